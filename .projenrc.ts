@@ -1,0 +1,100 @@
+import { javascript, typescript } from 'projen';
+
+const SHARED_CRDS = '../shared/crds';
+
+/**
+ * CRDs that `npx projen import` turns into typed bindings under imports/.
+ * Kubernetes core types come from cdk8s-plus-28 (`import { k8s } from 'cdk8s-plus-28'`),
+ * because `cdk8s import k8s` needs the internet.
+ */
+const CRD_IMPORTS: Record<string, string> = {
+  'kubevirt': 'kubevirt/kubevirt.io_virtualmachines.yaml',
+  'cdi': 'cdi/cdi.kubevirt.io_datavolumes.yaml',
+  'flux-source': 'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',
+  'flux-kustomize': 'flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+  'fleet-gitrepo': 'fleet/fleet.cattle.io_gitrepos.yaml',
+  'fleet-cluster': 'fleet/fleet.cattle.io_clusters.yaml',
+  'fleet-clustergroup': 'fleet/fleet.cattle.io_clustergroups.yaml',
+};
+
+const project = new typescript.TypeScriptProject({
+  name: 'edgefleet',
+  description: 'Define a fleet of store edge clusters in TypeScript and synthesize a per-store GitOps tree for Flux.',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // The customer's layout: library in lib/, fleet in stores/, bindings in imports/, output in dist/.
+  srcdir: 'lib',
+  libdir: 'build',
+  testdir: 'test',
+  entrypoint: 'build/lib/index.js',
+  entrypointTypes: 'build/lib/index.d.ts',
+  tsconfig: {
+    include: ['stores/**/*.ts', 'imports/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'build',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    include: ['stores/**/*.ts', 'imports/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: { skipLibCheck: true },
+  },
+
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'csv-parse'],
+  devDeps: ['cdk8s-cli', 'ts-node'],
+  bin: { edgefleet: 'bin/edgefleet' },
+
+  github: false,
+  release: false,
+  eslint: false,
+  package: false,
+  sampleCode: false,
+  jest: true,
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coverageReporters: ['text-summary'],
+    },
+  },
+  gitignore: ['/build', '/.bench', '*.tsbuildinfo'],
+});
+
+// projen ignores /lib and /dist by default; here lib/ is source and dist/ is the committed GitOps tree.
+project.gitignore.include('/lib', '/dist');
+project.gitignore.removePatterns('/lib', '/dist', '/dist/');
+
+project.addTask('import', {
+  description: 'Regenerate imports/ from the upstream CRDs in ../shared/crds (needs ../shared beside the checkout)',
+  steps: [
+    { exec: 'rm -rf imports' },
+    // One file per CRD (the prefix names it): CRDs of one API group would otherwise overwrite each other.
+    ...Object.entries(CRD_IMPORTS).map(([prefix, crd]) => ({
+      exec: `cdk8s import ${prefix}:=${SHARED_CRDS}/${crd} --language typescript --output imports --no-check-upgrade`,
+    })),
+  ],
+});
+
+project.addTask('synth', {
+  description: 'Synthesize dist/ from the fleet defined in stores/',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node bin/edgefleet synth' },
+  ],
+});
+
+project.addTask('bench', {
+  description: 'Measure synth time and peak memory for the example fleet and a generated 1,000-store fleet',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node build/bench/synth-bench.js' },
+  ],
+});
+
+project.synth();

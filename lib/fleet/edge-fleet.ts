@@ -1,0 +1,66 @@
+import { App } from 'cdk8s';
+import { EdgeStore } from './edge-store';
+import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
+import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
+import { fail } from '../errors/edgefleet-error';
+import { compareStrings } from '../output/manifest-file';
+import { checkDnsLabel } from '../validation/checks';
+
+/** The Git repository that holds the synthesized tree and that every store pulls from. */
+export interface GitOpsRepository {
+  /** Clone URL, as the stores' sync agents reach it (`https://`, `http://` or `ssh://`). */
+  readonly url: string;
+  /** Branch the stores follow. @default 'main' */
+  readonly branch?: string;
+  /** Folder of the synthesized tree inside the repository. @default 'dist' */
+  readonly path?: string;
+}
+
+/** Properties of an {@link EdgeFleet}. */
+export interface EdgeFleetProps {
+  /** The GitOps repository the stores pull from. */
+  readonly repository: GitOpsRepository;
+  /** Sync policy of every store that sets none of its own. @default - autoSync true, interval 5m */
+  readonly sync?: SyncPolicy;
+  /** Node profile of every store that sets none of its own. @default - 4 CPU, 8Gi, arm64, taint `edge-node`, storage class `local-path` */
+  readonly nodeProfile?: NodeProfile;
+  /** Namespace of the workloads in every store. @default 'edge' */
+  readonly namespace?: string;
+}
+
+/** Flux's own pattern for `GitRepository.spec.url`. */
+const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
+
+/**
+ * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
+ * `synthesize(fleet)` writes the fleet's GitOps tree.
+ */
+export class EdgeFleet extends App {
+  /** The GitOps repository, with defaults applied. */
+  public readonly repository: Required<GitOpsRepository>;
+  /** Sync policy of stores that set none. */
+  public readonly sync: ResolvedSyncPolicy;
+  /** Node profile of stores that set none. */
+  public readonly nodeProfile: ResolvedNodeProfile;
+  /** Namespace of the workloads in every store. */
+  public readonly namespace: string;
+
+  constructor(props: EdgeFleetProps) {
+    super();
+    const repository = { branch: 'main', path: 'dist', ...props.repository };
+    if (!REPOSITORY_URL.test(repository.url ?? '')) {
+      fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
+    }
+    this.repository = { ...repository, path: repository.path.replace(/^\.?\/+|\/+$/g, '') };
+    this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
+    this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
+  }
+
+  /** The fleet's stores, ordered by id. */
+  public get stores(): EdgeStore[] {
+    return this.node.children
+      .filter((c): c is EdgeStore => c instanceof EdgeStore)
+      .sort((a, b) => compareStrings(a.id, b.id));
+  }
+}

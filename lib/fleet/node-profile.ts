@@ -1,0 +1,65 @@
+import { IConstruct } from 'constructs';
+import { overlay } from './overlay';
+import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
+
+/** CPU architectures a store node can have. */
+export const SUPPORTED_ARCHITECTURES = ['arm64', 'amd64'] as const;
+
+/** A CPU architecture a store node can have. */
+export type CpuArchitecture = typeof SUPPORTED_ARCHITECTURES[number];
+
+/** A taint on the store node, which every workload of the store tolerates. */
+export interface NodeTaint {
+  /** Taint key. */
+  readonly key: string;
+  /** Taint effect. @default 'NoSchedule' */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/**
+ * The hardware and base image of a store node. Set fleet-wide on `EdgeFleet` and
+ * override per store on `EdgeStore`, field by field.
+ */
+export interface NodeProfile {
+  /** CPU cores of the node. @default 4 */
+  readonly cpu?: number;
+  /** Memory of the node, as a Kubernetes quantity. @default '8Gi' */
+  readonly memory?: string;
+  /** CPU architecture: workloads are scheduled only onto nodes with this `kubernetes.io/arch`. @default 'arm64' */
+  readonly arch?: CpuArchitecture;
+  /** Taints of the node; every workload of the store tolerates them. @default - one taint `edge-node:NoSchedule` */
+  readonly taints?: NodeTaint[];
+  /** StorageClass backed by the node's own disk, used for VM disks and volumes. @default 'local-path' (K3s's local-path provisioner) */
+  readonly localStorageClass?: string;
+  /**
+   * RuntimeClasses the node's image provides. K3s creates a RuntimeClass for each containerd shim it finds
+   * at start, so list `wasmedge` only where the store image carries `containerd-shim-wasmedge-v1`.
+   * @default - none: the store runs no Wasm apps
+   */
+  readonly runtimeClasses?: string[];
+}
+
+/** A node profile with every field decided. */
+export type ResolvedNodeProfile = Required<NodeProfile>;
+
+/** The node profile a fleet gets when it says nothing: the customer's 4-core, 8 GiB ARM64 store node. */
+export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
+  cpu: 4,
+  memory: '8Gi',
+  arch: 'arm64',
+  taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
+  localStorageClass: 'local-path',
+  runtimeClasses: [],
+};
+
+/** Lays `override` over `base` field by field and validates the result. */
+export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile, override: NodeProfile = {}): ResolvedNodeProfile {
+  const profile = overlay<NodeProfile>(base, override);
+  checkInteger(scope, 'nodeProfile.cpu', profile.cpu, 1);
+  checkQuantity(scope, 'nodeProfile.memory', profile.memory, '8Gi');
+  checkOneOf(scope, 'nodeProfile.arch', profile.arch, SUPPORTED_ARCHITECTURES);
+  checkDnsLabel(scope, 'nodeProfile.localStorageClass', profile.localStorageClass);
+  profile.runtimeClasses.forEach((rc, i) => checkDnsLabel(scope, `nodeProfile.runtimeClasses[${i}]`, rc));
+  return profile;
+}
+

@@ -1,0 +1,63 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+
+/** The two trees of dist/: what runs in a store, and what the store's sync agent reconciles. */
+export type OutputTree = 'stores' | 'clusters';
+
+/** Properties of a {@link ManifestFile}. */
+export interface ManifestFileProps {
+  /** Which tree of dist/ the file belongs to. */
+  readonly tree: OutputTree;
+  /** Path of the file inside the store's folder of that tree, e.g. `workloads/pos.yaml`. */
+  readonly path: string;
+}
+
+const MANIFEST_FILE = Symbol.for('edgefleet.ManifestFile');
+
+/**
+ * One YAML file of a store's output: every `ApiObject` below this construct, plus plain documents
+ * (such as a kustomize `Kustomization`), written to `dist/<tree>/<store-id>/<path>`.
+ */
+export class ManifestFile extends Construct {
+  /** Whether `c` is a ManifestFile. */
+  public static isManifestFile(c: IConstruct): c is ManifestFile {
+    return (c as any)[MANIFEST_FILE] === true;
+  }
+
+  /** Which tree of dist/ the file belongs to. */
+  public readonly tree: OutputTree;
+  /** Path of the file inside the store's folder of that tree. */
+  public readonly path: string;
+  private readonly plainDocuments: object[] = [];
+
+  constructor(scope: Construct, id: string, props: ManifestFileProps) {
+    super(scope, id);
+    Object.defineProperty(this, MANIFEST_FILE, { value: true });
+    this.tree = props.tree;
+    this.path = props.path;
+  }
+
+  /** Adds a document that is not a Kubernetes API object, written before the API objects. */
+  public addDocument(document: object): void {
+    this.plainDocuments.push(document);
+  }
+
+  /**
+   * The file's documents, resolved: plain documents first, then API objects ordered by kind and name,
+   * so that the output does not depend on the order in which they were declared.
+   */
+  public documents(): object[] {
+    const objects = this.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson());
+    objects.sort((a, b) => compareStrings(objectKey(a), objectKey(b)));
+    return [...this.plainDocuments, ...objects];
+  }
+}
+
+function objectKey(o: any): string {
+  return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+/** Compares by UTF-16 code units, independent of the machine's locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+import { Construct } from 'constructs';
+import * as YAML from 'yaml';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
+import type { EdgeStore } from '../fleet/edge-store';
+import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
+import { ManifestFile } from '../output/manifest-file';
+
+/** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
+export const FLUX_SYSTEM = 'flux-system';
+
+/** Files `flux bootstrap` writes next to our `flux-system/kustomization.yaml`; synth never touches them. */
+export const FLUX_BOOTSTRAP_FILES = ['flux-system/gotk-components.yaml', 'flux-system/gotk-sync.yaml'];
+
+/**
+ * How long one layer may take to apply and become ready, and how soon a failed apply is retried.
+ * Retries are local (the artifact is cached in the store), so they cost no WAN traffic.
+ */
+const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string; wait: boolean }> = {
+  // Waited for, so that workloads never start before their namespace and prerequisites exist.
+  infrastructure: { timeout: '2m', retryInterval: '1m', wait: true },
+  // Not waited for: a VM importing its disk may take long, and must not hold back the rest.
+  workloads: { timeout: '10m', retryInterval: '2m', wait: false },
+};
+
+/**
+ * What a store's Flux reconciles, in `dist/clusters/<id>/`: one Kustomization per store layer
+ * (workloads depend on infrastructure), and a patch of bootstrap's `flux-system` GitRepository so
+ * that it polls at the store's interval and fetches only the store's own folders.
+ */
+export class FluxStoreSync extends Construct {
+  constructor(store: EdgeStore, id: string) {
+    super(store, id);
+    let previous: StoreLayer | undefined;
+    for (const layer of STORE_LAYERS) {
+      this.layerKustomization(store, layer, previous);
+      previous = layer;
+    }
+    const bootstrap = new ManifestFile(this, 'Bootstrap', { tree: 'clusters', path: 'flux-system/kustomization.yaml' });
+    bootstrap.addDocument(bootstrapKustomization(store));
+  }
+
+  private layerKustomization(store: EdgeStore, layer: StoreLayer, dependsOn: StoreLayer | undefined): void {
+    const file = new ManifestFile(this, layer, { tree: 'clusters', path: `${layer}.yaml` });
+    const timing = LAYER_TIMING[layer];
+    new Kustomization(file, 'Resource', {
+      metadata: { name: kustomizationName(layer), namespace: FLUX_SYSTEM },
+      spec: {
+        interval: store.sync.interval,
+        retryInterval: timing.retryInterval,
+        timeout: timing.timeout,
+        wait: timing.wait,
+        prune: true,
+        suspend: store.sync.autoSync ? undefined : true,
+        path: `./${storeFolder(store)}/${layer}`,
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYSTEM },
+        dependsOn: dependsOn ? [{ name: kustomizationName(dependsOn) }] : undefined,
+      },
+    });
+  }
+}
+
+function kustomizationName(layer: StoreLayer): string {
+  return `edgefleet-${layer}`;
+}
+
+function storeFolder(store: EdgeStore): string {
+  return `${store.fleet.repository.path}/stores/${store.id}`;
+}
+
+/**
+ * The kustomization.yaml of `flux-system/`, which `flux bootstrap` keeps and builds with its own
+ * manifests: it sets the poll interval and branch of the store's GitRepository, and a sparse
+ * checkout of the store's two folders, so that a store downloads and caches only what it runs.
+ */
+function bootstrapKustomization(store: EdgeStore): object {
+  const tree = store.fleet.repository.path;
+  const patch = [
+    { op: 'replace', path: '/spec/interval', value: store.sync.interval },
+    { op: 'replace', path: '/spec/ref', value: { branch: store.fleet.repository.branch } },
+    { op: 'add', path: '/spec/sparseCheckout', value: [`${tree}/stores/${store.id}`, `${tree}/clusters/${store.id}`] },
+  ];
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')),
+    patches: [{ target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: YAML.stringify(patch) }],
+  };
+}

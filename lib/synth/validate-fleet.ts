@@ -1,0 +1,14 @@
+import { IConstruct } from 'constructs';
+import { EdgefleetError } from '../errors/edgefleet-error';
+
+/** Every problem the fleet's late checks (`node.addValidation`) found. */
+export class FleetValidationError extends EdgefleetError {
+  constructor(public readonly problems: string[]) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fleet definition:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Runs every construct's late checks and returns their messages, in construct-tree order. */
+export function validateFleet(root: IConstruct): string[] {
+  return root.node.findAll().flatMap((c) => c.node.validate());
+}

@@ -1,0 +1,26 @@
+import { EdgeApp, EdgeAppProps } from './edge-app';
+import type { EdgeStore } from '../fleet/edge-store';
+
+/** Properties of an {@link EdgeMonitor}. */
+export interface EdgeMonitorProps extends EdgeAppProps {
+  /** CPU request. @default '100m' */
+  readonly cpu?: string;
+  /** Memory request. @default '128Mi' */
+  readonly memory?: string;
+  /** Memory limit. @default '256Mi' */
+  readonly memoryLimit?: string;
+}
+
+/**
+ * The customer's edge monitor: a Deployment with `OFFLINE_MODE=true`, so that it keeps working
+ * while the store's WAN link is down, and 100m CPU / 128Mi memory requests.
+ */
+export class EdgeMonitor extends EdgeApp {
+  constructor(store: EdgeStore, id: string, props: EdgeMonitorProps) {
+    super(store, id, {
+      ...props,
+      memoryLimit: props.memoryLimit ?? '256Mi',
+      env: { ...props.env, OFFLINE_MODE: 'true' },
+    });
+  }
+}

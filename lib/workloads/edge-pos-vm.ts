@@ -1,0 +1,151 @@
+import {
+  VirtualMachine,
+  VirtualMachineSpecDataVolumeTemplates,
+  VirtualMachineSpecTemplateSpecDomain,
+  VirtualMachineSpecTemplateSpecDomainDevicesDisks,
+  VirtualMachineSpecTemplateSpecDomainMemoryGuest,
+  VirtualMachineSpecTemplateSpecVolumes,
+} from '../../imports/kubevirt-kubevirt.io';
+import { EdgeWorkload } from './edge-workload';
+import { podPlacement } from './pod-placement';
+import { VmDisk } from './vm-disk';
+import type { EdgeStore } from '../fleet/edge-store';
+import { CpuArchitecture } from '../fleet/node-profile';
+import { fail } from '../errors/edgefleet-error';
+import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
+
+/** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
+export const RUN_STRATEGIES = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'] as const;
+
+/** A KubeVirt run strategy. */
+export type RunStrategy = typeof RUN_STRATEGIES[number];
+
+/** Cloud-init user data for the VM, as a NoCloud disk. */
+export interface CloudInit {
+  /** Inline user data (`#cloud-config ...`); never put a credential here: it is committed to Git. @default - use `userDataSecretName` */
+  readonly userData?: string;
+  /** Name of a Secret in the store's namespace holding the user data under the key `userdata`. @default - use `userData` */
+  readonly userDataSecretName?: string;
+}
+
+/** Properties of an {@link EdgePosVm}. */
+export interface EdgePosVmProps {
+  /** Guest memory. @default '2Gi' */
+  readonly memory?: string;
+  /** Virtual CPU cores. @default 1 */
+  readonly cpu?: number;
+  /** The disk the VM boots from. */
+  readonly bootDisk: VmDisk;
+  /** Further disks by name (RFC 1123 labels), e.g. `{ data: VmDisk.localVolume({ size: '10Gi' }) }`. @default {} */
+  readonly dataDisks?: Record<string, VmDisk>;
+  /** Cloud-init user data. @default - no cloud-init disk */
+  readonly cloudInit?: CloudInit;
+  /** When KubeVirt runs the VM. @default 'Always' */
+  readonly runStrategy?: RunStrategy;
+}
+
+const BOOT_DISK = 'boot';
+const CLOUD_INIT_DISK = 'cloudinit';
+
+/**
+ * The point-of-sale system as a KubeVirt VirtualMachine (kubevirt.io/v1) on the store node.
+ * Generates only what KubeVirt accepts on arm64: machine type `virt`, UEFI without Secure Boot,
+ * `host-passthrough` CPU with one thread per core, virtio disks. Every disk has a volume of the
+ * same name. A single-node store has no live-migration target, so eviction stops the VM.
+ */
+export class EdgePosVm extends EdgeWorkload {
+  /** The generated VirtualMachine: the place for JSON patches. */
+  public readonly resource: VirtualMachine;
+
+  constructor(store: EdgeStore, id: string, props: EdgePosVmProps) {
+    super(store, id);
+    const runStrategy = checkOneOf(this, 'runStrategy', props.runStrategy ?? 'Always', RUN_STRATEGIES);
+    const disks = this.bindDisks(props);
+    const labels = this.selectorLabels;
+
+    this.resource = new VirtualMachine(this, 'Resource', {
+      metadata: { name: this.name, namespace: store.workloadNamespace, labels },
+      spec: {
+        runStrategy,
+        dataVolumeTemplates: disks.dataVolumeTemplates.length ? disks.dataVolumeTemplates : undefined,
+        template: {
+          metadata: { labels },
+          spec: {
+            ...podPlacement(store.nodeProfile),
+            architecture: store.nodeProfile.arch,
+            evictionStrategy: 'None',
+            terminationGracePeriodSeconds: 180,
+            domain: this.domain(props, store.nodeProfile.arch, disks.disks),
+            networks: [{ name: 'default', pod: {} }],
+            volumes: disks.volumes,
+          },
+        },
+      },
+    });
+  }
+
+  private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[]): VirtualMachineSpecTemplateSpecDomain {
+    const memory = checkQuantity(this, 'memory', props.memory ?? '2Gi', '2Gi');
+    const cores = checkInteger(this, 'cpu', props.cpu ?? 1, 1);
+    return {
+      ...(arch === 'arm64' ? { machine: { type: 'virt' }, firmware: { bootloader: { efi: { secureBoot: false } } } } : {}),
+      cpu: { cores, sockets: 1, threads: 1, model: 'host-passthrough' },
+      memory: { guest: VirtualMachineSpecTemplateSpecDomainMemoryGuest.fromString(memory) },
+      devices: {
+        disks,
+        interfaces: [{ name: 'default', masquerade: {} }],
+      },
+    };
+  }
+
+  /** Each disk becomes a disk and a volume of the same name (and, for DataVolumes, a template). */
+  private bindDisks(props: EdgePosVmProps) {
+    if (!(props.bootDisk instanceof VmDisk)) {
+      fail(this, 'bootDisk is missing (use VmDisk.containerDisk(image), VmDisk.localVolume({ size }) or VmDisk.dataVolume({ size, registryImage }))');
+    }
+    const named: Array<[string, VmDisk]> = [[BOOT_DISK, props.bootDisk]];
+    for (const name of Object.keys(props.dataDisks ?? {}).sort()) {
+      checkDnsLabel(this, 'dataDisks name', name);
+      if (name === BOOT_DISK || name === CLOUD_INIT_DISK) {
+        fail(this, `dataDisks name "${name}" is reserved (the boot disk is "${BOOT_DISK}" and cloud-init's is "${CLOUD_INIT_DISK}"; pick another name)`);
+      }
+      named.push([name, props.dataDisks![name]]);
+    }
+
+    const volumes: VirtualMachineSpecTemplateSpecVolumes[] = [];
+    const dataVolumeTemplates: VirtualMachineSpecDataVolumeTemplates[] = [];
+    named.forEach(([diskName, disk]) => {
+      const parts = disk._bind({
+        vm: this,
+        vmName: this.name,
+        diskName,
+        namespace: this.store.workloadNamespace,
+        storageClass: this.store.nodeProfile.localStorageClass,
+      });
+      volumes.push(parts.volume);
+      if (parts.dataVolumeTemplate) dataVolumeTemplates.push(parts.dataVolumeTemplate);
+    });
+    const cloudInit = this.cloudInitVolume(props.cloudInit);
+    if (cloudInit) volumes.push(cloudInit);
+
+    const disks = volumes.map((v): VirtualMachineSpecTemplateSpecDomainDevicesDisks => ({
+      name: v.name,
+      disk: { bus: 'virtio' },
+      ...(v.name === BOOT_DISK ? { bootOrder: 1 } : {}),
+    }));
+    return { disks, volumes, dataVolumeTemplates };
+  }
+
+  private cloudInitVolume(cloudInit: CloudInit | undefined): VirtualMachineSpecTemplateSpecVolumes | undefined {
+    if (!cloudInit) return undefined;
+    const { userData, userDataSecretName } = cloudInit;
+    if ((userData === undefined) === (userDataSecretName === undefined)) {
+      fail(this, 'cloudInit needs exactly one of userData and userDataSecretName');
+    }
+    if (userDataSecretName !== undefined) checkDnsLabel(this, 'cloudInit.userDataSecretName', userDataSecretName);
+    return {
+      name: CLOUD_INIT_DISK,
+      cloudInitNoCloud: userData !== undefined ? { userData } : { secretRef: { name: userDataSecretName! } },
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { ResolvedNodeProfile } from '../fleet/node-profile';
+
+/** Kubernetes spelling of a toleration that matches a node taint by key and effect, whatever its value. */
+export interface TaintToleration {
+  readonly key: string;
+  readonly operator: 'Exists';
+  readonly effect: string;
+}
+
+/**
+ * Where a store's pods and VMs run: on a node of the profile's architecture, tolerating the
+ * node's taints (a store has one node, so a workload that does not tolerate them never runs).
+ */
+export function podPlacement(profile: ResolvedNodeProfile): {
+  nodeSelector: Record<string, string>;
+  tolerations: TaintToleration[];
+} {
+  return {
+    nodeSelector: { 'kubernetes.io/arch': profile.arch },
+    tolerations: profile.taints.map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect ?? 'NoSchedule' })),
+  };
+}

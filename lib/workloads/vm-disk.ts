@@ -1,0 +1,152 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import {
+  VirtualMachineSpecDataVolumeTemplates,
+  VirtualMachineSpecDataVolumeTemplatesSpecSource,
+  VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests,
+  VirtualMachineSpecTemplateSpecVolumes,
+} from '../../imports/kubevirt-kubevirt.io';
+import { fail } from '../errors/edgefleet-error';
+import { checkImage, checkQuantity } from '../validation/checks';
+
+/** Where a VM disk is, as the VM that mounts it sees it. */
+export interface VmDiskContext {
+  /** The VM construct, for error messages and as scope of generated objects. */
+  readonly vm: Construct;
+  /** Name of the VM. */
+  readonly vmName: string;
+  /** Name of the disk, which is also the name of its volume. */
+  readonly diskName: string;
+  /** Namespace of the VM. */
+  readonly namespace: string;
+  /** The store's local StorageClass. */
+  readonly storageClass: string;
+}
+
+/** What a disk adds to its VM. */
+export interface VmDiskParts {
+  /** The volume of the same name as the disk. */
+  readonly volume: VirtualMachineSpecTemplateSpecVolumes;
+  /** A DataVolume the VM owns, when the disk is imported by CDI. */
+  readonly dataVolumeTemplate?: VirtualMachineSpecDataVolumeTemplates;
+}
+
+/** Options of {@link VmDisk.localVolume}. */
+export interface LocalVolumeOptions {
+  /** Size of the volume. */
+  readonly size: string;
+}
+
+/** Options of {@link VmDisk.dataVolume}: a store-local volume that CDI fills once from one source. */
+export interface DataVolumeOptions {
+  /** Size of the volume: at least the virtual size of the image. */
+  readonly size: string;
+  /** A container image holding the disk image under `/disk`, e.g. `registry.example.com/pos/os:4.1`. @default - use `httpUrl` */
+  readonly registryImage?: string;
+  /** An HTTP(S) URL of a qcow2 or raw disk image. @default - use `registryImage` */
+  readonly httpUrl?: string;
+}
+
+/**
+ * A VM disk on store-local storage: a containerDisk (an immutable image cached by the node),
+ * a PersistentVolumeClaim of the store's local StorageClass, or a CDI DataVolume onto one.
+ */
+export abstract class VmDisk {
+  /** A disk from a container image; writes are lost when the VM restarts. Pulled `IfNotPresent`. */
+  public static containerDisk(image: string): VmDisk {
+    return new ContainerDisk(image);
+  }
+
+  /** An empty PersistentVolumeClaim `<vm>-<disk>` of the store's local StorageClass, kept across restarts. */
+  public static localVolume(options: LocalVolumeOptions): VmDisk {
+    return new LocalVolume(options);
+  }
+
+  /** A DataVolume `<vm>-<disk>` of the store's local StorageClass, imported once by CDI from a registry or URL. */
+  public static dataVolume(options: DataVolumeOptions): VmDisk {
+    return new DataVolumeDisk(options);
+  }
+
+  /** Generates the disk's objects and returns what it adds to the VM. @internal */
+  public abstract _bind(ctx: VmDiskContext): VmDiskParts;
+}
+
+/** Name of the claim or DataVolume behind a disk. */
+function claimName(ctx: VmDiskContext): string {
+  const name = `${ctx.vmName}-${ctx.diskName}`;
+  if (name.length > 63) {
+    fail(ctx.vm, `disk "${ctx.diskName}" gives the volume name "${name}", longer than 63 characters (use a shorter VM id or disk name)`);
+  }
+  return name;
+}
+
+class ContainerDisk extends VmDisk {
+  constructor(private readonly image: string) {
+    super();
+  }
+
+  public _bind(ctx: VmDiskContext): VmDiskParts {
+    checkImage(ctx.vm, `disk "${ctx.diskName}" image`, this.image);
+    return { volume: { name: ctx.diskName, containerDisk: { image: this.image, imagePullPolicy: 'IfNotPresent' } } };
+  }
+}
+
+class LocalVolume extends VmDisk {
+  constructor(private readonly options: LocalVolumeOptions) {
+    super();
+  }
+
+  public _bind(ctx: VmDiskContext): VmDiskParts {
+    const size = checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, this.options.size, '20Gi');
+    const name = claimName(ctx);
+    new k8s.KubePersistentVolumeClaim(ctx.vm, `Claim-${ctx.diskName}`, {
+      metadata: { name, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': ctx.vmName } },
+      spec: {
+        storageClassName: ctx.storageClass,
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      },
+    });
+    return { volume: { name: ctx.diskName, persistentVolumeClaim: { claimName: name } } };
+  }
+}
+
+class DataVolumeDisk extends VmDisk {
+  constructor(private readonly options: DataVolumeOptions) {
+    super();
+  }
+
+  public _bind(ctx: VmDiskContext): VmDiskParts {
+    const size = checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, this.options.size, '20Gi');
+    const name = claimName(ctx);
+    return {
+      volume: { name: ctx.diskName, dataVolume: { name } },
+      dataVolumeTemplate: {
+        metadata: { name, labels: { 'app.kubernetes.io/name': ctx.vmName } },
+        spec: {
+          source: this.source(ctx),
+          storage: {
+            storageClassName: ctx.storageClass,
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: VirtualMachineSpecDataVolumeTemplatesSpecStorageResourcesRequests.fromString(size) } },
+          },
+        },
+      },
+    };
+  }
+
+  private source(ctx: VmDiskContext): VirtualMachineSpecDataVolumeTemplatesSpecSource {
+    const { registryImage, httpUrl } = this.options;
+    if ((registryImage === undefined) === (httpUrl === undefined)) {
+      fail(ctx.vm, `disk "${ctx.diskName}" needs exactly one source (set either registryImage or httpUrl)`);
+    }
+    if (registryImage !== undefined) {
+      checkImage(ctx.vm, `disk "${ctx.diskName}" registryImage`, registryImage);
+      return { registry: { url: `docker://${registryImage}` } };
+    }
+    if (!/^https?:\/\/\S+$/.test(httpUrl!)) {
+      fail(ctx.vm, `disk "${ctx.diskName}" httpUrl "${httpUrl}" is not an HTTP(S) URL (use "https://images.example.com/pos-4.1.qcow2")`);
+    }
+    return { http: { url: httpUrl! } };
+  }
+}

@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, readStoreInventory,
+} from '../lib';
+
+/** The customer's fleet: 100 stores read from stores/inventory.csv. */
+export const INVENTORY = path.join(projectRoot(), 'stores', 'inventory.csv');
+
+/** Images every store runs, pinned. */
+const IMAGES = {
+  posOs: 'registry.example.com/retail/pos-os:4.1.0',
+  edgeMonitor: 'registry.example.com/retail/edge-monitor:1.4.2',
+  edgeApp: 'registry.example.com/retail/edge-app:2.0.1',
+};
+
+/** Regions whose WAN links are expensive poll Git less often. */
+const REGION_SYNC: Record<string, SyncPolicy> = {
+  'ap-south': { interval: '15m' },
+};
+
+/** Builds the fleet; `rows` replaces the inventory file (the benchmark passes generated fleets). */
+export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY, { requiredColumns: ['id', 'region', 'city', 'ring'] })): EdgeFleet {
+  const fleet = new EdgeFleet({
+    repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
+    sync: { autoSync: true, interval: '5m' },
+    nodeProfile: { runtimeClasses: ['wasmedge'] },
+  });
+  for (const row of rows) defineStore(fleet, row.values);
+  return fleet;
+}
+
+/** One store of the inventory, with the workloads every store runs. */
+export function defineStore(fleet: EdgeFleet, row: Record<string, string>): EdgeStore {
+  const { id, region, city, ring } = row;
+  const store = new EdgeStore(fleet, id, {
+    labels: { region, city, ring },
+    nodeProfile: row.node_memory ? { memory: row.node_memory } : undefined,
+    sync: REGION_SYNC[region],
+  });
+
+  new EdgePosVm(store, 'pos', {
+    memory: '2Gi',
+    cpu: 1,
+    bootDisk: VmDisk.containerDisk(IMAGES.posOs),
+    dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
+    cloudInit: { userData: `#cloud-config\nhostname: pos-${id}\n` },
+  });
+
+  new EdgeMonitor(store, 'edge-monitor', {
+    image: IMAGES.edgeMonitor,
+    env: { STORE_ID: id, REGION: region },
+  });
+
+  if (row.edge_app === 'yes') {
+    new EdgeWasmApp(store, 'edge-app', { image: IMAGES.edgeApp, replicas: 3, cpu: '50m', memory: '64Mi' });
+  }
+  return store;
+}
+
+/** The folder holding package.json, whether this file runs from stores/ (tests) or build/stores/ (synth). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
