@@ -70,6 +70,8 @@ const project = new typescript.TypeScriptProject({
 project.gitignore.include('/lib', '/dist');
 project.gitignore.removePatterns('/lib', '/dist', '/dist/');
 
+project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
+
 project.addTask('import', {
   description: 'Regenerate imports/ from the upstream CRDs in ../shared/crds (needs ../shared beside the checkout)',
   steps: [

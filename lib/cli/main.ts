@@ -18,8 +18,13 @@ interface FleetModule {
   buildFleet?: () => EdgeFleet;
 }
 
+/** Where the CLI prints: stdout and stderr, or a test's buffers. */
+export interface Output {
+  write(text: string): unknown;
+}
+
 /** Runs the command line; returns the process exit code. */
-export function main(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): number {
+export function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr): number {
   let args;
   try {
     args = parseArgs({
@@ -84,7 +89,7 @@ function loadFleet(modulePath: string): EdgeFleet {
 }
 
 /** Reports progress about every 10% on fleets large enough for it to matter. */
-function progressPrinter(err: NodeJS.WriteStream): (rendered: number, total: number) => void {
+function progressPrinter(err: Output): (rendered: number, total: number) => void {
   return (rendered, total) => {
     const step = Math.ceil(total / 10);
     if (total >= 500 && (rendered % step === 0 || rendered === total)) {

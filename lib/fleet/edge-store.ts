@@ -1,4 +1,4 @@
-import { ApiObjectProps, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import type { EdgeFleet } from './edge-fleet';
@@ -6,7 +6,7 @@ import { NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-pro
 import { StoreLayer } from './store-layer';
 import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { IDescribable, fail } from '../errors/edgefleet-error';
+import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../validation/checks';
@@ -67,11 +67,29 @@ export class EdgeStore extends Chart implements IDescribable {
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
     new k8s.KubeNamespace(infrastructure, 'Resource', { metadata: { name: this.workloadNamespace } });
     new FluxStoreSync(this, 'FluxSync');
+    this.node.addValidation({ validate: () => this.findDuplicateObjects() });
   }
 
   /** How the store is named in messages. */
   public get subject(): string {
     return `store "${this.node.id}"`;
+  }
+
+  /** Late check: two objects of the same kind, namespace and name in the store folder break `kustomize build`. */
+  private findDuplicateObjects(): string[] {
+    const fileOf = new Map<string, string>();
+    const problems: string[] = [];
+    for (const file of this.node.findAll().filter(ManifestFile.isManifestFile).filter((f) => f.tree === 'stores')) {
+      for (const o of file.node.findAll().filter(ApiObject.isApiObject)) {
+        const key = `${o.kind} "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}"`;
+        const first = fileOf.get(key);
+        if (first !== undefined) {
+          problems.push(problemAt(this, `${key} is generated twice, in ${first} and ${file.path} (rename one of them)`));
+        }
+        fileOf.set(key, file.path);
+      }
+    }
+    return problems;
   }
 
   /**

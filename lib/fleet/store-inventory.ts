@@ -70,7 +70,7 @@ function parseCsv(file: string): Array<{ record: Record<string, string>; info: {
 }
 
 function csvProblem(e: any): string {
-  if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH') {
+  if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
     return `the row has ${e.record?.length ?? 'a different number of'} fields but the header has ${e.columns?.length ?? 'another number'} (check for a missing or extra comma)`;
   }
   return `${e.message} (fix the CSV syntax)`;

@@ -11,7 +11,7 @@ import { podPlacement } from './pod-placement';
 import { VmDisk } from './vm-disk';
 import type { EdgeStore } from '../fleet/edge-store';
 import { CpuArchitecture } from '../fleet/node-profile';
-import { fail } from '../errors/edgefleet-error';
+import { fail, problemAt } from '../errors/edgefleet-error';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
 
 /** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
@@ -82,6 +82,28 @@ export class EdgePosVm extends EdgeWorkload {
         },
       },
     });
+    this.node.addValidation({ validate: () => this.checkRenderedVm() });
+  }
+
+  /**
+   * Late check of the VM as it will be written, JSON patches included: KubeVirt rejects `spec.running`
+   * next to `runStrategy`, and a disk without a volume of the same name (or the reverse).
+   */
+  private checkRenderedVm(): string[] {
+    const spec = this.resource.toJson().spec ?? {};
+    const problems: string[] = [];
+    if ('running' in spec) {
+      problems.push('spec.running is deprecated since KubeVirt v1.4 and rejected next to runStrategy (set runStrategy instead)');
+    }
+    const diskNames = new Set<string>((spec.template?.spec?.domain?.devices?.disks ?? []).map((d: any) => d.name));
+    const volumeNames = new Set<string>((spec.template?.spec?.volumes ?? []).map((v: any) => v.name));
+    for (const name of diskNames) {
+      if (!volumeNames.has(name)) problems.push(`disk "${name}" has no volume of the same name (add one to spec.template.spec.volumes)`);
+    }
+    for (const name of volumeNames) {
+      if (!diskNames.has(name)) problems.push(`volume "${name}" has no disk of the same name (add one to spec.template.spec.domain.devices.disks)`);
+    }
+    return problems.map((p) => problemAt(this, p));
   }
 
   private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[]): VirtualMachineSpecTemplateSpecDomain {

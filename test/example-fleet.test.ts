@@ -1,0 +1,74 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { OWNED_FOLDERS, renderFleet } from '../lib';
+import { buildFleet } from '../stores';
+import { snapshotDir } from './util';
+
+const DIST = path.join(__dirname, '..', 'dist');
+const rendered = renderFleet(buildFleet());
+
+function objectsIn(file: string): any[] {
+  return YAML.parseAllDocuments(rendered.get(file)!).map((d) => d.toJS());
+}
+
+describe('the example fleet', () => {
+  test('GIVEN stores/ WHEN synthesized now THEN the committed dist/ is identical (run "npm run synth" and commit when this fails)', () => {
+    // GIVEN / WHEN
+    const committed = new Map<string, string>();
+    for (const folder of OWNED_FOLDERS) {
+      const dir = path.join(DIST, folder);
+      if (fs.existsSync(dir)) for (const [file, content] of snapshotDir(dir)) committed.set(`${folder}/${file}`, content);
+    }
+
+    // THEN
+    const stale = [...rendered].filter(([file, content]) => committed.get(file) !== content).map(([file]) => file);
+    const extra = [...committed.keys()].filter((file) => !rendered.has(file) && !/\/flux-system\/gotk-(components|sync)\.yaml$/.test(file));
+    expect({ stale, extra }).toEqual({ stale: [], extra: [] });
+  });
+
+  test('GIVEN 100 stores in the inventory WHEN synthesized THEN every store has both folders', () => {
+    const storeIds = new Set([...rendered.keys()].map((f) => f.split('/').slice(0, 2).join('/')));
+    expect(storeIds.size).toBe(200);
+    expect(storeIds).toContain('stores/store-100');
+    expect(storeIds).toContain('clusters/store-100');
+  });
+
+  test('GIVEN store-001 WHEN synthesized THEN it runs the POS VM and the edge monitor, listed in its kustomization', () => {
+    const workloads = YAML.parse(rendered.get('stores/store-001/workloads/kustomization.yaml')!);
+    expect(workloads.resources).toEqual(['edge-monitor.yaml', 'pos.yaml']);
+    expect(objectsIn('stores/store-001/workloads/pos.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['PersistentVolumeClaim/pos-data', 'VirtualMachine/pos']);
+    const vm = objectsIn('stores/store-001/workloads/pos.yaml')[1];
+    expect(vm.spec.template.spec.domain).toMatchObject({ memory: { guest: '2Gi' }, cpu: { cores: 1 } });
+    expect(YAML.parse(rendered.get('stores/store-001/kustomization.yaml')!).resources).toEqual(['infrastructure', 'workloads']);
+  });
+
+  test('GIVEN stores with edge_app=yes WHEN synthesized THEN they run the edge app as a 3-replica Wasm Deployment', () => {
+    const [app] = objectsIn('stores/store-003/workloads/edge-app.yaml');
+    expect(app.spec.replicas).toBe(3);
+    expect(app.spec.template.spec.runtimeClassName).toBe('wasmedge');
+    expect(rendered.has('stores/store-001/workloads/edge-app.yaml')).toBe(false);
+  });
+
+  test('GIVEN a region with its own sync policy WHEN synthesized THEN its stores poll at that interval', () => {
+    expect(rendered.get('clusters/store-076/flux-system/kustomization.yaml')).toContain('value: 15m');
+    expect(rendered.get('clusters/store-001/flux-system/kustomization.yaml')).toContain('value: 5m');
+  });
+
+  test('GIVEN store-001 WHEN synthesized THEN its whole output matches the reviewed golden files', () => {
+    const store001 = Object.fromEntries([...rendered].filter(([file]) => file.split('/')[1] === 'store-001'));
+    expect(store001).toMatchSnapshot();
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  if (!kubectl) console.warn('kubectl not found: the real `kubectl kustomize` build of store folders is not checked here');
+  (kubectl ? test : test.skip)('GIVEN store folders WHEN built by the real kustomize (kubectl kustomize) THEN every object comes out once', () => {
+    for (const id of ['store-001', 'store-003', 'store-100']) {
+      const built = execFileSync('kubectl', ['kustomize', path.join(DIST, 'stores', id)], { encoding: 'utf8' });
+      const kinds = YAML.parseAllDocuments(built).map((d) => d.toJS().kind).sort();
+      const expected = id === 'store-003' ? ['Deployment', 'Deployment', 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'] : ['Deployment', 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'];
+      expect(kinds).toEqual(expected);
+    }
+  });
+});

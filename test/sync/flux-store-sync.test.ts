@@ -1,0 +1,48 @@
+import * as YAML from 'yaml';
+import { documents, objectOf, testStore } from '../util';
+
+describe('FluxStoreSync', () => {
+  test('GIVEN a store WHEN synthesized THEN Flux applies infrastructure first and workloads after it', () => {
+    // GIVEN
+    const store = testStore({ sync: { interval: '10m' } });
+
+    // WHEN
+    const infra = objectOf(store, 'clusters/store-001/infrastructure.yaml', 'Kustomization');
+    const workloads = objectOf(store, 'clusters/store-001/workloads.yaml', 'Kustomization');
+
+    // THEN
+    expect(infra.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
+    expect(infra.spec).toMatchObject({
+      path: './dist/stores/store-001/infrastructure', prune: true, wait: true, interval: '10m',
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    });
+    expect(workloads.spec).toMatchObject({ path: './dist/stores/store-001/workloads', prune: true, dependsOn: [{ name: 'edgefleet-infrastructure' }] });
+    expect(workloads.spec.timeout).toBe('10m');
+    expect(infra.spec).not.toHaveProperty('suspend');
+  });
+
+  test('GIVEN autoSync false WHEN synthesized THEN both Kustomizations are suspended, and flux-system is not', () => {
+    const store = testStore({ sync: { autoSync: false } });
+    expect(objectOf(store, 'clusters/store-001/infrastructure.yaml', 'Kustomization').spec.suspend).toBe(true);
+    expect(objectOf(store, 'clusters/store-001/workloads.yaml', 'Kustomization').spec.suspend).toBe(true);
+    expect(JSON.stringify(documents(store, 'clusters/store-001/flux-system/kustomization.yaml'))).not.toContain('suspend');
+  });
+
+  test('GIVEN a store interval and branch WHEN synthesized THEN bootstrap\'s GitRepository is patched to them and to a sparse checkout', () => {
+    // GIVEN
+    const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores', path: 'gitops' } });
+
+    // WHEN
+    const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
+
+    // THEN
+    expect(kustomization.resources).toEqual(['gotk-components.yaml', 'gotk-sync.yaml']);
+    expect(kustomization.patches[0].target).toEqual({ kind: 'GitRepository', name: 'flux-system' });
+    expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
+      { op: 'replace', path: '/spec/interval', value: '15m' },
+      { op: 'replace', path: '/spec/ref', value: { branch: 'stores' } },
+      { op: 'add', path: '/spec/sparseCheckout', value: ['gitops/stores/store-001', 'gitops/clusters/store-001'] },
+    ]);
+    expect(objectOf(store, 'clusters/store-001/workloads.yaml', 'Kustomization').spec.path).toBe('./gitops/stores/store-001/workloads');
+  });
+});

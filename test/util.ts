@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderStore } from '../lib';
+
+/** A fleet with a repository and the given overrides. */
+export function testFleet(props: Partial<EdgeFleetProps> = {}): EdgeFleet {
+  return new EdgeFleet({ repository: { url: 'https://git.example.com/retail/fleet.git' }, ...props });
+}
+
+/** A fleet with one store `store-001`. */
+export function testStore(props: EdgeStoreProps = {}, fleetProps: Partial<EdgeFleetProps> = {}): EdgeStore {
+  return new EdgeStore(testFleet(fleetProps), 'store-001', props);
+}
+
+/** The parsed documents of one generated file of `store`, by its path relative to dist/. */
+export function documents(store: EdgeStore, file: string): any[] {
+  const content = renderStore(store).get(file);
+  if (content === undefined) throw new Error(`${file} not generated; files: ${[...renderStore(store).keys()].join(', ')}`);
+  return YAML.parseAllDocuments(content).map((d) => d.toJS());
+}
+
+/** The single object of `kind` in one generated file. */
+export function objectOf(store: EdgeStore, file: string, kind: string): any {
+  const matches = documents(store, file).filter((d) => d.kind === kind);
+  if (matches.length !== 1) throw new Error(`${file}: ${matches.length} objects of kind ${kind}`);
+  return matches[0];
+}
+
+/** A fresh temporary folder. */
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-test-'));
+}
+
+/** Every file below `dir` with its content, relative paths with `/`. */
+export function snapshotDir(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+  }
+  return files;
+}

@@ -1,0 +1,84 @@
+import { JsonPatch } from 'cdk8s';
+import { EdgeApp, EdgeMonitor, EdgeWasmApp } from '../../lib';
+import { objectOf, testStore } from '../util';
+
+const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
+
+describe('EdgeApp', () => {
+  test('GIVEN an app WHEN synthesized THEN the Deployment selects its pods by a stable name label', () => {
+    // GIVEN
+    const store = testStore();
+
+    // WHEN
+    new EdgeApp(store, 'loyalty', { image: IMAGE, replicas: 2, ports: { http: 8080 } });
+    const deployment = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment');
+
+    // THEN
+    expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'loyalty' } });
+    expect(deployment.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'loyalty' });
+    expect(JSON.stringify(deployment)).not.toContain('cdk8s.io/metadata.addr');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  });
+
+  test('GIVEN an app with defaults WHEN synthesized THEN it is offline-safe: IfNotPresent, requests and a memory limit', () => {
+    const store = testStore();
+    new EdgeApp(store, 'loyalty', { image: IMAGE });
+    const container = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment').spec.template.spec.containers[0];
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '128Mi' } });
+  });
+
+  test.each([
+    [{ replicas: 0 }, 'replicas 0 must be a whole number of at least 1'],
+    [{ replicas: -2 }, 'replicas -2 must be a whole number of at least 1'],
+    [{ memory: '128MB' }, 'memory "128MB" is not a Kubernetes quantity (use "128Mi")'],
+    [{ ports: { http: 70000 } }, 'ports "http" 70000 is not a port number (use 1 to 65535)'],
+    [{ image: 'edge monitor' }, 'image "edge monitor" is not a container image reference'],
+  ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
+    expect(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props })).toThrow(`store "store-001": EdgeApp "loyalty": ${message}`);
+  });
+
+  test('GIVEN a workload id that is not an RFC 1123 label WHEN creating it THEN it fails', () => {
+    expect(() => new EdgeApp(testStore(), 'Loyalty_App', { image: IMAGE })).toThrow('store "store-001": workload id "Loyalty_App" is not an RFC 1123 label');
+  });
+
+  test('GIVEN a JSON patch on the Deployment WHEN synthesized THEN the patch is in the output', () => {
+    const store = testStore();
+    const app = new EdgeApp(store, 'loyalty', { image: IMAGE });
+    app.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'store-critical'));
+    expect(objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment').spec.template.spec.priorityClassName).toBe('store-critical');
+  });
+
+  test('GIVEN raw manifests WHEN synthesized THEN they are written as given in the chosen layer', () => {
+    const store = testStore();
+    store.addManifests('quota', [{ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'edge', namespace: 'edge' }, spec: { hard: { pods: '40' } } }], 'infrastructure');
+    expect(objectOf(store, 'stores/store-001/infrastructure/quota.yaml', 'ResourceQuota').spec).toEqual({ hard: { pods: '40' } });
+  });
+});
+
+describe('EdgeMonitor', () => {
+  test('GIVEN the customer edge monitor WHEN synthesized THEN it runs in offline mode with 100m/128Mi requests', () => {
+    const store = testStore();
+    new EdgeMonitor(store, 'edge-monitor', { image: IMAGE, env: { REGION: 'eu-west' } });
+    const container = objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0];
+    expect(container.env).toEqual([{ name: 'OFFLINE_MODE', value: 'true' }, { name: 'REGION', value: 'eu-west' }]);
+    expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
+    expect(container.resources.limits).toEqual({ memory: '256Mi' });
+  });
+});
+
+describe('EdgeWasmApp', () => {
+  test('GIVEN a store whose node has the WasmEdge shim WHEN synthesized THEN pods run on the wasmedge RuntimeClass', () => {
+    const store = testStore({ nodeProfile: { runtimeClasses: ['wasmedge'] } });
+    new EdgeWasmApp(store, 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1', replicas: 3 });
+    const deployment = objectOf(store, 'stores/store-001/workloads/edge-app.yaml', 'Deployment');
+    expect(deployment.spec.template.spec.runtimeClassName).toBe('wasmedge');
+    expect(deployment.spec.replicas).toBe(3);
+  });
+
+  test('GIVEN a store without the shim WHEN creating a Wasm app THEN it fails saying how to declare the shim', () => {
+    expect(() => new EdgeWasmApp(testStore(), 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1' }))
+      .toThrow('store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses');
+  });
+});

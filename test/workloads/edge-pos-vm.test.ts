@@ -1,0 +1,109 @@
+import { JsonPatch } from 'cdk8s';
+import { EdgePosVm, VmDisk } from '../../lib';
+import { documents, objectOf, testStore } from '../util';
+
+const POS_FILE = 'stores/store-001/workloads/pos.yaml';
+const BOOT = VmDisk.containerDisk('registry.example.com/retail/pos-os:4.1.0');
+
+describe('EdgePosVm', () => {
+  test('GIVEN the customer POS VM WHEN synthesized THEN it is a kubevirt.io/v1 VM with runStrategy and no running', () => {
+    // GIVEN
+    const store = testStore();
+
+    // WHEN
+    new EdgePosVm(store, 'pos', { memory: '2Gi', cpu: 1, bootDisk: BOOT });
+    const vm = objectOf(store, POS_FILE, 'VirtualMachine');
+
+    // THEN
+    expect(vm.apiVersion).toBe('kubevirt.io/v1');
+    expect(vm.spec.runStrategy).toBe('Always');
+    expect(vm.spec).not.toHaveProperty('running');
+    expect(vm.spec.template.spec.domain.memory).toEqual({ guest: '2Gi' });
+  });
+
+  test('GIVEN an arm64 store WHEN synthesized THEN the VM uses only what KubeVirt accepts on arm64', () => {
+    // GIVEN
+    const store = testStore();
+
+    // WHEN
+    new EdgePosVm(store, 'pos', { bootDisk: BOOT, cpu: 2 });
+    const spec = objectOf(store, POS_FILE, 'VirtualMachine').spec.template.spec;
+
+    // THEN
+    expect(spec.domain.machine).toEqual({ type: 'virt' });
+    expect(spec.domain.firmware).toEqual({ bootloader: { efi: { secureBoot: false } } });
+    expect(spec.domain.cpu).toEqual({ cores: 2, sockets: 1, threads: 1, model: 'host-passthrough' });
+    expect(spec.domain.devices.disks.map((d: any) => d.disk.bus)).toEqual(['virtio']);
+    expect(spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    expect(spec.tolerations).toEqual([{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec.evictionStrategy).toBe('None');
+  });
+
+  test('GIVEN an amd64 store WHEN synthesized THEN no arm64-only machine or firmware is set', () => {
+    const store = testStore({ nodeProfile: { arch: 'amd64' } });
+    new EdgePosVm(store, 'pos', { bootDisk: BOOT });
+    const spec = objectOf(store, POS_FILE, 'VirtualMachine').spec.template.spec;
+    expect(spec.domain).not.toHaveProperty('machine');
+    expect(spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'amd64' });
+  });
+
+  test('GIVEN every kind of disk and cloud-init WHEN synthesized THEN each disk has a volume of the same name, on local storage', () => {
+    // GIVEN
+    const store = testStore({ nodeProfile: { localStorageClass: 'store-ssd' } });
+
+    // WHEN
+    new EdgePosVm(store, 'pos', {
+      bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/retail/pos-disk:4.1.0' }),
+      dataDisks: { journal: VmDisk.localVolume({ size: '5Gi' }), scratch: BOOT },
+      cloudInit: { userData: '#cloud-config\n' },
+    });
+    const [claim, vm] = documents(store, POS_FILE);
+
+    // THEN
+    const spec = vm.spec.template.spec;
+    expect(spec.domain.devices.disks.map((d: any) => d.name)).toEqual(['boot', 'journal', 'scratch', 'cloudinit']);
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['boot', 'journal', 'scratch', 'cloudinit']);
+    expect(spec.domain.devices.disks.some((d: any) => 'volumeName' in d)).toBe(false);
+    expect(spec.volumes[0]).toEqual({ name: 'boot', dataVolume: { name: 'pos-boot' } });
+    expect(vm.spec.dataVolumeTemplates[0].spec).toEqual({
+      source: { registry: { url: 'docker://registry.example.com/retail/pos-disk:4.1.0' } },
+      storage: { storageClassName: 'store-ssd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
+    });
+    expect(claim).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'pos-journal', namespace: 'edge' }, spec: { storageClassName: 'store-ssd' } });
+    expect(spec.volumes[2].containerDisk.imagePullPolicy).toBe('IfNotPresent');
+    expect(spec.volumes[3]).toEqual({ name: 'cloudinit', cloudInitNoCloud: { userData: '#cloud-config\n' } });
+  });
+
+  test('GIVEN memory "2 GB" WHEN creating the VM THEN the error names store, VM, field and fix', () => {
+    expect(() => new EdgePosVm(testStore({}, {}), 'pos', { memory: '2 GB', bootDisk: BOOT }))
+      .toThrow('store "store-001": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")');
+  });
+
+  test.each([
+    [{ cpu: 0 }, 'cpu 0 must be a whole number of at least 1'],
+    [{ runStrategy: 'Sometimes' as any }, 'runStrategy "Sometimes" is not supported'],
+    [{ dataDisks: { boot: BOOT } }, 'dataDisks name "boot" is reserved'],
+    [{ cloudInit: {} }, 'cloudInit needs exactly one of userData and userDataSecretName'],
+    [{ bootDisk: VmDisk.dataVolume({ size: '20Gi' }) }, 'disk "boot" needs exactly one source'],
+    [{ bootDisk: VmDisk.localVolume({ size: '20 GB' }) }, 'disk "boot" size "20 GB" is not a Kubernetes quantity (use "20Gi")'],
+    [{ bootDisk: VmDisk.containerDisk('Registry/POS OS') }, 'disk "boot" image "Registry/POS OS" is not a container image reference'],
+  ])('GIVEN bad props %j WHEN creating the VM THEN it fails with a clear message', (props, message) => {
+    expect(() => new EdgePosVm(testStore(), 'pos', { bootDisk: BOOT, ...props })).toThrow(`store "store-001": EdgePosVm "pos": ${message}`);
+  });
+
+  test('GIVEN a JSON patch that brings back spec.running WHEN validating THEN the late check rejects it', () => {
+    // GIVEN
+    const store = testStore();
+    const vm = new EdgePosVm(store, 'pos', { bootDisk: BOOT });
+
+    // WHEN
+    vm.resource.addJsonPatch(JsonPatch.add('/spec/running', true));
+    vm.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/domain/devices/disks/-', { name: 'orphan', disk: { bus: 'virtio' } }));
+
+    // THEN
+    expect(vm.node.validate()).toEqual([
+      'store "store-001": EdgePosVm "pos": spec.running is deprecated since KubeVirt v1.4 and rejected next to runStrategy (set runStrategy instead)',
+      'store "store-001": EdgePosVm "pos": disk "orphan" has no volume of the same name (add one to spec.template.spec.volumes)',
+    ]);
+  });
+});
