@@ -14,6 +14,13 @@ export interface GitOpsRepository {
   readonly branch?: string;
   /** Folder of the synthesized tree inside the repository. @default 'dist' */
   readonly path?: string;
+  /**
+   * Have each store fetch only its own two folders (GitRepository `spec.sparseCheckout`): less WAN
+   * traffic and a smaller cached artifact. Needs source-controller with sparse checkout of nested
+   * folders (Flux 2.6 or later, built with go-git 5.16.2 or later); test it on your Flux version first.
+   * @default false
+   */
+  readonly sparseCheckout?: boolean;
 }
 
 /** Properties of an {@link EdgeFleet}. */
@@ -47,7 +54,7 @@ export class EdgeFleet extends App {
 
   constructor(props: EdgeFleetProps) {
     super();
-    const repository = { branch: 'main', path: 'dist', ...props.repository };
+    const repository = { branch: 'main', path: 'dist', sparseCheckout: false, ...props.repository };
     if (!REPOSITORY_URL.test(repository.url ?? '')) {
       fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
     }

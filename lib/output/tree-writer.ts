@@ -7,8 +7,12 @@ export interface WriteTreeOptions {
   readonly outdir: string;
   /** Top-level folders of `outdir` that synth owns: files there that it no longer generates are deleted. */
   readonly ownedFolders: string[];
-  /** Files inside owned folders that belong to someone else (e.g. `flux bootstrap`) and are never deleted. */
-  readonly isForeign: (relativePath: string) => boolean;
+  /**
+   * Placeholders that another tool replaces (e.g. `flux bootstrap`): written only when absent, never
+   * rewritten, and deleted (once no longer generated) only while still empty.
+   * @default - none
+   */
+  readonly isPlaceholder?: (relativePath: string) => boolean;
 }
 
 /** What a {@link writeTree} call changed. */
@@ -24,14 +28,17 @@ export interface WriteTreeResult {
 /**
  * Brings `outdir` to exactly `files` (paths relative to outdir, with `/`), touching only what differs:
  * a file is written only when its content changed, files of the owned folders that are no longer
- * generated are deleted (with folders left empty), and everything else in outdir is left alone.
+ * generated are deleted (with folders left empty), placeholders are only created, and everything
+ * else in outdir is left alone.
  */
 export function writeTree(files: Map<string, string>, options: WriteTreeOptions): WriteTreeResult {
+  const isPlaceholder = options.isPlaceholder ?? (() => false);
   const written: string[] = [];
   const createdFolders = new Set<string>();
   for (const [relative, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const target = path.join(options.outdir, relative);
-    if (readIfExists(target) === content) continue;
+    const existing = readIfExists(target);
+    if (existing === content || (existing !== undefined && isPlaceholder(relative))) continue;
     const folder = path.dirname(target);
     if (!createdFolders.has(folder)) {
       fs.mkdirSync(folder, { recursive: true });
@@ -44,8 +51,9 @@ export function writeTree(files: Map<string, string>, options: WriteTreeOptions)
   const deleted: string[] = [];
   for (const owned of options.ownedFolders) {
     for (const relative of listFiles(options.outdir, owned)) {
-      if (!files.has(relative) && !options.isForeign(relative)) {
-        fs.unlinkSync(path.join(options.outdir, relative));
+      const target = path.join(options.outdir, relative);
+      if (!files.has(relative) && !(isPlaceholder(relative) && fs.statSync(target).size > 0)) {
+        fs.unlinkSync(target);
         deleted.push(relative);
       }
     }

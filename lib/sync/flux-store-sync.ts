@@ -8,7 +8,11 @@ import { ManifestFile } from '../output/manifest-file';
 /** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
 export const FLUX_SYSTEM = 'flux-system';
 
-/** Files `flux bootstrap` writes next to our `flux-system/kustomization.yaml`; synth never touches them. */
+/**
+ * Files `flux bootstrap` writes next to our `flux-system/kustomization.yaml`. Synth creates them empty,
+ * as Flux's bootstrap customization guide asks (bootstrap builds our kustomization.yaml before it has
+ * written gotk-sync.yaml: fluxcd/flux2#1741), and never rewrites them.
+ */
 export const FLUX_BOOTSTRAP_FILES = ['flux-system/gotk-components.yaml', 'flux-system/gotk-sync.yaml'];
 
 /**
@@ -37,6 +41,7 @@ export class FluxStoreSync extends Construct {
     }
     const bootstrap = new ManifestFile(this, 'Bootstrap', { tree: 'clusters', path: 'flux-system/kustomization.yaml' });
     bootstrap.addDocument(bootstrapKustomization(store));
+    FLUX_BOOTSTRAP_FILES.forEach((path) => new ManifestFile(this, path, { tree: 'clusters', path }));
   }
 
   private layerKustomization(store: EdgeStore, layer: StoreLayer, dependsOn: StoreLayer | undefined): void {
@@ -69,15 +74,15 @@ function storeFolder(store: EdgeStore): string {
 
 /**
  * The kustomization.yaml of `flux-system/`, which `flux bootstrap` keeps and builds with its own
- * manifests: it sets the poll interval and branch of the store's GitRepository, and a sparse
- * checkout of the store's two folders, so that a store downloads and caches only what it runs.
+ * manifests (fluxcd/flux2#1300): it sets the poll interval and branch of the store's GitRepository
+ * and, where the fleet asks for it, a sparse checkout of the store's two folders.
  */
 function bootstrapKustomization(store: EdgeStore): object {
-  const tree = store.fleet.repository.path;
+  const { path: tree, branch, sparseCheckout } = store.fleet.repository;
   const patch = [
     { op: 'replace', path: '/spec/interval', value: store.sync.interval },
-    { op: 'replace', path: '/spec/ref', value: { branch: store.fleet.repository.branch } },
-    { op: 'add', path: '/spec/sparseCheckout', value: [`${tree}/stores/${store.id}`, `${tree}/clusters/${store.id}`] },
+    { op: 'replace', path: '/spec/ref', value: { branch } },
+    ...(sparseCheckout ? [{ op: 'add', path: '/spec/sparseCheckout', value: [`${tree}/stores/${store.id}`, `${tree}/clusters/${store.id}`] }] : []),
   ];
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -32,7 +32,7 @@ export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): S
   const result = writeTree(files, {
     outdir: options.outdir ?? fleet.outdir,
     ownedFolders: OWNED_FOLDERS,
-    isForeign: isBootstrapFile,
+    isPlaceholder: isBootstrapFile,
   });
   return { ...result, stores: fleet.stores.length, files: files.size };
 }
@@ -50,8 +50,8 @@ export function renderFleet(fleet: EdgeFleet, onProgress?: (rendered: number, to
   return files;
 }
 
-/** Whether a file of dist/ was written by `flux bootstrap`, which synth must never delete. */
-function isBootstrapFile(relativePath: string): boolean {
+/** Whether a file of dist/ is one that `flux bootstrap` fills in, which synth only creates empty. */
+export function isBootstrapFile(relativePath: string): boolean {
   const [tree, , ...rest] = relativePath.split('/');
   return tree === 'clusters' && FLUX_BOOTSTRAP_FILES.includes(rest.join('/'));
 }

@@ -72,7 +72,6 @@ export class EdgePosVm extends EdgeWorkload {
           metadata: { labels },
           spec: {
             ...podPlacement(store.nodeProfile),
-            architecture: store.nodeProfile.arch,
             evictionStrategy: 'None',
             terminationGracePeriodSeconds: 180,
             domain: this.domain(props, store.nodeProfile.arch, disks.disks),

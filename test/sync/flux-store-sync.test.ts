@@ -1,4 +1,5 @@
 import * as YAML from 'yaml';
+import { renderStore } from '../../lib';
 import { documents, objectOf, testStore } from '../util';
 
 describe('FluxStoreSync', () => {
@@ -28,9 +29,24 @@ describe('FluxStoreSync', () => {
     expect(JSON.stringify(documents(store, 'clusters/store-001/flux-system/kustomization.yaml'))).not.toContain('suspend');
   });
 
-  test('GIVEN a store interval and branch WHEN synthesized THEN bootstrap\'s GitRepository is patched to them and to a sparse checkout', () => {
+  test('GIVEN a store interval and branch WHEN synthesized THEN bootstrap\'s GitRepository is patched to them', () => {
+    const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores' } });
+    const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
+    expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
+      { op: 'replace', path: '/spec/interval', value: '15m' },
+      { op: 'replace', path: '/spec/ref', value: { branch: 'stores' } },
+    ]);
+  });
+
+  test('GIVEN a store WHEN synthesized THEN bootstrap\'s files are there as empty placeholders, as Flux\'s bootstrap guide asks', () => {
+    const files = renderStore(testStore());
+    expect(files.get('clusters/store-001/flux-system/gotk-components.yaml')).toBe('');
+    expect(files.get('clusters/store-001/flux-system/gotk-sync.yaml')).toBe('');
+  });
+
+  test('GIVEN a fleet asking for sparse checkout WHEN synthesized THEN each store fetches only its two folders', () => {
     // GIVEN
-    const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores', path: 'gitops' } });
+    const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores', path: 'gitops', sparseCheckout: true } });
 
     // WHEN
     const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');

@@ -47,7 +47,7 @@ describe('synthesize', () => {
     expect(result.written).toEqual(['stores/store-002/workloads/edge-monitor.yaml']);
   });
 
-  test('GIVEN a removed store WHEN synthesized THEN its folders are deleted and bootstrap\'s files and other files stay', () => {
+  test('GIVEN a removed store WHEN synthesized THEN its folders are deleted and bootstrapped files and other files stay', () => {
     // GIVEN
     const outdir = tempDir();
     synthesize(fleetOf(['store-001', 'store-002']), { outdir });
@@ -62,6 +62,7 @@ describe('synthesize', () => {
 
     // THEN
     expect(result.deleted).toEqual([
+      'clusters/store-002/flux-system/gotk-components.yaml',
       'clusters/store-002/flux-system/kustomization.yaml',
       'clusters/store-002/infrastructure.yaml',
       'clusters/store-002/workloads.yaml',
@@ -75,6 +76,8 @@ describe('synthesize', () => {
     expect(fs.readFileSync(bootstrapFile, 'utf8')).toBe('# written by flux bootstrap\n');
     const after = snapshotDir(outdir);
     for (const file of ['NOTES.md', 'clusters/store-001/flux-system/gotk-components.yaml']) expect(after.get(file)).toBe(before.get(file));
+    expect(after.get('clusters/store-001/flux-system/gotk-components.yaml')).toBe('# written by flux bootstrap\n');
+    expect(result.written).toEqual([]);
   });
 
   test('GIVEN a fleet that fails validation WHEN synthesized THEN dist/ is left exactly as it was', () => {
