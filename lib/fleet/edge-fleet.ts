@@ -4,6 +4,7 @@ import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProf
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
+import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel } from '../validation/checks';
 
 /** The Git repository that holds the synthesized tree and that every store pulls from. */
@@ -62,6 +63,14 @@ export class EdgeFleet extends App {
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
+  }
+
+  /**
+   * Writes the fleet's GitOps tree to `outdir` with {@link synthesize}: incrementally, and only when
+   * the whole fleet is valid. (cdk8s's own `App.synth()` would empty `outdir` first.)
+   */
+  public synth(): void {
+    synthesize(this);
   }
 
   /** The fleet's stores, ordered by id. */

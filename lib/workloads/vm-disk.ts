@@ -71,13 +71,13 @@ export abstract class VmDisk {
   public abstract _bind(ctx: VmDiskContext): VmDiskParts;
 }
 
-/** Name of the claim or DataVolume behind a disk. */
-function claimName(ctx: VmDiskContext): string {
+/** Name (`<vm>-<disk>`) and validated size of the claim or DataVolume behind a disk. */
+function localClaim(ctx: VmDiskContext, size: string): { name: string; size: string } {
   const name = `${ctx.vmName}-${ctx.diskName}`;
   if (name.length > 63) {
     fail(ctx.vm, `disk "${ctx.diskName}" gives the volume name "${name}", longer than 63 characters (use a shorter VM id or disk name)`);
   }
-  return name;
+  return { name, size: checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, size, '20Gi') };
 }
 
 class ContainerDisk extends VmDisk {
@@ -97,8 +97,7 @@ class LocalVolume extends VmDisk {
   }
 
   public _bind(ctx: VmDiskContext): VmDiskParts {
-    const size = checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, this.options.size, '20Gi');
-    const name = claimName(ctx);
+    const { name, size } = localClaim(ctx, this.options.size);
     new k8s.KubePersistentVolumeClaim(ctx.vm, `Claim-${ctx.diskName}`, {
       metadata: { name, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': ctx.vmName } },
       spec: {
@@ -117,8 +116,7 @@ class DataVolumeDisk extends VmDisk {
   }
 
   public _bind(ctx: VmDiskContext): VmDiskParts {
-    const size = checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, this.options.size, '20Gi');
-    const name = claimName(ctx);
+    const { name, size } = localClaim(ctx, this.options.size);
     return {
       volume: { name: ctx.diskName, dataVolume: { name } },
       dataVolumeTemplate: {

@@ -115,3 +115,26 @@ describe('synthesize', () => {
     expect(progress).toEqual(['1/2', '2/2']);
   });
 });
+
+describe('EdgeFleet.synth', () => {
+  test('GIVEN files already in outdir WHEN the fleet synthesizes itself THEN it writes incrementally instead of emptying outdir like cdk8s', () => {
+    // GIVEN
+    const outdir = tempDir();
+    fs.writeFileSync(path.join(outdir, 'README.md'), 'keep me\n');
+    const previous = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = outdir;
+    try {
+      const fleet = fleetOf(['store-001']);
+
+      // WHEN
+      fleet.synth();
+    } finally {
+      if (previous === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = previous;
+    }
+
+    // THEN
+    expect(fs.readFileSync(path.join(outdir, 'README.md'), 'utf8')).toBe('keep me\n');
+    expect(fs.existsSync(path.join(outdir, 'stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
+  });
+});
