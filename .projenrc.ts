@@ -24,7 +24,7 @@ const project = new typescript.TypeScriptProject({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: '20.12.0',
 
   // The customer's layout: library in lib/, fleet in stores/, bindings in imports/, output in dist/.
   srcdir: 'lib',

@@ -40,8 +40,9 @@ function measure(size: string, outdir: string): void {
   const files = renderFleet(fleet);
   const t2 = performance.now();
   const first = synthesize(fleet, { outdir });
+  const sameFleet = size === 'example' ? buildFleet() : buildFleet(generatedInventory(Number(size)));
   const t3 = performance.now();
-  const again = synthesize(size === 'example' ? buildFleet() : buildFleet(generatedInventory(Number(size))), { outdir });
+  const again = synthesize(sameFleet, { outdir });
   const t4 = performance.now();
   process.stdout.write(JSON.stringify({
     stores: fleet.stores.length,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, readStoreInventory,
+  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, readStoreInventory,
 } from '../lib';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
@@ -26,7 +26,14 @@ export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY, 
     sync: { autoSync: true, interval: '5m' },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
   });
-  for (const row of rows) defineStore(fleet, row.values);
+  for (const row of rows) {
+    try {
+      defineStore(fleet, row.values);
+    } catch (e) {
+      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${INVENTORY} line ${row.line}: ${e.message}`);
+      throw e;
+    }
+  }
   return fleet;
 }
 

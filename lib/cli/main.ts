@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { EdgefleetError } from '../errors/edgefleet-error';
+import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { synthesize } from '../synth/synthesize';
 
@@ -15,11 +15,13 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
 
 /** A fleet definition module, as `--fleet` names it. */
 interface FleetModule {
+  /** Builds the fleet to synthesize. */
   buildFleet?: () => EdgeFleet;
 }
 
 /** Where the CLI prints: stdout and stderr, or a test's buffers. */
 export interface Output {
+  /** Prints `text` as it is. */
   write(text: string): unknown;
 }
 
@@ -61,6 +63,10 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     }
     return 0;
   } catch (e) {
+    if (e instanceof OutputWriteError) {
+      err.write(`edgefleet: synth failed while writing.\n${e.message}\n`);
+      return 1;
+    }
     if (EdgefleetError.isEdgefleetError(e)) {
       err.write(`edgefleet: synth failed; ${args.values.out}/ was left as it was.\n${e.message}\n`);
       return 1;

@@ -16,6 +16,14 @@ export class EdgefleetError extends Error {
   }
 }
 
+/** Writing the output failed part-way (a full disk, a permission, a file where a folder should be). */
+export class OutputWriteError extends EdgefleetError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EdgefleetError';
+  }
+}
+
 /** A construct that names itself in error messages, e.g. `store "store-017"` or `EdgePosVm "pos"`. */
 export interface IDescribable {
   readonly subject: string;

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { EdgeStore } from './edge-store';
+import { overlay } from './overlay';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { fail } from '../errors/edgefleet-error';
@@ -55,11 +56,15 @@ export class EdgeFleet extends App {
 
   constructor(props: EdgeFleetProps) {
     super();
-    const repository = { branch: 'main', path: 'dist', sparseCheckout: false, ...props.repository };
-    if (!REPOSITORY_URL.test(repository.url ?? '')) {
+    const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false }, props.repository);
+    if (!REPOSITORY_URL.test(repository.url)) {
       fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
     }
-    this.repository = { ...repository, path: repository.path.replace(/^\.?\/+|\/+$/g, '') };
+    const path = repository.path.replace(/^\.?\/+|\/+$/g, '');
+    if (!repository.branch || !path) {
+      fail(this, `repository.branch "${repository.branch}" and repository.path "${repository.path}" must not be empty (the defaults are "main" and "dist")`);
+    }
+    this.repository = { ...repository, path };
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');

@@ -1,6 +1,5 @@
 import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { IConstruct } from 'constructs';
 import type { EdgeFleet } from './edge-fleet';
 import { NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { StoreLayer } from './store-layer';
@@ -29,15 +28,6 @@ export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'edgefleet' };
  * and `dist/clusters/<id>/` (what its Flux reconciles). Workloads are added as children.
  */
 export class EdgeStore extends Chart implements IDescribable {
-  /** The store that `c` belongs to. */
-  public static of(c: IConstruct): EdgeStore {
-    const store = c.node.scopes.find((s): s is EdgeStore => s instanceof EdgeStore);
-    if (!store) {
-      throw new Error(`${c.node.path} is not inside an EdgeStore`);
-    }
-    return store;
-  }
-
   /** The store id, an RFC 1123 label such as `store-001`. */
   public readonly id: string;
   /** The fleet this store belongs to. */

@@ -24,6 +24,7 @@ export interface ReadStoreInventoryOptions {
 export function readStoreInventory(file: string, options: ReadStoreInventoryOptions = {}): InventoryRow[] {
   const required = options.requiredColumns ?? ['id'];
   const records = parseCsv(file);
+  if (records.length === 0) throw new EdgefleetError(`${file}: no stores (add a header row and one row per store)`);
   const problems: string[] = [];
   const header = records.length > 0 ? Object.keys(records[0].record) : [];
   const missing = required.filter((c) => !header.includes(c));
@@ -63,7 +64,7 @@ function parseCsv(file: string): Array<{ record: Record<string, string>; info: {
     throw new EdgefleetError(`${file}: cannot read the store inventory (${e.code ?? e.message})`);
   }
   try {
-    return parse(text, { columns: true, comment: '#', skip_empty_lines: true, trim: true, info: true });
+    return parse(text, { columns: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, info: true });
   } catch (e: any) {
     throw new EdgefleetError(`${file} line ${e.lines ?? '?'}: ${csvProblem(e)}`);
   }

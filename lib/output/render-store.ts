@@ -1,26 +1,39 @@
 import * as YAML from 'yaml';
 import { ManifestFile, compareStrings } from './manifest-file';
+import { fail } from '../errors/edgefleet-error';
+import { STORE_LAYERS } from '../fleet/store-layer';
 import type { EdgeStore } from '../fleet/edge-store';
 
-/** Serializes documents the same way on every run and machine: no line folding, `---` between documents. */
+/**
+ * Serializes documents the same way on every run and machine: no line folding, `---` between
+ * documents, and strings such as `no` or `on` quoted, because Kubernetes reads YAML 1.1, where
+ * they are booleans.
+ */
 export function toYaml(documents: object[]): string {
-  return documents.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n');
+  return documents.map((d) => YAML.stringify(d, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 /**
  * Renders one store's files, as paths relative to dist/ mapped to their content. Every folder of
  * `stores/<id>/` gets a kustomization.yaml that lists its files and subfolders, so that
- * `kustomize build dist/stores/<id>` works.
+ * `kustomize build dist/stores/<id>` works; every layer folder exists, even when empty, since the
+ * store's Flux Kustomizations point at them.
  */
 export function renderStore(store: EdgeStore): Map<string, string> {
   const files = new Map<string, string>();
   const storeFiles: string[] = [];
-  const manifestFiles = store.node.findAll().filter(ManifestFile.isManifestFile);
-  for (const file of manifestFiles) {
+  const owners = new Map<string, ManifestFile>();
+  for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
+    const other = owners.get(`${file.tree}/${file.path}`);
+    if (other) fail(file, `writes ${file.tree}/${store.id}/${file.path}, which ${other.node.path} writes too (give it another id)`);
+    owners.set(`${file.tree}/${file.path}`, file);
     files.set(`${file.tree}/${store.id}/${file.path}`, toYaml(file.documents()));
     if (file.tree === 'stores') storeFiles.push(file.path);
   }
-  for (const [folder, resources] of kustomizeFolders(storeFiles)) {
+  for (const [folder, resources] of kustomizeFolders(storeFiles, STORE_LAYERS)) {
+    if (storeFiles.includes(`${folder ? `${folder}/` : ''}kustomization.yaml`)) {
+      fail(owners.get(`stores/${folder}/kustomization.yaml`)!, 'the id "kustomization" is reserved for the kustomization.yaml of each folder (use another id)');
+    }
     const prefix = folder ? `${folder}/` : '';
     files.set(`stores/${store.id}/${prefix}kustomization.yaml`, toYaml([kustomization(resources)]));
   }
@@ -31,13 +44,14 @@ function kustomization(resources: string[]): object {
   return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
 }
 
-/** For each folder of `paths` (and their parents), its direct files and subfolders, sorted. */
-function kustomizeFolders(paths: string[]): Map<string, string[]> {
-  const entries = new Map<string, Set<string>>();
+/** For each folder of `paths` and `folders` (and their parents), its direct files and subfolders, sorted. */
+function kustomizeFolders(paths: string[], folders: readonly string[]): Map<string, string[]> {
+  const entries = new Map<string, Set<string>>(folders.map((f) => [f, new Set<string>()]));
   const add = (folder: string, entry: string) => {
     if (!entries.has(folder)) entries.set(folder, new Set());
     entries.get(folder)!.add(entry);
   };
+  folders.forEach((folder) => add('', folder));
   for (const path of paths) {
     const parts = path.split('/');
     for (let depth = 0; depth < parts.length; depth++) {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { compareStrings } from './manifest-file';
 
 /** Properties of a {@link writeTree} call. */
 export interface WriteTreeOptions {
@@ -35,7 +36,7 @@ export function writeTree(files: Map<string, string>, options: WriteTreeOptions)
   const isPlaceholder = options.isPlaceholder ?? (() => false);
   const written: string[] = [];
   const createdFolders = new Set<string>();
-  for (const [relative, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [relative, content] of [...files].sort(([a], [b]) => compareStrings(a, b))) {
     const target = path.join(options.outdir, relative);
     const existing = readIfExists(target);
     if (existing === content || (existing !== undefined && isPlaceholder(relative))) continue;

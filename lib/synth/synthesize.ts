@@ -1,4 +1,5 @@
 import { FleetValidationError, validateFleet } from './validate-fleet';
+import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { renderStore } from '../output/render-store';
 import { WriteTreeResult, writeTree } from '../output/tree-writer';
@@ -29,11 +30,14 @@ export interface SynthesizeResult extends WriteTreeResult {
  */
 export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): SynthesizeResult {
   const files = renderFleet(fleet, options.onProgress);
-  const result = writeTree(files, {
-    outdir: options.outdir ?? fleet.outdir,
-    ownedFolders: OWNED_FOLDERS,
-    isPlaceholder: isBootstrapFile,
-  });
+  const outdir = options.outdir ?? fleet.outdir;
+  let result: WriteTreeResult;
+  try {
+    result = writeTree(files, { outdir, ownedFolders: OWNED_FOLDERS, isPlaceholder: isBootstrapFile });
+  } catch (e: any) {
+    if (typeof e?.code !== 'string') throw e;
+    throw new OutputWriteError(`cannot write ${e.path ?? outdir} (${e.code}); ${outdir}/ may be partly updated: fix the cause and run synth again`);
+  }
   return { ...result, stores: fleet.stores.length, files: files.size };
 }
 

@@ -3,6 +3,7 @@ import { EdgefleetError } from '../errors/edgefleet-error';
 
 /** Every problem the fleet's late checks (`node.addValidation`) found. */
 export class FleetValidationError extends EdgefleetError {
+  /** @param problems every message of the late checks, each naming its store and object */
   constructor(public readonly problems: string[]) {
     super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fleet definition:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }

@@ -3,7 +3,8 @@ import { EdgeWorkload } from './edge-workload';
 import type { EdgeStore } from '../fleet/edge-store';
 import { podPlacement } from './pod-placement';
 import { fail } from '../errors/edgefleet-error';
-import { checkDnsLabel, checkImage, checkInteger, checkLabels, checkQuantity } from '../validation/checks';
+import { checkImage, checkInteger, checkLabels, checkQuantity } from '../validation/checks';
+import { quantityValue } from '../validation/quantity';
 
 /** Properties of an {@link EdgeApp}. */
 export interface EdgeAppProps {
@@ -30,6 +31,9 @@ export interface EdgeAppProps {
   /** Extra labels of the Deployment and its pods. @default {} */
   readonly labels?: Record<string, string>;
 }
+
+/** Kubernetes port names: lower-case alphanumerics and `-`, at least one letter. */
+const IANA_SERVICE_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** How a subclass runs the app's pods. */
 export interface EdgeAppRuntime {
@@ -69,6 +73,10 @@ export class EdgeApp extends EdgeWorkload {
 
   private container(props: EdgeAppProps): k8s.Container {
     const memory = checkQuantity(this, 'memory', props.memory ?? '128Mi', '128Mi');
+    const memoryLimit = checkQuantity(this, 'memoryLimit', props.memoryLimit ?? memory, '256Mi');
+    if (quantityValue(memoryLimit) < quantityValue(memory)) {
+      fail(this, `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`);
+    }
     return {
       name: this.name,
       image: checkImage(this, 'image', props.image),
@@ -83,7 +91,7 @@ export class EdgeApp extends EdgeWorkload {
           memory: k8s.Quantity.fromString(memory),
         },
         limits: {
-          memory: k8s.Quantity.fromString(checkQuantity(this, 'memoryLimit', props.memoryLimit ?? memory, '256Mi')),
+          memory: k8s.Quantity.fromString(memoryLimit),
           ...(props.cpuLimit ? { cpu: k8s.Quantity.fromString(checkQuantity(this, 'cpuLimit', props.cpuLimit, '500m')) } : {}),
         },
       },
@@ -92,10 +100,9 @@ export class EdgeApp extends EdgeWorkload {
 
   private ports(ports: Record<string, number>): k8s.ContainerPort[] {
     return Object.keys(ports).sort().map((name) => {
-      if (name.length > 15) {
-        fail(this, `ports name "${name}" is longer than 15 characters (Kubernetes port names are IANA service names)`);
+      if (!IANA_SERVICE_NAME.test(name) || name.length > 15 || name.includes('--')) {
+        fail(this, `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one letter, such as "http")`);
       }
-      checkDnsLabel(this, 'ports name', name);
       checkInteger(this, `ports "${name}"`, ports[name], 1);
       if (ports[name] > 65535) {
         fail(this, `ports "${name}" ${ports[name]} is not a port number (use 1 to 65535)`);

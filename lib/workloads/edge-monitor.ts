@@ -3,11 +3,7 @@ import type { EdgeStore } from '../fleet/edge-store';
 
 /** Properties of an {@link EdgeMonitor}. */
 export interface EdgeMonitorProps extends EdgeAppProps {
-  /** CPU request. @default '100m' */
-  readonly cpu?: string;
-  /** Memory request. @default '128Mi' */
-  readonly memory?: string;
-  /** Memory limit. @default '256Mi' */
+  /** Memory limit. @default - '256Mi', or the memory request when that is set */
   readonly memoryLimit?: string;
 }
 
@@ -19,7 +15,7 @@ export class EdgeMonitor extends EdgeApp {
   constructor(store: EdgeStore, id: string, props: EdgeMonitorProps) {
     super(store, id, {
       ...props,
-      memoryLimit: props.memoryLimit ?? '256Mi',
+      memoryLimit: props.memoryLimit ?? props.memory ?? '256Mi',
       env: { ...props.env, OFFLINE_MODE: 'true' },
     });
   }

@@ -161,7 +161,7 @@ export class EdgePosVm extends EdgeWorkload {
     if (!cloudInit) return undefined;
     const { userData, userDataSecretName } = cloudInit;
     if ((userData === undefined) === (userDataSecretName === undefined)) {
-      fail(this, 'cloudInit needs exactly one of userData and userDataSecretName');
+      fail(this, `cloudInit needs exactly one of userData and userDataSecretName (got ${userData === undefined ? 'neither' : 'both'})`);
     }
     if (userDataSecretName !== undefined) checkDnsLabel(this, 'cloudInit.userDataSecretName', userDataSecretName);
     return {

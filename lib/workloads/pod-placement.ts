@@ -2,8 +2,11 @@ import { ResolvedNodeProfile } from '../fleet/node-profile';
 
 /** Kubernetes spelling of a toleration that matches a node taint by key and effect, whatever its value. */
 export interface TaintToleration {
+  /** Taint key. */
   readonly key: string;
+  /** Matches any value of the key. */
   readonly operator: 'Exists';
+  /** Taint effect. */
   readonly effect: string;
 }
 

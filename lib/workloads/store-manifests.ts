@@ -23,10 +23,11 @@ export class StoreManifests extends EdgeWorkload {
   constructor(store: EdgeStore, id: string, props: StoreManifestsProps) {
     super(store, id, props.layer);
     this.objects = props.manifests.map((manifest, i) => {
-      if (!manifest.apiVersion || !manifest.kind || !manifest.metadata?.name) {
-        fail(this, `manifests[${i}] has no apiVersion, kind or metadata.name (give each object all three)`);
+      const missing = ['apiVersion', 'kind'].filter((f) => !manifest[f]).concat(manifest.metadata?.name ? [] : ['metadata.name']);
+      if (missing.length > 0) {
+        fail(this, `manifests[${i}] (${manifest.kind ?? 'no kind'} "${manifest.metadata?.name ?? ''}") has no ${missing.join(', ')} (give each object apiVersion, kind and metadata.name)`);
       }
-      return new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}-${i}`, manifest);
+      return new ApiObject(this, `${manifest.kind}-${manifest.metadata!.name}-${i}`, manifest);
     });
   }
 }

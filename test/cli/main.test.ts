@@ -35,6 +35,14 @@ describe('edgefleet synth', () => {
     expect([...snapshotDir(out).keys()]).toEqual(['keep.yaml']);
   });
 
+  test('GIVEN an output folder that cannot be written WHEN synthesized THEN it says what failed, without a stack trace', () => {
+    const out = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(out, '');
+    const { code, stderr } = run('synth', '--fleet', fixture('good-fleet.ts'), '--out', out);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^edgefleet: synth failed while writing\.\ncannot write .*a-file.* \((ENOTDIR|EEXIST)\); .*a-file\/ may be partly updated: fix the cause and run synth again\n$/);
+  });
+
   test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says how to build it', () => {
     const { code, stderr } = run('synth', '--fleet', 'build/nowhere.js');
     expect(code).toBe(1);

@@ -1,4 +1,5 @@
-import { EdgeStore, EdgeApp } from '../../lib';
+import * as YAML from 'yaml';
+import { EdgeStore, EdgeApp, renderStore } from '../../lib';
 import { objectOf, testFleet, testStore } from '../util';
 
 describe('EdgeStore', () => {
@@ -76,6 +77,15 @@ describe('EdgeStore', () => {
 
     // THEN
     expect(problems).toEqual(['store "store-001": Deployment "edge/api" is generated twice, in workloads/api.yaml and workloads/extra.yaml (rename one of them)']);
+  });
+
+  test('GIVEN a store without workloads WHEN rendered THEN its workloads folder still exists for Flux to apply (and prune)', () => {
+    const files = renderStore(testStore());
+    expect(YAML.parse(files.get('stores/store-001/workloads/kustomization.yaml')!).resources).toEqual([]);
+  });
+
+  test('GIVEN an explicitly undefined branch WHEN creating the fleet THEN the default branch applies', () => {
+    expect(testFleet({ repository: { url: 'https://git.example.com/f.git', branch: undefined } }).repository.branch).toBe('main');
   });
 
   test('GIVEN a repository URL that is not a Git URL WHEN creating the fleet THEN it fails', () => {

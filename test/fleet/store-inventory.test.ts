@@ -48,6 +48,16 @@ describe('readStoreInventory', () => {
     expect(() => readStoreInventory(file)).toThrow(`${file}: the header has no column "id" (the columns are "store", "region")`);
   });
 
+  test('GIVEN a "#" inside a value WHEN read THEN the value is kept whole', () => {
+    const rows = readStoreInventory(inventory('id,city\nstore-001,St John #2\n'));
+    expect(rows[0].values.city).toBe('St John #2');
+  });
+
+  test('GIVEN a header without rows WHEN read THEN it says there are no stores', () => {
+    const file = inventory('id,region\n');
+    expect(() => readStoreInventory(file)).toThrow(`${file}: no stores (add a header row and one row per store)`);
+  });
+
   test('GIVEN no file WHEN read THEN the error names the file', () => {
     expect(() => readStoreInventory('/nonexistent/inventory.csv')).toThrow('/nonexistent/inventory.csv: cannot read the store inventory (ENOENT)');
   });

@@ -1,5 +1,5 @@
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgeWasmApp } from '../../lib';
+import { EdgeApp, EdgeMonitor, EdgeWasmApp, renderStore } from '../../lib';
 import { objectOf, testStore } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
@@ -34,6 +34,8 @@ describe('EdgeApp', () => {
     [{ replicas: -2 }, 'replicas -2 must be a whole number of at least 1'],
     [{ memory: '128MB' }, 'memory "128MB" is not a Kubernetes quantity (use "128Mi")'],
     [{ ports: { http: 70000 } }, 'ports "http" 70000 is not a port number (use 1 to 65535)'],
+    [{ ports: { 8080: 8080 } }, 'ports name "8080" is not an IANA service name'],
+    [{ memory: '512Mi', memoryLimit: '256Mi' }, 'memoryLimit "256Mi" is below the memory request "512Mi" (Kubernetes rejects that; raise memoryLimit to at least "512Mi")'],
     [{ image: 'edge monitor' }, 'image "edge monitor" is not a container image reference'],
   ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
     expect(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props })).toThrow(`store "store-001": EdgeApp "loyalty": ${message}`);
@@ -66,6 +68,24 @@ describe('EdgeMonitor', () => {
     expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ memory: '256Mi' });
   });
+});
+
+test('GIVEN an edge monitor with a larger memory request WHEN synthesized THEN its limit follows the request', () => {
+  const store = testStore();
+  new EdgeMonitor(store, 'edge-monitor', { image: IMAGE, memory: '512Mi' });
+  expect(objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0].resources.limits).toEqual({ memory: '512Mi' });
+});
+
+test('GIVEN a workload named "kustomization" WHEN rendered THEN it fails instead of overwriting the folder\'s kustomization.yaml', () => {
+  const store = testStore();
+  new EdgeApp(store, 'kustomization', { image: IMAGE });
+  expect(() => renderStore(store)).toThrow('store "store-001": EdgeApp "kustomization": the id "kustomization" is reserved');
+});
+
+test('GIVEN raw manifests named like the namespace file WHEN rendered THEN it fails naming both writers', () => {
+  const store = testStore();
+  store.addManifests('namespace', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'edge' } }], 'infrastructure');
+  expect(() => renderStore(store)).toThrow('store "store-001": StoreManifests "namespace": writes stores/store-001/infrastructure/namespace.yaml, which store-001/Namespace writes too (give it another id)');
 });
 
 describe('EdgeWasmApp', () => {
