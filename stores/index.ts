@@ -43,7 +43,8 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>): Edge
   const store = new EdgeStore(fleet, id, {
     labels: { region, city, ring },
     nodeProfile: row.node_memory ? { memory: row.node_memory } : undefined,
-    sync: REGION_SYNC[region],
+    sync: { ...REGION_SYNC[region], agent: row.sync_agent === 'fleet' ? 'fleet' : undefined },
+    fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret } : undefined,
   });
 
   new EdgePosVm(store, 'pos', {

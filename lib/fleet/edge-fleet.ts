@@ -35,6 +35,8 @@ export interface EdgeFleetProps {
   readonly nodeProfile?: NodeProfile;
   /** Namespace of the workloads in every store. @default 'edge' */
   readonly namespace?: string;
+  /** Fleet workspace (namespace on the Fleet management cluster) of the stores synced by Rancher Fleet. @default 'fleet-default' */
+  readonly fleetWorkspace?: string;
 }
 
 /** Flux's own pattern for `GitRepository.spec.url`. */
@@ -53,6 +55,8 @@ export class EdgeFleet extends App {
   public readonly nodeProfile: ResolvedNodeProfile;
   /** Namespace of the workloads in every store. */
   public readonly namespace: string;
+  /** Fleet workspace of the stores synced by Rancher Fleet. */
+  public readonly fleetWorkspace: string;
 
   constructor(props: EdgeFleetProps) {
     super();
@@ -68,6 +72,7 @@ export class EdgeFleet extends App {
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
+    this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
   }
 
   /**

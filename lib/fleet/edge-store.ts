@@ -7,6 +7,7 @@ import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
+import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../validation/checks';
 
@@ -18,6 +19,20 @@ export interface EdgeStoreProps {
   readonly nodeProfile?: NodeProfile;
   /** Overrides of the fleet's sync policy, field by field. @default - the fleet's sync policy */
   readonly sync?: SyncPolicy;
+  /**
+   * For a store synced by Rancher Fleet: register it manager-initiated, the Fleet manager reaching the
+   * store's API with a kubeconfig Secret (the customer's `EdgeCluster`).
+   * @default - agent-initiated: the store's fleet-agent registers itself with the store id as client ID
+   */
+  readonly fleetRegistration?: FleetRegistration;
+}
+
+/** Manager-initiated Fleet registration of a store; no credential ever goes to Git. */
+export interface FleetRegistration {
+  /** The store's Kubernetes API endpoint as the Fleet manager reaches it, e.g. `https://10.20.0.17:6443`. */
+  readonly apiEndpoint: string;
+  /** Name of the Secret, in the Fleet workspace on the management cluster, whose key `value` holds the store's kubeconfig. */
+  readonly kubeconfigSecretName: string;
 }
 
 /** Label that marks every object edgefleet generates. */
@@ -40,6 +55,8 @@ export class EdgeStore extends Chart implements IDescribable {
   public readonly sync: ResolvedSyncPolicy;
   /** Namespace of the store's workloads. */
   public readonly workloadNamespace: string;
+  /** Manager-initiated Fleet registration, when given. */
+  public readonly fleetRegistration?: FleetRegistration;
 
   constructor(fleet: EdgeFleet, id: string, props: EdgeStoreProps = {}) {
     checkDnsLabel(fleet, 'store id', id);
@@ -56,13 +73,30 @@ export class EdgeStore extends Chart implements IDescribable {
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
     new k8s.KubeNamespace(infrastructure, 'Resource', { metadata: { name: this.workloadNamespace } });
-    new FluxStoreSync(this, 'FluxSync');
+    this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
+    if (this.sync.agent === 'fleet') {
+      new FleetStoreSync(this, 'FleetSync');
+    } else {
+      new FluxStoreSync(this, 'FluxSync');
+    }
     this.node.addValidation({ validate: () => this.findDuplicateObjects() });
   }
 
   /** How the store is named in messages. */
   public get subject(): string {
     return `store "${this.node.id}"`;
+  }
+
+  private checkRegistration(registration: FleetRegistration | undefined): FleetRegistration | undefined {
+    if (!registration) return undefined;
+    if (this.sync.agent !== 'fleet') {
+      fail(this, `fleetRegistration is set but the store syncs with "${this.sync.agent}" (set sync.agent to "fleet", or drop fleetRegistration)`);
+    }
+    if (!/^https:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(registration.apiEndpoint ?? '')) {
+      fail(this, `fleetRegistration.apiEndpoint "${registration.apiEndpoint}" is not an HTTPS API endpoint (use "https://<host>:6443")`);
+    }
+    checkDnsLabel(this, 'fleetRegistration.kubeconfigSecretName', registration.kubeconfigSecretName);
+    return registration;
   }
 
   /** Late check: two objects of the same kind, namespace and name in the store folder break `kustomize build`. */

@@ -10,6 +10,8 @@ export interface ManifestFileProps {
   readonly tree: OutputTree;
   /** Path of the file inside the store's folder of that tree, e.g. `workloads/pos.yaml`. */
   readonly path: string;
+  /** Whether the folder's generated kustomization.yaml lists the file (not so for e.g. fleet.yaml). @default true */
+  readonly kustomizeResource?: boolean;
 }
 
 const MANIFEST_FILE = Symbol.for('edgefleet.ManifestFile');
@@ -28,6 +30,8 @@ export class ManifestFile extends Construct {
   public readonly tree: OutputTree;
   /** Path of the file inside the store's folder of that tree. */
   public readonly path: string;
+  /** Whether the folder's generated kustomization.yaml lists the file. */
+  public readonly kustomizeResource: boolean;
   private readonly plainDocuments: object[] = [];
 
   constructor(scope: Construct, id: string, props: ManifestFileProps) {
@@ -35,6 +39,7 @@ export class ManifestFile extends Construct {
     Object.defineProperty(this, MANIFEST_FILE, { value: true });
     this.tree = props.tree;
     this.path = props.path;
+    this.kustomizeResource = props.kustomizeResource ?? true;
   }
 
   /** Adds a document that is not a Kubernetes API object, written before the API objects. */

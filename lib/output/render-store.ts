@@ -28,7 +28,7 @@ export function renderStore(store: EdgeStore): Map<string, string> {
     if (other) fail(file, `writes ${file.tree}/${store.id}/${file.path}, which ${other.node.path} writes too (give it another id)`);
     owners.set(`${file.tree}/${file.path}`, file);
     files.set(`${file.tree}/${store.id}/${file.path}`, toYaml(file.documents()));
-    if (file.tree === 'stores') storeFiles.push(file.path);
+    if (file.tree === 'stores' && file.kustomizeResource) storeFiles.push(file.path);
   }
   for (const [folder, resources] of kustomizeFolders(storeFiles, STORE_LAYERS)) {
     if (storeFiles.includes(`${folder ? `${folder}/` : ''}kustomization.yaml`)) {

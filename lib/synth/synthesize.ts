@@ -4,9 +4,10 @@ import type { EdgeFleet } from '../fleet/edge-fleet';
 import { renderStore } from '../output/render-store';
 import { WriteTreeResult, writeTree } from '../output/tree-writer';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
+import { renderRancherFleet } from '../sync/rancher-fleet-manager';
 
 /** Top-level folders of dist/ that synth owns. */
-export const OWNED_FOLDERS = ['stores', 'clusters'];
+export const OWNED_FOLDERS = ['stores', 'clusters', 'fleet'];
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -51,6 +52,7 @@ export function renderFleet(fleet: EdgeFleet, onProgress?: (rendered: number, to
     for (const [file, content] of renderStore(store)) files.set(file, content);
     onProgress?.(i + 1, stores.length);
   });
+  for (const [file, content] of renderRancherFleet(fleet, stores)) files.set(file, content);
   return files;
 }
 

@@ -1,0 +1,176 @@
+import * as YAML from 'yaml';
+import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, readStoreInventory, renderFleet } from '../../lib';
+import { INVENTORY, buildFleet } from '../../stores';
+import { testFleet } from '../util';
+
+const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
+
+function addStore(fleet: EdgeFleet, id: string, props: EdgeStoreProps): EdgeStore {
+  const store = new EdgeStore(fleet, id, props);
+  new EdgeMonitor(store, 'edge-monitor', { image: IMAGE });
+  new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk('registry.example.com/pos:4.1.0'), dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) } });
+  return store;
+}
+
+function parse(files: Map<string, string>, file: string): any {
+  const content = files.get(file);
+  if (content === undefined) throw new Error(`${file} not generated`);
+  return YAML.parse(content);
+}
+
+/** Clusters a bundle can reach, evaluated the way Fleet does: overrideTargets replace the GitRepo's targets. */
+function reachableClusters(files: Map<string, string>, bundlePath: string): string[] {
+  const clusters = [...files.keys()].filter((f) => f.startsWith('fleet/clusters/')).map((f) => parse(files, f));
+  const groups = new Map([...files.keys()].filter((f) => f.startsWith('fleet/clustergroups/')).map((f) => parse(files, f)).map((g) => [g.metadata.name, g.spec.selector]));
+  const gitRepo = [...files.keys()].filter((f) => f.startsWith('fleet/gitrepos/')).map((f) => parse(files, f)).find((r) => r.spec.paths.includes(bundlePath));
+  const fleetYaml = parse(files, `${bundlePath.replace(/^dist\//, '')}/fleet.yaml`);
+  const targets: any[] = fleetYaml.overrideTargets ?? gitRepo.spec.targets ?? [{ clusterGroup: 'default' }];
+  const matches = (selector: any, labels: Record<string, string>) => Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return clusters.filter((c) => targets.some((t) =>
+    (t.clusterName === undefined || t.clusterName === c.metadata.name)
+    && (t.clusterSelector === undefined || matches(t.clusterSelector, c.metadata.labels))
+    && (t.clusterGroup === undefined || (groups.has(t.clusterGroup) && matches(groups.get(t.clusterGroup), c.metadata.labels))),
+  )).map((c) => c.metadata.name).sort();
+}
+
+describe('Rancher Fleet stores', () => {
+  test('GIVEN the same store on Flux and on Fleet WHEN synthesized THEN its workload files are identical and only fleet.yaml is added', () => {
+    // GIVEN
+    const viaFlux = testFleet();
+    addStore(viaFlux, 'store-001', {});
+    const viaFleet = testFleet();
+    addStore(viaFleet, 'store-001', { sync: { agent: 'fleet' } });
+
+    // WHEN
+    const fluxFiles = renderFleet(viaFlux);
+    const fleetFiles = renderFleet(viaFleet);
+
+    // THEN
+    const storeFiles = (files: Map<string, string>) => [...files].filter(([f]) => f.startsWith('stores/') && !f.endsWith('/fleet.yaml'));
+    expect(storeFiles(fleetFiles)).toEqual(storeFiles(fluxFiles));
+    expect(parse(fleetFiles, 'stores/store-001/fleet.yaml')).toEqual({
+      name: 'store-001', defaultNamespace: 'edge', keepResources: true, overrideTargets: [{ clusterName: 'store-001' }],
+    });
+    expect([...fleetFiles.keys()].some((f) => f.startsWith('clusters/'))).toBe(false);
+    expect([...fluxFiles.keys()].some((f) => f.startsWith('fleet/'))).toBe(false);
+  });
+
+  test('GIVEN Fleet stores with overlapping and adversarial labels WHEN synthesized THEN each bundle reaches exactly its own store', () => {
+    // GIVEN: one store carries another's labels, one a label named like the id label's value, one no labels at all
+    const fleet = testFleet();
+    const fleetSync = { agent: 'fleet' as const };
+    addStore(fleet, 'store-a', { sync: fleetSync, labels: { region: 'eu', ring: 'canary', name: 'store-b' } });
+    addStore(fleet, 'store-b', { sync: fleetSync, labels: { region: 'eu', ring: 'canary', name: 'store-a' } });
+    addStore(fleet, 'store-c', { sync: { ...fleetSync, interval: '15m' }, labels: { region: 'eu', ring: 'canary', store: 'store-a' } });
+    addStore(fleet, 'store-d', { sync: fleetSync });
+    addStore(fleet, 'store-e', { labels: { region: 'eu', ring: 'canary' } });
+
+    // WHEN
+    const files = renderFleet(fleet);
+
+    // THEN
+    for (const id of ['store-a', 'store-b', 'store-c', 'store-d']) {
+      expect(reachableClusters(files, `dist/stores/${id}`)).toEqual([id]);
+    }
+    const paths = [...files.keys()].filter((f) => f.startsWith('fleet/gitrepos/')).flatMap((f) => parse(files, f).spec.paths);
+    expect(paths.sort()).toEqual(['dist/stores/store-a', 'dist/stores/store-b', 'dist/stores/store-c', 'dist/stores/store-d']);
+  });
+
+  test('GIVEN Fleet stores with two sync intervals WHEN synthesized THEN each GitRepo polls at its stores\' interval', () => {
+    const fleet = testFleet();
+    addStore(fleet, 'store-a', { sync: { agent: 'fleet' } });
+    addStore(fleet, 'store-b', { sync: { agent: 'fleet', interval: '15m' } });
+    const files = renderFleet(fleet);
+    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-5m.yaml').spec).toMatchObject({ pollingInterval: '5m', paths: ['dist/stores/store-a'], branch: 'main', keepResources: true });
+    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-15m.yaml').spec).toMatchObject({ pollingInterval: '15m', paths: ['dist/stores/store-b'] });
+  });
+
+  test('GIVEN autoSync false WHEN synthesized THEN the store\'s Cluster is paused and its folder is unchanged', () => {
+    const paused = testFleet();
+    addStore(paused, 'store-a', { sync: { agent: 'fleet', autoSync: false } });
+    const running = testFleet();
+    addStore(running, 'store-a', { sync: { agent: 'fleet' } });
+    const files = renderFleet(paused);
+    expect(parse(files, 'fleet/clusters/store-a.yaml').spec.paused).toBe(true);
+    expect(parse(renderFleet(running), 'fleet/clusters/store-a.yaml').spec.paused).toBeUndefined();
+    expect([...files].filter(([f]) => f.startsWith('stores/'))).toEqual([...renderFleet(running)].filter(([f]) => f.startsWith('stores/')));
+  });
+
+  test('GIVEN no registration WHEN synthesized THEN the store registers agent-initiated with its id as client ID', () => {
+    const fleet = testFleet();
+    addStore(fleet, 'store-a', { sync: { agent: 'fleet' }, labels: { region: 'eu' } });
+    const cluster = parse(renderFleet(fleet), 'fleet/clusters/store-a.yaml');
+    expect(cluster.metadata).toMatchObject({ name: 'store-a', namespace: 'fleet-default', labels: { 'region': 'eu', 'edgefleet.io/store': 'store-a' } });
+    expect(cluster.spec).toEqual({ clientID: 'store-a', agentTolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }] });
+  });
+
+  test('GIVEN an API endpoint and kubeconfig secret WHEN synthesized THEN the store registers manager-initiated, with no credential in Git', () => {
+    const fleet = testFleet();
+    addStore(fleet, 'store-a', { sync: { agent: 'fleet' }, fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'store-a-kubeconfig' } });
+    const files = renderFleet(fleet);
+    const cluster = parse(files, 'fleet/clusters/store-a.yaml');
+    expect(cluster.spec.kubeConfigSecret).toBe('store-a-kubeconfig');
+    expect(cluster.spec).not.toHaveProperty('clientID');
+    expect(cluster.metadata.annotations).toEqual({ 'edgefleet.io/api-endpoint': 'https://10.0.0.7:6443' });
+    expect([...files.values()].join('\n')).not.toMatch(/kind: Secret|client-key-data|token:/);
+  });
+
+  test.each([
+    [{ fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'k' } }, 'fleetRegistration is set but the store syncs with "flux" (set sync.agent to "fleet", or drop fleetRegistration)'],
+    [{ sync: { agent: 'fleet' as const }, fleetRegistration: { apiEndpoint: '10.0.0.7:6443', kubeconfigSecretName: 'k' } }, 'fleetRegistration.apiEndpoint "10.0.0.7:6443" is not an HTTPS API endpoint (use "https://<host>:6443")'],
+    [{ sync: { agent: 'argo' as any } }, 'sync.agent "argo" is not supported (use one of "flux", "fleet")'],
+  ])('GIVEN bad sync props %j WHEN creating the store THEN it fails clearly', (props, message) => {
+    expect(() => new EdgeStore(testFleet(), 'store-a', props)).toThrow(`store "store-a": ${message}`);
+  });
+
+  test('GIVEN a Fleet store moved to another ring WHEN synthesized THEN its bundle and targeting are unchanged: only its Cluster labels and the ring groups change', () => {
+    // GIVEN
+    const before = testFleet();
+    addStore(before, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+    addStore(before, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+    const after = testFleet();
+    addStore(after, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'general' } });
+    addStore(after, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+
+    // WHEN
+    const a = renderFleet(before);
+    const b = renderFleet(after);
+
+    // THEN
+    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f)).sort();
+    expect(changed).toEqual(['fleet/clustergroups/ring-general.yaml', 'fleet/clusters/store-a.yaml', 'fleet/kustomization.yaml']);
+    expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
+  });
+
+  test('GIVEN a store id longer than a Helm release name WHEN synthesized THEN fleet.yaml lets Fleet derive the bundle name', () => {
+    const fleet = testFleet();
+    const id = `store-${'x'.repeat(50)}`;
+    addStore(fleet, id, { sync: { agent: 'fleet' } });
+    expect(parse(renderFleet(fleet), `stores/${id}/fleet.yaml`)).not.toHaveProperty('name');
+  });
+});
+
+describe('the example fleet on Rancher Fleet', () => {
+  const files = renderFleet(buildFleet());
+  const fleetStores = [...files.keys()].filter((f) => f.endsWith('/fleet.yaml')).map((f) => f.split('/')[1]);
+
+  test('GIVEN the us-east migration WHEN synthesized THEN 20 stores are on Fleet and each bundle reaches only its store', () => {
+    expect(fleetStores).toHaveLength(20);
+    for (const id of fleetStores) expect(reachableClusters(files, `dist/stores/${id}`)).toEqual([id]);
+  });
+
+  test('GIVEN stores moved to Fleet WHEN synthesized THEN the Flux stores\' files are byte-identical to an all-Flux fleet', () => {
+    const allFlux = renderFleet(buildFleet(readStoreInventory(INVENTORY).map((row) => ({ ...row, values: { ...row.values, sync_agent: '', api_endpoint: '' } }))));
+    const fluxStoreFiles = [...files].filter(([f]) => !f.startsWith('fleet/') && !fleetStores.includes(f.split('/')[1]));
+    expect(fluxStoreFiles.length).toBeGreaterThan(800);
+    for (const [file, content] of fluxStoreFiles) expect([file, allFlux.get(file)]).toEqual([file, content]);
+    expect([...allFlux.keys()].some((f) => f.startsWith('fleet/') || f.endsWith('/fleet.yaml'))).toBe(false);
+  });
+
+  test('GIVEN the Fleet stores\' bundles WHEN measured THEN each is far below Fleet\'s 1 MB bundle limit', () => {
+    const sizes = fleetStores.map((id) => [...files].filter(([f]) => f.startsWith(`stores/${id}/`)).reduce((sum, [, c]) => sum + Buffer.byteLength(c), 0));
+    const largest = Math.max(...sizes);
+    console.log(`largest Fleet store bundle: ${largest} bytes of manifests (Fleet's limit: about 1 MB compressed)`);
+    expect(largest).toBeLessThan(16 * 1024);
+  });
+});
