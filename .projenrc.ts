@@ -1,6 +1,7 @@
 import { javascript, typescript } from 'projen';
 
 const SHARED_CRDS = '../shared/crds';
+const SHARED_SCHEMAS = '../shared/schemas';
 
 /**
  * CRDs that `npx projen import` turns into typed bindings under imports/.
@@ -45,7 +46,7 @@ const project = new typescript.TypeScriptProject({
     compilerOptions: { skipLibCheck: true },
   },
 
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'csv-parse'],
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'csv-parse', 'ajv'],
   devDeps: ['cdk8s-cli', 'ts-node'],
   bin: { edgefleet: 'bin/edgefleet' },
 
@@ -73,13 +74,15 @@ project.gitignore.removePatterns('/lib', '/dist', '/dist/');
 project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
 
 project.addTask('import', {
-  description: 'Regenerate imports/ from the upstream CRDs in ../shared/crds (needs ../shared beside the checkout)',
+  description: 'Regenerate imports/ from the upstream CRDs and schemas in ../shared (needs ../shared beside the checkout)',
   steps: [
     { exec: 'rm -rf imports' },
     // One file per CRD (the prefix names it): CRDs of one API group would otherwise overwrite each other.
     ...Object.entries(CRD_IMPORTS).map(([prefix, crd]) => ({
       exec: `cdk8s import ${prefix}:=${SHARED_CRDS}/${crd} --language typescript --output imports --no-check-upgrade`,
     })),
+    // What `edgefleet validate` needs from the upstream JSON Schemas, reduced to validation keywords.
+    { exec: `ts-node --project projenrc/tsconfig.json projenrc/generate-schemas.ts ${SHARED_SCHEMAS} imports/schemas` },
   ],
 });
 

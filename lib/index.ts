@@ -20,3 +20,7 @@ export * from './workloads/edge-wasm-app';
 export * from './workloads/edge-workload';
 export * from './workloads/store-manifests';
 export * from './workloads/vm-disk';
+export * from './util/package-root';
+export * from './validate/findings';
+export * from './validate/validate-tree';
+export * from './validate/cross-object-checks';

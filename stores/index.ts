@@ -1,11 +1,10 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import {
-  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, readStoreInventory,
+  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
 } from '../lib';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
-export const INVENTORY = path.join(projectRoot(), 'stores', 'inventory.csv');
+export const INVENTORY = path.join(packageRoot(__dirname), 'stores', 'inventory.csv');
 
 /** Images every store runs, pinned. */
 const IMAGES = {
@@ -64,15 +63,4 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>): Edge
     new EdgeWasmApp(store, 'edge-app', { image: IMAGES.edgeApp, replicas: 3, cpu: '50m', memory: '64Mi' });
   }
   return store;
-}
-
-/** The folder holding package.json, whether this file runs from stores/ (tests) or build/stores/ (synth). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
 }

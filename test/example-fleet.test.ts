@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { OWNED_FOLDERS, isBootstrapFile, renderFleet } from '../lib';
+import { OWNED_FOLDERS, isBootstrapFile, renderFleet, validateTree } from '../lib';
 import { buildFleet } from '../stores';
 import { snapshotDir } from './util';
 
@@ -58,6 +58,13 @@ describe('the example fleet', () => {
     expect(rendered.get('clusters/store-076/flux-system/kustomization.yaml')).toContain('value: 15m');
     expect(rendered.get('clusters/store-001/flux-system/kustomization.yaml')).toContain('value: 5m');
   });
+
+  test('GIVEN the committed dist/ WHEN validated like its real consumers would THEN nothing is found', () => {
+    const report = validateTree(DIST);
+    console.log(report.notes.join('\n'));
+    expect(report.findings).toEqual([]);
+    expect(report.files).toBeGreaterThan(1000);
+  }, 120_000);
 
   test('GIVEN store-001 WHEN synthesized THEN its whole output matches the reviewed golden files', () => {
     const store001 = Object.fromEntries([...rendered].filter(([file]) => file.split('/')[1] === 'store-001'));

@@ -1,17 +1,26 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { synthesize } from '../synth/synthesize';
+import { formatReport, validateTree } from '../validate/validate-tree';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
+       edgefleet validate [<dir>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
 
-  synth    validate the fleet and write its GitOps tree; only changed files are written,
-           and nothing is written when the fleet has a problem
+  synth     validate the fleet and write its GitOps tree; only changed files are written,
+            and nothing is written when the fleet has a problem
+    --fleet   compiled module that exports buildFleet(): EdgeFleet (default: build/stores/index.js)
+    --out     output folder (default: dist)
+    --quiet   print nothing but problems
 
-  --fleet  compiled module that exports buildFleet(): EdgeFleet (default: build/stores/index.js)
-  --out    output folder (default: dist)
-  --quiet  print nothing but problems`;
+  validate  check every YAML file below <dir> (default: dist) as its real consumers would: each
+            object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux, Fleet,
+            fleet.yaml), each kustomization.yaml against its folder, references between objects
+    --format               text (one line per problem, then a summary) or json
+    --allow-kind           accept objects of this kind (or apiVersion/kind) without a schema
+    --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders`;
 
 /** A fleet definition module, as `--fleet` names it. */
 interface FleetModule {
@@ -33,10 +42,13 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
       args: argv,
       allowPositionals: true,
       options: {
-        fleet: { type: 'string', default: 'build/stores/index.js' },
-        out: { type: 'string', default: 'dist' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        'fleet': { type: 'string', default: 'build/stores/index.js' },
+        'out': { type: 'string', default: 'dist' },
+        'quiet': { type: 'boolean', default: false },
+        'format': { type: 'string', default: 'text' },
+        'allow-kind': { type: 'string', multiple: true, default: [] },
+        'skip-kustomize-build': { type: 'boolean', default: false },
+        'help': { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (e: any) {
@@ -47,6 +59,9 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
   if (args.values.help || command === undefined) {
     (args.values.help ? out : err).write(`${USAGE}\n`);
     return args.values.help ? 0 : 2;
+  }
+  if (command === 'validate') {
+    return validate(args.positionals[1] ?? 'dist', args.values, out, err);
   }
   if (command !== 'synth') {
     err.write(`edgefleet: unknown command "${command}"\n${USAGE}\n`);
@@ -74,6 +89,20 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${args.values.out}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
     return 70;
   }
+}
+
+function validate(dir: string, options: { 'format'?: string; 'allow-kind'?: string[]; 'skip-kustomize-build'?: boolean }, out: Output, err: Output): number {
+  if (options.format !== 'text' && options.format !== 'json') {
+    err.write(`edgefleet: --format "${options.format}" is not supported (use "text" or "json")\n`);
+    return 2;
+  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    err.write(`edgefleet: validate: "${dir}" is not a folder (run "npm run synth" first, or name the folder to check)\n`);
+    return 2;
+  }
+  const report = validateTree(dir, { allowKinds: options['allow-kind'], realKustomizeBuild: !options['skip-kustomize-build'] });
+  out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.findings.length > 0 ? 1 : 0;
 }
 
 function loadFleet(modulePath: string): EdgeFleet {

@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { EdgeFleet } from './edge-fleet';
-import { NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
+import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { StoreLayer } from './store-layer';
 import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
@@ -72,7 +72,10 @@ export class EdgeStore extends Chart implements IDescribable {
     this.workloadNamespace = fleet.namespace;
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
-    new k8s.KubeNamespace(infrastructure, 'Resource', { metadata: { name: this.workloadNamespace } });
+    const runtimeClasses = this.nodeProfile.runtimeClasses.join(',');
+    new k8s.KubeNamespace(infrastructure, 'Resource', {
+      metadata: { name: this.workloadNamespace, annotations: runtimeClasses ? { [RUNTIME_CLASSES_ANNOTATION]: runtimeClasses } : undefined },
+    });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
     if (this.sync.agent === 'fleet') {
       new FleetStoreSync(this, 'FleetSync');

@@ -39,6 +39,12 @@ export interface NodeProfile {
   readonly runtimeClasses?: string[];
 }
 
+/**
+ * Annotation of a store's Namespace listing the RuntimeClasses its node provides, so that the
+ * synthesized folder says what it needs (`edgefleet validate` checks every runtimeClassName against it).
+ */
+export const RUNTIME_CLASSES_ANNOTATION = 'edgefleet.io/node-runtime-classes';
+
 /** A node profile with every field decided. */
 export type ResolvedNodeProfile = Required<NodeProfile>;
 

@@ -49,6 +49,22 @@ describe('edgefleet synth', () => {
     expect(stderr).toContain('--fleet build/nowhere.js: no such module (compile the fleet first');
   });
 
+  test('GIVEN a folder with a bad object WHEN validated THEN one line names file, object, path and problem, and the exit code is 1', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labelz: {}}\n');
+    const text = run('validate', dir, '--skip-kustomize-build');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 files, 1 objects: 1 invalid\n');
+    const json = run('validate', dir, '--skip-kustomize-build', '--format', 'json');
+    expect(JSON.parse(json.stdout).findings).toEqual([{ file: 'd.yaml', object: 'Namespace/edge', path: 'metadata.labelz', message: 'unknown field (not in the schema of this kind)' }]);
+  });
+
+  test('GIVEN a folder that does not exist WHEN validated THEN it says so and exits 2', () => {
+    const { code, stderr } = run('validate', '/nonexistent/dist');
+    expect(code).toBe(2);
+    expect(stderr).toContain('validate: "/nonexistent/dist" is not a folder');
+  });
+
   test('GIVEN an unknown command WHEN run THEN it prints the usage and exits 2', () => {
     const { code, stderr } = run('deploy');
     expect(code).toBe(2);
