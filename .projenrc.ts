@@ -90,7 +90,7 @@ project.addTask('synth', {
   description: 'Synthesize dist/ from the fleet defined in stores/',
   steps: [
     { spawn: 'compile' },
-    { exec: 'node bin/edgefleet synth' },
+    { exec: 'node bin/edgefleet synth', receiveArgs: true },
   ],
 });
 

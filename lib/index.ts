@@ -24,3 +24,8 @@ export * from './util/package-root';
 export * from './validate/findings';
 export * from './validate/validate-tree';
 export * from './validate/cross-object-checks';
+export * from './releases/release';
+export * from './releases/blast-radius';
+export * from './diff/dist-diff';
+export * from './diff/format-diff';
+export * from './diff/object-diff';

@@ -1,33 +1,41 @@
 import * as path from 'path';
 import {
-  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
+  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, Release, ReleaseProps, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
 } from '../lib';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
 export const INVENTORY = path.join(packageRoot(__dirname), 'stores', 'inventory.csv');
 
-/** Images every store runs, pinned. */
-const IMAGES = {
-  posOs: 'registry.example.com/retail/pos-os:4.1.0',
-  edgeMonitor: 'registry.example.com/retail/edge-monitor:1.4.2',
-  edgeApp: 'registry.example.com/retail/edge-app:2.0.1',
-};
+/** Where the store images come from; each store runs the version its release pins for it. */
+const REGISTRY = 'registry.example.com/retail';
+
+/** The rollout rings, in the order a release reaches them. */
+const RINGS = ['canary', 'early', 'general'];
 
 /** Regions whose WAN links are expensive poll Git less often. */
 const REGION_SYNC: Record<string, SyncPolicy> = {
   'ap-south': { interval: '15m' },
 };
 
-/** Builds the fleet; `rows` replaces the inventory file (the benchmark passes generated fleets). */
-export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY, { requiredColumns: ['id', 'region', 'city', 'ring'] })): EdgeFleet {
+/**
+ * Builds the fleet; `rows` replaces the inventory file (the benchmark passes generated fleets) and
+ * `releases` the release pins (tests try promotions with it).
+ */
+export function buildFleet(
+  rows: InventoryRow[] = readStoreInventory(INVENTORY, { requiredColumns: ['id', 'region', 'city', 'ring'] }),
+  releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES,
+): EdgeFleet {
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
     sync: { autoSync: true, interval: '5m' },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
+    rings: RINGS,
+    maxStoresChangedOutsideFirstRing: 25,
   });
+  const fleetReleases = defineReleases(fleet, releases);
   for (const row of rows) {
     try {
-      defineStore(fleet, row.values);
+      defineStore(fleet, row.values, fleetReleases);
     } catch (e) {
       if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${INVENTORY} line ${row.line}: ${e.message}`);
       throw e;
@@ -36,8 +44,29 @@ export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY, 
   return fleet;
 }
 
+/**
+ * The fleet-wide releases: what version each ring runs. Promoting the POS OS to the next ring is
+ * changing `throughRing` from 'canary' to 'early'; once 'general' runs it, it becomes `stable`.
+ */
+export const RELEASES = {
+  posOs: { stable: '4.1.0', candidate: { version: '4.2.0', throughRing: 'canary' } },
+  edgeMonitor: { stable: '1.4.2', stores: { 'store-042': '1.4.1' } },
+  edgeApp: { stable: '2.0.1' },
+} satisfies Record<string, ReleaseProps>;
+
+/** The releases of the fleet, as constructs. */
+type FleetReleases = Record<keyof typeof RELEASES, Release>;
+
+function defineReleases(fleet: EdgeFleet, releases: Record<keyof typeof RELEASES, ReleaseProps>): FleetReleases {
+  return {
+    posOs: new Release(fleet, 'pos-os', releases.posOs),
+    edgeMonitor: new Release(fleet, 'edge-monitor', releases.edgeMonitor),
+    edgeApp: new Release(fleet, 'edge-app', releases.edgeApp),
+  };
+}
+
 /** One store of the inventory, with the workloads every store runs. */
-export function defineStore(fleet: EdgeFleet, row: Record<string, string>): EdgeStore {
+export function defineStore(fleet: EdgeFleet, row: Record<string, string>, releases: FleetReleases): EdgeStore {
   const { id, region, city, ring } = row;
   const store = new EdgeStore(fleet, id, {
     labels: { region, city, ring },
@@ -49,18 +78,18 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>): Edge
   new EdgePosVm(store, 'pos', {
     memory: '2Gi',
     cpu: 1,
-    bootDisk: VmDisk.containerDisk(IMAGES.posOs),
+    bootDisk: VmDisk.containerDisk(`${REGISTRY}/pos-os:${releases.posOs.versionFor(store)}`),
     dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
     cloudInit: { userData: `#cloud-config\nhostname: pos-${id}\n` },
   });
 
   new EdgeMonitor(store, 'edge-monitor', {
-    image: IMAGES.edgeMonitor,
+    image: `${REGISTRY}/edge-monitor:${releases.edgeMonitor.versionFor(store)}`,
     env: { STORE_ID: id, REGION: region },
   });
 
   if (row.edge_app === 'yes') {
-    new EdgeWasmApp(store, 'edge-app', { image: IMAGES.edgeApp, replicas: 3, cpu: '50m', memory: '64Mi' });
+    new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:${releases.edgeApp.versionFor(store)}`, replicas: 3, cpu: '50m', memory: '64Mi' });
   }
   return store;
 }

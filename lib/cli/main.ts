@@ -5,8 +5,12 @@ import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { synthesize } from '../synth/synthesize';
 import { formatReport, validateTree } from '../validate/validate-tree';
+import { diffDist } from '../diff/dist-diff';
+import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
+import { checkBlastRadius } from '../releases/blast-radius';
 
-const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
+const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change]
+       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--max-stores <n>] [--allow-wide-change]
        edgefleet validate [<dir>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
@@ -14,6 +18,17 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
     --fleet   compiled module that exports buildFleet(): EdgeFleet (default: build/stores/index.js)
     --out     output folder (default: dist)
     --quiet   print nothing but problems
+    --allow-wide-change  write even when the change touches more stores outside the first ring
+                         than the fleet's maxStoresChangedOutsideFirstRing allows
+
+  diff      per store, the objects added, removed and changed in dist/ since <git-ref>, with the
+            changed fields, then how many stores changed by ring and by region
+    --base       commit to compare with (default: HEAD while dist/ holds an uncommitted synth,
+                 else the merge base with the main branch)
+    --dir        the synthesized folder (default: dist)
+    --markdown   print a pull-request comment instead
+    --max-stores fail when more stores outside the first ring changed (unless --allow-wide-change);
+                 default: the fleet's maxStoresChangedOutsideFirstRing, read with its rings from --fleet
 
   validate  check every YAML file below <dir> (default: dist) as its real consumers would: each
             object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux, Fleet,
@@ -48,6 +63,11 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
         'format': { type: 'string', default: 'text' },
         'allow-kind': { type: 'string', multiple: true, default: [] },
         'skip-kustomize-build': { type: 'boolean', default: false },
+        'allow-wide-change': { type: 'boolean', default: false },
+        'base': { type: 'string' },
+        'dir': { type: 'string', default: 'dist' },
+        'markdown': { type: 'boolean', default: false },
+        'max-stores': { type: 'string' },
         'help': { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -60,6 +80,9 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     (args.values.help ? out : err).write(`${USAGE}\n`);
     return args.values.help ? 0 : 2;
   }
+  if (command === 'diff') {
+    return diff(args.values, out, err);
+  }
   if (command === 'validate') {
     return validate(args.positionals[1] ?? 'dist', args.values, out, err);
   }
@@ -71,7 +94,11 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
   const started = process.hrtime.bigint();
   try {
     const fleet = loadFleet(args.values.fleet!);
-    const result = synthesize(fleet, { outdir: args.values.out, onProgress: args.values.quiet ? undefined : progressPrinter(err) });
+    const result = synthesize(fleet, {
+      outdir: args.values.out,
+      onProgress: args.values.quiet ? undefined : progressPrinter(err),
+      allowWideChange: args.values['allow-wide-change'],
+    });
     if (!args.values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${args.values.out}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged (${seconds.toFixed(1)}s)\n`);
@@ -88,6 +115,28 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     }
     err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${args.values.out}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
     return 70;
+  }
+}
+
+function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'markdown'?: boolean; 'max-stores'?: string; 'allow-wide-change'?: boolean }, out: Output, err: Output): number {
+  const maxStores = options['max-stores'] === undefined ? undefined : Number(options['max-stores']);
+  if (maxStores !== undefined && (!Number.isInteger(maxStores) || maxStores < 0)) {
+    err.write(`edgefleet: --max-stores "${options['max-stores']}" is not a whole number of stores\n`);
+    return 2;
+  }
+  try {
+    const result = diffDist({ dir: options.dir, base: options.base });
+    out.write(options.markdown ? formatDiffMarkdown(result) : formatDiffText(result));
+    if (!options['allow-wide-change']) {
+      const fleet = fs.existsSync(options.fleet!) ? loadFleet(options.fleet!) : undefined;
+      const changed = result.stores.filter((s) => s.store !== undefined).map((s) => ({ id: s.store!, ring: s.labels.ring }));
+      checkBlastRadius(changed, fleet?.rings ?? [], maxStores ?? fleet?.maxStoresChangedOutsideFirstRing);
+    }
+    return 0;
+  } catch (e) {
+    if (!EdgefleetError.isEdgefleetError(e)) throw e;
+    err.write(`edgefleet: diff: ${e.message}\n`);
+    return 1;
   }
 }
 

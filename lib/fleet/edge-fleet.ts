@@ -6,7 +6,7 @@ import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy 
 import { fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
-import { checkDnsLabel } from '../validation/checks';
+import { checkDnsLabel, checkInteger } from '../validation/checks';
 
 /** The Git repository that holds the synthesized tree and that every store pulls from. */
 export interface GitOpsRepository {
@@ -37,6 +37,18 @@ export interface EdgeFleetProps {
   readonly namespace?: string;
   /** Fleet workspace (namespace on the Fleet management cluster) of the stores synced by Rancher Fleet. @default 'fleet-default' */
   readonly fleetWorkspace?: string;
+  /**
+   * The rollout rings, in the order a release reaches them (e.g. `['canary', 'early', 'general']`).
+   * A store's ring is its `ring` label, which must then be one of these.
+   * @default - no rings: releases have one version for every store
+   */
+  readonly rings?: string[];
+  /**
+   * Blast-radius guard: the most stores outside the first ring that one synth may change. A synth
+   * that would change more fails, naming them, unless run with `--allow-wide-change`.
+   * @default - no limit
+   */
+  readonly maxStoresChangedOutsideFirstRing?: number;
 }
 
 /** Flux's own pattern for `GitRepository.spec.url`. */
@@ -57,6 +69,10 @@ export class EdgeFleet extends App {
   public readonly namespace: string;
   /** Fleet workspace of the stores synced by Rancher Fleet. */
   public readonly fleetWorkspace: string;
+  /** The rollout rings in order; empty when the fleet has none. */
+  public readonly rings: string[];
+  /** Blast-radius guard of synth; undefined for no limit. */
+  public readonly maxStoresChangedOutsideFirstRing?: number;
 
   constructor(props: EdgeFleetProps) {
     super();
@@ -73,6 +89,12 @@ export class EdgeFleet extends App {
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
+    this.rings = [...(props.rings ?? [])];
+    this.rings.forEach((ring, i) => checkDnsLabel(this, `rings[${i}]`, ring));
+    if (new Set(this.rings).size !== this.rings.length) fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);
+    if (props.maxStoresChangedOutsideFirstRing !== undefined) {
+      this.maxStoresChangedOutsideFirstRing = checkInteger(this, 'maxStoresChangedOutsideFirstRing', props.maxStoresChangedOutsideFirstRing, 0);
+    }
   }
 
   /**

@@ -35,6 +35,12 @@ export interface FleetRegistration {
   readonly kubeconfigSecretName: string;
 }
 
+/**
+ * Annotation of a store's Namespace with the store's labels (`city=paris,region=eu-west,ring=canary`),
+ * so that `edgefleet diff` can tell the ring and region of a store from Git alone.
+ */
+export const STORE_LABELS_ANNOTATION = 'edgefleet.io/store-labels';
+
 /** Label that marks every object edgefleet generates. */
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'edgefleet' };
 
@@ -49,6 +55,11 @@ export class EdgeStore extends Chart implements IDescribable {
   public readonly fleet: EdgeFleet;
   /** Labels of the store (region, city, ring, ...). `labels` holds the labels of every generated object. */
   public readonly storeLabels: Record<string, string>;
+  /** The store's rollout ring (its `ring` label), or undefined when the fleet has no rings. */
+  public get ring(): string | undefined {
+    return this.fleet.rings.length > 0 ? this.storeLabels.ring : undefined;
+  }
+
   /** The store's node profile, fleet defaults applied. */
   public readonly nodeProfile: ResolvedNodeProfile;
   /** The store's sync policy, fleet defaults applied. */
@@ -67,14 +78,20 @@ export class EdgeStore extends Chart implements IDescribable {
     this.id = id;
     this.fleet = fleet;
     this.storeLabels = checkLabels(this, 'labels', { ...props.labels });
+    if (fleet.rings.length > 0 && !fleet.rings.includes(this.storeLabels.ring)) {
+      fail(this, `labels "ring" value "${this.storeLabels.ring ?? ''}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`);
+    }
     this.nodeProfile = resolveNodeProfile(this, fleet.nodeProfile, props.nodeProfile);
     this.sync = resolveSyncPolicy(this, fleet.sync, props.sync);
     this.workloadNamespace = fleet.namespace;
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
-    const runtimeClasses = this.nodeProfile.runtimeClasses.join(',');
+    const annotations = Object.fromEntries([
+      [RUNTIME_CLASSES_ANNOTATION, this.nodeProfile.runtimeClasses.join(',')],
+      [STORE_LABELS_ANNOTATION, Object.keys(this.storeLabels).sort().map((k) => `${k}=${this.storeLabels[k]}`).join(',')],
+    ].filter(([, value]) => value !== ''));
     new k8s.KubeNamespace(infrastructure, 'Resource', {
-      metadata: { name: this.workloadNamespace, annotations: runtimeClasses ? { [RUNTIME_CLASSES_ANNOTATION]: runtimeClasses } : undefined },
+      metadata: { name: this.workloadNamespace, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
     });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
     if (this.sync.agent === 'fleet') {

@@ -26,41 +26,54 @@ export interface WriteTreeResult {
   readonly unchanged: number;
 }
 
+/** What {@link planTree} found must change in outdir. */
+export interface TreePlan {
+  /** Files to create or rewrite, relative to outdir, sorted. */
+  readonly writes: string[];
+  /** Files to delete, relative to outdir, sorted. */
+  readonly deletes: string[];
+}
+
 /**
- * Brings `outdir` to exactly `files` (paths relative to outdir, with `/`), touching only what differs:
- * a file is written only when its content changed, files of the owned folders that are no longer
- * generated are deleted (with folders left empty), placeholders are only created, and everything
- * else in outdir is left alone.
+ * Compares `files` (paths relative to outdir, with `/`) with outdir: a file is to be written only
+ * when its content differs, placeholders only when absent, and files of the owned folders that are
+ * no longer generated are to be deleted (placeholders only while still empty).
  */
-export function writeTree(files: Map<string, string>, options: WriteTreeOptions): WriteTreeResult {
+export function planTree(files: Map<string, string>, options: WriteTreeOptions): TreePlan {
   const isPlaceholder = options.isPlaceholder ?? (() => false);
-  const written: string[] = [];
+  const writes = [...files.keys()].sort(compareStrings).filter((relative) => {
+    const existing = readIfExists(path.join(options.outdir, relative));
+    return existing !== files.get(relative) && !(existing !== undefined && isPlaceholder(relative));
+  });
+  const deletes = options.ownedFolders.flatMap((owned) => listFiles(options.outdir, owned))
+    .filter((relative) => !files.has(relative) && !(isPlaceholder(relative) && fs.statSync(path.join(options.outdir, relative)).size > 0))
+    .sort(compareStrings);
+  return { writes, deletes };
+}
+
+/** Carries out a {@link planTree} plan, removing the owned folders that it leaves empty. */
+export function applyTreePlan(plan: TreePlan, files: Map<string, string>, options: WriteTreeOptions): WriteTreeResult {
   const createdFolders = new Set<string>();
-  for (const [relative, content] of [...files].sort(([a], [b]) => compareStrings(a, b))) {
+  for (const relative of plan.writes) {
     const target = path.join(options.outdir, relative);
-    const existing = readIfExists(target);
-    if (existing === content || (existing !== undefined && isPlaceholder(relative))) continue;
     const folder = path.dirname(target);
     if (!createdFolders.has(folder)) {
       fs.mkdirSync(folder, { recursive: true });
       createdFolders.add(folder);
     }
-    fs.writeFileSync(target, content);
-    written.push(relative);
+    fs.writeFileSync(target, files.get(relative)!);
   }
+  plan.deletes.forEach((relative) => fs.unlinkSync(path.join(options.outdir, relative)));
+  if (plan.deletes.length > 0) options.ownedFolders.forEach((owned) => removeEmptyFolders(path.join(options.outdir, owned)));
+  return { written: plan.writes, deleted: plan.deletes, unchanged: files.size - plan.writes.length };
+}
 
-  const deleted: string[] = [];
-  for (const owned of options.ownedFolders) {
-    for (const relative of listFiles(options.outdir, owned)) {
-      const target = path.join(options.outdir, relative);
-      if (!files.has(relative) && !(isPlaceholder(relative) && fs.statSync(target).size > 0)) {
-        fs.unlinkSync(target);
-        deleted.push(relative);
-      }
-    }
-  }
-  if (deleted.length > 0) options.ownedFolders.forEach((owned) => removeEmptyFolders(path.join(options.outdir, owned)));
-  return { written, deleted: deleted.sort(), unchanged: files.size - written.length };
+/**
+ * Brings `outdir` to exactly `files`, touching only what differs, and leaving everything outside
+ * the owned folders alone: {@link planTree}, then {@link applyTreePlan}.
+ */
+export function writeTree(files: Map<string, string>, options: WriteTreeOptions): WriteTreeResult {
+  return applyTreePlan(planTree(files, options), files, options);
 }
 
 function readIfExists(file: string): string | undefined {

@@ -2,7 +2,8 @@ import { FleetValidationError, validateFleet } from './validate-fleet';
 import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { renderStore } from '../output/render-store';
-import { WriteTreeResult, writeTree } from '../output/tree-writer';
+import { TreePlan, WriteTreeResult, applyTreePlan, planTree } from '../output/tree-writer';
+import { BlastRadiusError, ChangedStore, checkBlastRadius, storeOfFile } from '../releases/blast-radius';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { renderRancherFleet } from '../sync/rancher-fleet-manager';
 
@@ -15,6 +16,8 @@ export interface SynthesizeOptions {
   readonly outdir?: string;
   /** Called after each store is rendered, e.g. to show progress on a long run. @default - nothing */
   readonly onProgress?: (rendered: number, total: number) => void;
+  /** Write even when the change touches more stores than the fleet's blast-radius guard allows. @default false */
+  readonly allowWideChange?: boolean;
 }
 
 /** What {@link synthesize} did. */
@@ -32,14 +35,25 @@ export interface SynthesizeResult extends WriteTreeResult {
 export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): SynthesizeResult {
   const files = renderFleet(fleet, options.onProgress);
   const outdir = options.outdir ?? fleet.outdir;
+  const treeOptions = { outdir, ownedFolders: OWNED_FOLDERS, isPlaceholder: isBootstrapFile };
   let result: WriteTreeResult;
   try {
-    result = writeTree(files, { outdir, ownedFolders: OWNED_FOLDERS, isPlaceholder: isBootstrapFile });
+    const plan = planTree(files, treeOptions);
+    if (!options.allowWideChange) checkBlastRadius(changedStores(fleet, plan), fleet.rings, fleet.maxStoresChangedOutsideFirstRing);
+    result = applyTreePlan(plan, files, treeOptions);
   } catch (e: any) {
+    if (e instanceof BlastRadiusError) throw e;
     if (typeof e?.code !== 'string') throw e;
     throw new OutputWriteError(`cannot write ${e.path ?? outdir} (${e.code}); ${outdir}/ may be partly updated: fix the cause and run synth again`);
   }
   return { ...result, stores: fleet.stores.length, files: files.size };
+}
+
+/** The stores whose files a plan changes, with their rings (unknown for stores no longer in the fleet). */
+function changedStores(fleet: EdgeFleet, plan: TreePlan): ChangedStore[] {
+  const rings = new Map(fleet.stores.map((s) => [s.id, s.ring]));
+  const ids = new Set([...plan.writes, ...plan.deletes].map(storeOfFile).filter((id): id is string => id !== undefined));
+  return [...ids].sort().map((id) => ({ id, ring: rings.get(id) }));
 }
 
 /** Validates the fleet and renders all its files in memory, as paths relative to dist/. */

@@ -123,7 +123,7 @@ describe('Rancher Fleet stores', () => {
     expect(() => new EdgeStore(testFleet(), 'store-a', props)).toThrow(`store "store-a": ${message}`);
   });
 
-  test('GIVEN a Fleet store moved to another ring WHEN synthesized THEN its bundle and targeting are unchanged: only its Cluster labels and the ring groups change', () => {
+  test('GIVEN a Fleet store moved to another ring WHEN synthesized THEN its targeting is unchanged: only its own labels and the ring groups change', () => {
     // GIVEN
     const before = testFleet();
     addStore(before, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
@@ -138,7 +138,8 @@ describe('Rancher Fleet stores', () => {
 
     // THEN
     const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f)).sort();
-    expect(changed).toEqual(['fleet/clustergroups/ring-general.yaml', 'fleet/clusters/store-a.yaml', 'fleet/kustomization.yaml']);
+    expect(changed).toEqual(['fleet/clustergroups/ring-general.yaml', 'fleet/clusters/store-a.yaml', 'fleet/kustomization.yaml', 'stores/store-a/infrastructure/namespace.yaml']);
+    expect(b.get('stores/store-a/fleet.yaml')).toBe(a.get('stores/store-a/fleet.yaml'));
     expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
   });
 

@@ -1,0 +1,34 @@
+import { EdgefleetError } from '../errors/edgefleet-error';
+
+/** A store that a change touches, with its ring where known. */
+export interface ChangedStore {
+  /** The store id. */
+  readonly id: string;
+  /** The store's ring; undefined when unknown (e.g. a store being removed). */
+  readonly ring?: string;
+}
+
+/** The blast-radius guard refused a change. */
+export class BlastRadiusError extends EdgefleetError {}
+
+/** The store a file of dist/ belongs to: `stores/<id>/…`, `clusters/<id>/…` or `fleet/clusters/<id>.yaml`. */
+export function storeOfFile(relativePath: string): string | undefined {
+  const parts = relativePath.split('/');
+  if ((parts[0] === 'stores' || parts[0] === 'clusters') && parts.length > 2) return parts[1];
+  if (parts[0] === 'fleet' && parts[1] === 'clusters' && parts.length === 3) return parts[2].replace(/\.yaml$/, '');
+  return undefined;
+}
+
+/**
+ * Fails when `changed` holds more than `max` stores outside the first ring (stores of unknown ring
+ * count as outside). The message names the stores and how to proceed.
+ */
+export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: number | undefined): void {
+  if (max === undefined) return;
+  const firstRing = rings[0];
+  const outside = changed.filter((s) => firstRing === undefined || s.ring !== firstRing);
+  if (outside.length <= max) return;
+  const shown = outside.slice(0, 20).map((s) => `${s.id} (${s.ring ?? 'ring unknown'})`).join(', ');
+  const more = outside.length > 20 ? ` and ${outside.length - 20} more` : '';
+  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed: ${shown}${more}. Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.`);
+}
