@@ -102,4 +102,12 @@ project.addTask('bench', {
   ],
 });
 
+project.addTask('bench:diff', {
+  description: 'Time edgefleet diff on a generated 10,000-store fleet after a ring promotion',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node build/bench/diff-bench.js', receiveArgs: true },
+  ],
+});
+
 project.synth();

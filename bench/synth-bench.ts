@@ -8,29 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { InventoryRow, renderFleet, synthesize } from '../lib';
+import { generatedInventory } from './generated-inventory';
+import { renderFleet, synthesize } from '../lib';
 import { buildFleet } from '../stores';
-
-const REGIONS = ['eu-west', 'eu-central', 'us-east', 'ap-south'];
-
-/** A fleet like the example one, `count` stores long. */
-function generatedInventory(count: number): InventoryRow[] {
-  const width = String(count).length;
-  return Array.from({ length: count }, (_, i) => {
-    const n = i + 1;
-    return {
-      line: n + 1,
-      values: {
-        id: `store-${String(n).padStart(width, '0')}`,
-        region: REGIONS[i % REGIONS.length],
-        city: `city-${i % 50}`,
-        ring: n % 25 === 1 ? 'canary' : n % 5 === 0 ? 'early' : 'general',
-        edge_app: n % 3 === 0 ? 'yes' : 'no',
-        node_memory: '',
-      },
-    };
-  });
-}
 
 /** Runs in the child process: one fleet, timed phase by phase, printed as JSON. */
 function measure(size: string, outdir: string): void {

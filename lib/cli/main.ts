@@ -129,7 +129,7 @@ function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'mar
     out.write(options.markdown ? formatDiffMarkdown(result) : formatDiffText(result));
     if (!options['allow-wide-change']) {
       const fleet = fs.existsSync(options.fleet!) ? loadFleet(options.fleet!) : undefined;
-      const changed = result.stores.filter((s) => s.store !== undefined).map((s) => ({ id: s.store!, ring: s.labels.ring }));
+      const changed = result.stores.filter((s) => s.store !== undefined && s.status !== 'added').map((s) => ({ id: s.store!, ring: s.labels.ring }));
       checkBlastRadius(changed, fleet?.rings ?? [], maxStores ?? fleet?.maxStoresChangedOutsideFirstRing);
     }
     return 0;

@@ -37,7 +37,7 @@ export interface DistDiff {
   readonly base: string;
   /** Stores that changed (and the fleet-wide entry, last, when fleet-wide files changed). */
   readonly stores: StoreDiff[];
-  /** Labels of every store in the working tree, by id, for the totals. */
+  /** Labels of every store in the working tree or at the base (removed stores), by id, for the totals. */
   readonly allStores: Map<string, Record<string, string>>;
 }
 
@@ -82,6 +82,7 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
         : store !== undefined && changes.some((c) => c.file === `stores/${store}/kustomization.yaml` && c.change === 'added') ? 'added' : 'changed';
       return { store, labels, status, changes };
     });
+  for (const removed of stores.filter((s) => s.status === 'removed')) allStores.set(removed.store!, removed.labels);
   return { base, stores, allStores };
 }
 

@@ -46,7 +46,8 @@ export function formatDiffText(diff: DistDiff): string {
 function summaryLine(diff: DistDiff): string {
   const changedStores = diff.stores.filter((s) => s.store !== undefined).length;
   const parts = counts(diff).map(({ label, rows }) => `by ${label}: ${rows.map(([v, n, total]) => `${v} ${n}/${total}`).join(', ')}`);
-  return `${changedStores} of ${diff.allStores.size} stores changed (compared with ${diff.base})${parts.length ? `; ${parts.join('; ')}` : ''}`;
+  const status = (st: string) => diff.stores.filter((s) => s.status === st).length;
+  return `${changedStores} of ${diff.allStores.size} stores changed (${status('added')} added, ${status('removed')} removed; compared with ${diff.base})${parts.length ? `; ${parts.join('; ')}` : ''}`;
 }
 
 /** A pull-request comment: the summary as tables, then the changes of each store, folded. */

@@ -30,5 +30,5 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
   if (outside.length <= max) return;
   const shown = outside.slice(0, 20).map((s) => `${s.id} (${s.ring ?? 'ring unknown'})`).join(', ');
   const more = outside.length > 20 ? ` and ${outside.length - 20} more` : '';
-  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed: ${shown}${more}. Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.`);
+  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed: ${shown}${more}. Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.`);
 }

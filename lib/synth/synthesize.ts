@@ -1,4 +1,6 @@
 import { FleetValidationError, validateFleet } from './validate-fleet';
+import * as fs from 'fs';
+import * as path from 'path';
 import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { renderStore } from '../output/render-store';
@@ -39,7 +41,7 @@ export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): S
   let result: WriteTreeResult;
   try {
     const plan = planTree(files, treeOptions);
-    if (!options.allowWideChange) checkBlastRadius(changedStores(fleet, plan), fleet.rings, fleet.maxStoresChangedOutsideFirstRing);
+    if (!options.allowWideChange) checkBlastRadius(changedStores(fleet, plan, outdir), fleet.rings, fleet.maxStoresChangedOutsideFirstRing);
     result = applyTreePlan(plan, files, treeOptions);
   } catch (e: any) {
     if (e instanceof BlastRadiusError) throw e;
@@ -49,11 +51,14 @@ export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): S
   return { ...result, stores: fleet.stores.length, files: files.size };
 }
 
-/** The stores whose files a plan changes, with their rings (unknown for stores no longer in the fleet). */
-function changedStores(fleet: EdgeFleet, plan: TreePlan): ChangedStore[] {
+/**
+ * The existing stores whose files a plan changes or deletes, with their rings (unknown for stores
+ * no longer in the fleet). New stores run nothing yet, so adding them is never a wide change.
+ */
+function changedStores(fleet: EdgeFleet, plan: TreePlan, outdir: string): ChangedStore[] {
   const rings = new Map(fleet.stores.map((s) => [s.id, s.ring]));
   const ids = new Set([...plan.writes, ...plan.deletes].map(storeOfFile).filter((id): id is string => id !== undefined));
-  return [...ids].sort().map((id) => ({ id, ring: rings.get(id) }));
+  return [...ids].filter((id) => fs.existsSync(path.join(outdir, 'stores', id))).sort().map((id) => ({ id, ring: rings.get(id) }));
 }
 
 /** Validates the fleet and renders all its files in memory, as paths relative to dist/. */
