@@ -31,6 +31,14 @@ export function buildFleet(
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: RINGS,
     maxStoresChangedOutsideFirstRing: 25,
+    telemetry: {
+      logsUrl: 'https://logs.example.com/loki/api/v1/push',
+      metricsUrl: 'https://metrics.example.com/api/v1/write',
+      credentialsSecretName: 'telemetry-credentials',
+      retention: '24h',
+      logsPerHour: '20Mi',
+      samplesPerSecond: 500,
+    },
   });
   const fleetReleases = defineReleases(fleet, releases);
   for (const row of rows) {

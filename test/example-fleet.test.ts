@@ -40,7 +40,7 @@ describe('the example fleet', () => {
 
   test('GIVEN store-001 WHEN synthesized THEN it runs the POS VM and the edge monitor, listed in its kustomization', () => {
     const workloads = YAML.parse(rendered.get('stores/store-001/workloads/kustomization.yaml')!);
-    expect(workloads.resources).toEqual(['edge-monitor.yaml', 'pos.yaml']);
+    expect(workloads.resources).toEqual(['edge-monitor.yaml', 'log-agent.yaml', 'metrics-agent.yaml', 'pos.yaml']);
     expect(objectsIn('stores/store-001/workloads/pos.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['PersistentVolumeClaim/pos-data', 'VirtualMachine/pos']);
     const vm = objectsIn('stores/store-001/workloads/pos.yaml')[1];
     expect(vm.spec.template.spec.domain).toMatchObject({ memory: { guest: '2Gi' }, cpu: { cores: 1 } });
@@ -77,8 +77,9 @@ describe('the example fleet', () => {
     for (const id of ['store-001', 'store-003', 'store-100']) {
       const built = execFileSync('kubectl', ['kustomize', path.join(DIST, 'stores', id)], { encoding: 'utf8' });
       const kinds = YAML.parseAllDocuments(built).map((d) => d.toJS().kind).sort();
-      const expected = id === 'store-003' ? ['Deployment', 'Deployment', 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'] : ['Deployment', 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'];
-      expect(kinds).toEqual(expected);
+      const agents = ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'ConfigMap', 'DaemonSet', 'DaemonSet', 'ServiceAccount', 'ServiceAccount'];
+      const apps = id === 'store-003' ? ['Deployment', 'Deployment'] : ['Deployment'];
+      expect(kinds).toEqual([...agents, ...apps, 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'].sort());
     }
   });
 });

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { EdgeStore } from './edge-store';
 import { overlay } from './overlay';
+import type { TelemetrySettings } from '../telemetry/telemetry-settings';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { fail } from '../errors/edgefleet-error';
@@ -49,6 +50,12 @@ export interface EdgeFleetProps {
    * @default - no limit
    */
   readonly maxStoresChangedOutsideFirstRing?: number;
+  /**
+   * Log and metrics collection for every store: a Fluent Bit and a Prometheus agent per store,
+   * buffering on the node through WAN outages of `retention`. Stores may override any field.
+   * @default - no telemetry agents
+   */
+  readonly telemetry?: TelemetrySettings;
 }
 
 /** Flux's own pattern for `GitRepository.spec.url`. */
@@ -71,6 +78,8 @@ export class EdgeFleet extends App {
   public readonly fleetWorkspace: string;
   /** The rollout rings in order; empty when the fleet has none. */
   public readonly rings: string[];
+  /** Telemetry settings of every store, when the fleet collects telemetry. */
+  public readonly telemetry?: TelemetrySettings;
   /** Blast-radius guard of synth; undefined for no limit. */
   public readonly maxStoresChangedOutsideFirstRing?: number;
 
@@ -89,6 +98,7 @@ export class EdgeFleet extends App {
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
+    this.telemetry = props.telemetry;
     this.rings = [...(props.rings ?? [])];
     this.rings.forEach((ring, i) => checkDnsLabel(this, `rings[${i}]`, ring));
     if (new Set(this.rings).size !== this.rings.length) fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);

@@ -8,6 +8,9 @@ import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
+import { LogAgent } from '../telemetry/log-agent';
+import { MetricsAgent } from '../telemetry/metrics-agent';
+import { TelemetrySettings, resolveTelemetry } from '../telemetry/telemetry-settings';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../validation/checks';
 
@@ -25,6 +28,8 @@ export interface EdgeStoreProps {
    * @default - agent-initiated: the store's fleet-agent registers itself with the store id as client ID
    */
   readonly fleetRegistration?: FleetRegistration;
+  /** Overrides of the fleet's telemetry settings, field by field, or `false` for none. @default - the fleet's telemetry */
+  readonly telemetry?: TelemetrySettings | false;
 }
 
 /** Manager-initiated Fleet registration of a store; no credential ever goes to Git. */
@@ -99,12 +104,21 @@ export class EdgeStore extends Chart implements IDescribable {
     } else {
       new FluxStoreSync(this, 'FluxSync');
     }
+    this.addTelemetry(props.telemetry);
     this.node.addValidation({ validate: () => this.findDuplicateObjects() });
   }
 
   /** How the store is named in messages. */
   public get subject(): string {
     return `store "${this.node.id}"`;
+  }
+
+  private addTelemetry(override: TelemetrySettings | false | undefined): void {
+    if (override === false || (!this.fleet.telemetry && !override)) return;
+    const telemetry = resolveTelemetry(this, this.fleet.telemetry ?? {}, override);
+    const labels = { ...this.storeLabels, store: this.id };
+    new LogAgent(this, telemetry, labels);
+    new MetricsAgent(this, telemetry, labels);
   }
 
   private checkRegistration(registration: FleetRegistration | undefined): FleetRegistration | undefined {

@@ -2,38 +2,18 @@ import { k8s } from 'cdk8s-plus-28';
 import { EdgeWorkload } from './edge-workload';
 import type { EdgeStore } from '../fleet/edge-store';
 import { podPlacement } from './pod-placement';
-import { fail } from '../errors/edgefleet-error';
-import { checkImage, checkInteger, checkLabels, checkQuantity } from '../validation/checks';
-import { quantityValue } from '../validation/quantity';
+import { checkInteger, checkLabels } from '../validation/checks';
+import { ContainerProps, containerSpec } from './container-spec';
 
 /** Properties of an {@link EdgeApp}. */
-export interface EdgeAppProps {
-  /** Container image, pinned to a tag or a digest (`registry.example.com/team/app:1.4.2`). */
-  readonly image: string;
+export interface EdgeAppProps extends ContainerProps {
   /** Number of pods. @default 1 */
   readonly replicas?: number;
-  /** CPU request. @default '100m' */
-  readonly cpu?: string;
-  /** Memory request. @default '128Mi' */
-  readonly memory?: string;
-  /** Memory limit. @default - the memory request */
-  readonly memoryLimit?: string;
-  /** CPU limit. @default - none: the app may use idle CPU */
-  readonly cpuLimit?: string;
-  /** Environment variables, written in name order. @default {} */
-  readonly env?: Record<string, string>;
-  /** Container ports by name, e.g. `{ http: 8080 }`. @default {} */
-  readonly ports?: Record<string, number>;
-  /** Entrypoint. @default - the image's entrypoint */
-  readonly command?: string[];
-  /** Arguments of the entrypoint. @default - the image's arguments */
-  readonly args?: string[];
   /** Extra labels of the Deployment and its pods. @default {} */
   readonly labels?: Record<string, string>;
+  /** Annotations of the pods, e.g. to have them scraped by the metrics agent. @default {} */
+  readonly podAnnotations?: Record<string, string>;
 }
-
-/** Kubernetes port names: lower-case alphanumerics and `-`, at least one letter. */
-const IANA_SERVICE_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** How a subclass runs the app's pods. */
 export interface EdgeAppRuntime {
@@ -60,59 +40,14 @@ export class EdgeApp extends EdgeWorkload {
         revisionHistoryLimit: 3,
         selector: { matchLabels: this.selectorLabels },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? props.podAnnotations : undefined },
           spec: {
             ...podPlacement(store.nodeProfile),
             runtimeClassName: runtime.runtimeClassName,
-            containers: [this.container(props)],
+            containers: [containerSpec(this, this.name, props)],
           },
         },
       },
     });
   }
-
-  private container(props: EdgeAppProps): k8s.Container {
-    const memory = checkQuantity(this, 'memory', props.memory ?? '128Mi', '128Mi');
-    const memoryLimit = checkQuantity(this, 'memoryLimit', props.memoryLimit ?? memory, '256Mi');
-    if (quantityValue(memoryLimit) < quantityValue(memory)) {
-      fail(this, `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`);
-    }
-    return {
-      name: this.name,
-      image: checkImage(this, 'image', props.image),
-      imagePullPolicy: 'IfNotPresent',
-      command: props.command,
-      args: props.args,
-      env: nonEmpty(Object.keys(props.env ?? {}).sort().map((name) => ({ name, value: props.env![name] }))),
-      ports: nonEmpty(this.ports(props.ports ?? {})),
-      resources: {
-        requests: {
-          cpu: k8s.Quantity.fromString(checkQuantity(this, 'cpu', props.cpu ?? '100m', '100m')),
-          memory: k8s.Quantity.fromString(memory),
-        },
-        limits: {
-          memory: k8s.Quantity.fromString(memoryLimit),
-          ...(props.cpuLimit ? { cpu: k8s.Quantity.fromString(checkQuantity(this, 'cpuLimit', props.cpuLimit, '500m')) } : {}),
-        },
-      },
-    };
-  }
-
-  private ports(ports: Record<string, number>): k8s.ContainerPort[] {
-    return Object.keys(ports).sort().map((name) => {
-      if (!IANA_SERVICE_NAME.test(name) || name.length > 15 || name.includes('--')) {
-        fail(this, `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one letter, such as "http")`);
-      }
-      checkInteger(this, `ports "${name}"`, ports[name], 1);
-      if (ports[name] > 65535) {
-        fail(this, `ports "${name}" ${ports[name]} is not a port number (use 1 to 65535)`);
-      }
-      return { name, containerPort: ports[name], protocol: 'TCP' };
-    });
-  }
-}
-
-/** `undefined` for an empty list, so that the YAML carries no `[]`. */
-function nonEmpty<T>(items: T[]): T[] | undefined {
-  return items.length > 0 ? items : undefined;
 }
