@@ -1,6 +1,6 @@
 import { NodeAgent } from './node-agent';
 import { CREDENTIALS_PATH, prometheusAgentConfig } from './prometheus-agent-config';
-import { ResolvedTelemetry } from './telemetry-settings';
+import { ResolvedTelemetry, bufferedFor } from './telemetry-settings';
 import type { EdgeStore } from '../fleet/edge-store';
 
 /** Where the metrics agent keeps its write-ahead log inside its container. */
@@ -8,7 +8,7 @@ const WAL_PATH = '/wal';
 
 /**
  * The store's metrics agent: Prometheus in agent mode as a DaemonSet, its write-ahead log on the
- * node (`<bufferHostPath>/metrics-wal`) kept for `retention`, remote-writing to the central store.
+ * node (`<bufferHostPath>/metrics-wal`) kept for `retention` plus headroom, remote-writing to the central store.
  * It runs as root because the WAL lives in a host folder that root owns.
  */
 export class MetricsAgent extends NodeAgent {
@@ -24,7 +24,7 @@ export class MetricsAgent extends NodeAgent {
           '--agent',
           '--config.file=/etc/prometheus/edgefleet/prometheus.yml',
           `--storage.agent.path=${WAL_PATH}`,
-          `--storage.agent.retention.max-time=${telemetry.retention}`,
+          `--storage.agent.retention.max-time=${bufferedFor(telemetry)}`,
           '--web.listen-address=:9090',
         ],
         ports: { http: 9090 },

@@ -81,6 +81,12 @@ export function durationSeconds(duration: string): number {
   return [...duration.matchAll(/([0-9.]+)(ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
 
+/** How long the agents keep data: `retention` with headroom, so that an outage of exactly `retention` loses nothing. */
+export function bufferedFor(t: ResolvedTelemetry): string {
+  const minutes = Math.ceil((durationSeconds(t.retention) * BUFFER_HEADROOM) / 60);
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+}
+
 /** Bytes of log buffer that hold `retention` of the store's logs, with headroom. */
 export function logBufferBytes(t: ResolvedTelemetry): number {
   return Math.ceil(quantityValue(t.logsPerHour) * (durationSeconds(t.retention) / 3600) * BUFFER_HEADROOM);
