@@ -46,8 +46,8 @@ const project = new typescript.TypeScriptProject({
     compilerOptions: { skipLibCheck: true },
   },
 
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'csv-parse', 'ajv'],
-  devDeps: ['cdk8s-cli', 'ts-node'],
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv'],
+  devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
   bin: { edgefleet: 'bin/edgefleet' },
 
   github: false,

@@ -7,6 +7,7 @@ export * from './fleet/store-layer';
 export * from './fleet/sync-policy';
 export * from './output/manifest-file';
 export * from './output/render-store';
+export * from './output/yaml-text';
 export * from './output/tree-writer';
 export * from './synth/synthesize';
 export * from './synth/validate-fleet';

@@ -1,17 +1,8 @@
-import * as YAML from 'yaml';
 import { ManifestFile, compareStrings } from './manifest-file';
+import { toYaml } from './yaml-text';
 import { fail } from '../errors/edgefleet-error';
 import { STORE_LAYERS } from '../fleet/store-layer';
 import type { EdgeStore } from '../fleet/edge-store';
-
-/**
- * Serializes documents the same way on every run and machine: no line folding, `---` between
- * documents, and strings such as `no` or `on` quoted, because Kubernetes reads YAML 1.1, where
- * they are booleans.
- */
-export function toYaml(documents: object[]): string {
-  return documents.map((d) => YAML.stringify(d, { lineWidth: 0, version: '1.1' })).join('---\n');
-}
 
 /**
  * Renders one store's files, as paths relative to dist/ mapped to their content. Every folder of

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import type { EdgeStore } from '../fleet/edge-store';
 import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
+import { yamlText } from '../output/yaml-text';
 
 /** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
 export const FLUX_SYSTEM = 'flux-system';
@@ -88,6 +88,6 @@ function bootstrapKustomization(store: EdgeStore): object {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')),
-    patches: [{ target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: YAML.stringify(patch) }],
+    patches: [{ target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(patch) }],
   };
 }

@@ -1,4 +1,3 @@
-import * as YAML from 'yaml';
 import { Cluster } from '../../imports/fleet-cluster-fleet.cattle.io';
 import { ClusterGroup } from '../../imports/fleet-clustergroup-fleet.cattle.io';
 import { GitRepo } from '../../imports/fleet-gitrepo-fleet.cattle.io';
@@ -6,6 +5,7 @@ import { fail } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { EdgeStore, MANAGED_BY_LABEL } from '../fleet/edge-store';
 import { compareStrings } from '../output/manifest-file';
+import { yamlText } from '../output/yaml-text';
 import { isDnsLabel } from '../validation/checks';
 
 /** Label of every Fleet Cluster that carries the store id. */
@@ -108,5 +108,5 @@ function gitRepo(fleet: EdgeFleet, interval: string, stores: EdgeStore[]): objec
 
 /** YAML with keys sorted, like every object cdk8s writes. */
 function sortedYaml(manifest: object): string {
-  return YAML.stringify(manifest, { lineWidth: 0, version: '1.1', sortMapEntries: true });
+  return yamlText(manifest, { sortKeys: true });
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import * as YAML from 'yaml';
 import { SCRAPE_ANNOTATIONS } from './prometheus-agent-config';
 import type { EdgeStore } from '../fleet/edge-store';
+import { yamlText } from '../output/yaml-text';
 import { ContainerProps, containerSpec } from '../workloads/container-spec';
 import { EdgeWorkload } from '../workloads/edge-workload';
 import { podPlacement } from '../workloads/pod-placement';
@@ -42,7 +42,7 @@ export class NodeAgent extends EdgeWorkload {
     super(store, id);
     const namespace = store.workloadNamespace;
     const name = `edgefleet-${this.name}`;
-    const configYaml = YAML.stringify(props.config, { lineWidth: 0, version: '1.1' });
+    const configYaml = yamlText(props.config);
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
     new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name }, rules: props.rules });
     new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
