@@ -1,0 +1,75 @@
+/** CPU in millicores and memory in bytes. */
+export interface Resources {
+  /** CPU, in millicores. */
+  readonly cpuMillis: number;
+  /** Memory, in bytes. */
+  readonly memoryBytes: number;
+}
+
+/** One item of a store node's system reservation. */
+export interface ReservationItem extends Resources {
+  /** What is reserved, e.g. `K3s server`, `KubeVirt components`, `VM pos launcher overhead`. */
+  readonly item: string;
+  /** Where the figure comes from (a document, or the source file of an upstream project). */
+  readonly source: string;
+}
+
+/** What one workload of a store requests. */
+export interface WorkloadDemand extends Resources {
+  /** The workload id, e.g. `pos`, `edge-monitor`. */
+  readonly name: string;
+  /** The kind of workload, e.g. `VirtualMachine`, `Deployment`, `DaemonSet`. */
+  readonly kind: string;
+}
+
+/** The resource plan of one store. */
+export interface StorePlan {
+  /** The store id. */
+  readonly store: string;
+  /** The store's labels (region, ring, city, ...). */
+  readonly labels: Record<string, string>;
+  /** The node's capacity. */
+  readonly capacity: Resources;
+  /** What the system reserves before any workload, item by item. */
+  readonly reservations: ReservationItem[];
+  /** Capacity minus reservations. */
+  readonly allocatable: Resources;
+  /** The store's workloads and what they request. */
+  readonly workloads: WorkloadDemand[];
+  /** Sum of the workloads' requests. */
+  readonly requested: Resources;
+  /** Number of VirtualMachines in the store. */
+  readonly vms: number;
+}
+
+/** A rule that a store's definition waived for one object, with the reason it gave. */
+export interface ReportWaiver {
+  /** The store id. */
+  readonly store: string;
+  /** The rule waived, e.g. `pinned-image`. */
+  readonly rule: string;
+  /** The object, e.g. `Deployment/legacy-app`. */
+  readonly object: string;
+  /** Why, as written in the store definition. */
+  readonly reason: string;
+}
+
+/** Something a reviewer should know that does not fail synth. */
+export interface ReportWarning {
+  /** The store id. */
+  readonly store: string;
+  /** The object, e.g. `Deployment/edge-app`. */
+  readonly object: string;
+  /** What is wrong and what would be better. */
+  readonly message: string;
+}
+
+/** Everything the fleet report shows. */
+export interface FleetReport {
+  /** Every store's plan, ordered by store id. */
+  readonly stores: StorePlan[];
+  /** Every waiver, ordered by store and object. */
+  readonly waivers: ReportWaiver[];
+  /** Every warning, ordered by store and object. */
+  readonly warnings: ReportWarning[];
+}
