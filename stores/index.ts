@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { ApiObjectProps } from 'cdk8s';
 import {
   EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, Release, ReleaseProps, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
 } from '../lib';
@@ -81,6 +82,11 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
     nodeProfile: row.node_memory ? { memory: row.node_memory } : undefined,
     sync: { ...REGION_SYNC[region], agent: row.sync_agent === 'fleet' ? 'fleet' : undefined },
     fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret } : undefined,
+    waivers: id === 'store-042' ? [{
+      rule: 'pinned-image',
+      object: 'Deployment/vendor-kiosk',
+      reason: 'Vendor publishes only :latest; the store registry mirror freezes it weekly (ticket OPS-1234).',
+    }] : undefined,
   });
 
   new EdgePosVm(store, 'pos', {
@@ -96,8 +102,38 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
     env: { STORE_ID: id, REGION: region },
   });
 
+  if (id === 'store-042') {
+    // A vendor kiosk that ships only a moving tag: allowed here, with the reason on record for reviewers.
+    store.addManifests('vendor-kiosk', [vendorKiosk(store)]);
+  }
+
   if (row.edge_app === 'yes') {
     new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:${releases.edgeApp.versionFor(store)}`, replicas: 3, cpu: '50m', memory: '64Mi' });
   }
   return store;
+}
+
+/** The vendor kiosk of store-042, as the vendor documents it, with our offline-safe settings. */
+function vendorKiosk(store: EdgeStore): ApiObjectProps {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'vendor-kiosk', namespace: store.workloadNamespace },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
+        spec: {
+          nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+          tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
+          containers: [{
+            name: 'kiosk',
+            image: 'registry.example.com/vendor/kiosk:latest',
+            imagePullPolicy: 'IfNotPresent',
+            resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '128Mi' } },
+          }],
+        },
+      },
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { OWNED_FOLDERS, isBootstrapFile, renderFleet, validateTree } from '../lib';
+import { OWNED_FOLDERS, REPORT_FILES, isBootstrapFile, renderFleet, validateTree } from '../lib';
 import { buildFleet } from '../stores';
 import { snapshotDir } from './util';
 
@@ -20,6 +20,9 @@ describe('the example fleet', () => {
     for (const folder of OWNED_FOLDERS) {
       const dir = path.join(DIST, folder);
       if (fs.existsSync(dir)) for (const [file, content] of snapshotDir(dir)) committed.set(`${folder}/${file}`, content);
+    }
+    for (const file of Object.values(REPORT_FILES)) {
+      if (fs.existsSync(path.join(DIST, file))) committed.set(file, fs.readFileSync(path.join(DIST, file), 'utf8'));
     }
 
     // THEN

@@ -61,7 +61,7 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const changed = [
     ...gitLines(repo, ['diff', '--name-status', '--no-renames', base, '--', prefix]).map((l) => l.split('\t')[1]),
     ...gitLines(repo, ['ls-files', '--others', '--exclude-standard', '--', prefix]),
-  ].sort(compareStrings);
+  ].filter((f) => !isDerived(f.slice(prefix.length + 1))).sort(compareStrings);
   const before = readAtCommit(repo, base, changed);
   const relative = (p: string) => p.slice(prefix.length + 1);
 
@@ -84,6 +84,14 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
     });
   for (const removed of stores.filter((s) => s.status === 'removed')) allStores.set(removed.store!, removed.labels);
   return { base, stores, allStores };
+}
+
+/**
+ * Files derived from the objects, which the diff leaves out since every change in them shows as an
+ * object change: the fleet report and each store's image list.
+ */
+export function isDerived(relativePath: string): boolean {
+  return relativePath === 'REPORT.md' || relativePath === 'report.html' || /^stores\/[^/]+\/images\.txt$/.test(relativePath);
 }
 
 function readIfExists(file: string): string | undefined {

@@ -7,6 +7,7 @@ import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
+import { Waiver, checkWaivers } from '../policies/waiver';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
@@ -30,6 +31,8 @@ export interface EdgeStoreProps {
   readonly fleetRegistration?: FleetRegistration;
   /** Overrides of the fleet's telemetry settings, field by field, or `false` for none. @default - the fleet's telemetry */
   readonly telemetry?: TelemetrySettings | false;
+  /** Written exceptions to the offline-readiness rules, one rule and object each; they show in the report. @default [] */
+  readonly waivers?: Waiver[];
 }
 
 /** Manager-initiated Fleet registration of a store; no credential ever goes to Git. */
@@ -71,6 +74,8 @@ export class EdgeStore extends Chart implements IDescribable {
   public readonly sync: ResolvedSyncPolicy;
   /** Namespace of the store's workloads. */
   public readonly workloadNamespace: string;
+  /** The store's waivers of offline-readiness rules. */
+  public readonly waivers: Waiver[];
   /** Manager-initiated Fleet registration, when given. */
   public readonly fleetRegistration?: FleetRegistration;
 
@@ -99,6 +104,7 @@ export class EdgeStore extends Chart implements IDescribable {
       metadata: { name: this.workloadNamespace, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
     });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
+    this.waivers = checkWaivers(this, props.waivers ?? []);
     if (this.sync.agent === 'fleet') {
       new FleetStoreSync(this, 'FleetSync');
     } else {

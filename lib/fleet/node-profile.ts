@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { overlay } from './overlay';
+import type { ReservationModel } from '../planner/reservation-model';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
 
 /** CPU architectures a store node can have. */
@@ -37,6 +38,12 @@ export interface NodeProfile {
    * @default - none: the store runs no Wasm apps
    */
   readonly runtimeClasses?: string[];
+  /**
+   * Overrides of what the node reserves before any workload (K3s, KubeVirt, the sync agent, each
+   * VM's console log), for the resource planner: measure your own image and put the figures here.
+   * @default - the documented defaults of `DEFAULT_RESERVATION`
+   */
+  readonly reservation?: ReservationModel;
 }
 
 /**
@@ -45,8 +52,8 @@ export interface NodeProfile {
  */
 export const RUNTIME_CLASSES_ANNOTATION = 'edgefleet.io/node-runtime-classes';
 
-/** A node profile with every field decided. */
-export type ResolvedNodeProfile = Required<NodeProfile>;
+/** A node profile with every field decided (the reservation stays optional: absent means the defaults). */
+export type ResolvedNodeProfile = Required<Omit<NodeProfile, 'reservation'>> & Pick<NodeProfile, 'reservation'>;
 
 /** The node profile a fleet gets when it says nothing: the customer's 4-core, 8 GiB ARM64 store node. */
 export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
@@ -60,12 +67,16 @@ export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
 
 /** Lays `override` over `base` field by field and validates the result. */
 export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile, override: NodeProfile = {}): ResolvedNodeProfile {
-  const profile = overlay<NodeProfile>(base, override);
+  const profile = overlay<NodeProfile>(base as Required<NodeProfile>, override) as ResolvedNodeProfile;
   checkInteger(scope, 'nodeProfile.cpu', profile.cpu, 1);
   checkQuantity(scope, 'nodeProfile.memory', profile.memory, '8Gi');
   checkOneOf(scope, 'nodeProfile.arch', profile.arch, SUPPORTED_ARCHITECTURES);
   checkDnsLabel(scope, 'nodeProfile.localStorageClass', profile.localStorageClass);
   profile.runtimeClasses.forEach((rc, i) => checkDnsLabel(scope, `nodeProfile.runtimeClasses[${i}]`, rc));
+  for (const [item, r] of Object.entries(profile.reservation ?? {})) {
+    checkQuantity(scope, `nodeProfile.reservation.${item}.cpu`, r.cpu, '500m');
+    checkQuantity(scope, `nodeProfile.reservation.${item}.memory`, r.memory, '1600Mi');
+  }
   return profile;
 }
 

@@ -11,15 +11,33 @@ import type { EdgeStore } from '../fleet/edge-store';
  * store's Flux Kustomizations point at them.
  */
 export function renderStore(store: EdgeStore): Map<string, string> {
+  return renderStoreWithObjects(store).files;
+}
+
+/** A store's files, and the API objects of its `stores/<id>/` folder, for the rules and the planner. */
+export interface RenderedStore {
+  /** Paths relative to dist/ mapped to their content. */
+  readonly files: Map<string, string>;
+  /** The API objects that run in the store, as written. */
+  readonly objects: any[];
+}
+
+/** {@link renderStore}, also returning the store folder's API objects, rendered once. */
+export function renderStoreWithObjects(store: EdgeStore): RenderedStore {
   const files = new Map<string, string>();
+  const objects: any[] = [];
   const storeFiles: string[] = [];
   const owners = new Map<string, ManifestFile>();
   for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
     const other = owners.get(`${file.tree}/${file.path}`);
     if (other) fail(file, `writes ${file.tree}/${store.id}/${file.path}, which ${other.node.path} writes too (give it another id)`);
     owners.set(`${file.tree}/${file.path}`, file);
-    files.set(`${file.tree}/${store.id}/${file.path}`, toYaml(file.documents()));
-    if (file.tree === 'stores' && file.kustomizeResource) storeFiles.push(file.path);
+    const documents = file.documents();
+    files.set(`${file.tree}/${store.id}/${file.path}`, toYaml(documents));
+    if (file.tree === 'stores' && file.kustomizeResource) {
+      storeFiles.push(file.path);
+      objects.push(...documents);
+    }
   }
   for (const [folder, resources] of kustomizeFolders(storeFiles, STORE_LAYERS)) {
     if (storeFiles.includes(`${folder ? `${folder}/` : ''}kustomization.yaml`)) {
@@ -28,7 +46,7 @@ export function renderStore(store: EdgeStore): Map<string, string> {
     const prefix = folder ? `${folder}/` : '';
     files.set(`stores/${store.id}/${prefix}kustomization.yaml`, toYaml([kustomization(resources)]));
   }
-  return files;
+  return { files, objects };
 }
 
 function kustomization(resources: string[]): object {

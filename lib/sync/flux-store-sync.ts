@@ -1,9 +1,18 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import type { EdgeStore } from '../fleet/edge-store';
 import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { yamlText } from '../output/yaml-text';
+
+/**
+ * The claim that keeps source-controller's artifacts (`/data`) across restarts. Its default emptyDir
+ * loses them, so a store that reboots while offline has nothing to apply until Git is back
+ * (fluxcd/source-controller#936, fluxcd/flux2#2072).
+ */
+export const ARTIFACT_CLAIM = 'source-controller-data';
 
 /** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
 export const FLUX_SYSTEM = 'flux-system';
@@ -41,6 +50,15 @@ export class FluxStoreSync extends Construct {
     }
     const bootstrap = new ManifestFile(this, 'Bootstrap', { tree: 'clusters', path: 'flux-system/kustomization.yaml' });
     bootstrap.addDocument(bootstrapKustomization(store));
+    const artifacts = new ManifestFile(this, 'ArtifactStorage', { tree: 'clusters', path: `flux-system/${ARTIFACT_CLAIM}.yaml` });
+    new k8s.KubePersistentVolumeClaim(artifacts, 'Resource', {
+      metadata: { name: ARTIFACT_CLAIM, namespace: FLUX_SYSTEM, annotations: KEEP_ANNOTATIONS },
+      spec: {
+        storageClassName: store.nodeProfile.localStorageClass,
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } },
+      },
+    });
     FLUX_BOOTSTRAP_FILES.forEach((path) => new ManifestFile(this, path, { tree: 'clusters', path }));
   }
 
@@ -84,10 +102,19 @@ function bootstrapKustomization(store: EdgeStore): object {
     { op: 'replace', path: '/spec/ref', value: { branch } },
     ...(sparseCheckout ? [{ op: 'add', path: '/spec/sparseCheckout', value: [`${tree}/stores/${store.id}`, `${tree}/clusters/${store.id}`] }] : []),
   ];
+  const persistentArtifacts = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'source-controller', namespace: FLUX_SYSTEM },
+    spec: { template: { spec: { volumes: [{ name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: ARTIFACT_CLAIM } }] } } },
+  };
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')),
-    patches: [{ target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(patch) }],
+    resources: [...FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')), `${ARTIFACT_CLAIM}.yaml`],
+    patches: [
+      { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(patch) },
+      { target: { kind: 'Deployment', name: 'source-controller' }, patch: yamlText(persistentArtifacts) },
+    ],
   };
 }

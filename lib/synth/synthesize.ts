@@ -3,11 +3,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
-import { renderStore } from '../output/render-store';
+import { checkStore } from './check-store';
+import { renderStoreWithObjects } from '../output/render-store';
+import { ReportWaiver, ReportWarning, StorePlan } from '../report/report-model';
+import { renderReportHtml } from '../report/render-report-html';
+import { renderReportMarkdown } from '../report/render-report-markdown';
 import { TreePlan, WriteTreeResult, applyTreePlan, planTree } from '../output/tree-writer';
 import { BlastRadiusError, ChangedStore, checkBlastRadius, storeOfFile } from '../releases/blast-radius';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { renderRancherFleet } from '../sync/rancher-fleet-manager';
+
+/** The fleet report, at the top of dist/. */
+export const REPORT_FILES = { markdown: 'REPORT.md', html: 'report.html' };
 
 /** Top-level folders of dist/ that synth owns. */
 export const OWNED_FOLDERS = ['stores', 'clusters', 'fleet'];
@@ -67,11 +74,23 @@ export function renderFleet(fleet: EdgeFleet, onProgress?: (rendered: number, to
   if (problems.length > 0) throw new FleetValidationError(problems);
   const stores = fleet.stores;
   const files = new Map<string, string>();
+  const storeProblems: string[] = [];
+  const report: { stores: StorePlan[]; waivers: ReportWaiver[]; warnings: ReportWarning[] } = { stores: [], waivers: [], warnings: [] };
   stores.forEach((store, i) => {
-    for (const [file, content] of renderStore(store)) files.set(file, content);
+    const rendered = renderStoreWithObjects(store);
+    for (const [file, content] of rendered.files) files.set(file, content);
+    const check = checkStore(store, rendered.objects);
+    storeProblems.push(...check.problems);
+    report.stores.push(check.plan);
+    report.waivers.push(...check.waivers);
+    report.warnings.push(...check.warnings);
+    if (check.images.length > 0) files.set(`stores/${store.id}/images.txt`, `${check.images.join('\n')}\n`);
     onProgress?.(i + 1, stores.length);
   });
+  if (storeProblems.length > 0) throw new FleetValidationError(storeProblems);
   for (const [file, content] of renderRancherFleet(fleet, stores)) files.set(file, content);
+  files.set(REPORT_FILES.markdown, renderReportMarkdown(report));
+  files.set(REPORT_FILES.html, renderReportHtml(report));
   return files;
 }
 

@@ -7,6 +7,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
 import { EdgeWorkload } from './edge-workload';
+import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { podPlacement } from './pod-placement';
 import { VmDisk } from './vm-disk';
 import type { EdgeStore } from '../fleet/edge-store';
@@ -64,7 +65,7 @@ export class EdgePosVm extends EdgeWorkload {
     const labels = this.selectorLabels;
 
     this.resource = new VirtualMachine(this, 'Resource', {
-      metadata: { name: this.name, namespace: store.workloadNamespace, labels },
+      metadata: { name: this.name, namespace: store.workloadNamespace, labels, annotations: KEEP_ANNOTATIONS },
       spec: {
         runStrategy,
         dataVolumeTemplates: disks.dataVolumeTemplates.length ? disks.dataVolumeTemplates : undefined,

@@ -7,6 +7,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
+import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { checkImage, checkQuantity } from '../validation/checks';
 
 /** Where a VM disk is, as the VM that mounts it sees it. */
@@ -99,7 +100,7 @@ class LocalVolume extends VmDisk {
   public _bind(ctx: VmDiskContext): VmDiskParts {
     const { name, size } = localClaim(ctx, this.options.size);
     new k8s.KubePersistentVolumeClaim(ctx.vm, `Claim-${ctx.diskName}`, {
-      metadata: { name, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': ctx.vmName } },
+      metadata: { name, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': ctx.vmName }, annotations: KEEP_ANNOTATIONS },
       spec: {
         storageClassName: ctx.storageClass,
         accessModes: ['ReadWriteOnce'],

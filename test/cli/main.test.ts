@@ -17,7 +17,7 @@ describe('edgefleet synth', () => {
     const out = tempDir();
     const { code, stdout } = run('synth', '--fleet', fixture('good-fleet.ts'), '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^edgefleet: 1 stores, 10 files in ${out}/: 10 written, 0 deleted, 0 unchanged`));
+    expect(stdout).toMatch(new RegExp(`^edgefleet: 1 stores, 14 files in ${out}/: 14 written, 0 deleted, 0 unchanged`));
     expect(fs.existsSync(path.join(out, 'stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
   });
 

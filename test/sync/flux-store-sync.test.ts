@@ -38,6 +38,22 @@ describe('FluxStoreSync', () => {
     ]);
   });
 
+  test('GIVEN a store WHEN synthesized THEN source-controller keeps its artifacts on a local, unprunable volume', () => {
+    // GIVEN
+    const store = testStore({}, { nodeProfile: { localStorageClass: 'store-ssd' } });
+
+    // WHEN
+    const claim = objectOf(store, 'clusters/store-001/flux-system/source-controller-data.yaml', 'PersistentVolumeClaim');
+    const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
+
+    // THEN
+    expect(claim.metadata).toMatchObject({ name: 'source-controller-data', namespace: 'flux-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
+    expect(claim.spec.storageClassName).toBe('store-ssd');
+    const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment');
+    expect(patch.target).toEqual({ kind: 'Deployment', name: 'source-controller' });
+    expect(YAML.parse(patch.patch).spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: 'source-controller-data' } }]);
+  });
+
   test('GIVEN a store WHEN synthesized THEN bootstrap\'s files are there as empty placeholders, as Flux\'s bootstrap guide asks', () => {
     const files = renderStore(testStore());
     expect(files.get('clusters/store-001/flux-system/gotk-components.yaml')).toBe('');
@@ -52,7 +68,7 @@ describe('FluxStoreSync', () => {
     const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
 
     // THEN
-    expect(kustomization.resources).toEqual(['gotk-components.yaml', 'gotk-sync.yaml']);
+    expect(kustomization.resources).toEqual(['gotk-components.yaml', 'gotk-sync.yaml', 'source-controller-data.yaml']);
     expect(kustomization.patches[0].target).toEqual({ kind: 'GitRepository', name: 'flux-system' });
     expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
       { op: 'replace', path: '/spec/interval', value: '15m' },

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, readStoreInventory, renderFleet } from '../../lib';
+import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, isDerived, readStoreInventory, renderFleet } from '../../lib';
 import { INVENTORY, buildFleet } from '../../stores';
 import { testFleet } from '../util';
 
@@ -137,7 +137,7 @@ describe('Rancher Fleet stores', () => {
     const b = renderFleet(after);
 
     // THEN
-    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f)).sort();
+    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f) && !isDerived(f)).sort();
     expect(changed).toEqual(['fleet/clustergroups/ring-general.yaml', 'fleet/clusters/store-a.yaml', 'fleet/kustomization.yaml', 'stores/store-a/infrastructure/namespace.yaml']);
     expect(b.get('stores/store-a/fleet.yaml')).toBe(a.get('stores/store-a/fleet.yaml'));
     expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
@@ -162,7 +162,7 @@ describe('the example fleet on Rancher Fleet', () => {
 
   test('GIVEN stores moved to Fleet WHEN synthesized THEN the Flux stores\' files are byte-identical to an all-Flux fleet', () => {
     const allFlux = renderFleet(buildFleet(readStoreInventory(INVENTORY).map((row) => ({ ...row, values: { ...row.values, sync_agent: '', api_endpoint: '' } }))));
-    const fluxStoreFiles = [...files].filter(([f]) => !f.startsWith('fleet/') && !fleetStores.includes(f.split('/')[1]));
+    const fluxStoreFiles = [...files].filter(([f]) => !f.startsWith('fleet/') && !isDerived(f) && !fleetStores.includes(f.split('/')[1]));
     expect(fluxStoreFiles.length).toBeGreaterThan(800);
     for (const [file, content] of fluxStoreFiles) expect([file, allFlux.get(file)]).toEqual([file, content]);
     expect([...allFlux.keys()].some((f) => f.startsWith('fleet/') || f.endsWith('/fleet.yaml'))).toBe(false);
@@ -172,6 +172,6 @@ describe('the example fleet on Rancher Fleet', () => {
     const sizes = fleetStores.map((id) => [...files].filter(([f]) => f.startsWith(`stores/${id}/`)).reduce((sum, [, c]) => sum + Buffer.byteLength(c), 0));
     const largest = Math.max(...sizes);
     console.log(`largest Fleet store bundle: ${largest} bytes of manifests (Fleet's limit: about 1 MB compressed)`);
-    expect(largest).toBeLessThan(16 * 1024);
+    expect(largest).toBeLessThan(64 * 1024);
   });
 });

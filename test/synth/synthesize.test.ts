@@ -35,7 +35,7 @@ describe('synthesize', () => {
     expect(fs.readdirSync(outdir, { recursive: true }).map((f) => fs.statSync(path.join(outdir, String(f))).mtimeMs)).toEqual(mtimes);
   });
 
-  test('GIVEN a change to one store WHEN synthesized THEN only that store\'s files change', () => {
+  test('GIVEN a change to one store WHEN synthesized THEN only that store\'s files and the fleet report change', () => {
     // GIVEN
     const outdir = tempDir();
     synthesize(fleetOf(['store-001', 'store-002', 'store-003']), { outdir });
@@ -44,7 +44,7 @@ describe('synthesize', () => {
     const result = synthesize(fleetOf(['store-001', 'store-002', 'store-003'], (id) => (id === 'store-002' ? '1.5.0' : '1.4.2')), { outdir });
 
     // THEN
-    expect(result.written).toEqual(['stores/store-002/workloads/edge-monitor.yaml']);
+    expect(result.written).toEqual(['REPORT.md', 'report.html', 'stores/store-002/images.txt', 'stores/store-002/workloads/edge-monitor.yaml']);
   });
 
   test('GIVEN a removed store WHEN synthesized THEN its folders are deleted and bootstrapped files and other files stay', () => {
@@ -64,8 +64,10 @@ describe('synthesize', () => {
     expect(result.deleted).toEqual([
       'clusters/store-002/flux-system/gotk-components.yaml',
       'clusters/store-002/flux-system/kustomization.yaml',
+      'clusters/store-002/flux-system/source-controller-data.yaml',
       'clusters/store-002/infrastructure.yaml',
       'clusters/store-002/workloads.yaml',
+      'stores/store-002/images.txt',
       'stores/store-002/infrastructure/kustomization.yaml',
       'stores/store-002/infrastructure/namespace.yaml',
       'stores/store-002/kustomization.yaml',
@@ -77,7 +79,7 @@ describe('synthesize', () => {
     const after = snapshotDir(outdir);
     for (const file of ['NOTES.md', 'clusters/store-001/flux-system/gotk-components.yaml']) expect(after.get(file)).toBe(before.get(file));
     expect(after.get('clusters/store-001/flux-system/gotk-components.yaml')).toBe('# written by flux bootstrap\n');
-    expect(result.written).toEqual([]);
+    expect(result.written).toEqual(['REPORT.md', 'report.html']);
   });
 
   test('GIVEN a fleet that fails validation WHEN synthesized THEN dist/ is left exactly as it was', () => {

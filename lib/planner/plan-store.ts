@@ -1,0 +1,107 @@
+import { DEFAULT_RESERVATION, ReservationModel, SourcedReservation, VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes } from './reservation-model';
+import { ResolvedNodeProfile } from '../fleet/node-profile';
+import { ReservationItem, Resources, StorePlan, WorkloadDemand } from '../report/report-model';
+import { quantityValue } from '../validation/quantity';
+
+/** What the planner needs to know of a store besides its objects. */
+export interface PlannedStore {
+  /** The store id. */
+  readonly id: string;
+  /** The store's labels. */
+  readonly labels: Record<string, string>;
+  /** The store's node profile. */
+  readonly profile: ResolvedNodeProfile;
+  /** The agent that syncs the store. */
+  readonly agent: 'flux' | 'fleet';
+}
+
+const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0 };
+
+function resources(cpu: string | undefined, memory: string | undefined): Resources {
+  return { cpuMillis: cpu ? quantityValue(cpu) * 1000 : 0, memoryBytes: memory ? quantityValue(memory) : 0 };
+}
+
+function sum(items: Resources[]): Resources {
+  return items.reduce((a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }), ZERO);
+}
+
+/** What the containers of a pod spec request. */
+function podRequests(pod: any): Resources {
+  return sum((pod?.containers ?? []).map((c: any) => resources(c.resources?.requests?.cpu, c.resources?.requests?.memory)));
+}
+
+function reservation(item: string, r: SourcedReservation): ReservationItem {
+  return { item, source: r.source, ...resources(r.cpu, r.memory) };
+}
+
+/** The reservation model of a profile: the defaults, with the profile's overrides. */
+function model(profile: ResolvedNodeProfile): Required<{ [K in keyof ReservationModel]: SourcedReservation }> {
+  const overrides = Object.fromEntries(Object.entries(profile.reservation ?? {}).map(([k, v]) => [k, { ...v, source: 'node profile override' }]));
+  return { ...DEFAULT_RESERVATION, ...overrides };
+}
+
+/**
+ * The resource plan of one store: node capacity minus the system reservation (K3s, KubeVirt where
+ * VMs run, the sync agent, node agents such as telemetry, and each VM's launcher overhead) gives
+ * what is allocatable; the workloads' requests must fit in it.
+ */
+export function planStore(store: PlannedStore, objects: any[]): StorePlan {
+  const m = model(store.profile);
+  const vms = objects.filter((o) => o.kind === 'VirtualMachine');
+  const reservations: ReservationItem[] = [reservation('K3s server', m.k3sServer)];
+  if (vms.length > 0) reservations.push(reservation('KubeVirt components', m.kubevirt));
+  reservations.push(store.agent === 'flux' ? reservation('Flux controllers', m.flux) : reservation('Fleet agent', m.fleetAgent));
+  for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
+    reservations.push({ item: `node agent ${ds.metadata?.name}`, source: 'its requests (DaemonSet in the store folder)', ...podRequests(ds.spec?.template?.spec) });
+  }
+  const workloads: WorkloadDemand[] = [];
+  for (const vm of vms) {
+    const domain = vm.spec?.template?.spec?.domain ?? {};
+    const guest = quantityValue(String(domain.memory?.guest ?? domain.resources?.requests?.memory ?? '0'));
+    const vcpus = (domain.cpu?.cores ?? 1) * (domain.cpu?.sockets ?? 1) * (domain.cpu?.threads ?? 1);
+    reservations.push({
+      item: `VM ${vm.metadata?.name} launcher overhead`,
+      source: 'KubeVirt formula: 240Mi + guest/512 + 8Mi per vCPU + 8Mi IOThread + 32Mi video + 128Mi on arm64 (pkg/hypervisor/kvm/hypervisorbackend.go)',
+      cpuMillis: 0,
+      memoryBytes: vmOverheadBytes(guest, vcpus, store.profile.arch),
+    });
+    reservations.push(reservation(`VM ${vm.metadata?.name} console log`, m.vmConsoleLog));
+    workloads.push({ name: vm.metadata?.name, kind: 'VirtualMachine', cpuMillis: vcpus * VM_CPU_MILLIS_PER_VCPU, memoryBytes: guest });
+  }
+  for (const o of objects.filter((x) => x.kind === 'Deployment' || x.kind === 'StatefulSet')) {
+    const per = podRequests(o.spec?.template?.spec);
+    const replicas = o.spec?.replicas ?? 1;
+    workloads.push({ name: o.metadata?.name, kind: o.kind, cpuMillis: per.cpuMillis * replicas, memoryBytes: per.memoryBytes * replicas });
+  }
+  const capacity = resources(String(store.profile.cpu), store.profile.memory);
+  const reserved = sum(reservations);
+  return {
+    store: store.id,
+    labels: store.labels,
+    capacity,
+    reservations,
+    allocatable: { cpuMillis: capacity.cpuMillis - reserved.cpuMillis, memoryBytes: capacity.memoryBytes - reserved.memoryBytes },
+    workloads: workloads.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    requested: sum(workloads),
+    vms: vms.length,
+  };
+}
+
+function mi(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+/** Why a store's workloads do not fit, naming the biggest consumers and the overshoot; empty when they fit. */
+export function overBudget(plan: StorePlan): string[] {
+  const problems: string[] = [];
+  const reservedTotal = sum(plan.reservations);
+  const check = (what: 'memory' | 'CPU', key: keyof Resources, show: (n: number) => string) => {
+    const over = plan.requested[key] - plan.allocatable[key];
+    if (over <= 0) return;
+    const biggest = [...plan.workloads].sort((a, b) => b[key] - a[key]).slice(0, 3).map((w) => `${w.kind} ${w.name} ${show(w[key])}`).join(', ');
+    problems.push(`planned ${what} ${show(plan.requested[key])} exceeds allocatable ${show(plan.allocatable[key])} by ${show(over)} (node ${show(plan.capacity[key])} minus system reservation ${show(reservedTotal[key])}); biggest consumers: ${biggest}. Lower requests, move a workload, or give the store a larger node profile`);
+  };
+  check('memory', 'memoryBytes', mi);
+  check('CPU', 'cpuMillis', (n) => `${Math.round(n)}m`);
+  return problems;
+}

@@ -1,0 +1,111 @@
+import { KEEP_ANNOTATIONS, OfflineRule, STATEFUL_KINDS } from './offline-rules';
+import { Waiver } from './waiver';
+import { ResolvedNodeProfile } from '../fleet/node-profile';
+
+/** One finding of the offline-readiness rules on one object. */
+export interface RuleFinding {
+  /** The rule. */
+  readonly rule: OfflineRule;
+  /** The object, as `Kind/name`. */
+  readonly object: string;
+  /** The field, value and fix. */
+  readonly message: string;
+}
+
+/** What the rules found in one store: violations fail synth, warnings go to the report. */
+export interface RuleResult {
+  /** Broken rules that no waiver covers. */
+  readonly violations: RuleFinding[];
+  /** Advice that does not fail synth (e.g. an image without a digest, an unused waiver). */
+  readonly warnings: RuleFinding[];
+  /** The waivers that covered a violation. */
+  readonly usedWaivers: Waiver[];
+}
+
+/** Where each kind keeps its pod spec. */
+const POD_SPEC_PATH: Record<string, string> = {
+  Pod: 'spec', Deployment: 'spec.template.spec', StatefulSet: 'spec.template.spec', DaemonSet: 'spec.template.spec',
+  ReplicaSet: 'spec.template.spec', Job: 'spec.template.spec', CronJob: 'spec.jobTemplate.spec.template.spec',
+};
+
+function at(o: any, dotted: string): any {
+  return dotted.split('.').reduce((v, k) => v?.[k], o);
+}
+
+/** `name:tag@digest` parts of an image reference. */
+function imageParts(image: string): { tag?: string; digest?: string } {
+  const [withoutDigest, digest] = image.split('@');
+  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  return { tag: colon >= 0 ? lastSegment.slice(colon + 1) : undefined, digest };
+}
+
+/** Checks a store's objects against the offline-readiness rules, applying its waivers. */
+export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, waivers: Waiver[]): RuleResult {
+  const found: RuleFinding[] = [];
+  const warnings: RuleFinding[] = [];
+  const claims = new Map(objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => [o.metadata?.name, o.spec?.storageClassName]));
+  const dataVolumes = new Map(objects.filter((o) => o.kind === 'DataVolume').map((o) => [o.metadata?.name, o.spec?.storage?.storageClassName ?? o.spec?.pvc?.storageClassName]));
+
+  for (const o of objects) {
+    const object = `${o.kind}/${o.metadata?.name}`;
+    const add = (rule: OfflineRule, message: string) => found.push({ rule, object, message });
+    const image = (field: string, ref: string) => {
+      const { tag, digest } = imageParts(ref);
+      if (!tag || tag === 'latest') add('pinned-image', `${field} "${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag`);
+      else if (!digest) warnings.push({ rule: 'pinned-image', object, message: `${field} "${ref}" has a tag but no digest (pin "@sha256:..." so that a re-pushed tag cannot change what a store runs)` });
+    };
+
+    const podPath = POD_SPEC_PATH[o.kind];
+    if (podPath) {
+      const pod = at(o, podPath) ?? {};
+      for (const group of ['initContainers', 'containers']) {
+        (pod[group] ?? []).forEach((c: any, i: number) => {
+          const field = `${podPath}.${group}[${i}]`;
+          image(`${field}.image`, String(c.image ?? ''));
+          if (c.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.imagePullPolicy "${c.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent" (with the WAN down, a restart must use the cached image)`);
+          const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([k, r]) => c.resources?.[k]?.[r] === undefined);
+          if (missing.length) add('resources', `${field}.resources lacks ${missing.map(([k, r]) => `${k}.${r}`).join(', ')} (set CPU and memory requests and a memory limit, so the planner can count it and the node is never overcommitted)`);
+        });
+      }
+      if (pod.runtimeClassName && !profile.runtimeClasses.includes(pod.runtimeClassName)) {
+        add('runtime-class', `${podPath}.runtimeClassName "${pod.runtimeClassName}" is not provided by the store's node (add it to nodeProfile.runtimeClasses where the store image carries its shim)`);
+      }
+    }
+
+    if (o.kind === 'VirtualMachine') {
+      const volumes: any[] = o.spec?.template?.spec?.volumes ?? [];
+      const templates = new Map<string, string | undefined>((o.spec?.dataVolumeTemplates ?? []).map((t: any) => [t.metadata?.name, t.spec?.storage?.storageClassName ?? t.spec?.pvc?.storageClassName]));
+      (o.spec?.dataVolumeTemplates ?? []).forEach((t: any, i: number) => {
+        const url = t.spec?.source?.registry?.url;
+        if (url) image(`spec.dataVolumeTemplates[${i}].spec.source.registry.url`, String(url).replace(/^docker:\/\//, ''));
+      });
+      volumes.forEach((v, i) => {
+        const field = `spec.template.spec.volumes[${i}]`;
+        if (v.containerDisk) {
+          image(`${field}.containerDisk.image`, String(v.containerDisk.image ?? ''));
+          if (v.containerDisk.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.containerDisk.imagePullPolicy "${v.containerDisk.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent"`);
+          return;
+        }
+        if (v.cloudInitNoCloud || v.cloudInitConfigDrive || v.emptyDisk) return;
+        const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
+        const storageClass = claim === undefined ? undefined : claims.get(claim) ?? dataVolumes.get(claim) ?? templates.get(claim);
+        if (storageClass !== profile.localStorageClass) {
+          add('local-storage', `${field} "${v.name}" is not on the store's local storage class "${profile.localStorageClass}" (${claim ? `its claim "${claim}" has storage class "${storageClass ?? '(unknown)'}"` : 'its source is not a local disk'}); use a containerDisk, or a claim or DataVolume of "${profile.localStorageClass}"`);
+        }
+      });
+    }
+
+    if (STATEFUL_KINDS.includes(o.kind)) {
+      const missing = Object.entries(KEEP_ANNOTATIONS).filter(([k, v]) => o.metadata?.annotations?.[k] !== v);
+      if (missing.length) add('prune-protection', `metadata.annotations lacks ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')} (so that removing or renaming it in Git never deletes the store's data)`);
+    }
+  }
+
+  const covers = (w: Waiver, f: RuleFinding) => w.rule === f.rule && w.object === f.object;
+  const violations = found.filter((f) => !waivers.some((w) => covers(w, f)));
+  const usedWaivers = waivers.filter((w) => found.some((f) => covers(w, f)));
+  const unused = waivers.filter((w) => !usedWaivers.includes(w))
+    .map((w): RuleFinding => ({ rule: w.rule, object: w.object, message: `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it` }));
+  return { violations, warnings: [...warnings, ...unused], usedWaivers };
+}

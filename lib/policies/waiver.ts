@@ -1,0 +1,27 @@
+import { IConstruct } from 'constructs';
+import { OFFLINE_RULES, OfflineRule } from './offline-rules';
+import { fail } from '../errors/edgefleet-error';
+
+/** A store's written exception to one offline-readiness rule for one object; it shows in the fleet report. */
+export interface Waiver {
+  /** The rule waived. */
+  readonly rule: OfflineRule;
+  /** The object, as `Kind/name` (e.g. `Deployment/legacy-kiosk`). */
+  readonly object: string;
+  /** Why the exception is acceptable: at least a sentence, for the reviewer. */
+  readonly reason: string;
+}
+
+/** Fails unless every waiver names a known rule, an object and a real reason. */
+export function checkWaivers(scope: IConstruct, waivers: Waiver[]): Waiver[] {
+  waivers.forEach((w, i) => {
+    if (!(OFFLINE_RULES as readonly string[]).includes(w.rule)) {
+      fail(scope, `waivers[${i}].rule "${w.rule}" is not a rule (use one of ${OFFLINE_RULES.map((r) => `"${r}"`).join(', ')})`);
+    }
+    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object ?? '')) fail(scope, `waivers[${i}].object "${w.object}" does not name an object (use "Kind/name", such as "Deployment/legacy-kiosk")`);
+    if (typeof w.reason !== 'string' || w.reason.trim().length < 10) {
+      fail(scope, `waivers[${i}].reason "${w.reason ?? ''}" is too short (say why the exception is acceptable, for the reviewer)`);
+    }
+  });
+  return waivers;
+}

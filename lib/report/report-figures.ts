@@ -1,0 +1,320 @@
+import { FleetReport, ReservationItem, Resources, StorePlan } from './report-model';
+import { compareStrings } from '../output/manifest-file';
+
+/** How many stores the "most loaded" table lists. */
+const MOST_LOADED_COUNT = 10;
+
+/** Above this many warnings, warnings with an identical message are grouped into one row. */
+const WARNING_GROUPING_THRESHOLD = 50;
+
+/** How many store ids a grouped row names before `…`. */
+const EXAMPLE_STORES = 5;
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+
+/** A utilization level: below 70 %, below 90 %, or 90 % and more. */
+export type Level = 'green' | 'amber' | 'red';
+
+/** A table cell: plain text, or a utilization figure with its level. */
+export type Cell = string | { readonly text: string; readonly level: Level };
+
+/** A column of a report table. */
+export interface Column {
+  /** The header. */
+  readonly title: string;
+  /** Whether the column holds figures, aligned right. */
+  readonly numeric?: boolean;
+}
+
+/** A table, independent of the output format. */
+export interface ReportTable {
+  /** The columns. */
+  readonly columns: Column[];
+  /** The rows, one cell per column. */
+  readonly rows: Cell[][];
+}
+
+/** A titled part of the report, independent of the output format. */
+export interface ReportSection {
+  /** The heading. */
+  readonly title: string;
+  /** Heading depth: 2 for a section, 3 for a part of the section before it. */
+  readonly depth: 2 | 3;
+  /** Plain-text paragraphs under the heading. */
+  readonly paragraphs: string[];
+  /** The section's table, if any. */
+  readonly table?: ReportTable;
+  /** When set, the table is folded under this summary, for a table too long to show open. */
+  readonly folded?: string;
+}
+
+/** One store's plan and the figures derived from it. */
+export interface StoreFigures {
+  /** The store's plan. */
+  readonly plan: StorePlan;
+  /** CPU utilization: requested / allocatable. */
+  readonly cpu: number;
+  /** Memory utilization: requested / allocatable. */
+  readonly memory: number;
+  /** The higher of the CPU and memory utilization. */
+  readonly peak: number;
+  /** Allocatable minus requested; negative when overcommitted. */
+  readonly headroom: Resources;
+  /** The letter of the store's reservation model. */
+  readonly model: string;
+}
+
+/** A reservation breakdown shared by one or more stores. */
+export interface ReservationModel {
+  /** The model's letter: A for the most used, then B, ..., Z, AA, ... */
+  readonly letter: string;
+  /** The reservation items, as the first store (by id) lists them. */
+  readonly items: ReservationItem[];
+  /** The stores using it, by id. */
+  readonly stores: string[];
+}
+
+/** A fleet report with its stores sorted by id and every figure the renderers show. */
+export interface ReportFigures {
+  /** The report rendered. */
+  readonly report: FleetReport;
+  /** Every store, by id. */
+  readonly stores: StoreFigures[];
+  /** The distinct reservation breakdowns, most used first. */
+  readonly models: ReservationModel[];
+}
+
+/** Sorts the report's stores and derives utilization, headroom and reservation models. */
+export function reportFigures(report: FleetReport): ReportFigures {
+  const plans = [...report.stores].sort((a, b) => compareStrings(a.store, b.store));
+  const models = reservationModels(plans);
+  const modelOf = new Map(models.flatMap((m) => m.stores.map((s): [string, string] => [s, m.letter])));
+  const stores = plans.map((plan): StoreFigures => {
+    const cpu = utilization(plan.requested.cpuMillis, plan.allocatable.cpuMillis);
+    const memory = utilization(plan.requested.memoryBytes, plan.allocatable.memoryBytes);
+    return { plan, cpu, memory, peak: Math.max(cpu, memory), headroom: minus(plan.allocatable, plan.requested), model: modelOf.get(plan.store)! };
+  });
+  return { report, stores, models };
+}
+
+function reservationModels(plans: StorePlan[]): Array<ReservationModel> {
+  const byKey = new Map<string, { items: ReservationItem[]; stores: string[] }>();
+  for (const plan of plans) {
+    const key = JSON.stringify(plan.reservations.map((r) => [r.item, r.source, r.cpuMillis, r.memoryBytes]));
+    const model = byKey.get(key) ?? { items: plan.reservations, stores: [] };
+    model.stores.push(plan.store);
+    byKey.set(key, model);
+  }
+  return [...byKey.values()]
+    .sort((a, b) => b.stores.length - a.stores.length || compareStrings(a.stores[0], b.stores[0]))
+    .map((m, i) => ({ ...m, letter: modelLetter(i) }));
+}
+
+/** 0 -> A, 25 -> Z, 26 -> AA, like spreadsheet columns. */
+function modelLetter(index: number): string {
+  const prefix = index >= 26 ? modelLetter(Math.floor(index / 26) - 1) : '';
+  return prefix + String.fromCharCode(65 + (index % 26));
+}
+
+/** Requested / allocatable; infinite when something is requested of nothing allocatable. */
+function utilization(requested: number, allocatable: number): number {
+  if (allocatable > 0) return requested / allocatable;
+  return requested > 0 ? Infinity : 0;
+}
+
+/** The level of a utilization: green below 70 %, amber below 90 %, red from 90 %. */
+export function levelOf(u: number): Level {
+  return u >= 0.9 ? 'red' : u >= 0.7 ? 'amber' : 'green';
+}
+
+function sum(items: Resources[]): Resources {
+  return { cpuMillis: items.reduce((n, r) => n + r.cpuMillis, 0), memoryBytes: items.reduce((n, r) => n + r.memoryBytes, 0) };
+}
+
+function minus(a: Resources, b: Resources): Resources {
+  return { cpuMillis: a.cpuMillis - b.cpuMillis, memoryBytes: a.memoryBytes - b.memoryBytes };
+}
+
+/** `value` with `decimals` fixed decimals and `,` between thousands, the same on every machine. */
+export function formatNumber(value: number, decimals = 0): string {
+  const scale = 10 ** decimals;
+  const scaled = Math.round(Math.abs(value) * scale);
+  const whole = String(Math.floor(scaled / scale)).replace(/\B(?=(\d{3})+$)/g, ',');
+  const fraction = decimals > 0 ? `.${String(scaled % scale).padStart(decimals, '0')}` : '';
+  return `${value < 0 && scaled > 0 ? '-' : ''}${whole}${fraction}`;
+}
+
+/** Millicores as cores with 2 decimals, e.g. `2.50`. */
+export function formatCores(millis: number): string {
+  return formatNumber(millis / 1000, 2);
+}
+
+/** Bytes as GiB with 2 decimals, e.g. `5.25`. */
+export function formatGiB(bytes: number): string {
+  return formatNumber(bytes / GIB, 2);
+}
+
+/** Bytes as whole MiB, e.g. `1,588`. */
+function formatMiB(bytes: number): string {
+  return formatNumber(bytes / MIB);
+}
+
+/** A utilization as a percentage with 1 decimal, e.g. `75.0%`; `∞` when nothing is allocatable. */
+export function formatPercent(u: number): string {
+  return Number.isFinite(u) ? `${formatNumber(u * 100, 1)}%` : '∞';
+}
+
+/** `1 store`, `9,800 stores`. */
+function countOf(n: number, noun: string): string {
+  return `${formatNumber(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function percentCell(u: number): Cell {
+  return { text: formatPercent(u), level: levelOf(u) };
+}
+
+/** The text of a cell. */
+export function cellText(cell: Cell): string {
+  return typeof cell === 'string' ? cell : cell.text;
+}
+
+/** The first store ids, then `…` if there are more. */
+function examples(stores: string[]): string {
+  return stores.slice(0, EXAMPLE_STORES).join(', ') + (stores.length > EXAMPLE_STORES ? ', …' : '');
+}
+
+/** Fleet totals, the most loaded stores, waivers and warnings. */
+export function summarySections(f: ReportFigures): ReportSection[] {
+  return [totalsSection(f), mostLoadedSection(f), waiversSection(f), warningsSection(f)];
+}
+
+function totalsSection(f: ReportFigures): ReportSection {
+  const plans = f.stores.map((s) => s.plan);
+  const capacity = sum(plans.map((p) => p.capacity));
+  const reserved = sum(plans.flatMap((p) => p.reservations));
+  const allocatable = sum(plans.map((p) => p.allocatable));
+  const requested = sum(plans.map((p) => p.requested));
+  const atLevel = (level: Level) => f.stores.filter((s) => levelOf(s.peak) === level).length;
+  const row = (name: string, r: Resources): Cell[] => [name, formatCores(r.cpuMillis), formatGiB(r.memoryBytes)];
+  return {
+    title: 'Fleet totals',
+    depth: 2,
+    paragraphs: [
+      `${countOf(plans.length, 'store')}, ${countOf(plans.reduce((n, p) => n + p.workloads.length, 0), 'workload')}, ${countOf(plans.reduce((n, p) => n + p.vms, 0), 'VM')}.`,
+      `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
+    ],
+    table: {
+      columns: [{ title: '' }, { title: 'CPU (cores)', numeric: true }, { title: 'memory (GiB)', numeric: true }],
+      rows: [
+        row('capacity', capacity),
+        row('reserved', reserved),
+        row('allocatable', allocatable),
+        row('requested', requested),
+        ['utilization', percentCell(utilization(requested.cpuMillis, allocatable.cpuMillis)), percentCell(utilization(requested.memoryBytes, allocatable.memoryBytes))],
+        row('headroom', minus(allocatable, requested)),
+      ],
+    },
+  };
+}
+
+function mostLoadedSection(f: ReportFigures): ReportSection {
+  const top = [...f.stores].sort((a, b) => b.peak - a.peak || compareStrings(a.plan.store, b.plan.store)).slice(0, MOST_LOADED_COUNT);
+  return {
+    title: `${top.length} most loaded stores`,
+    depth: 2,
+    paragraphs: ['By the higher of CPU and memory utilization (requested / allocatable); headroom is allocatable minus requested.'],
+    table: {
+      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' },
+        { title: 'CPU util', numeric: true }, { title: 'memory util', numeric: true },
+        { title: 'CPU headroom (cores)', numeric: true }, { title: 'memory headroom (GiB)', numeric: true }, { title: 'reservations' }],
+      rows: top.map((s) => [s.plan.store, s.plan.labels.ring ?? '', s.plan.labels.region ?? '',
+        percentCell(s.cpu), percentCell(s.memory), formatCores(s.headroom.cpuMillis), formatGiB(s.headroom.memoryBytes), s.model]),
+    },
+  };
+}
+
+function waiversSection(f: ReportFigures): ReportSection {
+  const waivers = [...f.report.waivers].sort((a, b) => compareStrings(a.store, b.store) || compareStrings(a.object, b.object) || compareStrings(a.rule, b.rule));
+  return {
+    title: `Waivers (${formatNumber(waivers.length)})`,
+    depth: 2,
+    paragraphs: waivers.length ? [] : ['No rule is waived.'],
+    table: waivers.length ? {
+      columns: [{ title: 'store' }, { title: 'rule' }, { title: 'object' }, { title: 'reason' }],
+      rows: waivers.map((w) => [w.store, w.rule, w.object, w.reason]),
+    } : undefined,
+  };
+}
+
+function warningsSection(f: ReportFigures): ReportSection {
+  const warnings = [...f.report.warnings].sort((a, b) => compareStrings(a.store, b.store) || compareStrings(a.object, b.object) || compareStrings(a.message, b.message));
+  const title = `Warnings (${formatNumber(warnings.length)})`;
+  if (warnings.length === 0) return { title, depth: 2, paragraphs: ['No warnings.'] };
+  if (warnings.length <= WARNING_GROUPING_THRESHOLD) {
+    return {
+      title,
+      depth: 2,
+      paragraphs: [],
+      table: { columns: [{ title: 'store' }, { title: 'object' }, { title: 'message' }], rows: warnings.map((w) => [w.store, w.object, w.message]) },
+    };
+  }
+  const groups = new Map<string, { stores: Set<string>; objects: Set<string> }>();
+  for (const w of warnings) {
+    const group = groups.get(w.message) ?? { stores: new Set(), objects: new Set() };
+    group.stores.add(w.store);
+    group.objects.add(w.object);
+    groups.set(w.message, group);
+  }
+  const rows = [...groups].sort(([ma, a], [mb, b]) => b.stores.size - a.stores.size || compareStrings(ma, mb));
+  return {
+    title,
+    depth: 2,
+    paragraphs: ['Grouped by message.'],
+    table: {
+      columns: [{ title: 'stores', numeric: true }, { title: 'message' }, { title: 'objects' }, { title: 'in stores' }],
+      rows: rows.map(([message, g]) => [formatNumber(g.stores.size), message, examples([...g.objects].sort(compareStrings)), examples([...g.stores])]),
+    },
+  };
+}
+
+/** The reservation models: each distinct breakdown once, item by item with its source. */
+export function reservationSections(f: ReportFigures): ReportSection[] {
+  const intro: ReportSection = {
+    title: 'Reservation models',
+    depth: 2,
+    paragraphs: ['What each node reserves for the system before any workload (capacity minus allocatable). Stores with an identical breakdown share a model; the store table names each store\'s model.'],
+  };
+  return [intro, ...f.models.map((m): ReportSection => {
+    const row = (name: string, r: Resources, source: string): Cell[] => [name, formatNumber(r.cpuMillis), formatMiB(r.memoryBytes), source];
+    return {
+      title: `Reservation model ${m.letter} (used by ${countOf(m.stores.length, 'store')})`,
+      depth: 3,
+      paragraphs: [`Stores: ${examples(m.stores)}`],
+      table: {
+        columns: [{ title: 'item' }, { title: 'CPU (millicores)', numeric: true }, { title: 'memory (MiB)', numeric: true }, { title: 'source' }],
+        rows: [...m.items.map((i) => row(i.item, i, i.source)), row('total', sum(m.items), '')],
+      },
+    };
+  })];
+}
+
+/** One row per store, by id: requested against allocatable, utilization, headroom, reservation model. */
+export function storeSection(f: ReportFigures): ReportSection {
+  return {
+    title: 'Stores',
+    depth: 2,
+    paragraphs: ['Utilization is requested / allocatable; headroom is allocatable minus requested, negative when overcommitted.'],
+    folded: `Every store (${countOf(f.stores.length, 'row')})`,
+    table: {
+      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' },
+        { title: 'CPU req / alloc (cores)', numeric: true }, { title: 'CPU util', numeric: true },
+        { title: 'memory req / alloc (GiB)', numeric: true }, { title: 'memory util', numeric: true },
+        { title: 'CPU headroom (cores)', numeric: true }, { title: 'memory headroom (GiB)', numeric: true }, { title: 'reservations' }],
+      rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [plan.store, plan.labels.ring ?? '', plan.labels.region ?? '',
+        `${formatCores(plan.requested.cpuMillis)} / ${formatCores(plan.allocatable.cpuMillis)}`, percentCell(cpu),
+        `${formatGiB(plan.requested.memoryBytes)} / ${formatGiB(plan.allocatable.memoryBytes)}`, percentCell(memory),
+        formatCores(headroom.cpuMillis), formatGiB(headroom.memoryBytes), model]),
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { problemAt } from '../errors/edgefleet-error';
+import type { EdgeStore } from '../fleet/edge-store';
+import { overBudget, planStore } from '../planner/plan-store';
+import { checkOfflineRules } from '../policies/check-offline-rules';
+import { ReportWaiver, ReportWarning, StorePlan } from '../report/report-model';
+
+/** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
+export interface StoreCheck {
+  /** Problems that fail synth, each naming store, object, field, value and fix. */
+  readonly problems: string[];
+  /** Warnings for the report. */
+  readonly warnings: ReportWarning[];
+  /** Waivers that covered a violation, for the report. */
+  readonly waivers: ReportWaiver[];
+  /** The store's resource plan. */
+  readonly plan: StorePlan;
+  /** Every image the store needs, sorted, for operators to pre-load. */
+  readonly images: string[];
+}
+
+/** Checks a store's rendered objects against the offline-readiness rules and its node's resources. */
+export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
+  const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
+  const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
+  return {
+    problems: [
+      ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason`)),
+      ...overBudget(plan).map((p) => problemAt(store, p)),
+    ],
+    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, message: w.message })),
+    waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
+    plan,
+    images: imagesOf(objects),
+  };
+}
+
+/** Every container, containerDisk and DataVolume registry image of the objects, sorted and unique. */
+function imagesOf(objects: any[]): string[] {
+  const images = new Set<string>();
+  const visit = (value: any, key?: string): void => {
+    if (Array.isArray(value)) value.forEach((v) => visit(v));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => visit(v, k));
+    else if (key === 'image' && typeof value === 'string') images.add(value);
+    else if (key === 'url' && typeof value === 'string' && value.startsWith('docker://')) images.add(value.slice('docker://'.length));
+  };
+  objects.forEach((o) => visit(o.spec));
+  return [...images].sort();
+}

@@ -1,0 +1,221 @@
+import { performance } from 'perf_hooks';
+import { generatedReport } from '../../bench/report-screenshot';
+import { renderReportHtml } from '../../lib/report/render-report-html';
+import { renderReportMarkdown } from '../../lib/report/render-report-markdown';
+import { FleetReport, ReportWarning, ReservationItem, Resources, StorePlan } from '../../lib/report/report-model';
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+
+const K3S: ReservationItem = { item: 'K3s server', cpuMillis: 500, memoryBytes: 1588 * MIB, source: 'https://docs.k3s.io/installation/requirements' };
+const KUBEVIRT: ReservationItem = { item: 'KubeVirt components', cpuMillis: 300, memoryBytes: 640 * MIB, source: 'kubevirt/kubevirt virt-handler requests' };
+const WASM: ReservationItem = { item: 'WasmEdge shim', cpuMillis: 50, memoryBytes: 64 * MIB, source: 'containerd/runwasi README' };
+
+/** A store plan whose capacity is `allocatable` plus its reservations, running one POS VM (and a monitor). */
+function storePlan(store: string, requested: Resources, allocatable: Resources, reservations = [K3S, KUBEVIRT]): StorePlan {
+  const reserved = (key: keyof Resources) => reservations.reduce((n, r) => n + r[key], 0);
+  return {
+    store,
+    labels: { region: 'eu-west', ring: store === 'store-002' ? 'canary' : 'general' },
+    capacity: { cpuMillis: allocatable.cpuMillis + reserved('cpuMillis'), memoryBytes: allocatable.memoryBytes + reserved('memoryBytes') },
+    reservations,
+    allocatable,
+    workloads: store === 'store-003' ? [{ name: 'edge-monitor', kind: 'Deployment', ...requested }] : [
+      { name: 'pos', kind: 'VirtualMachine', cpuMillis: requested.cpuMillis - 100, memoryBytes: requested.memoryBytes - 128 * MIB },
+      { name: 'edge-monitor', kind: 'Deployment', cpuMillis: 100, memoryBytes: 128 * MIB },
+    ],
+    requested,
+    vms: store === 'store-003' ? 0 : 1,
+  };
+}
+
+/**
+ * Three stores: store-001 at 75% memory (3 of 4 GiB), store-002 at 95% CPU, store-003 at 25% with an
+ * extra reservation item; one waiver whose reason holds markup.
+ */
+function threeStores(warnings: ReportWarning[] = []): FleetReport {
+  return {
+    stores: [
+      storePlan('store-001', { cpuMillis: 1500, memoryBytes: 3 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB }),
+      storePlan('store-002', { cpuMillis: 3800, memoryBytes: 1 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB }),
+      storePlan('store-003', { cpuMillis: 500, memoryBytes: 2 * GIB }, { cpuMillis: 4000, memoryBytes: 8 * GIB }, [K3S, KUBEVIRT, WASM]),
+    ],
+    waivers: [{ store: 'store-002', rule: 'pinned-image', object: 'Deployment/legacy-app', reason: 'vendor <script>alert("x")</script> build & no digest' }],
+    warnings,
+  };
+}
+
+/** The lines of a Markdown section, from its heading to the next heading of any depth. */
+function sectionOf(markdown: string, heading: string): string[] {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(heading);
+  if (start < 0) throw new Error(`no heading "${heading}" in:\n${markdown}`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('#'));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+/** The first cell of each table row of a section. */
+function firstCells(section: string[]): string[] {
+  return section.filter((l) => /^\| store-/.test(l)).map((l) => l.split(' | ')[0].slice(2));
+}
+
+describe('renderReportMarkdown', () => {
+  test('GIVEN three stores WHEN rendered THEN the fleet totals add up stores, workloads, VMs, requested and allocatable', () => {
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores());
+
+    // THEN
+    const totals = sectionOf(markdown, '## Fleet totals');
+    expect(totals).toContain('3 stores, 5 workloads, 2 VMs.');
+    expect(totals).toContain('Stores by utilization (the higher of CPU and memory): 1 at 90% or more, 1 at 70% to 90%, 1 below 70%.');
+    expect(totals).toContain('| allocatable | 12.00 | 16.00 |');
+    expect(totals).toContain('| requested | 5.80 | 6.00 |');
+    expect(totals).toContain('| utilization | 48.3% | 37.5% |');
+    expect(totals).toContain('| headroom | 6.20 | 10.00 |');
+  });
+
+  test('GIVEN three stores WHEN rendered THEN the most loaded come first, by the higher of CPU and memory utilization', () => {
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores());
+
+    // THEN
+    expect(firstCells(sectionOf(markdown, '## 3 most loaded stores'))).toEqual(['store-002', 'store-001', 'store-003']);
+  });
+
+  test('GIVEN 3 GiB requested of 4 GiB allocatable WHEN rendered THEN the store row shows 75% and 1 GiB headroom', () => {
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores());
+
+    // THEN
+    expect(markdown).toContain('| store-001 | general | eu-west | 1.50 / 4.00 | 37.5% | 3.00 / 4.00 | 75.0% | 2.50 | 1.00 | A |');
+  });
+
+  test('GIVEN an overcommitted store WHEN rendered THEN its utilization is above 100% and its headroom negative', () => {
+    // GIVEN
+    const report: FleetReport = { stores: [storePlan('store-001', { cpuMillis: 1000, memoryBytes: 4.5 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB })], waivers: [], warnings: [] };
+
+    // WHEN
+    const markdown = renderReportMarkdown(report);
+
+    // THEN
+    expect(markdown).toContain('| store-001 | general | eu-west | 1.00 / 4.00 | 25.0% | 4.50 / 4.00 | 112.5% | 3.00 | -0.50 | A |');
+  });
+
+  test('GIVEN a waiver WHEN rendered THEN its rule, object and reason are in the waiver table, markup escaped', () => {
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores());
+
+    // THEN
+    expect(sectionOf(markdown, '## Waivers (1)')).toContain(
+      '| store-002 | pinned-image | Deployment/legacy-app | vendor &lt;script&gt;alert("x")&lt;/script&gt; build &amp; no digest |');
+  });
+
+  test('GIVEN two stores with an identical reservation breakdown WHEN rendered THEN the breakdown is shown once, with sources, and rows name their model', () => {
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores());
+
+    // THEN
+    const modelA = sectionOf(markdown, '### Reservation model A (used by 2 stores)');
+    expect(modelA).toContain('Stores: store-001, store-002');
+    expect(modelA).toContain('| K3s server | 500 | 1,588 | https://docs.k3s.io/installation/requirements |');
+    expect(modelA).toContain('| total | 800 | 2,228 |  |');
+    expect(sectionOf(markdown, '### Reservation model B (used by 1 store)')).toContain('| WasmEdge shim | 50 | 64 | containerd/runwasi README |');
+    expect(markdown.split('| K3s server |')).toHaveLength(3);
+    expect(markdown).toMatch(/\| store-003 \|.*\| B \|$/m);
+  });
+
+  test('GIVEN 50 warnings or fewer WHEN rendered THEN each is listed', () => {
+    // GIVEN
+    const warnings = [{ store: 'store-001', object: 'Deployment/edge-monitor', message: 'no memory limit' }];
+
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores(warnings));
+
+    // THEN
+    expect(sectionOf(markdown, '## Warnings (1)')).toContain('| store-001 | Deployment/edge-monitor | no memory limit |');
+  });
+
+  test('GIVEN more than 50 warnings WHEN rendered THEN identical messages are grouped, naming a few stores', () => {
+    // GIVEN
+    const warnings = Array.from({ length: 60 }, (_, i) => ({ store: `store-${String(i + 1).padStart(3, '0')}`, object: 'Deployment/edge-monitor', message: 'no memory limit' }));
+    warnings.push({ store: 'store-001', object: 'Deployment/edge-app', message: 'no CPU limit' });
+
+    // WHEN
+    const markdown = renderReportMarkdown(threeStores(warnings));
+
+    // THEN
+    const section = sectionOf(markdown, '## Warnings (61)');
+    expect(section).toContain('| 60 | no memory limit | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |');
+    expect(section).toContain('| 1 | no CPU limit | Deployment/edge-app | store-001 |');
+  });
+});
+
+describe('renderReportHtml', () => {
+  test('GIVEN a waiver reason with a script tag WHEN rendered THEN it is escaped and the page has no script', () => {
+    // WHEN
+    const html = renderReportHtml(threeStores());
+
+    // THEN
+    expect(html).toContain('<td>vendor &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; build &amp; no digest');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)=/);
+  });
+
+  test('GIVEN three stores WHEN rendered THEN each has a memory and a CPU bar, colored by level', () => {
+    // WHEN
+    const html = renderReportHtml(threeStores());
+
+    // THEN
+    expect(html).toContain('<span>store-001</span><div class="bar a"><i style="width:75.0%"></i><span>memory 3.00 / 4.00 GiB · 75.0%</span></div>'
+      + '<div class="bar g"><i style="width:37.5%"></i><span>CPU 1.50 / 4.00 cores · 37.5%</span></div>');
+    expect(html).toContain('<div class="bar r"><i style="width:95.0%"></i><span>CPU 3.80 / 4.00 cores · 95.0%</span></div>');
+    expect(html).toContain('<details><summary>Every store (3 rows)</summary>');
+  });
+
+  test('GIVEN more than 500 stores WHEN rendered THEN the bars are a dense grid with a title per store', () => {
+    // WHEN
+    const html = renderReportHtml(generatedReport(1000));
+
+    // THEN
+    expect(html).not.toContain('class="bars"');
+    expect(html.match(/<i class="[gar] h\d+" title="store-\d+: (memory|CPU) /g)).toHaveLength(2000);
+    expect(html).toContain('<div><b>store-0901</b>');
+  });
+});
+
+describe('both renderers', () => {
+  test.each([
+    ['Markdown', renderReportMarkdown],
+    ['HTML', renderReportHtml],
+  ])('GIVEN the same report, its stores in another order WHEN rendered as %s THEN the output is byte-identical', (_, render) => {
+    // GIVEN
+    const report = threeStores();
+    const reversed = { ...report, stores: [...report.stores].reverse() };
+
+    // WHEN
+    const first = render(report);
+
+    // THEN
+    expect(render(report)).toBe(first);
+    expect(render(reversed)).toBe(first);
+  });
+
+  test.each([
+    ['Markdown', renderReportMarkdown, 3 * 2 ** 20],
+    ['HTML', renderReportHtml, 5 * 2 ** 20],
+  ])('GIVEN 10,000 stores WHEN rendered as %s THEN it takes well under a few seconds and stays under its size bound', (format, render, bound) => {
+    // GIVEN
+    const report = generatedReport(10000);
+
+    // WHEN
+    const start = performance.now();
+    const output = render(report);
+    const ms = performance.now() - start;
+
+    // THEN
+    const bytes = Buffer.byteLength(output);
+    console.log(`${format} report of 10,000 stores: ${(bytes / 2 ** 20).toFixed(2)} MiB in ${ms.toFixed(0)} ms; of 100 stores: ${(Buffer.byteLength(render(generatedReport(100))) / 1024).toFixed(0)} KiB`);
+    expect(bytes).toBeLessThan(bound);
+    expect(ms).toBeLessThan(2000);
+  });
+});
