@@ -83,9 +83,9 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
     sync: { ...REGION_SYNC[region], agent: row.sync_agent === 'fleet' ? 'fleet' : undefined },
     fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret } : undefined,
     waivers: id === 'store-042' ? [{
-      rule: 'pinned-image',
-      object: 'Deployment/vendor-kiosk',
-      reason: 'Vendor publishes only :latest; the store registry mirror freezes it weekly (ticket OPS-1234).',
+      rule: 'prune-protection',
+      object: 'PersistentVolumeClaim/kiosk-cache',
+      reason: 'A disposable image cache of the vendor kiosk: when the kiosk goes, its cache should go too (ticket OPS-1234).',
     }] : undefined,
   });
 
@@ -103,8 +103,8 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
   });
 
   if (id === 'store-042') {
-    // A vendor kiosk that ships only a moving tag: allowed here, with the reason on record for reviewers.
-    store.addManifests('vendor-kiosk', [vendorKiosk(store)]);
+    // A vendor kiosk whose cache volume may be pruned with it: allowed here, with the reason on record for reviewers.
+    store.addManifests('vendor-kiosk', vendorKiosk(store));
   }
 
   if (row.edge_app === 'yes') {
@@ -113,9 +113,15 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
   return store;
 }
 
-/** The vendor kiosk of store-042, as the vendor documents it, with our offline-safe settings. */
-function vendorKiosk(store: EdgeStore): ApiObjectProps {
-  return {
+/** The vendor kiosk of store-042, as the vendor documents it, with our offline-safe settings, and its cache. */
+function vendorKiosk(store: EdgeStore): ApiObjectProps[] {
+  const cache: ApiObjectProps = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'kiosk-cache', namespace: store.workloadNamespace },
+    spec: { storageClassName: store.nodeProfile.localStorageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
+  };
+  return [cache, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'vendor-kiosk', namespace: store.workloadNamespace },
@@ -128,12 +134,14 @@ function vendorKiosk(store: EdgeStore): ApiObjectProps {
           tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
           containers: [{
             name: 'kiosk',
-            image: 'registry.example.com/vendor/kiosk:latest',
+            image: 'registry.example.com/vendor/kiosk:3.2.0',
             imagePullPolicy: 'IfNotPresent',
             resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '128Mi' } },
+            volumeMounts: [{ name: 'cache', mountPath: '/cache' }],
           }],
+          volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'kiosk-cache' } }],
         },
       },
     },
-  };
+  }];
 }

@@ -69,6 +69,22 @@ describe('the example fleet', () => {
     expect(report.files).toBeGreaterThan(1000);
   }, 120_000);
 
+  test('GIVEN the example fleet WHEN synthesized THEN nothing is on a moving tag, pulled Always, or without requests and a memory limit', () => {
+    const all = [...rendered].filter(([f]) => f.endsWith('.yaml')).map(([, c]) => c).join('\n');
+    expect(all).not.toContain('imagePullPolicy: Always');
+    expect(all).not.toMatch(/:latest\b/);
+    for (const [file, content] of [...rendered].filter(([f]) => f.startsWith('stores/') && f.endsWith('.yaml'))) {
+      for (const doc of YAML.parseAllDocuments(content).map((d) => d.toJS())) {
+        const pod = doc?.spec?.template?.spec;
+        for (const c of pod?.containers ?? []) {
+          expect([file, c.resources?.requests?.cpu, c.resources?.requests?.memory, c.resources?.limits?.memory].some((v) => v === undefined)).toBe(false);
+        }
+      }
+    }
+    expect(rendered.get('stores/store-001/images.txt')).toContain('registry.example.com/retail/pos-os:4.2.0\n');
+    expect(rendered.get('REPORT.md')).toContain('| store-042 | prune-protection | PersistentVolumeClaim/kiosk-cache |');
+  });
+
   test('GIVEN store-001 WHEN synthesized THEN its whole output matches the reviewed golden files', () => {
     const store001 = Object.fromEntries([...rendered].filter(([file]) => file.split('/')[1] === 'store-001'));
     expect(store001).toMatchSnapshot();

@@ -60,6 +60,3 @@ export function vmOverheadBytes(guestMemoryBytes: number, vcpus: number, arch: s
 
 /** KubeVirt asks 100m per vCPU by default (cpuAllocationRatio 10: kubevirt docs, "CPU allocation ratio"). */
 export const VM_CPU_MILLIS_PER_VCPU = 100;
-
-/** What `KubeVirt.spec.infra.replicas: 1` saves on a single node: one replica each of virt-api and virt-controller (≈2575Mi → ≈2150Mi). */
-export const KUBEVIRT_SINGLE_REPLICA_SAVING: ReservedResources = { cpu: '10m', memory: '425Mi' };
