@@ -4,7 +4,7 @@ import { parseArgs } from 'util';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { synthesize } from '../synth/synthesize';
-import { formatReport, validateTree } from '../validate/validate-tree';
+import { formatReport, validateTree } from '../validate-tree/validate-tree';
 import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { checkBlastRadius } from '../releases/blast-radius';

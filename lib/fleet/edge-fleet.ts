@@ -7,7 +7,7 @@ import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy 
 import { fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
-import { checkDnsLabel, checkInteger } from '../validation/checks';
+import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
 
 /** The Git repository that holds the synthesized tree and that every store pulls from. */
 export interface GitOpsRepository {

@@ -13,7 +13,7 @@ import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
 import { TelemetrySettings, resolveTelemetry } from '../telemetry/telemetry-settings';
 import { FluxStoreSync } from '../sync/flux-store-sync';
-import { checkDnsLabel, checkLabels } from '../validation/checks';
+import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
 
 /** Properties of an {@link EdgeStore}. */
 export interface EdgeStoreProps {

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { overlay } from './overlay';
 import type { ReservationModel } from '../planner/reservation-model';
-import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
+import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** CPU architectures a store node can have. */
 export const SUPPORTED_ARCHITECTURES = ['arm64', 'amd64'] as const;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { DNS_LABEL_HINT, isDnsLabel } from '../validation/checks';
+import { DNS_LABEL_HINT, isDnsLabel } from '../prop-checks/checks';
 
 /** One store of an inventory file, with the line it came from. */
 export interface InventoryRow {

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { overlay } from './overlay';
-import { checkDuration, checkOneOf } from '../validation/checks';
+import { checkDuration, checkOneOf } from '../prop-checks/checks';
 
 /** The in-cluster agents a store can pull its folder with. */
 export const SYNC_AGENTS = ['flux', 'fleet'] as const;

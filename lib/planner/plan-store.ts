@@ -1,7 +1,7 @@
 import { DEFAULT_RESERVATION, ReservationModel, SourcedReservation, VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes } from './reservation-model';
 import { ResolvedNodeProfile } from '../fleet/node-profile';
 import { ReservationItem, Resources, StorePlan, WorkloadDemand } from '../report/report-model';
-import { quantityValue } from '../validation/quantity';
+import { quantityValue } from '../prop-checks/quantity';
 
 /** What the planner needs to know of a store besides its objects. */
 export interface PlannedStore {

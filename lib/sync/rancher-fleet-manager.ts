@@ -6,7 +6,7 @@ import type { EdgeFleet } from '../fleet/edge-fleet';
 import { EdgeStore, MANAGED_BY_LABEL } from '../fleet/edge-store';
 import { compareStrings } from '../output/manifest-file';
 import { yamlText } from '../output/yaml-text';
-import { isDnsLabel } from '../validation/checks';
+import { isDnsLabel } from '../prop-checks/checks';
 
 /** Label of every Fleet Cluster that carries the store id. */
 export const STORE_ID_LABEL = 'edgefleet.io/store';

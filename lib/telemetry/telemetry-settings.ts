@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
 import { overlay } from '../fleet/overlay';
-import { checkDnsLabel, checkDuration, checkImage, checkQuantity } from '../validation/checks';
-import { quantityValue } from '../validation/quantity';
+import { checkDnsLabel, checkDuration, checkImage, checkQuantity } from '../prop-checks/checks';
+import { quantityValue } from '../prop-checks/quantity';
 
 /** Where a store's logs and metrics go, how much it produces, and how long an outage it must outlast. */
 export interface TelemetrySettings {

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
-import { checkImage, checkInteger, checkQuantity } from '../validation/checks';
-import { quantityValue } from '../validation/quantity';
+import { checkImage, checkInteger, checkQuantity } from '../prop-checks/checks';
+import { quantityValue } from '../prop-checks/quantity';
 
 /** What a container of an edgefleet workload is made of. */
 export interface ContainerProps {

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { EdgeWorkload } from './edge-workload';
 import type { EdgeStore } from '../fleet/edge-store';
 import { podPlacement } from './pod-placement';
-import { checkInteger, checkLabels } from '../validation/checks';
+import { checkInteger, checkLabels } from '../prop-checks/checks';
 import { ContainerProps, containerSpec } from './container-spec';
 
 /** Properties of an {@link EdgeApp}. */

@@ -1,7 +1,7 @@
 import { EdgeApp, EdgeAppProps } from './edge-app';
 import type { EdgeStore } from '../fleet/edge-store';
 import { SCRAPE_ANNOTATIONS } from '../telemetry/prometheus-agent-config';
-import { checkInteger } from '../validation/checks';
+import { checkInteger } from '../prop-checks/checks';
 
 /** Properties of an {@link EdgeMonitor}. */
 export interface EdgeMonitorProps extends EdgeAppProps {

@@ -13,7 +13,7 @@ import { VmDisk } from './vm-disk';
 import type { EdgeStore } from '../fleet/edge-store';
 import { CpuArchitecture } from '../fleet/node-profile';
 import { fail, problemAt } from '../errors/edgefleet-error';
-import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../validation/checks';
+import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
 export const RUN_STRATEGIES = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'] as const;

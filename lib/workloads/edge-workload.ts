@@ -2,7 +2,7 @@ import { EdgeStore } from '../fleet/edge-store';
 import { StoreLayer } from '../fleet/store-layer';
 import { IDescribable, fail } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
-import { checkDnsLabel } from '../validation/checks';
+import { checkDnsLabel } from '../prop-checks/checks';
 
 /**
  * Base of everything that runs in a store: one file `dist/stores/<store>/<layer>/<id>.yaml`

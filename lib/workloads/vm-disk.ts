@@ -8,7 +8,7 @@ import {
 } from '../../imports/kubevirt-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { checkImage, checkQuantity } from '../validation/checks';
+import { checkImage, checkQuantity } from '../prop-checks/checks';
 
 /** Where a VM disk is, as the VM that mounts it sees it. */
 export interface VmDiskContext {
