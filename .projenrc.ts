@@ -64,7 +64,7 @@ const project = new typescript.TypeScriptProject({
       coverageReporters: ['text-summary'],
     },
   },
-  gitignore: ['/build', '/.bench', '*.tsbuildinfo'],
+  gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo'],
 });
 
 // projen ignores /lib and /dist by default; here lib/ is source and dist/ is the committed GitOps tree.
@@ -92,6 +92,11 @@ project.addTask('synth', {
     { spawn: 'compile' },
     { exec: 'node bin/edgefleet synth', receiveArgs: true },
   ],
+});
+
+project.addTask('e2e', {
+  description: 'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',
+  steps: [{ exec: 'jest --config e2e/jest.config.json --runInBand', receiveArgs: true }],
 });
 
 project.addTask('bench', {

@@ -1,0 +1,79 @@
+import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, VmDisk } from '../../lib';
+
+/** The stores of the suite's fleet, one per kind of workload it must prove. */
+export const E2E_STORES = {
+  /** POS from a containerDisk with a local data claim, the edge monitor and a stateless kiosk app. */
+  containerDisk: 'store-pos',
+  /** POS imported by CDI into a DataVolume. */
+  dataVolume: 'store-cdi',
+  /** A Wasm app on the node's `wasmedge` RuntimeClass. */
+  wasm: 'store-wasm',
+  /** The telemetry agents: DaemonSets, ConfigMaps, RBAC. */
+  telemetry: 'store-telemetry',
+} as const;
+
+/** What a scenario changes in the fleet between commits. */
+export interface E2eFleetOptions {
+  /** The clone URL of the fleet repository. */
+  readonly url: string;
+  /** The stores to define. @default - all of E2E_STORES */
+  readonly stores?: string[];
+  /** Workload namespace. @default 'edge' */
+  readonly namespace?: string;
+  /** Version of the edge monitor image. @default '1.4.2' */
+  readonly monitorVersion?: string;
+  /** Telemetry retention, which sizes the agents' buffers in their ConfigMaps. @default '24h' */
+  readonly telemetryRetention?: string;
+  /** Workloads of the containerDisk store to leave out (e.g. 'kiosk', 'pos'). @default [] */
+  readonly without?: string[];
+  /** How often the stores poll Git and re-apply. @default '15s' */
+  readonly interval?: string;
+}
+
+const REGISTRY = 'registry.example.com/retail';
+
+/** The suite's fleet: a library user like any other, defined with the public API only. */
+export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
+  const stores = options.stores ?? Object.values(E2E_STORES);
+  const without = new Set(options.without ?? []);
+  const fleet = new EdgeFleet({
+    repository: { url: options.url, branch: 'main' },
+    namespace: options.namespace,
+    sync: { interval: options.interval ?? '15s' },
+  });
+  const monitor = (store: EdgeStore) => new EdgeMonitor(store, 'edge-monitor', { image: `${REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}` });
+  const define: Record<string, () => void> = {
+    [E2E_STORES.containerDisk]: () => {
+      const store = new EdgeStore(fleet, E2E_STORES.containerDisk, { labels: { region: 'eu-west' } });
+      if (!without.has('pos')) {
+        new EdgePosVm(store, 'pos', {
+          bootDisk: VmDisk.containerDisk(`${REGISTRY}/pos-os:4.1.0`),
+          dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
+        });
+      }
+      if (!without.has('kiosk')) new EdgeApp(store, 'kiosk', { image: `${REGISTRY}/kiosk:3.2.0` });
+      monitor(store);
+    },
+    [E2E_STORES.dataVolume]: () => {
+      const store = new EdgeStore(fleet, E2E_STORES.dataVolume, { labels: { region: 'eu-west' } });
+      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${REGISTRY}/pos-disk:4.1.0` }) });
+    },
+    [E2E_STORES.wasm]: () => {
+      const store = new EdgeStore(fleet, E2E_STORES.wasm, { nodeProfile: { runtimeClasses: ['wasmedge'] } });
+      new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:2.0.1`, replicas: 2 });
+      monitor(store);
+    },
+    [E2E_STORES.telemetry]: () => {
+      const store = new EdgeStore(fleet, E2E_STORES.telemetry, {
+        telemetry: {
+          logsUrl: 'https://logs.example.com/loki/api/v1/push',
+          metricsUrl: 'https://metrics.example.com/api/v1/write',
+          retention: options.telemetryRetention ?? '24h',
+        },
+      });
+      monitor(store);
+    },
+  };
+  for (const id of stores) define[id]();
+  return fleet;
+}

@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { FleetRepo } from './fleet-repo';
+import { StoreCluster } from './store-cluster';
+import { E2E_WORK, recordTiming } from './timings';
+import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
+
+/** The Kustomizations of a bootstrapped edgefleet store: bootstrap's own, then one per store layer. */
+export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 'edgefleet-workloads'];
+
+/** How long a store may take to apply a commit (a few intervals of the suite's 15 s, on a busy 2-core machine). */
+export const APPLY_TIMEOUT_MS = 180_000;
+
+/** Fleet options a scenario varies between commits. */
+export type FleetChange = Omit<E2eFleetOptions, 'url'>;
+
+/**
+ * One scenario's world: the fleet repository served over HTTP, and one store's cluster bootstrapped
+ * from it and Ready. Its state and logs stay in `.e2e/<name>/` for inspection.
+ */
+export class Scenario {
+  /** Synthesizes the suite's fleet, bootstraps `storeId` from it, and waits until the store is Ready. */
+  public static async start(name: string, storeId: string, fleet: FleetChange = {}): Promise<Scenario> {
+    const dir = path.join(E2E_WORK, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const repo = await FleetRepo.create(path.join(dir, 'git'));
+    const definition = buildE2eFleet({ ...fleet, url: repo.url });
+    const store = definition.stores.find((s) => s.id === storeId);
+    if (!store) throw new Error(`the suite's fleet has no store ${storeId}`);
+    repo.synth(definition);
+    repo.fillBootstrapFiles(storeId, store.sync.interval);
+    const commit = repo.commit(`synth, and flux bootstrap of ${storeId}`);
+
+    const started = Date.now();
+    const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile);
+    const scenario = new Scenario(name, storeId, repo, cluster, fleet);
+    recordTiming(name, 'control plane up (s)', (Date.now() - started) / 1000);
+    await cluster.bootstrap(repo);
+    recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
+    return scenario;
+  }
+
+  private constructor(
+    public readonly name: string,
+    public readonly storeId: string,
+    public readonly repo: FleetRepo,
+    public readonly cluster: StoreCluster,
+    private fleet: FleetChange,
+  ) {}
+
+  /** Re-synthesizes the fleet with `change` laid over the current options, commits and pushes; returns the commit. */
+  public commitChange(change: FleetChange, message: string): string {
+    this.fleet = { ...this.fleet, ...change };
+    this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url }));
+    return this.repo.commit(message);
+  }
+
+  /** Waits until the store has applied `commit` in every named Kustomization; records and returns the seconds. */
+  public async applied(commit: string, what: string, kustomizations = STORE_KUSTOMIZATIONS): Promise<number> {
+    const seconds = await this.cluster.waitForApplied(commit, kustomizations, APPLY_TIMEOUT_MS);
+    recordTiming(this.name, what, seconds);
+    return seconds;
+  }
+
+  /** The objects of the store's folder in the working clone, as `kustomize build` makes them for Flux. */
+  public storeObjects(): any[] {
+    const yaml = this.cluster.kubectl.run(['kustomize', path.join(this.repo.dist, 'stores', this.storeId)]);
+    return YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter((o) => o);
+  }
+
+  /** Stops the store's processes and the Git server. */
+  public async stop(): Promise<void> {
+    await this.cluster.stop();
+    await this.repo.server.stop();
+  }
+}

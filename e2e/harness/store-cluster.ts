@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { binaries } from './binaries';
+import { ControlPlane } from './control-plane';
+import { FleetRepo } from './fleet-repo';
+import { FLUX_NAMESPACE, FluxControllers } from './flux-controllers';
+import { Kubectl } from './kubectl';
+import { waitFor } from './processes';
+
+/** Where the upstream KubeVirt and CDI CRDs are: ../shared/crds beside the checkout, or $EDGEFLEET_SHARED/crds. */
+function sharedCrds(): string {
+  const shared = process.env.EDGEFLEET_SHARED ?? path.resolve(__dirname, '..', '..', '..', 'shared');
+  const crds = path.join(shared, 'crds');
+  if (!fs.existsSync(path.join(crds, 'kubevirt'))) {
+    throw new Error(`the end-to-end suite installs the upstream KubeVirt and CDI CRDs from ${crds}, which does not exist (put the shared folder beside the checkout, or set EDGEFLEET_SHARED)`);
+  }
+  return crds;
+}
+
+/** The Ready condition and revisions of a Flux object, as its controller reports them. */
+export interface FluxStatus {
+  readonly ready: boolean;
+  readonly reason?: string;
+  readonly message?: string;
+  /** GitRepository: the revision of its artifact; Kustomization: the last revision it applied. */
+  readonly revision?: string;
+  readonly observedCurrent: boolean;
+}
+
+/** What the store's node provides before Flux's first sync. */
+export interface StoreNode {
+  /** RuntimeClasses the node's K3s creates (for its containerd shims). */
+  readonly runtimeClasses: string[];
+  /** The node's local StorageClass. */
+  readonly localStorageClass: string;
+}
+
+/**
+ * What a store has before Flux's first sync: the Flux, KubeVirt and CDI CRDs (and Rancher Fleet's,
+ * for a management cluster), and what K3s and the store image provide: the local-path StorageClass
+ * and the node's RuntimeClasses.
+ */
+export function installStorePlatform(kubectl: Kubectl, node: StoreNode, crdGroups: string[] = ['kubevirt', 'cdi']): void {
+  const crds = sharedCrds();
+  const files = [
+    ...binaries().fluxCrds,
+    ...crdGroups.flatMap((dir) => fs.readdirSync(path.join(crds, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(crds, dir, f))),
+  ];
+  for (const file of files) kubectl.apply({ file });
+  kubectl.run(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  const objects = [
+    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: node.localStorageClass }, provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' },
+    ...node.runtimeClasses.map((name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: name })),
+  ];
+  kubectl.apply({ yaml: objects.map((o) => JSON.stringify(o)).join('\n') });
+}
+
+/**
+ * One store as the suite sees it: a real control plane with what K3s and the store image provide
+ * (the local-path StorageClass, the node's RuntimeClasses), the KubeVirt, CDI and Flux CRDs, and
+ * Flux's controllers, bootstrapped from the store's folder of the fleet repository.
+ */
+export class StoreCluster {
+  /** Starts a store's control plane with what its node provides, its state in `dir`; Flux starts at {@link bootstrap}. */
+  public static async start(dir: string, storeId: string, node: StoreNode): Promise<StoreCluster> {
+    const plane = await ControlPlane.start(path.join(dir, 'control-plane'));
+    installStorePlatform(plane.kubectl, node);
+    return new StoreCluster(dir, storeId, plane);
+  }
+
+  private controllers?: FluxControllers;
+
+  private constructor(private readonly dir: string, public readonly storeId: string, public readonly plane: ControlPlane) {}
+
+  /** The store's Flux controllers, once bootstrapped. */
+  public get flux(): FluxControllers {
+    if (!this.controllers) throw new Error(`store ${this.storeId} is not bootstrapped`);
+    return this.controllers;
+  }
+
+  public get kubectl(): Kubectl {
+    return this.plane.kubectl;
+  }
+
+  /**
+   * `flux bootstrap`'s last steps: apply the store's flux-system folder (the Flux components with our
+   * patches, and the sync objects) from the fleet repository's working clone, then start the
+   * controllers as their Deployments say.
+   */
+  public async bootstrap(repo: FleetRepo): Promise<void> {
+    this.kubectl.apply({ kustomize: path.join(repo.dist, 'clusters', this.storeId, 'flux-system') });
+    this.controllers = await FluxControllers.start(path.join(this.dir, 'flux'), this.plane.kubeconfig);
+  }
+
+  /** The status of a Flux object in flux-system, or undefined when it does not exist. */
+  public fluxStatus(kind: 'GitRepository' | 'Kustomization', name: string): FluxStatus | undefined {
+    const o = this.kubectl.get(kind === 'GitRepository' ? 'gitrepositories.source.toolkit.fluxcd.io' : 'kustomizations.kustomize.toolkit.fluxcd.io', name, FLUX_NAMESPACE);
+    if (!o) return undefined;
+    const ready = (o.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    return {
+      ready: ready?.status === 'True',
+      reason: ready?.reason,
+      message: ready?.message,
+      revision: kind === 'GitRepository' ? o.status?.artifact?.revision : o.status?.lastAppliedRevision,
+      observedCurrent: o.status?.observedGeneration === o.metadata.generation,
+    };
+  }
+
+  /** Waits until every named Kustomization is Ready having applied `commit`; returns the seconds it took. */
+  public async waitForApplied(commit: string, kustomizations: string[], timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    await waitFor(`Kustomizations ${kustomizations.join(', ')} Ready at ${commit.slice(0, 8)}`, () => {
+      this.plane.failIfDead();
+      const statuses = kustomizations.map((k) => [k, this.fluxStatus('Kustomization', k)] as const);
+      const pending = statuses.filter(([, s]) => !(s?.ready && s.observedCurrent && s.revision?.endsWith(commit)));
+      if (pending.length === 0) return true;
+      throw new Error(pending.map(([k, s]) => `${k}: ${s ? `${s.reason ?? 'no Ready condition'} ${s.message ?? ''} (applied ${s.revision ?? 'nothing'})` : 'absent'}`).join('; '));
+    }, timeoutMs).catch((e) => {
+      throw new Error(`${e.message}\n${this.flux.tail()}`);
+    });
+    return (Date.now() - started) / 1000;
+  }
+
+  /** Asks the store's GitRepository and Kustomizations to reconcile now, as `flux reconcile` does. */
+  public requestReconcile(kustomizations: string[]): void {
+    this.kubectl.requestReconcile('gitrepositories.source.toolkit.fluxcd.io', FLUX_NAMESPACE, FLUX_NAMESPACE);
+    for (const k of kustomizations) this.kubectl.requestReconcile('kustomizations.kustomize.toolkit.fluxcd.io', k, FLUX_NAMESPACE);
+  }
+
+  /** Stops Flux and the control plane. */
+  public async stop(): Promise<void> {
+    await this.controllers?.stop();
+    await this.plane.stop();
+  }
+}
