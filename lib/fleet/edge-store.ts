@@ -7,6 +7,7 @@ import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { Waiver, checkWaivers } from '../policies/waiver';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
@@ -100,8 +101,9 @@ export class EdgeStore extends Chart implements IDescribable {
       [RUNTIME_CLASSES_ANNOTATION, this.nodeProfile.runtimeClasses.join(',')],
       [STORE_LABELS_ANNOTATION, Object.keys(this.storeLabels).sort().map((k) => `${k}=${this.storeLabels[k]}`).join(',')],
     ].filter(([, value]) => value !== ''));
+    // Kept when it leaves Git (the store removed, the namespace renamed): deleting it would delete the POS VM and its disks inside.
     new k8s.KubeNamespace(infrastructure, 'Resource', {
-      metadata: { name: this.workloadNamespace, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+      metadata: { name: this.workloadNamespace, annotations: { ...KEEP_ANNOTATIONS, ...annotations } },
     });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
     this.waivers = checkWaivers(this, props.waivers ?? []);

@@ -1,4 +1,4 @@
-import { KEEP_ANNOTATIONS, OfflineRule, STATEFUL_KINDS } from './offline-rules';
+import { KEEP_ANNOTATIONS, OfflineRule, PROTECTED_KINDS } from './offline-rules';
 import { Waiver } from './waiver';
 import { ResolvedNodeProfile } from '../fleet/node-profile';
 
@@ -96,7 +96,7 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
       });
     }
 
-    if (STATEFUL_KINDS.includes(o.kind)) {
+    if (PROTECTED_KINDS.includes(o.kind)) {
       const missing = Object.entries(KEEP_ANNOTATIONS).filter(([k, v]) => o.metadata?.annotations?.[k] !== v);
       if (missing.length) add('prune-protection', `metadata.annotations lacks ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')} (so that removing or renaming it in Git never deletes the store's data)`);
     }

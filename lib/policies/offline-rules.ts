@@ -4,7 +4,7 @@
  * - `pull-policy`: every container and containerDisk is pulled `IfNotPresent`, so a restart uses the cached image;
  * - `resources`: every container requests CPU and memory and has a memory limit;
  * - `local-storage`: every VM disk is on store-local storage (a containerDisk, cloud-init, or a claim or DataVolume of the local StorageClass);
- * - `prune-protection`: VirtualMachines, PersistentVolumeClaims and DataVolumes are never pruned by Flux nor uninstalled by Helm;
+ * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes and the Namespaces that hold them are never pruned by Flux nor uninstalled by Helm;
  * - `runtime-class`: every runtimeClassName is provided by the store's node.
  */
 export const OFFLINE_RULES = ['pinned-image', 'pull-policy', 'resources', 'local-storage', 'prune-protection', 'runtime-class'] as const;
@@ -20,3 +20,10 @@ export const KEEP_ANNOTATIONS: Record<string, string> = {
 
 /** Kinds whose objects hold a store's data. */
 export const STATEFUL_KINDS = ['VirtualMachine', 'PersistentVolumeClaim', 'DataVolume'];
+
+/**
+ * Kinds that must carry the {@link KEEP_ANNOTATIONS}: the stateful kinds, and Namespace, because
+ * deleting a Namespace makes the namespace controller delete everything in it, whatever the
+ * annotations of those objects say.
+ */
+export const PROTECTED_KINDS = [...STATEFUL_KINDS, 'Namespace'];

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import type { EdgeStore } from '../fleet/edge-store';
 import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
@@ -73,6 +73,9 @@ export class FluxStoreSync extends Construct {
         timeout: timing.timeout,
         wait: timing.wait,
         prune: true,
+        // Deleting the Kustomization (the store removed from the fleet, a layer renamed) leaves what it
+        // applied running: the store keeps what it last pulled. Objects removed from Git are still pruned.
+        deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
         suspend: store.sync.autoSync ? undefined : true,
         path: `./${storeFolder(store)}/${layer}`,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYSTEM },
@@ -108,13 +111,19 @@ function bootstrapKustomization(store: EdgeStore): object {
     metadata: { name: 'source-controller', namespace: FLUX_SYSTEM },
     spec: { template: { spec: { volumes: [{ name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: ARTIFACT_CLAIM } }] } } },
   };
+  // After a failed fetch source-controller retries with exponential backoff up to 15 minutes
+  // (fluxcd/pkg runtime/controller rate_limiter.go): capped at the interval, a store that was
+  // offline for hours notices the link is back within one interval.
+  const retryWithinInterval = [{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: `--max-retry-delay=${store.sync.interval}` }];
+  const sourceController = { kind: 'Deployment', name: 'source-controller' };
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [...FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')), `${ARTIFACT_CLAIM}.yaml`],
     patches: [
       { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(patch) },
-      { target: { kind: 'Deployment', name: 'source-controller' }, patch: yamlText(persistentArtifacts) },
+      { target: sourceController, patch: yamlText(persistentArtifacts) },
+      { target: sourceController, patch: yamlText(retryWithinInterval) },
     ],
   };
 }

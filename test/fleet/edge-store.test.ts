@@ -27,9 +27,14 @@ describe('EdgeStore', () => {
     expect(store.sync).toEqual({ autoSync: false, interval: '10m', agent: 'flux' });
   });
 
-  test('GIVEN a store WHEN synthesized THEN its namespace is in the infrastructure layer, cluster-scoped', () => {
+  test('GIVEN a store WHEN synthesized THEN its namespace is in the infrastructure layer, cluster-scoped, and kept when it leaves Git', () => {
     const ns = objectOf(testStore(), 'stores/store-001/infrastructure/namespace.yaml', 'Namespace');
-    expect(ns.metadata).toEqual({ name: 'edge', labels: { 'app.kubernetes.io/managed-by': 'edgefleet' } });
+    expect(ns.metadata).toEqual({
+      name: 'edge',
+      labels: { 'app.kubernetes.io/managed-by': 'edgefleet' },
+      // Deleting a Namespace deletes what is in it, whatever their own annotations say: the POS VM and its disks.
+      annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' },
+    });
   });
 
   test.each([

@@ -61,6 +61,12 @@ describe('offline-readiness rules', () => {
     expect(violations).toContainEqual({ rule: 'prune-protection', object: 'PersistentVolumeClaim/nas', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep') });
   });
 
+  test('GIVEN a hand-written Namespace without protection WHEN checked THEN it is a violation, since deleting it deletes what it holds', () => {
+    const store = storeWith();
+    store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
+    expect(rulesOf(store).violations).toContainEqual({ rule: 'prune-protection', object: 'Namespace/kiosk', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled') });
+  });
+
   test('GIVEN a waiver with a reason WHEN checked THEN the violation is waived and the waiver reported; an unneeded waiver is a warning', () => {
     // GIVEN
     const store = storeWith([

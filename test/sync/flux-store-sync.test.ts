@@ -22,6 +22,16 @@ describe('FluxStoreSync', () => {
     expect(infra.spec).not.toHaveProperty('suspend');
   });
 
+  test('GIVEN a store WHEN synthesized THEN deleting its Kustomizations orphans what they applied instead of deleting it', () => {
+    // GIVEN a store, WHEN its Kustomizations are generated
+    const store = testStore();
+    // THEN removing the store from the fleet (flux-system prunes these files' objects) leaves the store running what it has
+    for (const layer of ['infrastructure', 'workloads']) {
+      const kustomization = objectOf(store, `clusters/store-001/${layer}.yaml`, 'Kustomization');
+      expect(kustomization.spec).toMatchObject({ prune: true, deletionPolicy: 'Orphan' });
+    }
+  });
+
   test('GIVEN autoSync false WHEN synthesized THEN both Kustomizations are suspended, and flux-system is not', () => {
     const store = testStore({ sync: { autoSync: false } });
     expect(objectOf(store, 'clusters/store-001/infrastructure.yaml', 'Kustomization').spec.suspend).toBe(true);
@@ -52,6 +62,14 @@ describe('FluxStoreSync', () => {
     const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment');
     expect(patch.target).toEqual({ kind: 'Deployment', name: 'source-controller' });
     expect(YAML.parse(patch.patch).spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: 'source-controller-data' } }]);
+  });
+
+  test('GIVEN a store interval WHEN synthesized THEN source-controller retries a failed fetch at least once per interval', () => {
+    // GIVEN a store polling every 5m, WHEN its bootstrap kustomization is generated
+    const [kustomization] = documents(testStore({ sync: { interval: '5m' } }), 'clusters/store-001/flux-system/kustomization.yaml');
+    // THEN source-controller's exponential backoff (up to 15m by default) is capped at the interval
+    const patches = kustomization.patches.filter((p: any) => p.target.name === 'source-controller').map((p: any) => YAML.parse(p.patch));
+    expect(patches).toContainEqual([{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: '--max-retry-delay=5m' }]);
   });
 
   test('GIVEN a store WHEN synthesized THEN bootstrap\'s files are there as empty placeholders, as Flux\'s bootstrap guide asks', () => {
