@@ -10,7 +10,9 @@ const SHARED_SCHEMAS = '../shared/schemas';
  */
 const CRD_IMPORTS: Record<string, string> = {
   'kubevirt': 'kubevirt/kubevirt.io_virtualmachines.yaml',
+  'kubevirt-operator': 'kubevirt/kubevirt.io_kubevirts.yaml',
   'cdi': 'cdi/cdi.kubevirt.io_datavolumes.yaml',
+  'cdi-operator': 'cdi/cdi.cdi.kubevirt.io_cdis.yaml',
   'flux-source': 'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',
   'flux-kustomize': 'flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
   'fleet-gitrepo': 'fleet/fleet.cattle.io_gitrepos.yaml',
