@@ -48,7 +48,8 @@ const project = new typescript.TypeScriptProject({
     compilerOptions: { skipLibCheck: true },
   },
 
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv'],
+  // uuid 11: name-based (v5) UUIDs for VM identities; from 12 on it ships ES modules only, which the CommonJS build cannot load.
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11'],
   devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
   bin: { edgefleet: 'bin/edgefleet' },
 

@@ -4,7 +4,7 @@
  * - `pull-policy`: every container and containerDisk is pulled `IfNotPresent`, so a restart uses the cached image;
  * - `resources`: every container requests CPU and memory and has a memory limit;
  * - `local-storage`: every VM disk is on store-local storage (a containerDisk, cloud-init, or a claim or DataVolume of the local StorageClass);
- * - `prune-protection`: VirtualMachines, PersistentVolumeClaims and DataVolumes are never pruned by Flux nor uninstalled by Helm;
+ * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes and the KubeVirt and CDI custom resources are never pruned by Flux nor uninstalled by Helm;
  * - `runtime-class`: every runtimeClassName is provided by the store's node.
  */
 export const OFFLINE_RULES = ['pinned-image', 'pull-policy', 'resources', 'local-storage', 'prune-protection', 'runtime-class'] as const;
@@ -18,5 +18,8 @@ export const KEEP_ANNOTATIONS: Record<string, string> = {
   'helm.sh/resource-policy': 'keep',
 };
 
-/** Kinds whose objects hold a store's data. */
-export const STATEFUL_KINDS = ['VirtualMachine', 'PersistentVolumeClaim', 'DataVolume'];
+/**
+ * Kinds whose removal from Git must never reach the store: the objects that hold its data, and the
+ * KubeVirt and CDI custom resources, whose deletion uninstalls KubeVirt or CDI.
+ */
+export const STATEFUL_KINDS = ['VirtualMachine', 'PersistentVolumeClaim', 'DataVolume', 'KubeVirt', 'CDI'];
