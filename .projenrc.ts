@@ -10,7 +10,9 @@ const SHARED_SCHEMAS = '../shared/schemas';
  */
 const CRD_IMPORTS: Record<string, string> = {
   'kubevirt': 'kubevirt/kubevirt.io_virtualmachines.yaml',
+  'kubevirt-operator': 'kubevirt/kubevirt.io_kubevirts.yaml',
   'cdi': 'cdi/cdi.kubevirt.io_datavolumes.yaml',
+  'cdi-operator': 'cdi/cdi.cdi.kubevirt.io_cdis.yaml',
   'flux-source': 'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',
   'flux-kustomize': 'flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
   'fleet-gitrepo': 'fleet/fleet.cattle.io_gitrepos.yaml',
@@ -46,7 +48,8 @@ const project = new typescript.TypeScriptProject({
     compilerOptions: { skipLibCheck: true },
   },
 
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv'],
+  // uuid 11: name-based (v5) UUIDs for VM identities; from 12 on it ships ES modules only, which the CommonJS build cannot load.
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11'],
   devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
   bin: { edgefleet: 'bin/edgefleet' },
 

@@ -28,6 +28,8 @@ export function buildFleet(
 ): EdgeFleet {
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
+    // Every POS VM's firmware UUID, serial and MAC derive from this, the store id and the VM id: never change it.
+    vmIdentityNamespace: '6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b',
     sync: { autoSync: true, interval: '5m' },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: RINGS,
@@ -89,10 +91,14 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
     }] : undefined,
   });
 
+  // The POS OS image holds its disk under /disk, so it serves as a containerDisk and as a CDI registry
+  // import alike. The flagship stores (16Gi nodes, which can afford CDI) boot from a persistent
+  // DataVolume imported once from it, pulled by the node from its pre-loaded images.
+  const posOs = `${REGISTRY}/pos-os:${releases.posOs.versionFor(store)}`;
   new EdgePosVm(store, 'pos', {
     memory: '2Gi',
     cpu: 1,
-    bootDisk: VmDisk.containerDisk(`${REGISTRY}/pos-os:${releases.posOs.versionFor(store)}`),
+    bootDisk: row.node_memory ? VmDisk.dataVolume({ size: '20Gi', registryImage: posOs }) : VmDisk.containerDisk(posOs),
     dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
     cloudInit: { userData: `#cloud-config\nhostname: pos-${id}\n` },
   });

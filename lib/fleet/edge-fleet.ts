@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { validate as isRfcUuid, v5 as uuidV5 } from 'uuid';
 import { EdgeStore } from './edge-store';
 import { overlay } from './overlay';
 import type { TelemetrySettings } from '../telemetry/telemetry-settings';
@@ -56,6 +57,14 @@ export interface EdgeFleetProps {
    * @default - no telemetry agents
    */
   readonly telemetry?: TelemetrySettings;
+  /**
+   * The namespace (a UUID) of the fleet's VM identities: each VM's firmware UUID, serial number and
+   * MAC address are name-based UUIDs of it, the store id and the VM name. Set it once, to a UUID of
+   * your own (`uuidgen`), before the first VM runs, and never change it: a new namespace gives every
+   * VM of the fleet a new hardware identity at its next start.
+   * @default - a name-based UUID of `repository.url`, so moving the repository would change every VM's identity
+   */
+  readonly vmIdentityNamespace?: string;
 }
 
 /** Flux's own pattern for `GitRepository.spec.url`. */
@@ -82,6 +91,8 @@ export class EdgeFleet extends App {
   public readonly telemetry?: TelemetrySettings;
   /** Blast-radius guard of synth; undefined for no limit. */
   public readonly maxStoresChangedOutsideFirstRing?: number;
+  /** The namespace UUID of the fleet's VM identities. */
+  public readonly vmIdentityNamespace: string;
 
   constructor(props: EdgeFleetProps) {
     super();
@@ -99,6 +110,10 @@ export class EdgeFleet extends App {
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
     this.telemetry = props.telemetry;
+    this.vmIdentityNamespace = props.vmIdentityNamespace ?? uuidV5(this.repository.url, uuidV5.URL);
+    if (!isRfcUuid(this.vmIdentityNamespace)) {
+      fail(this, `vmIdentityNamespace "${props.vmIdentityNamespace}" is not a UUID (generate one with \`uuidgen\`, e.g. "0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20")`);
+    }
     this.rings = [...(props.rings ?? [])];
     this.rings.forEach((ring, i) => checkDnsLabel(this, `rings[${i}]`, ring));
     if (new Set(this.rings).size !== this.rings.length) fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);

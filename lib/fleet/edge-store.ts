@@ -15,6 +15,7 @@ import { MetricsAgent } from '../telemetry/metrics-agent';
 import { TelemetrySettings, resolveTelemetry } from '../telemetry/telemetry-settings';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
+import { StorePlatform } from '../platform/store-platform';
 
 /** Properties of an {@link EdgeStore}. */
 export interface EdgeStoreProps {
@@ -79,6 +80,8 @@ export class EdgeStore extends Chart implements IDescribable {
   public readonly waivers: Waiver[];
   /** Manager-initiated Fleet registration, when given. */
   public readonly fleetRegistration?: FleetRegistration;
+  /** What the store's workloads need from the cluster (KubeVirt and CDI custom resources, RuntimeClasses), in its infrastructure layer. */
+  public readonly platform: StorePlatform;
 
   constructor(fleet: EdgeFleet, id: string, props: EdgeStoreProps = {}) {
     checkDnsLabel(fleet, 'store id', id);
@@ -105,6 +108,7 @@ export class EdgeStore extends Chart implements IDescribable {
     new k8s.KubeNamespace(infrastructure, 'Resource', {
       metadata: { name: this.workloadNamespace, annotations: { ...KEEP_ANNOTATIONS, ...annotations } },
     });
+    this.platform = new StorePlatform(this, 'Platform', { nodeProfile: this.nodeProfile });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
     this.waivers = checkWaivers(this, props.waivers ?? []);
     if (this.sync.agent === 'fleet') {

@@ -9,6 +9,12 @@ export const SUPPORTED_ARCHITECTURES = ['arm64', 'amd64'] as const;
 /** A CPU architecture a store node can have. */
 export type CpuArchitecture = typeof SUPPORTED_ARCHITECTURES[number];
 
+/** Who creates a store's RuntimeClass objects: the store's K3s, or edgefleet in the store folder. */
+export const RUNTIME_CLASS_SOURCES = ['k3s', 'edgefleet'] as const;
+
+/** Who creates a store's RuntimeClass objects. */
+export type RuntimeClassSource = typeof RUNTIME_CLASS_SOURCES[number];
+
 /** A taint on the store node, which every workload of the store tolerates. */
 export interface NodeTaint {
   /** Taint key. */
@@ -33,13 +39,29 @@ export interface NodeProfile {
   /** StorageClass backed by the node's own disk, used for VM disks and volumes. @default 'local-path' (K3s's local-path provisioner) */
   readonly localStorageClass?: string;
   /**
-   * RuntimeClasses the node's image provides. K3s creates a RuntimeClass for each containerd shim it finds
-   * at start, so list `wasmedge` only where the store image carries `containerd-shim-wasmedge-v1`.
+   * RuntimeClasses the node's image provides, each named after its containerd handler. K3s configures
+   * a handler for each containerd shim it finds at start (k3s pkg/agent/containerd/runtimes.go), so list
+   * `wasmedge` only where the store image carries `containerd-shim-wasmedge-v1`.
    * @default - none: the store runs no Wasm apps
    */
   readonly runtimeClasses?: string[];
   /**
-   * Overrides of what the node reserves before any workload (K3s, KubeVirt, the sync agent, each
+   * Who creates the `node.k8s.io/v1` RuntimeClass objects of `runtimeClasses`. `'k3s'`: the store's K3s,
+   * whose packaged `runtimes` component publishes a RuntimeClass for every runtime it can detect
+   * (k3s manifests/runtimes.yaml, k3s-io/k3s#8700), unless started with `--disable=runtimes`.
+   * `'edgefleet'`: the store folder's infrastructure layer, for K3s with `--disable=runtimes`, an older K3s,
+   * or another distribution. A pod whose RuntimeClass does not exist is rejected by the API server.
+   * @default 'k3s'
+   */
+  readonly runtimeClassSource?: RuntimeClassSource;
+  /**
+   * Namespace of the KubeVirt operator (its `KubeVirt` custom resource lives there), as the store image or
+   * bootstrap installs it: `kubevirt` with KubeVirt's release manifests.
+   * @default 'kubevirt'
+   */
+  readonly kubevirtNamespace?: string;
+  /**
+   * Overrides of what the node reserves before any workload (K3s, KubeVirt, CDI, the sync agent, each
    * VM's console log), for the resource planner: measure your own image and put the figures here.
    * @default - the documented defaults of `DEFAULT_RESERVATION`
    */
@@ -63,6 +85,8 @@ export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
   taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
   localStorageClass: 'local-path',
   runtimeClasses: [],
+  runtimeClassSource: 'k3s',
+  kubevirtNamespace: 'kubevirt',
 };
 
 /** Lays `override` over `base` field by field and validates the result. */
@@ -73,6 +97,8 @@ export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile,
   checkOneOf(scope, 'nodeProfile.arch', profile.arch, SUPPORTED_ARCHITECTURES);
   checkDnsLabel(scope, 'nodeProfile.localStorageClass', profile.localStorageClass);
   profile.runtimeClasses.forEach((rc, i) => checkDnsLabel(scope, `nodeProfile.runtimeClasses[${i}]`, rc));
+  checkOneOf(scope, 'nodeProfile.runtimeClassSource', profile.runtimeClassSource, RUNTIME_CLASS_SOURCES);
+  checkDnsLabel(scope, 'nodeProfile.kubevirtNamespace', profile.kubevirtNamespace);
   for (const [item, r] of Object.entries(profile.reservation ?? {})) {
     checkQuantity(scope, `nodeProfile.reservation.${item}.cpu`, r.cpu, '500m');
     checkQuantity(scope, `nodeProfile.reservation.${item}.memory`, r.memory, '1600Mi');

@@ -1,5 +1,10 @@
-import { DEFAULT_RESERVATION, ReservationModel, SourcedReservation, VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes } from './reservation-model';
+import {
+  CDI_COMPONENTS, ControlPlaneComponent, DEFAULT_RESERVATION, FixedReservationItem, KUBEVIRT_COMPONENTS, ReservedResources, SourcedReservation,
+  VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes,
+} from './reservation-model';
 import { ResolvedNodeProfile } from '../fleet/node-profile';
+import { hasDataVolumes } from '../platform/check-platform';
+import { CDI_VERSION, KUBEVIRT_VERSION } from '../platform/platform-versions';
 import { ReservationItem, Resources, StorePlan, WorkloadDemand } from '../report/report-model';
 import { quantityValue } from '../prop-checks/quantity';
 
@@ -34,22 +39,95 @@ function reservation(item: string, r: SourcedReservation): ReservationItem {
   return { item, source: r.source, ...resources(r.cpu, r.memory) };
 }
 
-/** The reservation model of a profile: the defaults, with the profile's overrides. */
-function model(profile: ResolvedNodeProfile): Required<{ [K in keyof ReservationModel]: SourcedReservation }> {
-  const overrides = Object.fromEntries(Object.entries(profile.reservation ?? {}).map(([k, v]) => [k, { ...v, source: 'node profile override' }]));
+const OVERRIDE_SOURCE = 'node profile override';
+
+/** The fixed items of a profile's reservation model: the defaults, with the profile's overrides. */
+function model(profile: ResolvedNodeProfile): { [K in FixedReservationItem]: SourcedReservation } {
+  const { kubevirt, cdi, ...fixed } = profile.reservation ?? {};
+  const overrides = Object.fromEntries(Object.entries(fixed).map(([k, v]) => [k, { ...v, source: OVERRIDE_SOURCE }]));
   return { ...DEFAULT_RESERVATION, ...overrides };
+}
+
+/** The value at a dotted path of an object, e.g. `spec.infra.replicas`. */
+function at(o: any, dotted: string): unknown {
+  return dotted.split('.').reduce((v, k) => v?.[k], o);
+}
+
+/** How many replicas of a component run: as the custom resource sets them, else the default. */
+function replicasOf(component: ControlPlaneComponent, customResource: any): number {
+  const set = component.scaledBy ? at(customResource, component.scaledBy) : undefined;
+  return typeof set === 'number' && Number.isInteger(set) && set >= 1 ? set : component.defaultReplicas;
+}
+
+function footprint(components: ControlPlaneComponent[], replicas: (c: ControlPlaneComponent) => number): Resources {
+  return sum(components.map((c) => {
+    const one = resources(c.cpu, c.memory);
+    return { cpuMillis: one.cpuMillis * replicas(c), memoryBytes: one.memoryBytes * replicas(c) };
+  }));
+}
+
+/** What an operator's control plane needs in this store, and what that saves against its default install. */
+interface ControlPlane {
+  /** Shown as the reservation item, e.g. `KubeVirt components`. */
+  readonly item: string;
+  /** The project and release, with the folder of its component generators, for the source. */
+  readonly origin: string;
+  /** Its components, with their requests and default replicas. */
+  readonly components: ControlPlaneComponent[];
+  /** The store's custom resource of the operator, if any. */
+  readonly customResource: any;
+  /** The profile's override of the whole item. */
+  readonly override?: ReservedResources;
+}
+
+/**
+ * The reservation of an operator's control plane: the profile's override, or its components' requests
+ * at the replicas of the store's custom resource, with each figure's source and the saving against
+ * the operator's default replicas.
+ */
+function controlPlaneReservation(plane: ControlPlane): ReservationItem {
+  if (plane.override) return reservation(plane.item, { ...plane.override, source: OVERRIDE_SOURCE });
+  const replicas = (c: ControlPlaneComponent) => replicasOf(c, plane.customResource);
+  const planned = footprint(plane.components, replicas);
+  const byDefault = footprint(plane.components, (c) => c.defaultReplicas);
+  const tuned = plane.components.filter((c) => c.scaledBy && replicas(c) !== c.defaultReplicas).map((c) => `${c.scaledBy} ${replicas(c)}`);
+  const source = `${plane.origin}: ${plane.components.map((c) => `${c.name} ${replicas(c)} × (${c.cpu}, ${c.memory}) ${c.source}`).join('; ')}`;
+  const saved = { cpuMillis: byDefault.cpuMillis - planned.cpuMillis, memoryBytes: byDefault.memoryBytes - planned.memoryBytes };
+  return {
+    item: tuned.length > 0 ? `${plane.item} (${[...new Set(tuned)].join(', ')})` : plane.item,
+    source,
+    ...planned,
+    ...(saved.cpuMillis !== 0 || saved.memoryBytes !== 0 ? { savedAgainstDefault: saved } : {}),
+  };
 }
 
 /**
  * The resource plan of one store: node capacity minus the system reservation (K3s, KubeVirt where
- * VMs run, the sync agent, node agents such as telemetry, and each VM's launcher overhead) gives
- * what is allocatable; the workloads' requests must fit in it.
+ * VMs run, CDI where DataVolumes are, the sync agent, node agents such as telemetry, and each VM's
+ * launcher overhead) gives what is allocatable; the workloads' requests must fit in it.
  */
 export function planStore(store: PlannedStore, objects: any[]): StorePlan {
   const m = model(store.profile);
   const vms = objects.filter((o) => o.kind === 'VirtualMachine');
   const reservations: ReservationItem[] = [reservation('K3s server', m.k3sServer)];
-  if (vms.length > 0) reservations.push(reservation('KubeVirt components', m.kubevirt));
+  if (vms.length > 0) {
+    reservations.push(controlPlaneReservation({
+      item: 'KubeVirt components',
+      origin: `kubevirt ${KUBEVIRT_VERSION} pkg/virt-operator/resource/generate`,
+      components: KUBEVIRT_COMPONENTS,
+      customResource: objects.find((o) => o.kind === 'KubeVirt'),
+      override: store.profile.reservation?.kubevirt,
+    }));
+  }
+  if (hasDataVolumes(objects)) {
+    reservations.push(controlPlaneReservation({
+      item: 'CDI components',
+      origin: `containerized-data-importer ${CDI_VERSION} pkg/operator/resources`,
+      components: CDI_COMPONENTS,
+      customResource: objects.find((o) => o.kind === 'CDI'),
+      override: store.profile.reservation?.cdi,
+    }));
+  }
   reservations.push(store.agent === 'flux' ? reservation('Flux controllers', m.flux) : reservation('Fleet agent', m.fleetAgent));
   for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
     reservations.push({ item: `node agent ${ds.metadata?.name}`, source: 'its requests (DaemonSet in the store folder)', ...podRequests(ds.spec?.template?.spec) });

@@ -5,8 +5,16 @@
 export interface ReservationModel {
   /** K3s server (API server, controllers, kubelet, containerd, SQLite), as a CPU and memory quantity pair. */
   readonly k3sServer?: ReservedResources;
-  /** KubeVirt's control plane (virt-operator, virt-api, virt-controller, virt-handler), on stores that run VMs. */
+  /**
+   * KubeVirt's control plane (virt-operator, virt-api, virt-controller, virt-handler), on stores that run VMs.
+   * Without an override, the planner sums {@link KUBEVIRT_COMPONENTS} at the replicas of the store's KubeVirt custom resource.
+   */
   readonly kubevirt?: ReservedResources;
+  /**
+   * CDI's control plane (cdi-operator, cdi-deployment, cdi-apiserver, cdi-uploadproxy), on stores with DataVolumes.
+   * Without an override, the planner sums {@link CDI_COMPONENTS}.
+   */
+  readonly cdi?: ReservedResources;
   /** Flux's four controllers, on Flux stores. */
   readonly flux?: ReservedResources;
   /** Fleet's agent, on Fleet stores. */
@@ -29,16 +37,15 @@ export interface SourcedReservation extends ReservedResources {
   readonly source: string;
 }
 
-/** The default model, every figure with its source. */
-export const DEFAULT_RESERVATION: Required<{ [K in keyof ReservationModel]: SourcedReservation }> = {
+/** The items of the model that are fixed figures; KubeVirt's and CDI's are summed from their components. */
+export type FixedReservationItem = Exclude<keyof ReservationModel, 'kubevirt' | 'cdi'>;
+
+/** The default model of the fixed items, every figure with its source. */
+export const DEFAULT_RESERVATION: { [K in FixedReservationItem]: SourcedReservation } = {
   // Memory: docs.k3s.io/reference/resource-profiling measures a single-node K3s 1.26 server with SQLite and a
   // workload at 1588 M on a Raspberry Pi 4B (1596 M on x86), rounded up. CPU: judgement; the same page shows
   // the server's steady load well under half a core.
   k3sServer: { cpu: '500m', memory: '1600Mi', source: 'docs.k3s.io reference/resource-profiling (K3s 1.26, single node, SQLite, with a workload); CPU: judgement' },
-  // Memory: the requests of KubeVirt's components at default replicas on one node, summed from
-  // kubevirt/kubevirt pkg/virt-operator/resource/generate/components/{deployments,daemonsets}.go (≈2575Mi).
-  // CPU: the same files request 5m to 10m per container; rounded up for virt-handler's work per VM.
-  kubevirt: { cpu: '100m', memory: '2575Mi', source: 'kubevirt pkg/virt-operator/resource/generate/components/{deployments,daemonsets}.go, default replicas' },
   // 4 controllers x (100m, 64Mi) requests: each controller's config/manager/deployment.yaml in fluxcd/{source,kustomize,helm,notification}-controller.
   flux: { cpu: '400m', memory: '256Mi', source: 'fluxcd/*-controller config/manager/deployment.yaml: 4 x (100m, 64Mi) requests' },
   // Judgement: Fleet's agent chart sets no requests; one Go controller with an informer cache.
@@ -60,3 +67,48 @@ export function vmOverheadBytes(guestMemoryBytes: number, vcpus: number, arch: s
 
 /** KubeVirt asks 100m per vCPU by default (cpuAllocationRatio 10: kubevirt docs, "CPU allocation ratio"). */
 export const VM_CPU_MILLIS_PER_VCPU = 100;
+
+/** One component of an operator-managed control plane: what each replica requests, and how many run on one node. */
+export interface ControlPlaneComponent {
+  /** The Deployment or DaemonSet, e.g. `virt-api`. */
+  readonly name: string;
+  /** CPU request of one replica. */
+  readonly cpu: string;
+  /** Memory request of one replica. */
+  readonly memory: string;
+  /** Replicas on a single-node store with the operator's defaults. */
+  readonly defaultReplicas: number;
+  /** Which replica setting of the custom resource scales it (`spec.infra.replicas` for KubeVirt), if any. */
+  readonly scaledBy?: string;
+  /** Where the figures come from. */
+  readonly source: string;
+}
+
+/**
+ * KubeVirt v1.6.2's components on one node, as virt-operator generates them
+ * (kubevirt/kubevirt pkg/virt-operator/resource/generate/components/). Replicas: virt-operator's own
+ * Deployment has 2 (the operator manifest, not the custom resource, sets it); virt-controller 2
+ * (`newBaseDeployment`); virt-api 1 on a one-node cluster (pkg/virt-operator/resource/apply/apps.go,
+ * `getDesiredApiReplicas`); both follow `spec.infra.replicas` when it is set (same file, `syncDeployment`).
+ * virt-handler is a DaemonSet; its optional containers (pr-helper for PersistentReservation, the
+ * launcher image holder with image pull secrets) are not used by edgefleet's stores. virt-exportproxy and
+ * virt-synchronization-controller run only with the VMExport and DecentralizedLiveMigration gates.
+ */
+export const KUBEVIRT_COMPONENTS: ControlPlaneComponent[] = [
+  { name: 'virt-operator', cpu: '10m', memory: '450Mi', defaultReplicas: 2, source: 'components/deployments.go NewOperatorDeployment' },
+  { name: 'virt-api', cpu: '5m', memory: '500Mi', defaultReplicas: 1, scaledBy: 'spec.infra.replicas', source: 'components/deployments.go NewApiServerDeployment' },
+  { name: 'virt-controller', cpu: '10m', memory: '275Mi', defaultReplicas: 2, scaledBy: 'spec.infra.replicas', source: 'components/deployments.go NewControllerDeployment' },
+  { name: 'virt-handler', cpu: '10m', memory: '325Mi', defaultReplicas: 1, source: 'components/daemonsets.go NewHandlerDaemonSet' },
+];
+
+/**
+ * CDI v1.63.1's components, one replica each by default (kubevirt/containerized-data-importer
+ * pkg/operator/resources/). An import also runs a short-lived importer pod (100m, 60M by default:
+ * pkg/controller/config-controller.go), before the VM that waits for its disk starts, so it is not reserved.
+ */
+export const CDI_COMPONENTS: ControlPlaneComponent[] = [
+  { name: 'cdi-operator', cpu: '100m', memory: '150Mi', defaultReplicas: 1, source: 'operator/operator.go' },
+  { name: 'cdi-deployment', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.deploymentReplicas', source: 'namespaced/controller.go' },
+  { name: 'cdi-apiserver', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.apiServerReplicas', source: 'namespaced/apiserver.go' },
+  { name: 'cdi-uploadproxy', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.uploadProxyReplicas', source: 'namespaced/uploadproxy.go' },
+];

@@ -4,7 +4,7 @@
  * - `pull-policy`: every container and containerDisk is pulled `IfNotPresent`, so a restart uses the cached image;
  * - `resources`: every container requests CPU and memory and has a memory limit;
  * - `local-storage`: every VM disk is on store-local storage (a containerDisk, cloud-init, or a claim or DataVolume of the local StorageClass);
- * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes and the Namespaces that hold them are never pruned by Flux nor uninstalled by Helm;
+ * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes, the Namespaces that hold them and the KubeVirt and CDI custom resources are never pruned by Flux nor uninstalled by Helm;
  * - `runtime-class`: every runtimeClassName is provided by the store's node.
  */
 export const OFFLINE_RULES = ['pinned-image', 'pull-policy', 'resources', 'local-storage', 'prune-protection', 'runtime-class'] as const;
@@ -22,8 +22,9 @@ export const KEEP_ANNOTATIONS: Record<string, string> = {
 export const STATEFUL_KINDS = ['VirtualMachine', 'PersistentVolumeClaim', 'DataVolume'];
 
 /**
- * Kinds that must carry the {@link KEEP_ANNOTATIONS}: the stateful kinds, and Namespace, because
- * deleting a Namespace makes the namespace controller delete everything in it, whatever the
- * annotations of those objects say.
+ * Kinds whose removal from Git must never reach the store, so they carry the {@link KEEP_ANNOTATIONS}:
+ * the objects that hold its data; the Namespaces, because deleting one makes the namespace controller
+ * delete everything in it, whatever their own annotations say; and the KubeVirt and CDI custom
+ * resources, whose deletion uninstalls KubeVirt or CDI.
  */
-export const PROTECTED_KINDS = [...STATEFUL_KINDS, 'Namespace'];
+export const PROTECTED_KINDS = [...STATEFUL_KINDS, 'Namespace', 'KubeVirt', 'CDI'];

@@ -203,6 +203,7 @@ function totalsSection(f: ReportFigures): ReportSection {
     paragraphs: [
       `${countOf(plans.length, 'store')}, ${countOf(plans.reduce((n, p) => n + p.workloads.length, 0), 'workload')}, ${countOf(plans.reduce((n, p) => n + p.vms, 0), 'VM')}.`,
       `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
+      ...savingParagraphs(plans),
     ],
     table: {
       columns: [{ title: '' }, { title: 'CPU (cores)', numeric: true }, { title: 'memory (GiB)', numeric: true }],
@@ -216,6 +217,18 @@ function totalsSection(f: ReportFigures): ReportSection {
       ],
     },
   };
+}
+
+/** Per tuned reservation item, what it saves across the fleet against the component's default install. */
+function savingParagraphs(plans: StorePlan[]): string[] {
+  const byItem = new Map<string, { stores: number; saved: Resources }>();
+  for (const r of plans.flatMap((p) => p.reservations)) {
+    if (!r.savedAgainstDefault) continue;
+    const entry = byItem.get(r.item) ?? { stores: 0, saved: { cpuMillis: 0, memoryBytes: 0 } };
+    byItem.set(r.item, { stores: entry.stores + 1, saved: sum([entry.saved, r.savedAgainstDefault]) });
+  }
+  return [...byItem].sort(([a], [b]) => compareStrings(a, b)).map(([item, { stores, saved }]) =>
+    `${item} reserve ${formatMiB(saved.memoryBytes / stores)} MiB of memory and ${formatNumber(saved.cpuMillis / stores)}m of CPU less per store than the default install: ${formatGiB(saved.memoryBytes)} GiB and ${formatCores(saved.cpuMillis)} cores across ${countOf(stores, 'store')}.`);
 }
 
 function mostLoadedSection(f: ReportFigures): ReportSection {

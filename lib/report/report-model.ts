@@ -12,6 +12,8 @@ export interface ReservationItem extends Resources {
   readonly item: string;
   /** Where the figure comes from (a document, or the source file of an upstream project). */
   readonly source: string;
+  /** What the item saves against the component's default install (e.g. KubeVirt at one infra replica), if it is tuned. */
+  readonly savedAgainstDefault?: Resources;
 }
 
 /** What one workload of a store requests. */

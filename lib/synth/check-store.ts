@@ -1,5 +1,6 @@
 import { problemAt } from '../errors/edgefleet-error';
 import type { EdgeStore } from '../fleet/edge-store';
+import { checkPlatform } from '../platform/check-platform';
 import { overBudget, planStore } from '../planner/plan-store';
 import { checkOfflineRules } from '../policies/check-offline-rules';
 import { ReportWaiver, ReportWarning, StorePlan } from '../report/report-model';
@@ -18,7 +19,7 @@ export interface StoreCheck {
   readonly images: string[];
 }
 
-/** Checks a store's rendered objects against the offline-readiness rules and its node's resources. */
+/** Checks a store's rendered objects against the offline-readiness rules, its node's resources and its platform objects. */
 export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
   const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
   const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
@@ -26,6 +27,7 @@ export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
     problems: [
       ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason`)),
       ...overBudget(plan).map((p) => problemAt(store, p)),
+      ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
     warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, message: w.message })),
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),

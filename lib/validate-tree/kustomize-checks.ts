@@ -8,7 +8,14 @@ import { LoadedDocument, LoadedTree, isFleetYaml, isKustomizeConfig, objectName 
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'RuntimeClass', 'StorageClass',
   'PersistentVolume', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'CDI',
 ]);
+
+/**
+ * Custom resources (`group/kind`) that live in their operator's own namespace, which the operator's
+ * install creates, never a store folder: KubeVirt's, in virt-operator's namespace.
+ */
+const IN_OPERATOR_NAMESPACE = new Set(['kubevirt.io/KubeVirt']);
 
 /** What the kustomize checks found, and which tool, if any, built the folders for real. */
 export interface KustomizeReport {
@@ -86,8 +93,7 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
   const findings: Finding[] = [];
   const seen = new Map<string, string>();
   for (const { file: source, value } of objects) {
-    const group = String(value.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
-    const key = `${group}/${value.kind}/${value.metadata?.namespace ?? ''}/${value.metadata?.name}`;
+    const key = `${apiGroup(value)}/${value.kind}/${value.metadata?.namespace ?? ''}/${value.metadata?.name}`;
     if (seen.has(key)) {
       findings.push({ file, object: objectName(value), path: '-', message: `built twice, from ${seen.get(key)} and ${source} (an object may appear once)` });
     }
@@ -100,11 +106,16 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `${value.kind} is cluster-scoped and takes no namespace` });
     } else if (!CLUSTER_SCOPED.has(value.kind) && !ns) {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: 'no namespace: it would land in whatever namespace the apply defaults to (set metadata.namespace)' });
-    } else if (ns && namespaces.size > 0 && !namespaces.has(ns)) {
+    } else if (ns && namespaces.size > 0 && !namespaces.has(ns) && !IN_OPERATOR_NAMESPACE.has(`${apiGroup(value)}/${value.kind}`)) {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `namespace "${ns}" is not among the namespaces this kustomization creates (${[...namespaces].join(', ')})` });
     }
   }
   return findings;
+}
+
+/** The API group of an object; empty for the core group. */
+function apiGroup(value: any): string {
+  return String(value.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
 }
 
 /** `kubectl kustomize` or `kustomize build`, whichever is on PATH. */

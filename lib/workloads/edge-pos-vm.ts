@@ -10,6 +10,7 @@ import { EdgeWorkload } from './edge-workload';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { podPlacement } from './pod-placement';
 import { VmDisk } from './vm-disk';
+import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity';
 import type { EdgeStore } from '../fleet/edge-store';
 import { CpuArchitecture } from '../fleet/node-profile';
 import { fail, problemAt } from '../errors/edgefleet-error';
@@ -43,6 +44,13 @@ export interface EdgePosVmProps {
   readonly cloudInit?: CloudInit;
   /** When KubeVirt runs the VM. @default 'Always' */
   readonly runStrategy?: RunStrategy;
+  /**
+   * The guest's hardware identity (firmware UUID and serial, MAC address), pinned in Git so that a
+   * re-created VM is the same machine to its guest and to licence checks. Override a field to keep the
+   * identity of a machine the POS is migrated from.
+   * @default - derived from the fleet's `vmIdentityNamespace`, the store id and the VM id: stable across synths and re-creation, different in every store
+   */
+  readonly identity?: VmIdentity;
 }
 
 const BOOT_DISK = 'boot';
@@ -52,7 +60,9 @@ const CLOUD_INIT_DISK = 'cloudinit';
  * The point-of-sale system as a KubeVirt VirtualMachine (kubevirt.io/v1) on the store node.
  * Generates only what KubeVirt accepts on arm64: machine type `virt`, UEFI without Secure Boot,
  * `host-passthrough` CPU with one thread per core, virtio disks. Every disk has a volume of the
- * same name. A single-node store has no live-migration target, so eviction stops the VM.
+ * same name. A single-node store has no live-migration target, so eviction stops the VM. The guest's
+ * firmware UUID, serial and MAC address are pinned (see {@link VmIdentity}). The store gets the
+ * KubeVirt custom resource, and the CDI one when a disk is a DataVolume.
  */
 export class EdgePosVm extends EdgeWorkload {
   /** The generated VirtualMachine: the place for JSON patches. */
@@ -63,6 +73,9 @@ export class EdgePosVm extends EdgeWorkload {
     const runStrategy = checkOneOf(this, 'runStrategy', props.runStrategy ?? 'Always', RUN_STRATEGIES);
     const disks = this.bindDisks(props);
     const labels = this.selectorLabels;
+    const identity = resolveVmIdentity(this, { namespace: store.fleet.vmIdentityNamespace, storeId: store.id, vmName: this.name }, props.identity);
+    store.platform.enableKubeVirt();
+    if (disks.dataVolumeTemplates.length > 0) store.platform.enableCdi();
 
     this.resource = new VirtualMachine(this, 'Resource', {
       metadata: { name: this.name, namespace: store.workloadNamespace, labels, annotations: KEEP_ANNOTATIONS },
@@ -75,7 +88,7 @@ export class EdgePosVm extends EdgeWorkload {
             ...podPlacement(store.nodeProfile),
             evictionStrategy: 'None',
             terminationGracePeriodSeconds: 180,
-            domain: this.domain(props, store.nodeProfile.arch, disks.disks),
+            domain: this.domain(props, store.nodeProfile.arch, disks.disks, identity),
             networks: [{ name: 'default', pod: {} }],
             volumes: disks.volumes,
           },
@@ -106,16 +119,21 @@ export class EdgePosVm extends EdgeWorkload {
     return problems.map((p) => problemAt(this, p));
   }
 
-  private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[]): VirtualMachineSpecTemplateSpecDomain {
+  private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[], identity: ResolvedVmIdentity): VirtualMachineSpecTemplateSpecDomain {
     const memory = checkQuantity(this, 'memory', props.memory ?? '2Gi', '2Gi');
     const cores = checkInteger(this, 'cpu', props.cpu ?? 1, 1);
     return {
-      ...(arch === 'arm64' ? { machine: { type: 'virt' }, firmware: { bootloader: { efi: { secureBoot: false } } } } : {}),
+      ...(arch === 'arm64' ? { machine: { type: 'virt' } } : {}),
+      firmware: {
+        uuid: identity.firmwareUuid,
+        serial: identity.firmwareSerial,
+        ...(arch === 'arm64' ? { bootloader: { efi: { secureBoot: false } } } : {}),
+      },
       cpu: { cores, sockets: 1, threads: 1, model: 'host-passthrough' },
       memory: { guest: VirtualMachineSpecTemplateSpecDomainMemoryGuest.fromString(memory) },
       devices: {
         disks,
-        interfaces: [{ name: 'default', masquerade: {} }],
+        interfaces: [{ name: 'default', masquerade: {}, macAddress: identity.macAddress }],
       },
     };
   }

@@ -3,6 +3,8 @@ import { EdgeWorkload } from './edge-workload';
 import type { EdgeStore } from '../fleet/edge-store';
 import { StoreLayer } from '../fleet/store-layer';
 import { fail } from '../errors/edgefleet-error';
+import { hasDataVolumes } from '../platform/check-platform';
+import { featureGatesOf } from '../platform/kubevirt-feature-gates';
 
 /** Properties of {@link StoreManifests}. */
 export interface StoreManifestsProps {
@@ -15,6 +17,8 @@ export interface StoreManifestsProps {
 /**
  * Escape hatch: Kubernetes objects that no edgefleet construct generates, written as they are to
  * `dist/stores/<store>/<layer>/<id>.yaml`. Each object is an `ApiObject`, so JSON patches apply.
+ * VirtualMachines among them get the store its KubeVirt custom resource, with the feature gates they
+ * use, and DataVolumes its CDI custom resource.
  */
 export class StoreManifests extends EdgeWorkload {
   /** The objects, in the order given. */
@@ -29,5 +33,8 @@ export class StoreManifests extends EdgeWorkload {
       }
       return new ApiObject(this, `${manifest.kind}-${manifest.metadata!.name}-${i}`, manifest);
     });
+    const vms = props.manifests.filter((m) => m.kind === 'VirtualMachine');
+    if (vms.length > 0) store.platform.enableKubeVirt().addFeatureGates(...vms.flatMap((vm) => featureGatesOf(vm).map((f) => f.gate)));
+    if (hasDataVolumes(props.manifests)) store.platform.enableCdi();
   }
 }

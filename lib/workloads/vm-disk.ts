@@ -8,7 +8,7 @@ import {
 } from '../../imports/kubevirt-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { checkImage, checkQuantity } from '../prop-checks/checks';
+import { checkImage, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** Where a VM disk is, as the VM that mounts it sees it. */
 export interface VmDiskContext {
@@ -46,7 +46,21 @@ export interface DataVolumeOptions {
   readonly registryImage?: string;
   /** An HTTP(S) URL of a qcow2 or raw disk image. @default - use `registryImage` */
   readonly httpUrl?: string;
+  /**
+   * How CDI gets a `registryImage`. `'node'`: the node's container runtime pulls it as the image of the
+   * import pod, so an image pre-loaded from the store's images.txt serves the import with the WAN down (CDI
+   * needs no scratch volume either); the node's registry credentials apply. `'pod'`: CDI's importer
+   * downloads it over the network itself, with `secretRef` credentials; pre-loading does not help.
+   * @default 'node'
+   */
+  readonly pullMethod?: RegistryPullMethod;
 }
+
+/** How CDI gets a registry disk image: pulled by the node, or downloaded by its importer pod (CDI's `spec.source.registry.pullMethod`). */
+export const REGISTRY_PULL_METHODS = ['node', 'pod'] as const;
+
+/** How CDI gets a registry disk image. */
+export type RegistryPullMethod = typeof REGISTRY_PULL_METHODS[number];
 
 /**
  * A VM disk on store-local storage: a containerDisk (an immutable image cached by the node),
@@ -63,7 +77,7 @@ export abstract class VmDisk {
     return new LocalVolume(options);
   }
 
-  /** A DataVolume `<vm>-<disk>` of the store's local StorageClass, imported once by CDI from a registry or URL. */
+  /** A DataVolume `<vm>-<disk>` of the store's local StorageClass, imported once by CDI from a registry (pulled by the node, by default) or URL. */
   public static dataVolume(options: DataVolumeOptions): VmDisk {
     return new DataVolumeDisk(options);
   }
@@ -141,7 +155,11 @@ class DataVolumeDisk extends VmDisk {
     }
     if (registryImage !== undefined) {
       checkImage(ctx.vm, `disk "${ctx.diskName}" registryImage`, registryImage);
-      return { registry: { url: `docker://${registryImage}` } };
+      const pullMethod = checkOneOf(ctx.vm, `disk "${ctx.diskName}" pullMethod`, this.options.pullMethod ?? 'node', REGISTRY_PULL_METHODS);
+      return { registry: { url: `docker://${registryImage}`, pullMethod } };
+    }
+    if (this.options.pullMethod !== undefined) {
+      fail(ctx.vm, `disk "${ctx.diskName}" pullMethod "${this.options.pullMethod}" applies only to a registryImage (drop it for an httpUrl)`);
     }
     if (!/^https?:\/\/\S+$/.test(httpUrl!)) {
       fail(ctx.vm, `disk "${ctx.diskName}" httpUrl "${httpUrl}" is not an HTTP(S) URL (use "https://images.example.com/pos-4.1.qcow2")`);

@@ -10,7 +10,7 @@ describe('EdgeStore', () => {
     // THEN
     expect(store.nodeProfile).toEqual({
       cpu: 4, memory: '8Gi', arch: 'arm64', taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
-      localStorageClass: 'local-path', runtimeClasses: [],
+      localStorageClass: 'local-path', runtimeClasses: [], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt',
     });
     expect(store.sync).toEqual({ autoSync: true, interval: '5m', agent: 'flux' });
   });

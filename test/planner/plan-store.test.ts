@@ -1,4 +1,7 @@
-import { DEFAULT_NODE_PROFILE, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, overBudget, planStore, renderFleet, renderStoreWithObjects, vmOverheadBytes } from '../../lib';
+import { JsonPatch } from 'cdk8s';
+import {
+  CDI_COMPONENTS, DEFAULT_NODE_PROFILE, EdgeMonitor, EdgePosVm, EdgeStore, KUBEVIRT_COMPONENTS, VmDisk, overBudget, planStore, renderFleet, renderStoreWithObjects, vmOverheadBytes,
+} from '../../lib';
 import { testFleet } from '../util';
 
 const Mi = 2 ** 20;
@@ -25,11 +28,11 @@ describe('resource planner', () => {
 
     // THEN
     expect(plan.reservations.map((r) => [r.item, r.memoryBytes / Mi])).toEqual([
-      ['K3s server', 1600], ['KubeVirt components', 2575], ['Flux controllers', 256], ['VM pos launcher overhead', 428], ['VM pos console log', 35],
+      ['K3s server', 1600], ['KubeVirt components (spec.infra.replicas 1)', 2000], ['Flux controllers', 256], ['VM pos launcher overhead', 428], ['VM pos console log', 35],
     ]);
     expect(plan.capacity).toEqual({ cpuMillis: 4000, memoryBytes: 8192 * Mi });
-    expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2575 - 256 - 428 - 35);
-    expect(plan.allocatable.cpuMillis).toBe(4000 - 500 - 100 - 400 - 5);
+    expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2000 - 256 - 428 - 35);
+    expect(plan.allocatable.cpuMillis).toBe(4000 - 500 - 45 - 400 - 5);
     expect(plan.workloads).toEqual([
       { name: 'edge-monitor', kind: 'Deployment', cpuMillis: 100, memoryBytes: 128 * Mi },
       { name: 'pos', kind: 'VirtualMachine', cpuMillis: 200, memoryBytes: 2048 * Mi },
@@ -37,10 +40,70 @@ describe('resource planner', () => {
     expect(overBudget(plan)).toEqual([]);
   });
 
+  describe('GIVEN a containerDisk store, a DataVolume store and a store without VMs', () => {
+    const fleet = testFleet();
+    const containerDisk = new EdgeStore(fleet, 'store-001');
+    new EdgePosVm(containerDisk, 'pos', { bootDisk: POS });
+    const dataVolume = new EdgeStore(fleet, 'store-002');
+    new EdgePosVm(dataVolume, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/pos-os:4.1.0' }) });
+    const noVms = new EdgeStore(fleet, 'store-003');
+    new EdgeMonitor(noVms, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
+    const platformOf = (store: EdgeStore) => planOf(store).reservations.filter((r) => /KubeVirt|CDI/.test(r.item));
+
+    test('WHEN planned THEN KubeVirt is counted at one infra replica where VMs run, and CDI only where DataVolumes are', () => {
+      expect(platformOf(containerDisk).map((r) => [r.item, r.cpuMillis, r.memoryBytes / Mi])).toEqual([
+        ['KubeVirt components (spec.infra.replicas 1)', 45, 2000],
+      ]);
+      expect(platformOf(dataVolume).map((r) => [r.item, r.cpuMillis, r.memoryBytes / Mi])).toEqual([
+        ['KubeVirt components (spec.infra.replicas 1)', 45, 2000],
+        ['CDI components', 400, 600],
+      ]);
+      expect(platformOf(noVms)).toEqual([]);
+      expect(planOf(noVms).reservations.map((r) => r.item)).toEqual(['K3s server', 'Flux controllers']);
+    });
+
+    test('WHEN planned THEN each constant names its source and the saving against the default install is recorded', () => {
+      const [kubevirt, cdi] = platformOf(dataVolume);
+      expect(kubevirt.source).toBe('kubevirt v1.6.2 pkg/virt-operator/resource/generate: '
+        + 'virt-operator 2 × (10m, 450Mi) components/deployments.go NewOperatorDeployment; virt-api 1 × (5m, 500Mi) components/deployments.go NewApiServerDeployment; '
+        + 'virt-controller 1 × (10m, 275Mi) components/deployments.go NewControllerDeployment; virt-handler 1 × (10m, 325Mi) components/daemonsets.go NewHandlerDaemonSet');
+      expect(kubevirt.savedAgainstDefault).toEqual({ cpuMillis: 10, memoryBytes: 275 * Mi });
+      expect(cdi.source).toBe('containerized-data-importer v1.63.1 pkg/operator/resources: cdi-operator 1 × (100m, 150Mi) operator/operator.go; '
+        + 'cdi-deployment 1 × (100m, 150Mi) namespaced/controller.go; cdi-apiserver 1 × (100m, 150Mi) namespaced/apiserver.go; cdi-uploadproxy 1 × (100m, 150Mi) namespaced/uploadproxy.go');
+      expect(cdi).not.toHaveProperty('savedAgainstDefault');
+      expect([...KUBEVIRT_COMPONENTS, ...CDI_COMPONENTS].every((c) => c.source.length > 0)).toBe(true);
+    });
+  });
+
+  test('GIVEN stores with VMs WHEN the report is rendered THEN it shows what infra.replicas 1 saves against the default install', () => {
+    const fleet = testFleet();
+    for (const id of ['store-001', 'store-002']) new EdgePosVm(new EdgeStore(fleet, id), 'pos', { bootDisk: POS });
+    expect(renderFleet(fleet).get('REPORT.md')).toContain('KubeVirt components (spec.infra.replicas 1) reserve 275 MiB of memory and 10m of CPU less per store '
+      + 'than the default install: 0.54 GiB and 0.02 cores across 2 stores.');
+  });
+
+  test('GIVEN a KubeVirt custom resource patched back to the default replicas WHEN planned THEN the default footprint is counted, with no saving', () => {
+    const store = new EdgeStore(testFleet(), 'store-001');
+    new EdgePosVm(store, 'pos', { bootDisk: POS });
+    store.platform.kubevirt!.resource.addJsonPatch(JsonPatch.remove('/spec/infra/replicas'));
+    const [kubevirt] = planOf(store).reservations.filter((r) => r.item.startsWith('KubeVirt'));
+    expect(kubevirt).toMatchObject({ item: 'KubeVirt components', cpuMillis: 55, memoryBytes: 2275 * Mi });
+    expect(kubevirt).not.toHaveProperty('savedAgainstDefault');
+  });
+
   test('GIVEN a node profile that overrides the reservation WHEN planned THEN its figures are used and named as overrides', () => {
     const store = new EdgeStore(testFleet(), 'store-001', { nodeProfile: { reservation: { k3sServer: { cpu: '300m', memory: '900Mi' } } } });
     const k3s = planOf(store).reservations[0];
     expect(k3s).toEqual({ item: 'K3s server', source: 'node profile override', cpuMillis: 300, memoryBytes: 900 * Mi });
+  });
+
+  test('GIVEN a node profile that overrides KubeVirt and CDI WHEN planned THEN its measurements replace the component sums', () => {
+    const store = new EdgeStore(testFleet(), 'store-001', { nodeProfile: { reservation: { kubevirt: { cpu: '80m', memory: '1800Mi' }, cdi: { cpu: '200m', memory: '400Mi' } } } });
+    new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/pos-os:4.1.0' }) });
+    expect(planOf(store).reservations.filter((r) => /KubeVirt|CDI/.test(r.item))).toEqual([
+      { item: 'KubeVirt components', source: 'node profile override', cpuMillis: 80, memoryBytes: 1800 * Mi },
+      { item: 'CDI components', source: 'node profile override', cpuMillis: 200, memoryBytes: 400 * Mi },
+    ]);
   });
 
   test('GIVEN a store whose workloads do not fit WHEN synthesized THEN synth fails naming the overshoot and the biggest consumers', () => {

@@ -31,7 +31,7 @@ describe('EdgePosVm', () => {
 
     // THEN
     expect(spec.domain.machine).toEqual({ type: 'virt' });
-    expect(spec.domain.firmware).toEqual({ bootloader: { efi: { secureBoot: false } } });
+    expect(spec.domain.firmware).toMatchObject({ bootloader: { efi: { secureBoot: false } } });
     expect(spec.domain.cpu).toEqual({ cores: 2, sockets: 1, threads: 1, model: 'host-passthrough' });
     expect(spec.domain.devices.disks.map((d: any) => d.disk.bus)).toEqual(['virtio']);
     expect(spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
@@ -66,7 +66,7 @@ describe('EdgePosVm', () => {
     expect(spec.domain.devices.disks.some((d: any) => 'volumeName' in d)).toBe(false);
     expect(spec.volumes[0]).toEqual({ name: 'boot', dataVolume: { name: 'pos-boot' } });
     expect(vm.spec.dataVolumeTemplates[0].spec).toEqual({
-      source: { registry: { url: 'docker://registry.example.com/retail/pos-disk:4.1.0' } },
+      source: { registry: { url: 'docker://registry.example.com/retail/pos-disk:4.1.0', pullMethod: 'node' } },
       storage: { storageClassName: 'store-ssd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
     });
     expect(claim).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'pos-journal', namespace: 'edge' }, spec: { storageClassName: 'store-ssd' } });
