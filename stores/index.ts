@@ -2,7 +2,7 @@ import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
   EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, Release, ReleaseProps, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
-} from '../lib';
+} from 'edgefleet';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
 export const INVENTORY = path.join(packageRoot(__dirname), 'stores', 'inventory.csv');

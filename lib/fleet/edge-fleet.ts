@@ -58,6 +58,8 @@ export interface EdgeFleetProps {
   readonly telemetry?: TelemetrySettings;
 }
 
+const EDGE_FLEET = Symbol.for('edgefleet.EdgeFleet');
+
 /** Flux's own pattern for `GitRepository.spec.url`. */
 const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
 
@@ -66,6 +68,11 @@ const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
  * `synthesize(fleet)` writes the fleet's GitOps tree.
  */
 export class EdgeFleet extends App {
+  /** Whether `x` is an EdgeFleet, also one made by another copy of the library. */
+  public static isEdgeFleet(x: unknown): x is EdgeFleet {
+    return typeof x === 'object' && x !== null && (x as any)[EDGE_FLEET] === true;
+  }
+
   /** The GitOps repository, with defaults applied. */
   public readonly repository: Required<GitOpsRepository>;
   /** Sync policy of stores that set none. */
@@ -85,6 +92,7 @@ export class EdgeFleet extends App {
 
   constructor(props: EdgeFleetProps) {
     super();
+    Object.defineProperty(this, EDGE_FLEET, { value: true });
     const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false }, props.repository);
     if (!REPOSITORY_URL.test(repository.url)) {
       fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
