@@ -1,10 +1,10 @@
 import { App } from 'cdk8s';
 import { EdgeStore } from './edge-store';
 import { overlay } from './overlay';
-import type { TelemetrySettings } from '../telemetry/telemetry-settings';
+import { TelemetrySettings, checkTelemetrySettings } from '../telemetry/telemetry-settings';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { fail } from '../errors/edgefleet-error';
+import { IDescribable, fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
@@ -67,7 +67,7 @@ const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
  * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
  * `synthesize(fleet)` writes the fleet's GitOps tree.
  */
-export class EdgeFleet extends App {
+export class EdgeFleet extends App implements IDescribable {
   /** Whether `x` is an EdgeFleet, also one made by another copy of the library. */
   public static isEdgeFleet(x: unknown): x is EdgeFleet {
     return typeof x === 'object' && x !== null && (x as any)[EDGE_FLEET] === true;
@@ -106,6 +106,7 @@ export class EdgeFleet extends App {
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
+    if (props.telemetry) checkTelemetrySettings(this, props.telemetry, true);
     this.telemetry = props.telemetry;
     this.rings = [...(props.rings ?? [])];
     this.rings.forEach((ring, i) => checkDnsLabel(this, `rings[${i}]`, ring));
@@ -121,6 +122,11 @@ export class EdgeFleet extends App {
    */
   public synth(): void {
     synthesize(this);
+  }
+
+  /** How the fleet names itself in messages about its own settings. */
+  public get subject(): string {
+    return 'fleet';
   }
 
   /** The fleet's stores, ordered by id. */
