@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
-  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
-  SYNC_AGENTS, SyncPolicy, VmDisk, packageRoot, readStoreInventory, typedInventoryRows,
+  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
+  SYNC_AGENTS, SyncPolicy, VmDisk, forEachInventoryRow, packageRoot, readStoreInventory, typedInventoryRows,
 } from 'edgefleet';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
@@ -64,14 +64,7 @@ export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY),
     },
   });
   const fleetReleases = defineReleases(fleet, releases);
-  for (const row of stores) {
-    try {
-      defineStore(fleet, row.values, fleetReleases);
-    } catch (e) {
-      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${INVENTORY} line ${row.line}: ${e.message}`);
-      throw e;
-    }
-  }
+  forEachInventoryRow(stores, INVENTORY, (row) => defineStore(fleet, row, fleetReleases));
   return fleet;
 }
 

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
+import { initFleetRepository } from './init-fleet-repository';
 import { loadFleet } from './load-fleet';
 import { outputFolder } from './output-folder';
 import { synthesize } from '../synth/synthesize';
@@ -14,6 +15,7 @@ import { checkBlastRadius } from '../releases/blast-radius';
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change]
        edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--max-stores <n>] [--allow-wide-change]
        edgefleet validate [<dir>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
+       edgefleet init <dir>
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
             and nothing is written when the fleet has a problem
@@ -39,7 +41,10 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
             fleet.yaml), each kustomization.yaml against its folder, references between objects
     --format               text (one line per problem, then a summary) or json
     --allow-kind           accept objects of this kind (or apiVersion/kind) without a schema
-    --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders`;
+    --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders
+
+  init      create a fleet repository of your own in <dir>: package.json (depending on
+            edgefleet), stores/index.ts with a typed inventory, a test, tsconfig.json, README`;
 
 /** Where the CLI prints: stdout and stderr, or a test's buffers. */
 export interface Output {
@@ -77,6 +82,9 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
   if (args.values.help || command === undefined) {
     (args.values.help ? out : err).write(`${USAGE}\n`);
     return args.values.help ? 0 : 2;
+  }
+  if (command === 'init') {
+    return init(args.positionals[1], out, err, cwd);
   }
   if (command === 'diff') {
     return diff(args.values, out, err, cwd);
@@ -116,6 +124,23 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     }
     err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
     return 70;
+  }
+}
+
+function init(dir: string | undefined, out: Output, err: Output, cwd: string): number {
+  if (dir === undefined) {
+    err.write(`edgefleet: init needs the folder to create, e.g. "npx edgefleet init my-fleet"\n`);
+    return 2;
+  }
+  try {
+    const files = initFleetRepository(path.resolve(cwd, dir));
+    out.write(`edgefleet: created ${dir}/ with ${files.join(', ')}\nNext: cd ${dir} && npm install && npm run synth && npm test\n`
+      + 'Then set repository.url in stores/index.ts to the Git repository your stores pull from.\n');
+    return 0;
+  } catch (e) {
+    if (!EdgefleetError.isEdgefleetError(e)) throw e;
+    err.write(`edgefleet: ${e.message}\n`);
+    return 1;
   }
 }
 

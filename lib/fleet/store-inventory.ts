@@ -150,6 +150,21 @@ export function typedInventoryRows<C extends InventoryColumns>(
   return typed;
 }
 
+/**
+ * Calls `define` with each row's values, in order; a mistake in the definition of a row's store is
+ * prefixed with the row's place (`stores/inventory.csv line 7: store "store-006": ...`).
+ */
+export function forEachInventoryRow<V>(rows: InventoryRow<V>[], source: string, define: (values: V) => void): void {
+  for (const { line, values } of rows) {
+    try {
+      define(values);
+    } catch (e) {
+      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${source} line ${line}: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
 /** Reports every problem of the inventory at once. */
 function throwIfAny(problems: string[]): void {
   if (problems.length === 0) return;

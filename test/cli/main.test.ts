@@ -129,3 +129,39 @@ return fleet;`);
     expect(stderr).toContain('usage: edgefleet synth');
   });
 });
+
+describe('edgefleet init', () => {
+  test('GIVEN a new folder WHEN initialized THEN it holds a fleet repository depending on edgefleet, and that fleet synthesizes', () => {
+    // GIVEN
+    const parent = tempDir();
+
+    // WHEN
+    const created = runIn(parent, 'init', 'Our-Fleet');
+    const repo = path.join(parent, 'Our-Fleet');
+    const synth = runIn(repo, 'synth');
+
+    // THEN
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Next: cd Our-Fleet && npm install && npm run synth && npm test');
+    expect([...snapshotDir(repo).keys()].filter((f) => !f.startsWith('dist/')).sort()).toEqual([
+      '.gitignore', 'README.md', 'package.json', 'stores/index.ts', 'stores/inventory.csv', 'test/fleet.test.ts', 'tsconfig.json',
+    ]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'our-fleet', private: true, dependencies: { edgefleet: `^${own.version}` }, scripts: { synth: 'edgefleet synth', test: 'tsc --noEmit && jest' } });
+    expect(pkg.devDependencies.typescript).toBe(own.devDependencies.typescript);
+    expect(synth.stderr).toBe('');
+    expect(synth.stdout).toMatch(/^edgefleet: 2 stores, \d+ files in dist\/: \d+ written, 0 deleted, 0 unchanged/);
+    expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
+  });
+
+  test('GIVEN a folder that is not empty WHEN initialized THEN it refuses and writes nothing', () => {
+    const parent = tempDir();
+    fs.mkdirSync(path.join(parent, 'fleet'));
+    fs.writeFileSync(path.join(parent, 'fleet', 'notes.txt'), 'mine\n');
+    const { code, stderr } = runIn(parent, 'init', 'fleet');
+    expect(code).toBe(1);
+    expect(stderr).toContain('is not an empty folder (name a new folder)');
+    expect(fs.readdirSync(path.join(parent, 'fleet'))).toEqual(['notes.txt']);
+  });
+});
