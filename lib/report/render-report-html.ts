@@ -36,7 +36,7 @@ const HEIGHT_CSS = Array.from({ length: 11 }, (_, k) => `.h${k}{--h:${Math.min(1
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212529}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}h3{font-size:15px}
-table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}
 .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .g{--c:#2f9e44;--t:#ebfbee}.a{--c:#f59f00;--t:#fff3d6}.r{--c:#e03131;--t:#ffe3e3}
 td.g,td.a,td.r{background:var(--t)}
