@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
@@ -101,25 +102,27 @@ export interface ReadStoreInventoryOptions<C extends InventoryColumns> {
 export function readStoreInventory(file: string): InventoryRow[];
 export function readStoreInventory<C extends InventoryColumns>(file: string, options: ReadStoreInventoryOptions<C>): InventoryRow<InventoryValues<C>>[];
 export function readStoreInventory<C extends InventoryColumns>(file: string, options?: ReadStoreInventoryOptions<C>): InventoryRow<any>[] {
-  const records = parseCsv(file);
-  if (records.length === 0) throw new EdgefleetError(`${file}: no stores (add a header row and one row per store)`);
+  const shown = shownPath(file);
+  const records = parseCsv(file, shown);
+  if (records.length === 0) throw new EdgefleetError(`${shown}: no stores (add a header row and one row per store)`);
   const header = Object.keys(records[0].record);
   if (!header.includes('id')) {
-    throw new EdgefleetError(`${file}: the header has no column "id" (the columns are ${header.map((c) => `"${c}"`).join(', ') || 'none'})`);
+    throw new EdgefleetError(`${shown}: the header has no column "id" (the columns are ${header.map((c) => `"${c}"`).join(', ') || 'none'})`);
   }
   const rows = records.map(({ record, info }) => ({ line: info.lines, values: record }));
   if (options) return typedInventoryRows(rows, options.columns, file, header);
-  throwIfAny(idProblems(rows, file));
+  throwIfAny(idProblems(rows, shown));
   return rows;
 }
 
 /**
  * Types rows read elsewhere (or generated) with an {@link InventoryColumns} schema, exactly as
- * {@link readStoreInventory} does for a file; `source` names them in messages.
+ * {@link readStoreInventory} does for a file; `file` names them in messages.
  */
 export function typedInventoryRows<C extends InventoryColumns>(
-  rows: InventoryRow[], columns: C, source: string, header: string[] = [...new Set(rows.flatMap((r) => Object.keys(r.values)))],
+  rows: InventoryRow[], columns: C, file: string, header: string[] = [...new Set(rows.flatMap((r) => Object.keys(r.values)))],
 ): InventoryRow<InventoryValues<C>>[] {
+  const source = shownPath(file);
   const declared = Object.keys(columns);
   const problems: string[] = [];
   const undeclared = header.filter((c) => c !== 'id' && !declared.includes(c));
@@ -159,7 +162,7 @@ export function forEachInventoryRow<V>(rows: InventoryRow<V>[], source: string, 
     try {
       define(values);
     } catch (e) {
-      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${source} line ${line}: ${e.message}`);
+      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${shownPath(source)} line ${line}: ${e.message}`);
       throw e;
     }
   }
@@ -195,17 +198,23 @@ function idProblems(rows: InventoryRow[], source: string): string[] {
   return problems;
 }
 
-function parseCsv(file: string): Array<{ record: Record<string, string>; info: { lines: number } }> {
+/** A file as messages name it: relative to the working folder when inside it (`stores/inventory.csv`), else as given. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
+}
+
+function parseCsv(file: string, shown: string): Array<{ record: Record<string, string>; info: { lines: number } }> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e: any) {
-    throw new EdgefleetError(`${file}: cannot read the store inventory (${e.code ?? e.message})`);
+    throw new EdgefleetError(`${shown}: cannot read the store inventory (${e.code ?? e.message})`);
   }
   try {
     return parse(text, { columns: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, info: true });
   } catch (e: any) {
-    throw new EdgefleetError(`${file} line ${e.lines ?? '?'}: ${csvProblem(e)}`);
+    throw new EdgefleetError(`${shown} line ${e.lines ?? '?'}: ${csvProblem(e)}`);
   }
 }
 

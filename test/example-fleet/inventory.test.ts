@@ -1,6 +1,8 @@
 import { readStoreInventory } from '../../lib';
 import { INVENTORY, buildFleet } from '../../stores';
 
+// Messages name the inventory relative to the working folder, the repository root under jest.
+
 /** The example inventory's rows with one cell of one store changed. */
 function rowsWith(id: string, column: string, value: string) {
   return readStoreInventory(INVENTORY).map((row) => (row.values.id === id ? { ...row, values: { ...row.values, [column]: value } } : row));
@@ -18,7 +20,7 @@ describe('the example inventory', () => {
     const line = rows.find((r) => r.values.id === 'store-057')!.line;
 
     // WHEN / THEN
-    expect(() => buildFleet(rows)).toThrow(`${INVENTORY} line ${line}, column "${column}": "${value}" is not accepted (use ${accepted})`);
+    expect(() => buildFleet(rows)).toThrow(`stores/inventory.csv line ${line}, column "${column}": "${value}" is not accepted (use ${accepted})`);
   });
 
   test('GIVEN blank optional cells WHEN the fleet is built THEN the fleet defaults apply', () => {
