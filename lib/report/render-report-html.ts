@@ -108,8 +108,8 @@ ${f.stores.length > DENSE_ABOVE ? denseBars(f.stores) : detailedBars(f.stores)}`
 
 /**
  * The fleet report as one static HTML page (dist/report.html), without scripts or external assets:
- * the summary of the Markdown report, a bar per store for memory and CPU utilization (a dense grid
- * beyond 500 stores), the reservation models, and the store table, folded. The same report gives
+ * the summary of the Markdown report, a bar per store for memory and CPU utilization with its figures
+ * beside it and suspended stores marked (a dense grid beyond 500 stores), the reservation models, and the store table, folded. The same report gives
  * the same bytes, whatever the order of its stores.
  */
 export function renderReportHtml(report: FleetReport): string {
