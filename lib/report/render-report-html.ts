@@ -4,9 +4,14 @@ import {
 } from './report-figures';
 import { FleetReport, StorePlan } from './report-model';
 
+/** The store id, and `(suspended)` when its sync is. */
+function storeName(s: StoreFigures): string {
+  return s.plan.sync.autoSync ? s.plan.store : `${s.plan.store} (suspended)`;
+}
+
 /** How a store is named beside its bars: suspended stores stand out. */
 function storeLabel(s: StoreFigures): string {
-  return s.plan.sync.autoSync ? `<span>${escapeHtml(s.plan.store)}</span>` : `<span class="a">${escapeHtml(s.plan.store)} (suspended)</span>`;
+  return `<span${s.plan.sync.autoSync ? '' : ' class="a"'}>${escapeHtml(storeName(s))}</span>`;
 }
 
 /** Above this many stores, the bars become a dense grid of thin columns, one per store. */
@@ -91,7 +96,7 @@ function denseBars(stores: StoreFigures[]): string {
   const column = (s: StoreFigures, r: BarResource) => {
     const u = r.utilization(s);
     const tenth = Number.isFinite(u) ? Math.min(10, Math.floor(u * 10)) : 10;
-    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${s.plan.store}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
+    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${storeName(s)}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
   };
   const lines = Array.from({ length: Math.ceil(stores.length / DENSE_LINE) }, (_, i) => stores.slice(i * DENSE_LINE, (i + 1) * DENSE_LINE));
   const grid = (r: BarResource) => `<div class="grid"><h3>${r.name}</h3>\n${

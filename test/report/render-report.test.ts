@@ -224,8 +224,9 @@ describe('renderReportHtml', () => {
 
     // THEN
     expect(html).not.toContain('class="bars"');
-    expect(html.match(/<i class="[gar] h\d+" title="store-\d+: (memory|CPU) /g)).toHaveLength(2000);
+    expect(html.match(/<i class="[gar] h\d+" title="store-\d+( \(suspended\))?: (memory|CPU) /g)).toHaveLength(2000);
     expect(html).toContain('<div><b>store-0901</b>');
+    expect(html).toContain('title="store-0097 (suspended): memory ');
   });
 });
 
