@@ -20,13 +20,26 @@ export function loadFleet(modulePath: string, cwd: string): EdgeFleet {
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
     require('tsx/cjs/api').register();
   }
-  const mod: Partial<FleetModule> = require(resolved);
+  const mod: Partial<FleetModule> = fleetCode(modulePath, 'loading the module', () => require(resolved));
   if (typeof mod.buildFleet !== 'function') {
     throw new EdgefleetError(`--fleet ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`);
   }
-  const fleet: unknown = mod.buildFleet();
+  const fleet: unknown = fleetCode(modulePath, 'buildFleet()', () => mod.buildFleet!());
   if (!EdgeFleet.isEdgeFleet(fleet)) {
     throw new EdgefleetError(`--fleet ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`);
   }
   return fleet;
+}
+
+/**
+ * Runs the fleet module's own code. What it throws, other than an edgefleet error, is a mistake in
+ * the fleet module (a TypeError, a syntax error): reported as such, with its trace, not as a bug in edgefleet.
+ */
+function fleetCode<T>(modulePath: string, what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (EdgefleetError.isEdgefleetError(e)) throw e;
+    throw new EdgefleetError(`--fleet ${modulePath}: ${what} failed in the fleet module's own code:\n${(e as Error)?.stack ?? e}`);
+  }
 }

@@ -97,6 +97,7 @@ return fleet;`);
   test.each([
     ['exports no buildFleet', 'export const fleet = 1;', 'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)'],
     ['returns no fleet', 'export function buildFleet(): any {\n  return undefined;\n}\n', 'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)'],
+    ['throws an error of its own', 'export function buildFleet(): any {\n  throw new TypeError(\'rows is not iterable\');\n}\n', 'buildFleet() failed in the fleet module\'s own code:\nTypeError: rows is not iterable'],
   ])('GIVEN a fleet module that %s WHEN synthesized THEN it says what the contract is', (_, source, message) => {
     const project = tempDir();
     const module = path.join(project, 'fleet.ts');
