@@ -20,6 +20,9 @@ const CRD_IMPORTS: Record<string, string> = {
   'fleet-clustergroup': 'fleet/fleet.cattle.io_clustergroups.yaml',
 };
 
+/** How the example fleet, the README's snippets and the init template resolve `import ... from 'edgefleet'` in this repository. */
+const LIBRARY_PATH = { edgefleet: ['./lib'] };
+
 const project = new typescript.TypeScriptProject({
   name: 'edgefleet',
   description: 'Define a fleet of store edge clusters in TypeScript and synthesize a per-store GitOps tree for Flux.',
@@ -41,6 +44,8 @@ const project = new typescript.TypeScriptProject({
       rootDir: '.',
       outDir: 'build',
       skipLibCheck: true,
+      // The example fleet imports the library as any fleet does ('edgefleet'); here that is ./lib.
+      paths: LIBRARY_PATH,
     },
   },
   tsconfigDev: {
@@ -49,7 +54,8 @@ const project = new typescript.TypeScriptProject({
   },
 
   // uuid 11: name-based (v5) UUIDs for VM identities; from 12 on it ships ES modules only, which the CommonJS build cannot load.
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11'],
+  // tsx runs a fleet module written in TypeScript without a compile step (`edgefleet synth --fleet stores/index.ts`).
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx'],
   devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
   bin: { edgefleet: 'bin/edgefleet' },
 
@@ -65,10 +71,19 @@ const project = new typescript.TypeScriptProject({
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary'],
+      moduleNameMapper: { '^edgefleet$': '<rootDir>/lib' },
     },
   },
   gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo'],
 });
+
+// A fleet repository imports the library as 'edgefleet'; the package also resolves its own name (the example fleet).
+project.package.addField('exports', {
+  '.': { types: './build/lib/index.d.ts', default: './build/lib/index.js' },
+  './package.json': './package.json',
+});
+// The package holds the compiled library, the CLI, the schemas and the template of `edgefleet init`; not the example fleet.
+project.npmignore?.exclude('/bench/', '/build/bench/', '/build/stores/', '/stores/', '/.ci/', '/docs/', '/imports/*.ts');
 
 // projen ignores /lib and /dist by default; here lib/ is source and dist/ is the committed GitOps tree.
 project.gitignore.include('/lib', '/dist');
@@ -89,13 +104,12 @@ project.addTask('import', {
   ],
 });
 
-project.addTask('synth', {
-  description: 'Synthesize dist/ from the fleet defined in stores/',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node bin/edgefleet synth', receiveArgs: true },
-  ],
-});
+// The edit loop runs the TypeScript sources directly (bin/edgefleet uses tsx in a source checkout):
+// no compile step, and no task runner in between (projen's own start-up would double the time).
+project.package.setScript('synth', 'node bin/edgefleet synth');
+
+// The full type check of lib/, stores/, imports/ and bench/ stays in `npm test`; it also refreshes build/.
+project.testTask.prependSpawn(project.compileTask);
 
 project.addTask('e2e', {
   description: 'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',

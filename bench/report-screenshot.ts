@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FleetReport, ReservationItem, Resources, StorePlan, WorkloadDemand } from '../lib/report/report-model';
+import { FleetReport, ReservationItem, Resources, StoreReport, WorkloadDemand } from '../lib/report/report-model';
 import { renderReportHtml } from '../lib/report/render-report-html';
 
 const MIB = 2 ** 20;
@@ -22,8 +22,8 @@ function total(items: Resources[]): Resources {
   return { cpuMillis: items.reduce((n, r) => n + r.cpuMillis, 0), memoryBytes: items.reduce((n, r) => n + r.memoryBytes, 0) };
 }
 
-/** Store `n` (from 1) of a generated fleet: 8 GiB nodes (16 GiB every 50th), a Wasm app every 3rd, varied POS VM memory. */
-function generatedStore(n: number, width: number): StorePlan {
+/** Store `n` (from 1) of a generated fleet: 8 GiB nodes (16 GiB every 50th), a Wasm app every 3rd, varied POS VM memory, every 97th suspended. */
+function generatedStore(n: number, width: number): StoreReport {
   const wasm = n % 3 === 0;
   const memoryMiB = n % 50 === 0 ? 16384 : 8192;
   const reservations = [
@@ -51,6 +51,7 @@ function generatedStore(n: number, width: number): StorePlan {
     workloads,
     requested: total(workloads),
     vms: 1,
+    sync: { agent: n % 5 === 0 ? 'fleet' : 'flux', autoSync: n % 97 !== 0, interval: '5m' },
   };
 }
 
@@ -61,7 +62,7 @@ export function generatedReport(count: number): FleetReport {
   return {
     stores,
     waivers: stores.filter((_, i) => i % 1000 === 0).map((s) => ({ store: s.store, rule: 'pinned-image', object: 'Deployment/edge-monitor', reason: 'Vendor build without a digest until 2025-Q3' })),
-    warnings: stores.filter((_, i) => i % 7 === 0).map((s) => ({ store: s.store, object: 'Deployment/edge-monitor', message: 'no memory limit: set one equal to the request' })),
+    warnings: stores.filter((_, i) => i % 7 === 0).map((s) => ({ store: s.store, object: 'Deployment/edge-monitor', kind: 'image without digest', message: 'image "registry.example.com/edge-monitor:1.4.2" has a tag but no digest' })),
   };
 }
 

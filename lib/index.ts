@@ -1,6 +1,7 @@
 export * from './errors/edgefleet-error';
 export * from './fleet/edge-fleet';
 export * from './fleet/edge-store';
+export * from './fleet/fleet-module';
 export * from './fleet/node-profile';
 export * from './fleet/store-inventory';
 export * from './fleet/store-layer';

@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
-  EdgeFleet, EdgefleetError, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryRow, Release, ReleaseProps, SyncPolicy, VmDisk, packageRoot, readStoreInventory,
-} from '../lib';
+  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
+  SYNC_AGENTS, SyncPolicy, VmDisk, forEachInventoryRow, packageRoot, readStoreInventory, typedInventoryRows,
+} from 'edgefleet';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
 export const INVENTORY = path.join(packageRoot(__dirname), 'stores', 'inventory.csv');
@@ -11,7 +12,29 @@ export const INVENTORY = path.join(packageRoot(__dirname), 'stores', 'inventory.
 const REGISTRY = 'registry.example.com/retail';
 
 /** The rollout rings, in the order a release reaches them. */
-const RINGS = ['canary', 'early', 'general'];
+const RINGS = ['canary', 'early', 'general'] as const;
+
+/**
+ * The inventory's columns besides `id`, each with the values it accepts: a value outside them (a
+ * `Yes`, a `Fleet`) stops synth naming file, line, column and value, instead of meaning something else.
+ */
+export const INVENTORY_COLUMNS = {
+  region: InventoryColumn.text().required(),
+  city: InventoryColumn.text().required(),
+  ring: InventoryColumn.oneOf(RINGS).required(),
+  /** Runs the edge-app Wasm app. */
+  edge_app: InventoryColumn.yesNo().withDefault(false),
+  /** Blank: the fleet node profile's memory. */
+  node_memory: InventoryColumn.quantity(),
+  /** Blank: the fleet's sync agent (Flux). */
+  sync_agent: InventoryColumn.oneOf(SYNC_AGENTS),
+  /** For a Fleet store registered by the Fleet manager; blank: the store's agent registers. */
+  api_endpoint: InventoryColumn.text(),
+  kubeconfig_secret: InventoryColumn.dnsLabel(),
+};
+
+/** One store of the inventory, typed. */
+export type StoreRow = InventoryValues<typeof INVENTORY_COLUMNS>;
 
 /** Regions whose WAN links are expensive poll Git less often. */
 const REGION_SYNC: Record<string, SyncPolicy> = {
@@ -19,20 +42,19 @@ const REGION_SYNC: Record<string, SyncPolicy> = {
 };
 
 /**
- * Builds the fleet; `rows` replaces the inventory file (the benchmark passes generated fleets) and
+ * Builds the fleet (the {@link FleetModule} contract: called without arguments). `rows` replaces the
+ * inventory file's rows, typed by the same columns (tests and generated fleets pass their own), and
  * `releases` the release pins (tests try promotions with it).
  */
-export function buildFleet(
-  rows: InventoryRow[] = readStoreInventory(INVENTORY, { requiredColumns: ['id', 'region', 'city', 'ring'] }),
-  releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES,
-): EdgeFleet {
+export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY), releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES): EdgeFleet {
+  const stores = typedInventoryRows(rows, INVENTORY_COLUMNS, INVENTORY);
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
     // Every POS VM's firmware UUID, serial and MAC derive from this, the store id and the VM id: never change it.
     vmIdentityNamespace: '6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b',
     sync: { autoSync: true, interval: '5m' },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
-    rings: RINGS,
+    rings: [...RINGS],
     maxStoresChangedOutsideFirstRing: 25,
     telemetry: {
       logsUrl: 'https://logs.example.com/loki/api/v1/push',
@@ -44,14 +66,7 @@ export function buildFleet(
     },
   });
   const fleetReleases = defineReleases(fleet, releases);
-  for (const row of rows) {
-    try {
-      defineStore(fleet, row.values, fleetReleases);
-    } catch (e) {
-      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${INVENTORY} line ${row.line}: ${e.message}`);
-      throw e;
-    }
-  }
+  forEachInventoryRow(stores, INVENTORY, (row) => defineStore(fleet, row, fleetReleases));
   return fleet;
 }
 
@@ -77,13 +92,13 @@ function defineReleases(fleet: EdgeFleet, releases: Record<keyof typeof RELEASES
 }
 
 /** One store of the inventory, with the workloads every store runs. */
-export function defineStore(fleet: EdgeFleet, row: Record<string, string>, releases: FleetReleases): EdgeStore {
+export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetReleases): EdgeStore {
   const { id, region, city, ring } = row;
   const store = new EdgeStore(fleet, id, {
     labels: { region, city, ring },
     nodeProfile: row.node_memory ? { memory: row.node_memory } : undefined,
-    sync: { ...REGION_SYNC[region], agent: row.sync_agent === 'fleet' ? 'fleet' : undefined },
-    fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret } : undefined,
+    sync: { ...REGION_SYNC[region], agent: row.sync_agent },
+    fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret ?? '' } : undefined,
     waivers: id === 'store-042' ? [{
       rule: 'prune-protection',
       object: 'PersistentVolumeClaim/kiosk-cache',
@@ -113,7 +128,7 @@ export function defineStore(fleet: EdgeFleet, row: Record<string, string>, relea
     store.addManifests('vendor-kiosk', vendorKiosk(store));
   }
 
-  if (row.edge_app === 'yes') {
+  if (row.edge_app) {
     new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:${releases.edgeApp.versionFor(store)}`, replicas: 3, cpu: '50m', memory: '64Mi' });
   }
   return store;

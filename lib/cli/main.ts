@@ -2,7 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
-import type { EdgeFleet } from '../fleet/edge-fleet';
+import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
+import { initFleetRepository } from './init-fleet-repository';
+import { loadFleet } from './load-fleet';
+import { outputFolder } from './output-folder';
 import { synthesize } from '../synth/synthesize';
 import { formatReport, validateTree } from '../validate-tree/validate-tree';
 import { diffDist } from '../diff/dist-diff';
@@ -12,11 +15,14 @@ import { checkBlastRadius } from '../releases/blast-radius';
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change]
        edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--max-stores <n>] [--allow-wide-change]
        edgefleet validate [<dir>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
+       edgefleet init <dir>
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
             and nothing is written when the fleet has a problem
-    --fleet   compiled module that exports buildFleet(): EdgeFleet (default: build/stores/index.js)
-    --out     output folder (default: dist)
+    --fleet   the fleet module, TypeScript or JavaScript, exporting buildFleet(): EdgeFleet
+              (see FleetModule; default: stores/index.ts)
+    --out     output folder; only the fleet's repository.path (the default) is accepted, since
+              the generated Flux and Fleet objects point the stores there
     --quiet   print nothing but problems
     --allow-wide-change  write even when the change touches more stores outside the first ring
                          than the fleet's maxStoresChangedOutsideFirstRing allows
@@ -35,13 +41,10 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
             fleet.yaml), each kustomization.yaml against its folder, references between objects
     --format               text (one line per problem, then a summary) or json
     --allow-kind           accept objects of this kind (or apiVersion/kind) without a schema
-    --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders`;
+    --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders
 
-/** A fleet definition module, as `--fleet` names it. */
-interface FleetModule {
-  /** Builds the fleet to synthesize. */
-  buildFleet?: () => EdgeFleet;
-}
+  init      create a fleet repository of your own in <dir>: package.json (depending on
+            edgefleet), stores/index.ts with a typed inventory, a test, tsconfig.json, README`;
 
 /** Where the CLI prints: stdout and stderr, or a test's buffers. */
 export interface Output {
@@ -49,16 +52,16 @@ export interface Output {
   write(text: string): unknown;
 }
 
-/** Runs the command line; returns the process exit code. */
-export function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr): number {
+/** Runs the command line in `cwd`; returns the process exit code. */
+export function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): number {
   let args;
   try {
     args = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
-        'fleet': { type: 'string', default: 'build/stores/index.js' },
-        'out': { type: 'string', default: 'dist' },
+        'fleet': { type: 'string', default: DEFAULT_FLEET_MODULE },
+        'out': { type: 'string' },
         'quiet': { type: 'boolean', default: false },
         'format': { type: 'string', default: 'text' },
         'allow-kind': { type: 'string', multiple: true, default: [] },
@@ -80,11 +83,14 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
     (args.values.help ? out : err).write(`${USAGE}\n`);
     return args.values.help ? 0 : 2;
   }
+  if (command === 'init') {
+    return init(args.positionals[1], out, err, cwd);
+  }
   if (command === 'diff') {
-    return diff(args.values, out, err);
+    return diff(args.values, out, err, cwd);
   }
   if (command === 'validate') {
-    return validate(args.positionals[1] ?? 'dist', args.values, out, err);
+    return validate(args.positionals[1] ?? 'dist', args.values, out, err, cwd);
   }
   if (command !== 'synth') {
     err.write(`edgefleet: unknown command "${command}"\n${USAGE}\n`);
@@ -92,16 +98,19 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
   }
 
   const started = process.hrtime.bigint();
+  let shownOutdir = args.values.out ?? 'dist';
   try {
-    const fleet = loadFleet(args.values.fleet!);
+    const fleet = loadFleet(args.values.fleet!, cwd);
+    const outdir = outputFolder(fleet, args.values.out, cwd);
+    shownOutdir = args.values.out ?? fleet.repository.path;
     const result = synthesize(fleet, {
-      outdir: args.values.out,
+      outdir,
       onProgress: args.values.quiet ? undefined : progressPrinter(err),
       allowWideChange: args.values['allow-wide-change'],
     });
     if (!args.values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${args.values.out}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged (${seconds.toFixed(1)}s)\n`);
+      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged (${seconds.toFixed(1)}s)\n`);
     }
     return 0;
   } catch (e) {
@@ -110,25 +119,42 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
       return 1;
     }
     if (EdgefleetError.isEdgefleetError(e)) {
-      err.write(`edgefleet: synth failed; ${args.values.out}/ was left as it was.\n${e.message}\n`);
+      err.write(`edgefleet: synth failed; ${shownOutdir}/ was left as it was.\n${e.message}\n`);
       return 1;
     }
-    err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${args.values.out}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
+    err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
     return 70;
   }
 }
 
-function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'markdown'?: boolean; 'max-stores'?: string; 'allow-wide-change'?: boolean }, out: Output, err: Output): number {
+function init(dir: string | undefined, out: Output, err: Output, cwd: string): number {
+  if (dir === undefined) {
+    err.write(`edgefleet: init needs the folder to create, e.g. "npx edgefleet init my-fleet"\n`);
+    return 2;
+  }
+  try {
+    const files = initFleetRepository(path.resolve(cwd, dir));
+    out.write(`edgefleet: created ${dir}/ with ${files.join(', ')}\nNext: cd ${dir} && npm install && npm run synth && npm test\n`
+      + 'Then set repository.url in stores/index.ts to the Git repository your stores pull from.\n');
+    return 0;
+  } catch (e) {
+    if (!EdgefleetError.isEdgefleetError(e)) throw e;
+    err.write(`edgefleet: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'markdown'?: boolean; 'max-stores'?: string; 'allow-wide-change'?: boolean }, out: Output, err: Output, cwd: string): number {
   const maxStores = options['max-stores'] === undefined ? undefined : Number(options['max-stores']);
   if (maxStores !== undefined && (!Number.isInteger(maxStores) || maxStores < 0)) {
     err.write(`edgefleet: --max-stores "${options['max-stores']}" is not a whole number of stores\n`);
     return 2;
   }
   try {
-    const result = diffDist({ dir: options.dir, base: options.base });
+    const result = diffDist({ dir: path.resolve(cwd, options.dir!), base: options.base });
     out.write(options.markdown ? formatDiffMarkdown(result) : formatDiffText(result));
     if (!options['allow-wide-change']) {
-      const fleet = fs.existsSync(options.fleet!) ? loadFleet(options.fleet!) : undefined;
+      const fleet = fs.existsSync(path.resolve(cwd, options.fleet!)) ? loadFleet(options.fleet!, cwd) : undefined;
       const changed = result.stores.filter((s) => s.store !== undefined && s.status !== 'added').map((s) => ({ id: s.store!, ring: s.labels.ring }));
       checkBlastRadius(changed, fleet?.rings ?? [], maxStores ?? fleet?.maxStoresChangedOutsideFirstRing);
     }
@@ -140,36 +166,19 @@ function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'mar
   }
 }
 
-function validate(dir: string, options: { 'format'?: string; 'allow-kind'?: string[]; 'skip-kustomize-build'?: boolean }, out: Output, err: Output): number {
+function validate(dir: string, options: { 'format'?: string; 'allow-kind'?: string[]; 'skip-kustomize-build'?: boolean }, out: Output, err: Output, cwd: string): number {
   if (options.format !== 'text' && options.format !== 'json') {
     err.write(`edgefleet: --format "${options.format}" is not supported (use "text" or "json")\n`);
     return 2;
   }
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  const resolved = path.resolve(cwd, dir);
+  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
     err.write(`edgefleet: validate: "${dir}" is not a folder (run "npm run synth" first, or name the folder to check)\n`);
     return 2;
   }
-  const report = validateTree(dir, { allowKinds: options['allow-kind'], realKustomizeBuild: !options['skip-kustomize-build'] });
+  const report = validateTree(resolved, { allowKinds: options['allow-kind'], realKustomizeBuild: !options['skip-kustomize-build'] });
   out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.findings.length > 0 ? 1 : 0;
-}
-
-function loadFleet(modulePath: string): EdgeFleet {
-  const resolved = path.resolve(modulePath);
-  let mod: FleetModule;
-  try {
-    mod = require(resolved);
-  } catch (e: any) {
-    if (EdgefleetError.isEdgefleetError(e)) throw e;
-    if (e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(resolved)) {
-      throw new EdgefleetError(`--fleet ${modulePath}: no such module (compile the fleet first with "npx projen compile", or use "npm run synth")`);
-    }
-    throw e;
-  }
-  if (typeof mod.buildFleet !== 'function') {
-    throw new EdgefleetError(`--fleet ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet)`);
-  }
-  return mod.buildFleet();
 }
 
 /** Reports progress about every 10% on fleets large enough for it to matter. */

@@ -33,9 +33,14 @@ function isDescribable(c: IConstruct): c is IConstruct & IDescribable {
   return typeof (c as Partial<IDescribable>).subject === 'string';
 }
 
-/** `store "store-017": EdgePosVm "pos"`: the describable constructs from the root down to `scope`. */
+/**
+ * `store "store-017": EdgePosVm "pos"`: the describable constructs from the root down to `scope`.
+ * The root (the fleet) names itself only in problems of its own settings (`fleet: telemetry.logsUrl ...`).
+ */
 export function describe(scope: IConstruct): string {
-  return scope.node.scopes.filter(isDescribable).map((c) => c.subject).join(': ');
+  const chain = scope.node.scopes.filter(isDescribable);
+  const named = chain.length > 1 && chain[0].node.scope === undefined ? chain.slice(1) : chain;
+  return named.map((c) => c.subject).join(': ');
 }
 
 /** Prefixes `problem` with where it happened, e.g. `store "store-017": EdgePosVm "pos": <problem>`. */

@@ -2,10 +2,10 @@ import { App } from 'cdk8s';
 import { validate as isRfcUuid, v5 as uuidV5 } from 'uuid';
 import { EdgeStore } from './edge-store';
 import { overlay } from './overlay';
-import type { TelemetrySettings } from '../telemetry/telemetry-settings';
+import { TelemetrySettings, checkTelemetrySettings } from '../telemetry/telemetry-settings';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { fail } from '../errors/edgefleet-error';
+import { IDescribable, fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
@@ -67,6 +67,8 @@ export interface EdgeFleetProps {
   readonly vmIdentityNamespace?: string;
 }
 
+const EDGE_FLEET = Symbol.for('edgefleet.EdgeFleet');
+
 /** Flux's own pattern for `GitRepository.spec.url`. */
 const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
 
@@ -74,7 +76,12 @@ const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
  * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
  * `synthesize(fleet)` writes the fleet's GitOps tree.
  */
-export class EdgeFleet extends App {
+export class EdgeFleet extends App implements IDescribable {
+  /** Whether `x` is an EdgeFleet, also one made by another copy of the library. */
+  public static isEdgeFleet(x: unknown): x is EdgeFleet {
+    return typeof x === 'object' && x !== null && (x as any)[EDGE_FLEET] === true;
+  }
+
   /** The GitOps repository, with defaults applied. */
   public readonly repository: Required<GitOpsRepository>;
   /** Sync policy of stores that set none. */
@@ -96,6 +103,7 @@ export class EdgeFleet extends App {
 
   constructor(props: EdgeFleetProps) {
     super();
+    Object.defineProperty(this, EDGE_FLEET, { value: true });
     const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false }, props.repository);
     if (!REPOSITORY_URL.test(repository.url)) {
       fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
@@ -109,6 +117,7 @@ export class EdgeFleet extends App {
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');
+    if (props.telemetry) checkTelemetrySettings(this, props.telemetry, true);
     this.telemetry = props.telemetry;
     this.vmIdentityNamespace = props.vmIdentityNamespace ?? uuidV5(this.repository.url, uuidV5.URL);
     if (!isRfcUuid(this.vmIdentityNamespace)) {
@@ -128,6 +137,11 @@ export class EdgeFleet extends App {
    */
   public synth(): void {
     synthesize(this);
+  }
+
+  /** How the fleet names itself in messages about its own settings. */
+  public get subject(): string {
+    return 'fleet';
   }
 
   /** The fleet's stores, ordered by id. */

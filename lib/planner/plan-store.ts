@@ -149,7 +149,7 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
   for (const o of objects.filter((x) => x.kind === 'Deployment' || x.kind === 'StatefulSet')) {
     const per = podRequests(o.spec?.template?.spec);
     const replicas = o.spec?.replicas ?? 1;
-    workloads.push({ name: o.metadata?.name, kind: o.kind, cpuMillis: per.cpuMillis * replicas, memoryBytes: per.memoryBytes * replicas });
+    workloads.push({ name: o.metadata?.name, kind: o.kind, replicas, cpuMillis: per.cpuMillis * replicas, memoryBytes: per.memoryBytes * replicas });
   }
   const capacity = resources(String(store.profile.cpu), store.profile.memory);
   const reserved = sum(reservations);

@@ -12,12 +12,21 @@ export interface RuleFinding {
   readonly message: string;
 }
 
+/** Advice of the rules that does not fail synth. */
+export interface RuleWarning extends RuleFinding {
+  /** What kind of advice, the same for every warning of the kind (the report groups by it). */
+  readonly kind: string;
+}
+
+/** Kinds of {@link RuleWarning}. */
+export const WARNING_KINDS = { noDigest: 'image without digest', unneededWaiver: 'unneeded waiver' };
+
 /** What the rules found in one store: violations fail synth, warnings go to the report. */
 export interface RuleResult {
   /** Broken rules that no waiver covers. */
   readonly violations: RuleFinding[];
   /** Advice that does not fail synth (e.g. an image without a digest, an unused waiver). */
-  readonly warnings: RuleFinding[];
+  readonly warnings: RuleWarning[];
   /** The waivers that covered a violation. */
   readonly usedWaivers: Waiver[];
 }
@@ -43,7 +52,7 @@ function imageParts(image: string): { tag?: string; digest?: string } {
 /** Checks a store's objects against the offline-readiness rules, applying its waivers. */
 export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, waivers: Waiver[]): RuleResult {
   const found: RuleFinding[] = [];
-  const warnings: RuleFinding[] = [];
+  const warnings: RuleWarning[] = [];
   const claims = new Map(objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => [o.metadata?.name, o.spec?.storageClassName]));
   const dataVolumes = new Map(objects.filter((o) => o.kind === 'DataVolume').map((o) => [o.metadata?.name, o.spec?.storage?.storageClassName ?? o.spec?.pvc?.storageClassName]));
 
@@ -53,7 +62,7 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
     const image = (field: string, ref: string) => {
       const { tag, digest } = imageParts(ref);
       if (!tag || tag === 'latest') add('pinned-image', `${field} "${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag`);
-      else if (!digest) warnings.push({ rule: 'pinned-image', object, message: `${field} "${ref}" has a tag but no digest (pin "@sha256:..." so that a re-pushed tag cannot change what a store runs)` });
+      else if (!digest) warnings.push({ rule: 'pinned-image', kind: WARNING_KINDS.noDigest, object, message: `${field} "${ref}" has a tag but no digest (pin "@sha256:..." so that a re-pushed tag cannot change what a store runs)` });
     };
 
     const podPath = POD_SPEC_PATH[o.kind];
@@ -106,6 +115,6 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
   const violations = found.filter((f) => !waivers.some((w) => covers(w, f)));
   const usedWaivers = waivers.filter((w) => found.some((f) => covers(w, f)));
   const unused = waivers.filter((w) => !usedWaivers.includes(w))
-    .map((w): RuleFinding => ({ rule: w.rule, object: w.object, message: `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it` }));
+    .map((w): RuleWarning => ({ rule: w.rule, kind: WARNING_KINDS.unneededWaiver, object: w.object, message: `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it` }));
   return { violations, warnings: [...warnings, ...unused], usedWaivers };
 }

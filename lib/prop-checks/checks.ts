@@ -29,9 +29,14 @@ function show(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 
+/** Whether `value` is a Kubernetes quantity such as `2Gi` or `500m`. */
+export function isQuantity(value: unknown): value is string {
+  return typeof value === 'string' && QUANTITY.test(value);
+}
+
 /** Fails unless `value` is a Kubernetes quantity such as `2Gi` or `500m`. */
 export function checkQuantity(scope: IConstruct, prop: string, value: string, example: string): string {
-  if (typeof value !== 'string' || !QUANTITY.test(value)) {
+  if (!isQuantity(value)) {
     fail(scope, `${prop} ${show(value)} is not a Kubernetes quantity (use "${example}")`);
   }
   return value;

@@ -4,6 +4,16 @@ import {
 } from './report-figures';
 import { FleetReport, StorePlan } from './report-model';
 
+/** The store id, and `(suspended)` when its sync is. */
+function storeName(s: StoreFigures): string {
+  return s.plan.sync.autoSync ? s.plan.store : `${s.plan.store} (suspended)`;
+}
+
+/** How a store is named beside its bars: suspended stores stand out. */
+function storeLabel(s: StoreFigures): string {
+  return `<span${s.plan.sync.autoSync ? '' : ' class="a"'}>${escapeHtml(storeName(s))}</span>`;
+}
+
 /** Above this many stores, the bars become a dense grid of thin columns, one per store. */
 const DENSE_ABOVE = 500;
 
@@ -31,14 +41,15 @@ const HEIGHT_CSS = Array.from({ length: 11 }, (_, k) => `.h${k}{--h:${Math.min(1
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212529}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}h3{font-size:15px}
-table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}
 .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .g{--c:#2f9e44;--t:#ebfbee}.a{--c:#f59f00;--t:#fff3d6}.r{--c:#e03131;--t:#ffe3e3}
 td.g,td.a,td.r{background:var(--t)}
 .legend i{display:inline-block;width:12px;height:12px;background:var(--c);margin:0 4px 0 12px;vertical-align:-1px}
-.bars{display:grid;grid-template-columns:max-content 1fr 1fr;gap:2px 12px;max-width:1100px}
-.bars b{font-weight:600}.bar{position:relative;background:#e9ecef;height:18px;font-size:12px;line-height:18px;white-space:nowrap;overflow:hidden}
-.bar i{position:absolute;left:0;top:0;bottom:0;background:var(--c)}.bar span{position:relative;padding-left:6px}
+.bars{display:grid;grid-template-columns:max-content repeat(2,minmax(60px,1fr) max-content);gap:2px 8px;max-width:1200px;align-items:center}
+.bars b{font-weight:600}.bars span.a{background:var(--t)}.bar{position:relative;background:#e9ecef;height:14px}
+.bar i{position:absolute;left:0;top:0;bottom:0;background:var(--c)}
+.bars small{font-size:12px;white-space:nowrap;font-variant-numeric:tabular-nums;color:#495057}
 .grids{display:flex;flex-wrap:wrap;gap:8px 32px}.grid div{display:flex;height:12px;margin-bottom:1px}
 .grid b{font:10px/12px ui-monospace,monospace;font-weight:400;width:9em;color:#495057}
 .grid i{width:4px;margin-right:1px;background:linear-gradient(to top,var(--c) var(--h),#e9ecef 0)}
@@ -67,15 +78,17 @@ function htmlSection(section: ReportSection): string {
     section.folded ? `<details><summary>${escapeHtml(section.folded)}</summary>\n${table}</details>\n` : table}`;
 }
 
-/** Per store, a labelled bar for each resource, its width the utilization. */
+/**
+ * Per store, a bar for each resource, its width the utilization, and its figures in a column of
+ * their own beside it: a label never runs over a bar, whatever the width of the page.
+ */
 function detailedBars(stores: StoreFigures[]): string {
   const bar = (s: StoreFigures, r: BarResource) => {
     const u = r.utilization(s);
-    const text = escapeHtml(`${r.name} ${r.figures(s.plan)} · ${formatPercent(u)}`);
-    return `<div class="bar ${LEVEL_CLASS[levelOf(u)]}"><i style="width:${formatNumber(Math.min(1, u) * 100, 1)}%"></i><span>${text}</span></div>`;
+    return `<div class="bar ${LEVEL_CLASS[levelOf(u)]}"><i style="width:${formatNumber(Math.min(1, u) * 100, 1)}%"></i></div><small>${escapeHtml(`${r.figures(s.plan)} · ${formatPercent(u)}`)}</small>`;
   };
-  return `<div class="bars"><b>store</b>${BAR_RESOURCES.map((r) => `<b>${r.name}</b>`).join('')}\n${
-    stores.map((s) => `<span>${escapeHtml(s.plan.store)}</span>${BAR_RESOURCES.map((r) => bar(s, r)).join('')}\n`).join('')}</div>\n`;
+  return `<div class="bars"><b>store</b>${BAR_RESOURCES.map((r) => `<b>${r.name}</b><b></b>`).join('')}\n${
+    stores.map((s) => `${storeLabel(s)}${BAR_RESOURCES.map((r) => bar(s, r)).join('')}\n`).join('')}</div>\n`;
 }
 
 /** Per resource, a grid of thin columns, one per store, its fill height and color the utilization. */
@@ -83,7 +96,7 @@ function denseBars(stores: StoreFigures[]): string {
   const column = (s: StoreFigures, r: BarResource) => {
     const u = r.utilization(s);
     const tenth = Number.isFinite(u) ? Math.min(10, Math.floor(u * 10)) : 10;
-    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${s.plan.store}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
+    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${storeName(s)}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
   };
   const lines = Array.from({ length: Math.ceil(stores.length / DENSE_LINE) }, (_, i) => stores.slice(i * DENSE_LINE, (i + 1) * DENSE_LINE));
   const grid = (r: BarResource) => `<div class="grid"><h3>${r.name}</h3>\n${
@@ -100,8 +113,8 @@ ${f.stores.length > DENSE_ABOVE ? denseBars(f.stores) : detailedBars(f.stores)}`
 
 /**
  * The fleet report as one static HTML page (dist/report.html), without scripts or external assets:
- * the summary of the Markdown report, a bar per store for memory and CPU utilization (a dense grid
- * beyond 500 stores), the reservation models, and the store table, folded. The same report gives
+ * the summary of the Markdown report, a bar per store for memory and CPU utilization with its figures
+ * beside it and suspended stores marked (a dense grid beyond 500 stores), the reservation models, and the store table, folded. The same report gives
  * the same bytes, whatever the order of its stores.
  */
 export function renderReportHtml(report: FleetReport): string {

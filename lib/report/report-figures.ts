@@ -1,11 +1,11 @@
-import { FleetReport, ReservationItem, Resources, StorePlan } from './report-model';
+import { FleetReport, ReservationItem, Resources, StorePlan, StoreReport, StoreSync } from './report-model';
 import { compareStrings } from '../output/manifest-file';
 
 /** How many stores the "most loaded" table lists. */
 const MOST_LOADED_COUNT = 10;
 
-/** Above this many warnings, warnings with an identical message are grouped into one row. */
-const WARNING_GROUPING_THRESHOLD = 50;
+/** How many distinct messages each kind of warning shows, most frequent first. */
+const EXAMPLE_MESSAGES = 5;
 
 /** How many store ids a grouped row names before `…`. */
 const EXAMPLE_STORES = 5;
@@ -16,7 +16,7 @@ const GIB = 2 ** 30;
 /** A utilization level: below 70 %, below 90 %, or 90 % and more. */
 export type Level = 'green' | 'amber' | 'red';
 
-/** A table cell: plain text, or a utilization figure with its level. */
+/** A table cell: plain text, or a figure (or state) with its level. */
 export type Cell = string | { readonly text: string; readonly level: Level };
 
 /** A column of a report table. */
@@ -51,8 +51,8 @@ export interface ReportSection {
 
 /** One store's plan and the figures derived from it. */
 export interface StoreFigures {
-  /** The store's plan. */
-  readonly plan: StorePlan;
+  /** The store's plan and sync state. */
+  readonly plan: StoreReport;
   /** CPU utilization: requested / allocatable. */
   readonly cpu: number;
   /** Memory utilization: requested / allocatable. */
@@ -184,9 +184,46 @@ function examples(stores: string[]): string {
   return stores.slice(0, EXAMPLE_STORES).join(', ') + (stores.length > EXAMPLE_STORES ? ', …' : '');
 }
 
-/** Fleet totals, the most loaded stores, waivers and warnings. */
+/** Fleet totals, sync, the most loaded stores, waivers and warnings. */
 export function summarySections(f: ReportFigures): ReportSection[] {
-  return [totalsSection(f), mostLoadedSection(f), waiversSection(f), warningsSection(f)];
+  return [totalsSection(f), syncSection(f), mostLoadedSection(f), waiversSection(f), ...warningsSections(f)];
+}
+
+/** `flux, every 5m`, or `flux, SUSPENDED` for a store that applies nothing. */
+function syncText(sync: StoreSync): string {
+  return `${sync.agent}, ${sync.autoSync ? `every ${sync.interval}` : 'SUSPENDED'}`;
+}
+
+/** A store's sync as a cell: suspended stores stand out. */
+function syncCell(sync: StoreSync): Cell {
+  return sync.autoSync ? syncText(sync) : { text: syncText(sync), level: 'amber' };
+}
+
+/** How the stores follow Git: per agent and interval, and every suspended store by name. */
+function syncSection(f: ReportFigures): ReportSection {
+  const suspended = f.stores.filter((s) => !s.plan.sync.autoSync);
+  const groups = new Map<string, { agent: string; interval: string; stores: string[] }>();
+  for (const { plan } of f.stores) {
+    const key = `${plan.sync.agent} ${plan.sync.interval}`;
+    const group = groups.get(key) ?? { agent: plan.sync.agent, interval: plan.sync.interval, stores: [] };
+    group.stores.push(plan.store);
+    groups.set(key, group);
+  }
+  const rows = [...groups.values()].sort((a, b) => compareStrings(a.agent, b.agent) || compareStrings(a.interval, b.interval));
+  return {
+    title: 'Sync',
+    depth: 2,
+    paragraphs: [suspended.length === 0
+      ? 'Every store applies what Git says (no store is suspended).'
+      : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`],
+    table: {
+      columns: [{ title: 'agent' }, { title: 'polls Git every' }, { title: 'stores', numeric: true }, { title: 'suspended', numeric: true }, { title: 'first stores' }],
+      rows: rows.map((g) => {
+        const paused = g.stores.filter((id) => suspended.some((s) => s.plan.store === id)).length;
+        return [g.agent, g.interval, formatNumber(g.stores.length), paused ? { text: formatNumber(paused), level: 'amber' } : '0', examples(g.stores)];
+      }),
+    },
+  };
 }
 
 function totalsSection(f: ReportFigures): ReportSection {
@@ -196,12 +233,14 @@ function totalsSection(f: ReportFigures): ReportSection {
   const allocatable = sum(plans.map((p) => p.allocatable));
   const requested = sum(plans.map((p) => p.requested));
   const atLevel = (level: Level) => f.stores.filter((s) => levelOf(s.peak) === level).length;
+  const workloads = plans.flatMap((p) => p.workloads);
+  const scaledToZero = workloads.filter((w) => w.replicas === 0).length;
   const row = (name: string, r: Resources): Cell[] => [name, formatCores(r.cpuMillis), formatGiB(r.memoryBytes)];
   return {
     title: 'Fleet totals',
     depth: 2,
     paragraphs: [
-      `${countOf(plans.length, 'store')}, ${countOf(plans.reduce((n, p) => n + p.workloads.length, 0), 'workload')}, ${countOf(plans.reduce((n, p) => n + p.vms, 0), 'VM')}.`,
+      `${countOf(plans.length, 'store')}, ${countOf(workloads.length, 'workload')}${scaledToZero ? ` (${formatNumber(scaledToZero)} scaled to zero)` : ''}, ${countOf(plans.reduce((n, p) => n + p.vms, 0), 'VM')}.`,
       `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
       ...savingParagraphs(plans),
     ],
@@ -260,35 +299,54 @@ function waiversSection(f: ReportFigures): ReportSection {
   };
 }
 
-function warningsSection(f: ReportFigures): ReportSection {
-  const warnings = [...f.report.warnings].sort((a, b) => compareStrings(a.store, b.store) || compareStrings(a.object, b.object) || compareStrings(a.message, b.message));
-  const title = `Warnings (${formatNumber(warnings.length)})`;
-  if (warnings.length === 0) return { title, depth: 2, paragraphs: ['No warnings.'] };
-  if (warnings.length <= WARNING_GROUPING_THRESHOLD) {
-    return {
-      title,
-      depth: 2,
-      paragraphs: [],
-      table: { columns: [{ title: 'store' }, { title: 'object' }, { title: 'message' }], rows: warnings.map((w) => [w.store, w.object, w.message]) },
-    };
-  }
-  const groups = new Map<string, { stores: Set<string>; objects: Set<string> }>();
-  for (const w of warnings) {
-    const group = groups.get(w.message) ?? { stores: new Set(), objects: new Set() };
-    group.stores.add(w.store);
-    group.objects.add(w.object);
-    groups.set(w.message, group);
-  }
-  const rows = [...groups].sort(([ma, a], [mb, b]) => b.stores.size - a.stores.size || compareStrings(ma, mb));
-  return {
+/**
+ * Warnings grouped by kind, most frequent kind first: an overview, then per kind its most frequent
+ * distinct messages with the stores they occur in, so that hundreds of warnings of one kind never
+ * bury a rare one.
+ */
+function warningsSections(f: ReportFigures): ReportSection[] {
+  const warnings = f.report.warnings;
+  const stores = new Set(warnings.map((w) => w.store));
+  const title = `Warnings (${formatNumber(warnings.length)}${warnings.length ? ` in ${countOf(stores.size, 'store')}` : ''})`;
+  if (warnings.length === 0) return [{ title, depth: 2, paragraphs: ['No warnings.'] }];
+  const kinds = groupBy(warnings, (w) => w.kind).sort((a, b) => b.items.length - a.items.length || compareStrings(a.key, b.key));
+  const overview: ReportSection = {
     title,
     depth: 2,
-    paragraphs: ['Grouped by message.'],
+    paragraphs: ['By kind, most frequent first; each kind lists its most frequent messages.'],
     table: {
-      columns: [{ title: 'stores', numeric: true }, { title: 'message' }, { title: 'objects' }, { title: 'in stores' }],
-      rows: rows.map(([message, g]) => [formatNumber(g.stores.size), message, examples([...g.objects].sort(compareStrings)), examples([...g.stores])]),
+      columns: [{ title: 'kind' }, { title: 'warnings', numeric: true }, { title: 'stores', numeric: true }, { title: 'distinct messages', numeric: true }],
+      rows: kinds.map((k) => [k.key, formatNumber(k.items.length), formatNumber(new Set(k.items.map((w) => w.store)).size), formatNumber(new Set(k.items.map((w) => w.message)).size)]),
     },
   };
+  return [overview, ...kinds.map((k): ReportSection => {
+    const messages = groupBy(k.items, (w) => w.message).sort((a, b) => b.items.length - a.items.length || compareStrings(a.key, b.key));
+    const more = messages.length - EXAMPLE_MESSAGES;
+    return {
+      title: `${k.key}: ${formatNumber(k.items.length)} in ${countOf(new Set(k.items.map((w) => w.store)).size, 'store')}`,
+      depth: 3,
+      paragraphs: more > 0 ? [`The ${EXAMPLE_MESSAGES} most frequent of ${formatNumber(messages.length)} distinct messages.`] : [],
+      table: {
+        columns: [{ title: 'stores', numeric: true }, { title: 'message' }, { title: 'objects' }, { title: 'in stores' }],
+        rows: messages.slice(0, EXAMPLE_MESSAGES).map((m) => {
+          const ids = [...new Set(m.items.map((w) => w.store))].sort(compareStrings);
+          return [formatNumber(ids.length), m.key, examples([...new Set(m.items.map((w) => w.object))].sort(compareStrings)), examples(ids)];
+        }),
+      },
+    };
+  })];
+}
+
+/** `items` grouped by `keyOf`, each group in the order of `items`. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Array<{ key: string; items: T[] }> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups].map(([key, grouped]) => ({ key, items: grouped }));
 }
 
 /** The reservation models: each distinct breakdown once, item by item with its source. */
@@ -320,11 +378,11 @@ export function storeSection(f: ReportFigures): ReportSection {
     paragraphs: ['Utilization is requested / allocatable; headroom is allocatable minus requested, negative when overcommitted.'],
     folded: `Every store (${countOf(f.stores.length, 'row')})`,
     table: {
-      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' },
+      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' }, { title: 'sync' },
         { title: 'CPU req / alloc (cores)', numeric: true }, { title: 'CPU util', numeric: true },
         { title: 'memory req / alloc (GiB)', numeric: true }, { title: 'memory util', numeric: true },
         { title: 'CPU headroom (cores)', numeric: true }, { title: 'memory headroom (GiB)', numeric: true }, { title: 'reservations' }],
-      rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [plan.store, plan.labels.ring ?? '', plan.labels.region ?? '',
+      rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [plan.store, plan.labels.ring ?? '', plan.labels.region ?? '', syncCell(plan.sync),
         `${formatCores(plan.requested.cpuMillis)} / ${formatCores(plan.allocatable.cpuMillis)}`, percentCell(cpu),
         `${formatGiB(plan.requested.memoryBytes)} / ${formatGiB(plan.allocatable.memoryBytes)}`, percentCell(memory),
         formatCores(headroom.cpuMillis), formatGiB(headroom.memoryBytes), model]),

@@ -22,6 +22,8 @@ export interface WorkloadDemand extends Resources {
   readonly name: string;
   /** The kind of workload, e.g. `VirtualMachine`, `Deployment`, `DaemonSet`. */
   readonly kind: string;
+  /** Pods of a Deployment or StatefulSet (0: scaled to zero, requesting nothing). @default - not a scaled workload */
+  readonly replicas?: number;
 }
 
 /** The resource plan of one store. */
@@ -44,6 +46,22 @@ export interface StorePlan {
   readonly vms: number;
 }
 
+/** How a store follows Git: its agent, whether it applies what Git says, and how often it polls. */
+export interface StoreSync {
+  /** The in-cluster agent: `flux` or `fleet` (Rancher Fleet). */
+  readonly agent: string;
+  /** `false` when the store's sync is suspended: it keeps running what it has and applies no change. */
+  readonly autoSync: boolean;
+  /** How often the store polls Git, as a Go duration. */
+  readonly interval: string;
+}
+
+/** A store's plan and sync state, as the report shows them. */
+export interface StoreReport extends StorePlan {
+  /** How the store follows Git. */
+  readonly sync: StoreSync;
+}
+
 /** A rule that a store's definition waived for one object, with the reason it gave. */
 export interface ReportWaiver {
   /** The store id. */
@@ -62,14 +80,16 @@ export interface ReportWarning {
   readonly store: string;
   /** The object, e.g. `Deployment/edge-app`. */
   readonly object: string;
+  /** What kind of warning, the same for every warning of that kind, e.g. `image without digest`: the report groups by it. */
+  readonly kind: string;
   /** What is wrong and what would be better. */
   readonly message: string;
 }
 
 /** Everything the fleet report shows. */
 export interface FleetReport {
-  /** Every store's plan, ordered by store id. */
-  readonly stores: StorePlan[];
+  /** Every store's plan and sync state, ordered by store id. */
+  readonly stores: StoreReport[];
   /** Every waiver, ordered by store and object. */
   readonly waivers: ReportWaiver[];
   /** Every warning, ordered by store and object. */

@@ -3,7 +3,7 @@ import type { EdgeStore } from '../fleet/edge-store';
 import { checkPlatform } from '../platform/check-platform';
 import { overBudget, planStore } from '../planner/plan-store';
 import { checkOfflineRules } from '../policies/check-offline-rules';
-import { ReportWaiver, ReportWarning, StorePlan } from '../report/report-model';
+import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 
 /** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
 export interface StoreCheck {
@@ -13,8 +13,8 @@ export interface StoreCheck {
   readonly warnings: ReportWarning[];
   /** Waivers that covered a violation, for the report. */
   readonly waivers: ReportWaiver[];
-  /** The store's resource plan. */
-  readonly plan: StorePlan;
+  /** The store's resource plan and sync state. */
+  readonly plan: StoreReport;
   /** Every image the store needs, sorted, for operators to pre-load. */
   readonly images: string[];
 }
@@ -23,15 +23,16 @@ export interface StoreCheck {
 export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
   const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
   const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
+  const { agent, autoSync, interval } = store.sync;
   return {
     problems: [
       ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason`)),
       ...overBudget(plan).map((p) => problemAt(store, p)),
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
-    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, message: w.message })),
+    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
-    plan,
+    plan: { ...plan, sync: { agent, autoSync, interval } },
     images: imagesOf(objects),
   };
 }

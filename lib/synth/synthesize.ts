@@ -5,7 +5,7 @@ import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { checkStore } from './check-store';
 import { renderStoreWithObjects } from '../output/render-store';
-import { ReportWaiver, ReportWarning, StorePlan } from '../report/report-model';
+import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
 import { TreePlan, WriteTreeResult, applyTreePlan, planTree } from '../output/tree-writer';
@@ -75,7 +75,7 @@ export function renderFleet(fleet: EdgeFleet, onProgress?: (rendered: number, to
   const stores = fleet.stores;
   const files = new Map<string, string>();
   const storeProblems: string[] = [];
-  const report: { stores: StorePlan[]; waivers: ReportWaiver[]; warnings: ReportWarning[] } = { stores: [], waivers: [], warnings: [] };
+  const report: { stores: StoreReport[]; waivers: ReportWaiver[]; warnings: ReportWarning[] } = { stores: [], waivers: [], warnings: [] };
   stores.forEach((store, i) => {
     const rendered = renderStoreWithObjects(store);
     for (const [file, content] of rendered.files) files.set(file, content);

@@ -61,18 +61,28 @@ const ENDPOINT = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 export function resolveTelemetry(scope: IConstruct, fleet: TelemetrySettings, store: TelemetrySettings = {}): ResolvedTelemetry {
   const base = { ...DEFAULTS, logsUrl: '', metricsUrl: '', credentialsSecretName: undefined } as unknown as Required<TelemetrySettings>;
   const t = overlay<TelemetrySettings>(overlay<TelemetrySettings>(base, fleet), store);
-  for (const prop of ['logsUrl', 'metricsUrl'] as const) {
-    if (!ENDPOINT.test(t[prop])) fail(scope, `telemetry.${prop} "${t[prop]}" is not an HTTP(S) endpoint (use "https://host/path")`);
-  }
-  checkDuration(scope, 'telemetry.retention', t.retention);
-  checkDuration(scope, 'telemetry.scrapeInterval', t.scrapeInterval);
-  checkQuantity(scope, 'telemetry.logsPerHour', t.logsPerHour, '20Mi');
-  if (!(t.samplesPerSecond > 0) || !Number.isFinite(t.samplesPerSecond)) fail(scope, `telemetry.samplesPerSecond ${t.samplesPerSecond} must be a positive number`);
-  if (!/^\/[\w./-]*$/.test(t.bufferHostPath)) fail(scope, `telemetry.bufferHostPath "${t.bufferHostPath}" is not an absolute path (use "/var/lib/edgefleet")`);
-  checkImage(scope, 'telemetry.logAgentImage', t.logAgentImage);
-  checkImage(scope, 'telemetry.metricsAgentImage', t.metricsAgentImage);
-  if (t.credentialsSecretName !== undefined) checkDnsLabel(scope, 'telemetry.credentialsSecretName', t.credentialsSecretName);
+  checkTelemetrySettings(scope, t, true);
   return t;
+}
+
+/**
+ * Checks the telemetry fields that `t` sets, at `scope` (the fleet for its fleet-wide settings, a
+ * store for its overrides). With `complete`, the endpoints are required too.
+ */
+export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, complete: boolean): void {
+  for (const prop of ['logsUrl', 'metricsUrl'] as const) {
+    if ((complete || t[prop] !== undefined) && !ENDPOINT.test(t[prop] ?? '')) fail(scope, `telemetry.${prop} "${t[prop] ?? ''}" is not an HTTP(S) endpoint (use "https://host/path")`);
+  }
+  if (t.retention !== undefined) checkDuration(scope, 'telemetry.retention', t.retention);
+  if (t.scrapeInterval !== undefined) checkDuration(scope, 'telemetry.scrapeInterval', t.scrapeInterval);
+  if (t.logsPerHour !== undefined) checkQuantity(scope, 'telemetry.logsPerHour', t.logsPerHour, '20Mi');
+  if (t.samplesPerSecond !== undefined && (!(t.samplesPerSecond > 0) || !Number.isFinite(t.samplesPerSecond))) {
+    fail(scope, `telemetry.samplesPerSecond ${t.samplesPerSecond} must be a positive number`);
+  }
+  if (t.bufferHostPath !== undefined && !/^\/[\w./-]*$/.test(t.bufferHostPath)) fail(scope, `telemetry.bufferHostPath "${t.bufferHostPath}" is not an absolute path (use "/var/lib/edgefleet")`);
+  if (t.logAgentImage !== undefined) checkImage(scope, 'telemetry.logAgentImage', t.logAgentImage);
+  if (t.metricsAgentImage !== undefined) checkImage(scope, 'telemetry.metricsAgentImage', t.metricsAgentImage);
+  if (t.credentialsSecretName !== undefined) checkDnsLabel(scope, 'telemetry.credentialsSecretName', t.credentialsSecretName);
 }
 
 /** Seconds of a Go duration such as `24h` or `1h30m`. */

@@ -7,7 +7,7 @@ import { ContainerProps, containerSpec } from './container-spec';
 
 /** Properties of an {@link EdgeApp}. */
 export interface EdgeAppProps extends ContainerProps {
-  /** Number of pods. @default 1 */
+  /** Number of pods; 0 scales the app to zero in this store (its image is still listed for pre-loading). @default 1 */
   readonly replicas?: number;
   /** Extra labels of the Deployment and its pods. @default {} */
   readonly labels?: Record<string, string>;
@@ -31,7 +31,7 @@ export class EdgeApp extends EdgeWorkload {
 
   constructor(store: EdgeStore, id: string, props: EdgeAppProps, runtime: EdgeAppRuntime = {}) {
     super(store, id);
-    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1);
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0);
     const labels = { ...checkLabels(this, 'labels', { ...props.labels }), ...this.selectorLabels };
     this.resource = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: store.workloadNamespace, labels },

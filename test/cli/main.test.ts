@@ -3,50 +3,108 @@ import * as path from 'path';
 import { main } from '../../lib/cli/main';
 import { snapshotDir, tempDir } from '../util';
 
-function run(...argv: string[]) {
+/** Runs the CLI in `cwd` (a fresh folder outside Git, by default), capturing what it prints. */
+function runIn(cwd: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) });
+  const code = main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, cwd);
   return { code, stdout, stderr };
+}
+
+function run(...argv: string[]) {
+  return runIn(tempDir(), ...argv);
 }
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 
+/** A fleet module in `dir` whose buildFleet() returns what `body` returns. */
+function fleetModule(dir: string, body: string): string {
+  const file = path.join(dir, 'fleet.ts');
+  fs.writeFileSync(file, `import { EdgeFleet, EdgeMonitor, EdgeStore } from 'edgefleet';\nexport function buildFleet(): any {\n${body}\n}\n`);
+  return file;
+}
+
 describe('edgefleet synth', () => {
-  test('GIVEN a valid fleet WHEN synthesized THEN it writes the tree and prints a summary', () => {
-    const out = tempDir();
-    const { code, stdout } = run('synth', '--fleet', fixture('good-fleet.ts'), '--out', out);
+  test('GIVEN a valid fleet WHEN synthesized THEN it writes the tree to the repository path and prints a summary', () => {
+    const project = tempDir();
+    const { code, stdout } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^edgefleet: 1 stores, 14 files in ${out}/: 14 written, 0 deleted, 0 unchanged`));
-    expect(fs.existsSync(path.join(out, 'stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
+    expect(stdout).toMatch(/^edgefleet: 1 stores, 14 files in dist\/: 14 written, 0 deleted, 0 unchanged \([0-9.]+s\)\n$/);
+    expect(fs.existsSync(path.join(project, 'dist/stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
   });
 
   test('GIVEN a fleet with a mistake WHEN synthesized THEN it prints the message without a stack trace and leaves dist/ alone', () => {
     // GIVEN
-    const out = tempDir();
-    fs.writeFileSync(path.join(out, 'keep.yaml'), 'a: 1\n');
+    const project = tempDir();
+    fs.mkdirSync(path.join(project, 'dist'));
+    fs.writeFileSync(path.join(project, 'dist', 'keep.yaml'), 'a: 1\n');
 
     // WHEN
-    const { code, stderr } = run('synth', '--fleet', fixture('broken-fleet.ts'), '--out', out);
+    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('broken-fleet.ts'));
 
     // THEN
     expect(code).toBe(1);
-    expect(stderr).toBe(`edgefleet: synth failed; ${out}/ was left as it was.\nstore "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")\n`);
-    expect([...snapshotDir(out).keys()]).toEqual(['keep.yaml']);
+    expect(stderr).toBe('edgefleet: synth failed; dist/ was left as it was.\nstore "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")\n');
+    expect([...snapshotDir(project).keys()]).toEqual(['dist/keep.yaml']);
   });
 
   test('GIVEN an output folder that cannot be written WHEN synthesized THEN it says what failed, without a stack trace', () => {
-    const out = path.join(tempDir(), 'a-file');
-    fs.writeFileSync(out, '');
-    const { code, stderr } = run('synth', '--fleet', fixture('good-fleet.ts'), '--out', out);
+    const project = tempDir();
+    fs.writeFileSync(path.join(project, 'dist'), '');
+    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^edgefleet: synth failed while writing\.\ncannot write .*a-file.* \((ENOTDIR|EEXIST)\); .*a-file\/ may be partly updated: fix the cause and run synth again\n$/);
+    expect(stderr).toMatch(/^edgefleet: synth failed while writing\.\ncannot write .*dist.* \((ENOTDIR|EEXIST)\); .*dist\/ may be partly updated: fix the cause and run synth again\n$/);
   });
 
-  test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says how to build it', () => {
+  test('GIVEN --out other than the fleet\'s repository path WHEN synthesized THEN it refuses, saying where the stores look, and writes nothing', () => {
+    // GIVEN
+    const project = tempDir();
+
+    // WHEN
+    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', 'preview');
+
+    // THEN
+    expect(code).toBe(1);
+    expect(stderr).toContain('--out preview: the fleet\'s repository.path is "dist", so its Flux Kustomizations and Fleet GitRepos point at dist/stores/<id> in the repository');
+    expect(stderr).toContain('a tree written to preview would point the stores at folders that are not there. Leave out --out (or use --out dist), or move the tree by setting repository.path in the fleet definition');
+    expect(fs.readdirSync(project)).toEqual([]);
+  });
+
+  test('GIVEN --out naming the repository path WHEN synthesized THEN it is accepted', () => {
+    const project = tempDir();
+    expect(runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', './dist/').code).toBe(0);
+    expect(fs.existsSync(path.join(project, 'dist/stores/store-001'))).toBe(true);
+  });
+
+  test('GIVEN a fleet whose repository.path is not dist WHEN synthesized without --out THEN the tree goes to that path', () => {
+    const project = tempDir();
+    const module = fleetModule(project, `const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/f.git', path: 'gitops/edge' } });
+new EdgeMonitor(new EdgeStore(fleet, 's1'), 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
+return fleet;`);
+    const { code, stdout, stderr } = runIn(project, 'synth', '--fleet', module);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('files in gitops/edge/');
+    expect(fs.readFileSync(path.join(project, 'gitops/edge/clusters/s1/workloads.yaml'), 'utf8')).toContain('path: ./gitops/edge/stores/s1/workloads');
+  });
+
+  test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says what a fleet module is', () => {
     const { code, stderr } = run('synth', '--fleet', 'build/nowhere.js');
     expect(code).toBe(1);
-    expect(stderr).toContain('--fleet build/nowhere.js: no such module (compile the fleet first');
+    expect(stderr).toContain('--fleet build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
+  });
+
+  test.each([
+    ['exports no buildFleet', 'export const fleet = 1;', 'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)'],
+    ['returns no fleet', 'export function buildFleet(): any {\n  return undefined;\n}\n', 'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)'],
+    ['throws an error of its own', 'export function buildFleet(): any {\n  throw new TypeError(\'rows is not iterable\');\n}\n', 'buildFleet() failed in the fleet module\'s own code:\nTypeError: rows is not iterable'],
+  ])('GIVEN a fleet module that %s WHEN synthesized THEN it says what the contract is', (_, source, message) => {
+    const project = tempDir();
+    const module = path.join(project, 'fleet.ts');
+    fs.writeFileSync(module, source);
+    const { code, stderr } = runIn(project, 'synth', '--fleet', module);
+    expect(code).toBe(1);
+    expect(stderr).toContain(message);
   });
 
   test('GIVEN a folder with a bad object WHEN validated THEN one line names file, object, path and problem, and the exit code is 1', () => {
@@ -70,5 +128,41 @@ describe('edgefleet synth', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command "deploy"');
     expect(stderr).toContain('usage: edgefleet synth');
+  });
+});
+
+describe('edgefleet init', () => {
+  test('GIVEN a new folder WHEN initialized THEN it holds a fleet repository depending on edgefleet, and that fleet synthesizes', () => {
+    // GIVEN
+    const parent = tempDir();
+
+    // WHEN
+    const created = runIn(parent, 'init', 'Our-Fleet');
+    const repo = path.join(parent, 'Our-Fleet');
+    const synth = runIn(repo, 'synth');
+
+    // THEN
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Next: cd Our-Fleet && npm install && npm run synth && npm test');
+    expect([...snapshotDir(repo).keys()].filter((f) => !f.startsWith('dist/')).sort()).toEqual([
+      '.gitignore', 'README.md', 'package.json', 'stores/index.ts', 'stores/inventory.csv', 'test/fleet.test.ts', 'tsconfig.json',
+    ]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'our-fleet', private: true, dependencies: { edgefleet: `^${own.version}` }, scripts: { synth: 'edgefleet synth', test: 'tsc --noEmit && jest' } });
+    expect(pkg.devDependencies.typescript).toBe(own.devDependencies.typescript);
+    expect(synth.stderr).toBe('');
+    expect(synth.stdout).toMatch(/^edgefleet: 2 stores, \d+ files in dist\/: \d+ written, 0 deleted, 0 unchanged/);
+    expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
+  });
+
+  test('GIVEN a folder that is not empty WHEN initialized THEN it refuses and writes nothing', () => {
+    const parent = tempDir();
+    fs.mkdirSync(path.join(parent, 'fleet'));
+    fs.writeFileSync(path.join(parent, 'fleet', 'notes.txt'), 'mine\n');
+    const { code, stderr } = runIn(parent, 'init', 'fleet');
+    expect(code).toBe(1);
+    expect(stderr).toContain('is not an empty folder (name a new folder)');
+    expect(fs.readdirSync(path.join(parent, 'fleet'))).toEqual(['notes.txt']);
   });
 });

@@ -1,6 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import {
-  CDI_COMPONENTS, DEFAULT_NODE_PROFILE, EdgeMonitor, EdgePosVm, EdgeStore, KUBEVIRT_COMPONENTS, VmDisk, overBudget, planStore, renderFleet, renderStoreWithObjects, vmOverheadBytes,
+  CDI_COMPONENTS, DEFAULT_NODE_PROFILE, EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, KUBEVIRT_COMPONENTS, VmDisk, checkOfflineRules, overBudget, planStore, renderFleet, renderStoreWithObjects, vmOverheadBytes,
 } from '../../lib';
 import { testFleet } from '../util';
 
@@ -34,7 +34,7 @@ describe('resource planner', () => {
     expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2000 - 256 - 428 - 35);
     expect(plan.allocatable.cpuMillis).toBe(4000 - 500 - 45 - 400 - 5);
     expect(plan.workloads).toEqual([
-      { name: 'edge-monitor', kind: 'Deployment', cpuMillis: 100, memoryBytes: 128 * Mi },
+      { name: 'edge-monitor', kind: 'Deployment', replicas: 1, cpuMillis: 100, memoryBytes: 128 * Mi },
       { name: 'pos', kind: 'VirtualMachine', cpuMillis: 200, memoryBytes: 2048 * Mi },
     ]);
     expect(overBudget(plan)).toEqual([]);
@@ -111,6 +111,23 @@ describe('resource planner', () => {
     const store = new EdgeStore(fleet, 'store-017');
     new EdgePosVm(store, 'pos', { memory: '6Gi', cpu: 2, bootDisk: POS });
     expect(() => renderFleet(fleet)).toThrow(/store "store-017": planned memory 6\.00 GiB exceeds allocatable 3\.\d\d GiB by 2\.\d\d GiB \(node 8\.00 GiB minus system reservation 4\.\d\d GiB\); biggest consumers: VirtualMachine pos 6\.00 GiB\. Lower requests, move a workload, or give the store a larger node profile/);
+  });
+
+  test('GIVEN an app scaled to zero WHEN planned and checked THEN it requests nothing, yet its pod template still follows the offline rules', () => {
+    // GIVEN: an app too big for the node, scaled to zero, and pulled Always by a JSON patch
+    const fleet = testFleet();
+    const store = new EdgeStore(fleet, 'store-001');
+    const app = new EdgeApp(store, 'seasonal', { image: 'registry.example.com/seasonal:1.0.0', memory: '16Gi', replicas: 0 });
+
+    // WHEN
+    const plan = planOf(store);
+
+    // THEN
+    expect(plan.workloads).toEqual([{ name: 'seasonal', kind: 'Deployment', replicas: 0, cpuMillis: 0, memoryBytes: 0 }]);
+    expect(overBudget(plan)).toEqual([]);
+    expect(renderFleet(fleet).get('REPORT.md')).toContain('1 store, 1 workload (1 scaled to zero), 0 VMs.');
+    app.resource.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/imagePullPolicy', 'Always'));
+    expect(checkOfflineRules(renderStoreWithObjects(store).objects, store.nodeProfile, []).violations.map((v) => v.rule)).toEqual(['pull-policy']);
   });
 
   test('GIVEN the default profile WHEN read THEN it is the customer node', () => {

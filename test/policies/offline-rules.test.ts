@@ -81,7 +81,7 @@ describe('offline-readiness rules', () => {
     // THEN
     expect(result.violations).toEqual([]);
     expect(result.usedWaivers.map((w) => w.rule)).toEqual(['pinned-image']);
-    expect(result.warnings).toContainEqual({ rule: 'resources', object: 'Deployment/legacy', message: 'waiver of "resources" is not needed (nothing breaks the rule): remove it' });
+    expect(result.warnings).toContainEqual({ rule: 'resources', kind: 'unneeded waiver', object: 'Deployment/legacy', message: 'waiver of "resources" is not needed (nothing breaks the rule): remove it' });
   });
 
   test('GIVEN an image without digest WHEN checked THEN it is a warning, not a violation', () => {
@@ -89,7 +89,7 @@ describe('offline-readiness rules', () => {
     new EdgeApp(store, 'kiosk', { image: 'registry.example.com/kiosk:1.0.0' });
     const result = rulesOf(store);
     expect(result.violations).toEqual([]);
-    expect(result.warnings).toContainEqual({ rule: 'pinned-image', object: 'Deployment/kiosk', message: expect.stringContaining('has a tag but no digest') });
+    expect(result.warnings).toContainEqual({ rule: 'pinned-image', kind: 'image without digest', object: 'Deployment/kiosk', message: expect.stringContaining('has a tag but no digest') });
   });
 
   test('GIVEN a violation WHEN synthesized THEN synth fails with a message naming store, object, field, value and fix', () => {

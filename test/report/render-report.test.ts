@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import { generatedReport } from '../../bench/report-screenshot';
 import { renderReportHtml } from '../../lib/report/render-report-html';
 import { renderReportMarkdown } from '../../lib/report/render-report-markdown';
-import { FleetReport, ReportWarning, ReservationItem, Resources, StorePlan } from '../../lib/report/report-model';
+import { FleetReport, ReportWarning, ReservationItem, Resources, StoreReport, StoreSync } from '../../lib/report/report-model';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -11,8 +11,10 @@ const K3S: ReservationItem = { item: 'K3s server', cpuMillis: 500, memoryBytes: 
 const KUBEVIRT: ReservationItem = { item: 'KubeVirt components', cpuMillis: 300, memoryBytes: 640 * MIB, source: 'kubevirt/kubevirt virt-handler requests' };
 const WASM: ReservationItem = { item: 'WasmEdge shim', cpuMillis: 50, memoryBytes: 64 * MIB, source: 'containerd/runwasi README' };
 
+const FLUX: StoreSync = { agent: 'flux', autoSync: true, interval: '5m' };
+
 /** A store plan whose capacity is `allocatable` plus its reservations, running one POS VM (and a monitor). */
-function storePlan(store: string, requested: Resources, allocatable: Resources, reservations = [K3S, KUBEVIRT]): StorePlan {
+function storePlan(store: string, requested: Resources, allocatable: Resources, reservations = [K3S, KUBEVIRT], sync = FLUX): StoreReport {
   const reserved = (key: keyof Resources) => reservations.reduce((n, r) => n + r[key], 0);
   return {
     store,
@@ -26,6 +28,7 @@ function storePlan(store: string, requested: Resources, allocatable: Resources, 
     ],
     requested,
     vms: store === 'store-003' ? 0 : 1,
+    sync,
   };
 }
 
@@ -87,7 +90,7 @@ describe('renderReportMarkdown', () => {
     const markdown = renderReportMarkdown(threeStores());
 
     // THEN
-    expect(markdown).toContain('| store-001 | general | eu-west | 1.50 / 4.00 | 37.5% | 3.00 / 4.00 | 75.0% | 2.50 | 1.00 | A |');
+    expect(markdown).toContain('| store-001 | general | eu-west | flux, every 5m | 1.50 / 4.00 | 37.5% | 3.00 / 4.00 | 75.0% | 2.50 | 1.00 | A |');
   });
 
   test('GIVEN an overcommitted store WHEN rendered THEN its utilization is above 100% and its headroom negative', () => {
@@ -98,7 +101,7 @@ describe('renderReportMarkdown', () => {
     const markdown = renderReportMarkdown(report);
 
     // THEN
-    expect(markdown).toContain('| store-001 | general | eu-west | 1.00 / 4.00 | 25.0% | 4.50 / 4.00 | 112.5% | 3.00 | -0.50 | A |');
+    expect(markdown).toContain('| store-001 | general | eu-west | flux, every 5m | 1.00 / 4.00 | 25.0% | 4.50 / 4.00 | 112.5% | 3.00 | -0.50 | A |');
   });
 
   test('GIVEN a waiver WHEN rendered THEN its rule, object and reason are in the waiver table, markup escaped', () => {
@@ -124,29 +127,71 @@ describe('renderReportMarkdown', () => {
     expect(markdown).toMatch(/\| store-003 \|.*\| B \|$/m);
   });
 
-  test('GIVEN 50 warnings or fewer WHEN rendered THEN each is listed', () => {
+  test('GIVEN 438 identical warnings of one kind and one of another WHEN rendered THEN each kind is a line of the overview and has its own examples', () => {
     // GIVEN
-    const warnings = [{ store: 'store-001', object: 'Deployment/edge-monitor', message: 'no memory limit' }];
+    const noDigest = (n: number, image: string): ReportWarning => ({
+      store: `store-${String(n).padStart(3, '0')}`, object: 'Deployment/edge-monitor', kind: 'image without digest', message: `image "${image}" has a tag but no digest`,
+    });
+    const warnings = [
+      ...Array.from({ length: 438 }, (_, i) => noDigest(i + 1, 'edge-monitor:1.4.2')),
+      ...Array.from({ length: 6 }, (_, i) => noDigest(i + 1, `tool-${i}:1.0`)),
+      { store: 'store-002', object: 'Deployment/legacy-app', kind: 'unneeded waiver', message: 'waiver of "pinned-image" is not needed (nothing breaks the rule): remove it' },
+    ];
 
     // WHEN
     const markdown = renderReportMarkdown(threeStores(warnings));
 
     // THEN
-    expect(sectionOf(markdown, '## Warnings (1)')).toContain('| store-001 | Deployment/edge-monitor | no memory limit |');
+    expect(sectionOf(markdown, '## Warnings (445 in 438 stores)')).toEqual([
+      '## Warnings (445 in 438 stores)', '',
+      'By kind, most frequent first; each kind lists its most frequent messages.', '',
+      '| kind | warnings | stores | distinct messages |',
+      '|---|---:|---:|---:|',
+      '| image without digest | 444 | 438 | 7 |',
+      '| unneeded waiver | 1 | 1 | 1 |',
+      '',
+    ]);
+    const noDigestSection = sectionOf(markdown, '### image without digest: 444 in 438 stores');
+    expect(noDigestSection).toContain('The 5 most frequent of 7 distinct messages.');
+    expect(noDigestSection).toContain('| 438 | image "edge-monitor:1.4.2" has a tag but no digest | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |');
+    expect(noDigestSection.filter((l) => l.startsWith('| 1 |'))).toHaveLength(4);
+    expect(sectionOf(markdown, '### unneeded waiver: 1 in 1 store')).toContain(
+      '| 1 | waiver of "pinned-image" is not needed (nothing breaks the rule): remove it | Deployment/legacy-app | store-002 |');
   });
 
-  test('GIVEN more than 50 warnings WHEN rendered THEN identical messages are grouped, naming a few stores', () => {
+  test('GIVEN no warnings WHEN rendered THEN the report says so', () => {
+    expect(sectionOf(renderReportMarkdown(threeStores()), '## Warnings (0)')).toContain('No warnings.');
+  });
+
+  test('GIVEN Flux and Fleet stores, one suspended WHEN rendered THEN the sync section counts them and names the suspended store, and its row says so', () => {
     // GIVEN
-    const warnings = Array.from({ length: 60 }, (_, i) => ({ store: `store-${String(i + 1).padStart(3, '0')}`, object: 'Deployment/edge-monitor', message: 'no memory limit' }));
-    warnings.push({ store: 'store-001', object: 'Deployment/edge-app', message: 'no CPU limit' });
+    const report = threeStores();
+    const stores = [report.stores[0], { ...report.stores[1], sync: { agent: 'fleet', autoSync: false, interval: '15m' } }, report.stores[2]];
 
     // WHEN
-    const markdown = renderReportMarkdown(threeStores(warnings));
+    const markdown = renderReportMarkdown({ ...report, stores });
 
     // THEN
-    const section = sectionOf(markdown, '## Warnings (61)');
-    expect(section).toContain('| 60 | no memory limit | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |');
-    expect(section).toContain('| 1 | no CPU limit | Deployment/edge-app | store-001 |');
+    expect(sectionOf(markdown, '## Sync')).toEqual([
+      '## Sync', '',
+      '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.', '',
+      '| agent | polls Git every | stores | suspended | first stores |',
+      '|---|---|---:|---:|---|',
+      '| fleet | 15m | 1 | 1 | store-002 |',
+      '| flux | 5m | 2 | 0 | store-001, store-003 |',
+      '',
+    ]);
+    expect(markdown).toMatch(/^\| store-002 \| canary \| eu-west \| fleet, SUSPENDED \|/m);
+    const html = renderReportHtml({ ...report, stores });
+    expect(html).toContain('<td class="a">fleet, SUSPENDED');
+    expect(html).toContain('<span class="a">store-002 (suspended)</span>');
+  });
+
+  test('GIVEN an app scaled to zero WHEN rendered THEN the totals count it as a workload scaled to zero', () => {
+    const report = threeStores();
+    const scaled = { ...report.stores[2], workloads: [{ name: 'edge-monitor', kind: 'Deployment', replicas: 0, cpuMillis: 0, memoryBytes: 0 }] };
+    const markdown = renderReportMarkdown({ ...report, stores: [report.stores[0], report.stores[1], scaled] });
+    expect(sectionOf(markdown, '## Fleet totals')).toContain('3 stores, 5 workloads (1 scaled to zero), 2 VMs.');
   });
 });
 
@@ -161,14 +206,15 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/(src|href)=/);
   });
 
-  test('GIVEN three stores WHEN rendered THEN each has a memory and a CPU bar, colored by level', () => {
+  test('GIVEN three stores WHEN rendered THEN each has a memory and a CPU bar, colored by level, its figures beside the bar, not on it', () => {
     // WHEN
     const html = renderReportHtml(threeStores());
 
     // THEN
-    expect(html).toContain('<span>store-001</span><div class="bar a"><i style="width:75.0%"></i><span>memory 3.00 / 4.00 GiB · 75.0%</span></div>'
-      + '<div class="bar g"><i style="width:37.5%"></i><span>CPU 1.50 / 4.00 cores · 37.5%</span></div>');
-    expect(html).toContain('<div class="bar r"><i style="width:95.0%"></i><span>CPU 3.80 / 4.00 cores · 95.0%</span></div>');
+    expect(html).toContain('<span>store-001</span><div class="bar a"><i style="width:75.0%"></i></div><small>3.00 / 4.00 GiB · 75.0%</small>'
+      + '<div class="bar g"><i style="width:37.5%"></i></div><small>1.50 / 4.00 cores · 37.5%</small>');
+    expect(html).toContain('<div class="bar r"><i style="width:95.0%"></i></div><small>3.80 / 4.00 cores · 95.0%</small>');
+    expect(html).not.toMatch(/<div class="bar [gar]"><i [^>]*><\/i>[^<]/);
     expect(html).toContain('<details><summary>Every store (3 rows)</summary>');
   });
 
@@ -178,8 +224,9 @@ describe('renderReportHtml', () => {
 
     // THEN
     expect(html).not.toContain('class="bars"');
-    expect(html.match(/<i class="[gar] h\d+" title="store-\d+: (memory|CPU) /g)).toHaveLength(2000);
+    expect(html.match(/<i class="[gar] h\d+" title="store-\d+( \(suspended\))?: (memory|CPU) /g)).toHaveLength(2000);
     expect(html).toContain('<div><b>store-0901</b>');
+    expect(html).toContain('title="store-0097 (suspended): memory ');
   });
 });
 

@@ -1,6 +1,5 @@
-import * as YAML from 'yaml';
-import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, isDerived, readStoreInventory, renderFleet } from '../../lib';
-import { INVENTORY, buildFleet } from '../../stores';
+import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, isDerived, renderFleet } from '../../lib';
+import { parse, reachableClusters } from './fleet-targeting';
 import { testFleet } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
@@ -10,27 +9,6 @@ function addStore(fleet: EdgeFleet, id: string, props: EdgeStoreProps): EdgeStor
   new EdgeMonitor(store, 'edge-monitor', { image: IMAGE });
   new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk('registry.example.com/pos:4.1.0'), dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) } });
   return store;
-}
-
-function parse(files: Map<string, string>, file: string): any {
-  const content = files.get(file);
-  if (content === undefined) throw new Error(`${file} not generated`);
-  return YAML.parse(content);
-}
-
-/** Clusters a bundle can reach, evaluated the way Fleet does: overrideTargets replace the GitRepo's targets. */
-function reachableClusters(files: Map<string, string>, bundlePath: string): string[] {
-  const clusters = [...files.keys()].filter((f) => f.startsWith('fleet/clusters/')).map((f) => parse(files, f));
-  const groups = new Map([...files.keys()].filter((f) => f.startsWith('fleet/clustergroups/')).map((f) => parse(files, f)).map((g) => [g.metadata.name, g.spec.selector]));
-  const gitRepo = [...files.keys()].filter((f) => f.startsWith('fleet/gitrepos/')).map((f) => parse(files, f)).find((r) => r.spec.paths.includes(bundlePath));
-  const fleetYaml = parse(files, `${bundlePath.replace(/^dist\//, '')}/fleet.yaml`);
-  const targets: any[] = fleetYaml.overrideTargets ?? gitRepo.spec.targets ?? [{ clusterGroup: 'default' }];
-  const matches = (selector: any, labels: Record<string, string>) => Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return clusters.filter((c) => targets.some((t) =>
-    (t.clusterName === undefined || t.clusterName === c.metadata.name)
-    && (t.clusterSelector === undefined || matches(t.clusterSelector, c.metadata.labels))
-    && (t.clusterGroup === undefined || (groups.has(t.clusterGroup) && matches(groups.get(t.clusterGroup), c.metadata.labels))),
-  )).map((c) => c.metadata.name).sort();
 }
 
 describe('Rancher Fleet stores', () => {
@@ -148,30 +126,5 @@ describe('Rancher Fleet stores', () => {
     const id = `store-${'x'.repeat(50)}`;
     addStore(fleet, id, { sync: { agent: 'fleet' } });
     expect(parse(renderFleet(fleet), `stores/${id}/fleet.yaml`)).not.toHaveProperty('name');
-  });
-});
-
-describe('the example fleet on Rancher Fleet', () => {
-  const files = renderFleet(buildFleet());
-  const fleetStores = [...files.keys()].filter((f) => f.endsWith('/fleet.yaml')).map((f) => f.split('/')[1]);
-
-  test('GIVEN the us-east migration WHEN synthesized THEN 20 stores are on Fleet and each bundle reaches only its store', () => {
-    expect(fleetStores).toHaveLength(20);
-    for (const id of fleetStores) expect(reachableClusters(files, `dist/stores/${id}`)).toEqual([id]);
-  });
-
-  test('GIVEN stores moved to Fleet WHEN synthesized THEN the Flux stores\' files are byte-identical to an all-Flux fleet', () => {
-    const allFlux = renderFleet(buildFleet(readStoreInventory(INVENTORY).map((row) => ({ ...row, values: { ...row.values, sync_agent: '', api_endpoint: '' } }))));
-    const fluxStoreFiles = [...files].filter(([f]) => !f.startsWith('fleet/') && !isDerived(f) && !fleetStores.includes(f.split('/')[1]));
-    expect(fluxStoreFiles.length).toBeGreaterThan(800);
-    for (const [file, content] of fluxStoreFiles) expect([file, allFlux.get(file)]).toEqual([file, content]);
-    expect([...allFlux.keys()].some((f) => f.startsWith('fleet/') || f.endsWith('/fleet.yaml'))).toBe(false);
-  });
-
-  test('GIVEN the Fleet stores\' bundles WHEN measured THEN each is far below Fleet\'s 1 MB bundle limit', () => {
-    const sizes = fleetStores.map((id) => [...files].filter(([f]) => f.startsWith(`stores/${id}/`)).reduce((sum, [, c]) => sum + Buffer.byteLength(c), 0));
-    const largest = Math.max(...sizes);
-    console.log(`largest Fleet store bundle: ${largest} bytes of manifests (Fleet's limit: about 1 MB compressed)`);
-    expect(largest).toBeLessThan(64 * 1024);
   });
 });

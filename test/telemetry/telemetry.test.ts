@@ -8,6 +8,10 @@ const TELEMETRY: TelemetrySettings = {
   credentialsSecretName: 'telemetry-credentials',
 };
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function store(fleetTelemetry: TelemetrySettings | undefined = TELEMETRY, storeTelemetry?: TelemetrySettings | false): EdgeStore {
   return new EdgeStore(testFleet({ telemetry: fleetTelemetry }), 'store-017', { labels: { region: 'eu-west', ring: 'early', city: 'lyon' }, telemetry: storeTelemetry });
 }
@@ -130,7 +134,12 @@ describe('telemetry', () => {
     [{ retention: '1 day' }, 'telemetry.retention "1 day" is not a duration'],
     [{ samplesPerSecond: 0 }, 'telemetry.samplesPerSecond 0 must be a positive number'],
     [{ credentialsSecretName: 'Telemetry Creds' }, 'telemetry.credentialsSecretName "Telemetry Creds" is not an RFC 1123 label'],
-  ])('GIVEN bad telemetry %j WHEN creating the store THEN it fails naming store, field and value', (override, message) => {
-    expect(() => store({ ...TELEMETRY, ...override })).toThrow(`store "store-017": ${message}`);
+  ])('GIVEN bad telemetry %j WHEN set fleet-wide THEN the fleet is named; WHEN set for one store THEN that store is', (override, message) => {
+    expect(() => store({ ...TELEMETRY, ...override })).toThrow(new RegExp(`^fleet: ${escapeRegExp(message)}`));
+    expect(() => store(TELEMETRY, override)).toThrow(new RegExp(`^store "store-017": ${escapeRegExp(message)}`));
+  });
+
+  test('GIVEN fleet-wide telemetry without endpoints WHEN creating the fleet THEN the fleet is named, not its first store', () => {
+    expect(() => testFleet({ telemetry: { logsUrl: TELEMETRY.logsUrl } })).toThrow('fleet: telemetry.metricsUrl "" is not an HTTP(S) endpoint');
   });
 });

@@ -21,6 +21,14 @@ describe('EdgeApp', () => {
     expect(deployment.spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   });
 
+  test('GIVEN replicas 0 WHEN synthesized THEN the Deployment is scaled to zero, its pod template and image kept', () => {
+    const store = testStore();
+    new EdgeApp(store, 'loyalty', { image: IMAGE, replicas: 0 });
+    const deployment = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment');
+    expect(deployment.spec.replicas).toBe(0);
+    expect(deployment.spec.template.spec.containers[0].image).toBe(IMAGE);
+  });
+
   test('GIVEN an app with defaults WHEN synthesized THEN it is offline-safe: IfNotPresent, requests and a memory limit', () => {
     const store = testStore();
     new EdgeApp(store, 'loyalty', { image: IMAGE });
@@ -30,8 +38,8 @@ describe('EdgeApp', () => {
   });
 
   test.each([
-    [{ replicas: 0 }, 'replicas 0 must be a whole number of at least 1'],
-    [{ replicas: -2 }, 'replicas -2 must be a whole number of at least 1'],
+    [{ replicas: -2 }, 'replicas -2 must be a whole number of at least 0'],
+    [{ replicas: 1.5 }, 'replicas 1.5 must be a whole number of at least 0'],
     [{ memory: '128MB' }, 'memory "128MB" is not a Kubernetes quantity (use "128Mi")'],
     [{ ports: { http: 70000 } }, 'ports "http" 70000 is not a port number (use 1 to 65535)'],
     [{ ports: { 8080: 8080 } }, 'ports name "8080" is not an IANA service name'],

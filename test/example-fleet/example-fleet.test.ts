@@ -1,12 +1,17 @@
+/*
+ * Tests of the example fleet in stores/: the one place where tests may depend on its stores, rows and
+ * numbers. Library tests (the rest of test/) build their own small fleets and never import stores/,
+ * so that a fleet of one's own never needs the example's code (test/layering.test.ts checks it).
+ */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { OWNED_FOLDERS, REPORT_FILES, isBootstrapFile, renderFleet, validateTree } from '../lib';
-import { buildFleet } from '../stores';
-import { snapshotDir } from './util';
+import { OWNED_FOLDERS, REPORT_FILES, isBootstrapFile, renderFleet, validateTree } from '../../lib';
+import { buildFleet } from '../../stores';
+import { snapshotDir } from '../util';
 
-const DIST = path.join(__dirname, '..', 'dist');
+const DIST = path.join(__dirname, '..', '..', 'dist');
 const rendered = renderFleet(buildFleet());
 
 function objectsIn(file: string): any[] {

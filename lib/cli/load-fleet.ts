@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import Module from 'module';
+import * as path from 'path';
+import { EdgefleetError } from '../errors/edgefleet-error';
+import { EdgeFleet } from '../fleet/edge-fleet';
+import { FleetModule } from '../fleet/fleet-module';
+
+/** Extensions of fleet modules written in TypeScript, which tsx runs without a compile step. */
+const TYPESCRIPT = ['.ts', '.cts', '.mts'];
+
+/**
+ * Loads a {@link FleetModule} and builds its fleet. A TypeScript module runs through tsx (transpiled
+ * on the fly, not type-checked: the fleet repository's tests do that), a JavaScript one as it is.
+ */
+export function loadFleet(modulePath: string, cwd: string): EdgeFleet {
+  const resolved = path.resolve(cwd, modulePath);
+  if (!fs.existsSync(resolved)) {
+    throw new EdgefleetError(`--fleet ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`);
+  }
+  if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
+    require('tsx/cjs/api').register();
+  }
+  const mod: Partial<FleetModule> = fleetCode(modulePath, 'loading the module', () => require(resolved));
+  if (typeof mod.buildFleet !== 'function') {
+    throw new EdgefleetError(`--fleet ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`);
+  }
+  const fleet: unknown = fleetCode(modulePath, 'buildFleet()', () => mod.buildFleet!());
+  if (!EdgeFleet.isEdgeFleet(fleet)) {
+    throw new EdgefleetError(`--fleet ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`);
+  }
+  return fleet;
+}
+
+/**
+ * Runs the fleet module's own code. What it throws, other than an edgefleet error, is a mistake in
+ * the fleet module (a TypeError, a syntax error): reported as such, with its trace, not as a bug in edgefleet.
+ */
+function fleetCode<T>(modulePath: string, what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (EdgefleetError.isEdgefleetError(e)) throw e;
+    throw new EdgefleetError(`--fleet ${modulePath}: ${what} failed in the fleet module's own code:\n${(e as Error)?.stack ?? e}`);
+  }
+}
