@@ -6,6 +6,7 @@ import { FleetRepo } from './fleet-repo';
 import { FLUX_NAMESPACE, FluxControllers } from './flux-controllers';
 import { Kubectl } from './kubectl';
 import { waitFor } from './processes';
+import { ResolvedNodeProfile } from '../../lib';
 
 /** Where the upstream KubeVirt and CDI CRDs are: ../shared/crds beside the checkout, or $EDGEFLEET_SHARED/crds. */
 function sharedCrds(): string {
@@ -27,18 +28,13 @@ export interface FluxStatus {
   readonly observedCurrent: boolean;
 }
 
-/** What the store's node provides before Flux's first sync. */
-export interface StoreNode {
-  /** RuntimeClasses the node's K3s creates (for its containerd shims). */
-  readonly runtimeClasses: string[];
-  /** The node's local StorageClass. */
-  readonly localStorageClass: string;
-}
+/** What the store's node profile says the store image provides before Flux's first sync. */
+export type StoreNode = Pick<ResolvedNodeProfile, 'runtimeClasses' | 'runtimeClassSource' | 'localStorageClass' | 'kubevirtNamespace'>;
 
 /**
  * What a store has before Flux's first sync: the Flux, KubeVirt and CDI CRDs (and Rancher Fleet's,
- * for a management cluster), and what K3s and the store image provide: the local-path StorageClass
- * and the node's RuntimeClasses.
+ * for a management cluster), KubeVirt's namespace (made by its operator's install), and what K3s
+ * provides: the local-path StorageClass and, where K3s creates them, the node's RuntimeClasses.
  */
 export function installStorePlatform(kubectl: Kubectl, node: StoreNode, crdGroups: string[] = ['kubevirt', 'cdi']): void {
   const crds = sharedCrds();
@@ -48,9 +44,11 @@ export function installStorePlatform(kubectl: Kubectl, node: StoreNode, crdGroup
   ];
   for (const file of files) kubectl.apply({ file });
   kubectl.run(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  const k3sRuntimeClasses = node.runtimeClassSource === 'k3s' ? node.runtimeClasses : [];
   const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: node.kubevirtNamespace } },
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: node.localStorageClass }, provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' },
-    ...node.runtimeClasses.map((name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: name })),
+    ...k3sRuntimeClasses.map((name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: name })),
   ];
   kubectl.apply({ yaml: objects.map((o) => JSON.stringify(o)).join('\n') });
 }

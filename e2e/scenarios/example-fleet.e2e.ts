@@ -11,7 +11,7 @@ describe('the whole example fleet', () => {
   let plane: ControlPlane;
   beforeAll(async () => {
     plane = await ControlPlane.start(path.join(E2E_WORK, 'example-fleet'));
-    installStorePlatform(plane.kubectl, { localStorageClass: 'local-path', runtimeClasses: ['wasmedge'] }, ['kubevirt', 'cdi', 'fleet']);
+    installStorePlatform(plane.kubectl, { localStorageClass: 'local-path', runtimeClasses: ['wasmedge'], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt' }, ['kubevirt', 'cdi', 'fleet']);
     // The namespaces the folders' objects live in must exist for a dry-run of those objects.
     for (const ns of ['edge', 'flux-system', 'fleet-default']) plane.kubectl.spawn(['create', 'namespace', ns]);
   });
