@@ -1,6 +1,5 @@
 import { sleep } from '../harness/processes';
 import { Scenario } from '../harness/scenario';
-import { recordTiming } from '../harness/timings';
 import { E2E_STORES } from '../fleet/e2e-fleet';
 
 const STORE = E2E_STORES.containerDisk;
@@ -55,9 +54,7 @@ describe('what Git changes do to a store\'s objects', () => {
       // WHEN the store is dropped from the fleet and synth's result committed (only bootstrap's filled files remain in its cluster folder)
       const others = Object.values(E2E_STORES).filter((s) => s !== STORE);
       const commit = scenario.commitChange({ stores: others }, `remove ${STORE} from the fleet`);
-      const started = Date.now();
       await scenario.applied(commit, 'store removal applied by flux-system (s)', ['flux-system']);
-      recordTiming(scenario.name, 'flux-system applied the removal (s)', (Date.now() - started) / 1000);
       await sleep(SETTLE_MS);
       // THEN nothing that holds the POS's data is deleted
       expectPosDataKept(scenario, 'edge');
