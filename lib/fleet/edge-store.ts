@@ -8,7 +8,7 @@ import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { Waiver, checkWaivers } from '../policies/waiver';
+import { Waiver, checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
@@ -98,11 +98,13 @@ export class EdgeStore extends Chart implements IDescribable {
     this.nodeProfile = resolveNodeProfile(this, fleet.nodeProfile, props.nodeProfile);
     this.sync = resolveSyncPolicy(this, fleet.sync, props.sync);
     this.workloadNamespace = fleet.namespace;
+    this.waivers = checkWaivers(this, props.waivers ?? []);
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
     const annotations = Object.fromEntries([
       [RUNTIME_CLASSES_ANNOTATION, this.nodeProfile.runtimeClasses.join(',')],
       [STORE_LABELS_ANNOTATION, Object.keys(this.storeLabels).sort().map((k) => `${k}=${this.storeLabels[k]}`).join(',')],
+      [WAIVERS_ANNOTATION, waiversAnnotation(this.waivers)],
     ].filter(([, value]) => value !== ''));
     // Kept when it leaves Git (the store removed, the namespace renamed): deleting it would delete the POS VM and its disks inside.
     new k8s.KubeNamespace(infrastructure, 'Resource', {
@@ -110,7 +112,6 @@ export class EdgeStore extends Chart implements IDescribable {
     });
     this.platform = new StorePlatform(this, 'Platform', { nodeProfile: this.nodeProfile });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
-    this.waivers = checkWaivers(this, props.waivers ?? []);
     if (this.sync.agent === 'fleet') {
       new FleetStoreSync(this, 'FleetSync');
     } else {

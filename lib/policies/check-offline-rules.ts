@@ -8,7 +8,11 @@ export interface RuleFinding {
   readonly rule: OfflineRule;
   /** The object, as `Kind/name`. */
   readonly object: string;
-  /** The field, value and fix. */
+  /** The field's path in the object (`spec.template.spec.containers[0].image`), or `-` when the finding is not about one field. */
+  readonly path: string;
+  /** What is wrong with the field's value, and the fix. */
+  readonly problem: string;
+  /** The path and the problem, as one sentence. */
   readonly message: string;
 }
 
@@ -20,6 +24,14 @@ export interface RuleWarning extends RuleFinding {
 
 /** Kinds of {@link RuleWarning}. */
 export const WARNING_KINDS = { noDigest: 'image without digest', unneededWaiver: 'unneeded waiver' };
+
+function ruleFinding(rule: OfflineRule, object: string, path: string, problem: string): RuleFinding {
+  return { rule, object, path, problem, message: path === '-' ? problem : `${path} ${problem}` };
+}
+
+function ruleWarning(kind: string, rule: OfflineRule, object: string, path: string, problem: string): RuleWarning {
+  return { ...ruleFinding(rule, object, path, problem), kind };
+}
 
 /** What the rules found in one store: violations fail synth, warnings go to the report. */
 export interface RuleResult {
@@ -58,11 +70,11 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
 
   for (const o of objects) {
     const object = `${o.kind}/${o.metadata?.name}`;
-    const add = (rule: OfflineRule, message: string) => found.push({ rule, object, message });
+    const add = (rule: OfflineRule, path: string, problem: string) => found.push(ruleFinding(rule, object, path, problem));
     const image = (field: string, ref: string) => {
       const { tag, digest } = imageParts(ref);
-      if (!tag || tag === 'latest') add('pinned-image', `${field} "${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag`);
-      else if (!digest) warnings.push({ rule: 'pinned-image', kind: WARNING_KINDS.noDigest, object, message: `${field} "${ref}" has a tag but no digest (pin "@sha256:..." so that a re-pushed tag cannot change what a store runs)` });
+      if (!tag || tag === 'latest') add('pinned-image', field, `"${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag`);
+      else if (!digest) warnings.push(ruleWarning(WARNING_KINDS.noDigest, 'pinned-image', object, field, `"${ref}" has a tag but no digest (pin "@sha256:..." so that a re-pushed tag cannot change what a store runs)`));
     };
 
     const podPath = POD_SPEC_PATH[o.kind];
@@ -72,13 +84,13 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
         (pod[group] ?? []).forEach((c: any, i: number) => {
           const field = `${podPath}.${group}[${i}]`;
           image(`${field}.image`, String(c.image ?? ''));
-          if (c.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.imagePullPolicy "${c.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent" (with the WAN down, a restart must use the cached image)`);
+          if (c.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.imagePullPolicy`, `"${c.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent" (with the WAN down, a restart must use the cached image)`);
           const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([k, r]) => c.resources?.[k]?.[r] === undefined);
-          if (missing.length) add('resources', `${field}.resources lacks ${missing.map(([k, r]) => `${k}.${r}`).join(', ')} (set CPU and memory requests and a memory limit, so the planner can count it and the node is never overcommitted)`);
+          if (missing.length) add('resources', `${field}.resources`, `lacks ${missing.map(([k, r]) => `${k}.${r}`).join(', ')} (set CPU and memory requests and a memory limit, so the planner can count it and the node is never overcommitted)`);
         });
       }
       if (pod.runtimeClassName && !profile.runtimeClasses.includes(pod.runtimeClassName)) {
-        add('runtime-class', `${podPath}.runtimeClassName "${pod.runtimeClassName}" is not provided by the store's node (add it to nodeProfile.runtimeClasses where the store image carries its shim)`);
+        add('runtime-class', `${podPath}.runtimeClassName`, `"${pod.runtimeClassName}" is not provided by the store's node (add it to nodeProfile.runtimeClasses where the store image carries its shim)`);
       }
     }
 
@@ -93,21 +105,21 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
         const field = `spec.template.spec.volumes[${i}]`;
         if (v.containerDisk) {
           image(`${field}.containerDisk.image`, String(v.containerDisk.image ?? ''));
-          if (v.containerDisk.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.containerDisk.imagePullPolicy "${v.containerDisk.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent"`);
+          if (v.containerDisk.imagePullPolicy !== 'IfNotPresent') add('pull-policy', `${field}.containerDisk.imagePullPolicy`, `"${v.containerDisk.imagePullPolicy ?? '(unset)'}" must be "IfNotPresent"`);
           return;
         }
         if (v.cloudInitNoCloud || v.cloudInitConfigDrive || v.emptyDisk) return;
         const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
         const storageClass = claim === undefined ? undefined : claims.get(claim) ?? dataVolumes.get(claim) ?? templates.get(claim);
         if (storageClass !== profile.localStorageClass) {
-          add('local-storage', `${field} "${v.name}" is not on the store's local storage class "${profile.localStorageClass}" (${claim ? `its claim "${claim}" has storage class "${storageClass ?? '(unknown)'}"` : 'its source is not a local disk'}); use a containerDisk, or a claim or DataVolume of "${profile.localStorageClass}"`);
+          add('local-storage', field, `"${v.name}" is not on the store's local storage class "${profile.localStorageClass}" (${claim ? `its claim "${claim}" has storage class "${storageClass ?? '(unknown)'}"` : 'its source is not a local disk'}); use a containerDisk, or a claim or DataVolume of "${profile.localStorageClass}"`);
         }
       });
     }
 
     if (PROTECTED_KINDS.includes(o.kind)) {
       const missing = Object.entries(KEEP_ANNOTATIONS).filter(([k, v]) => o.metadata?.annotations?.[k] !== v);
-      if (missing.length) add('prune-protection', `metadata.annotations lacks ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')} (so that removing or renaming it in Git never deletes the store's data)`);
+      if (missing.length) add('prune-protection', 'metadata.annotations', `lacks ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')} (so that removing or renaming it in Git never deletes the store's data)`);
     }
   }
 
@@ -115,6 +127,6 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
   const violations = found.filter((f) => !waivers.some((w) => covers(w, f)));
   const usedWaivers = waivers.filter((w) => found.some((f) => covers(w, f)));
   const unused = waivers.filter((w) => !usedWaivers.includes(w))
-    .map((w): RuleWarning => ({ rule: w.rule, kind: WARNING_KINDS.unneededWaiver, object: w.object, message: `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it` }));
+    .map((w) => ruleWarning(WARNING_KINDS.unneededWaiver, w.rule, w.object, '-', `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it`));
   return { violations, warnings: [...warnings, ...unused], usedWaivers };
 }

@@ -12,6 +12,18 @@ export interface Waiver {
   readonly reason: string;
 }
 
+/**
+ * Annotation of a store's Namespace that lists its waivers as JSON (`[{"rule":..., "object":...,
+ * "reason":...}]`), so that the synthesized folder carries them: `edgefleet validate` applies them
+ * when it runs the offline-readiness rules, and a hand-written folder can waive a rule the same way.
+ */
+export const WAIVERS_ANNOTATION = 'edgefleet.io/waivers';
+
+/** The value of {@link WAIVERS_ANNOTATION} for `waivers`; empty when there are none. */
+export function waiversAnnotation(waivers: Waiver[]): string {
+  return waivers.length === 0 ? '' : JSON.stringify(waivers.map(({ rule, object, reason }) => ({ rule, object, reason })));
+}
+
 /** Fails unless every waiver names a known rule, an object and a real reason. */
 export function checkWaivers(scope: IConstruct, waivers: Waiver[]): Waiver[] {
   waivers.forEach((w, i) => {

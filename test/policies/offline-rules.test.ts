@@ -1,6 +1,7 @@
+import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, Waiver, checkOfflineRules, renderFleet, renderStoreWithObjects } from '../../lib';
-import { testFleet } from '../util';
+import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, Waiver, WAIVERS_ANNOTATION, checkOfflineRules, renderFleet, renderStoreWithObjects, synthesize, validateTree } from '../../lib';
+import { objectOf, tempDir, testFleet } from '../util';
 
 const POS = VmDisk.containerDisk('registry.example.com/pos-os:4.1.0');
 
@@ -39,7 +40,9 @@ describe('offline-readiness rules', () => {
   ])('GIVEN %s WHEN checked THEN the rule names the field, the value and the fix', (_, container, rule, message) => {
     const store = storeWith();
     rawDeployment(store, container);
-    expect(rulesOf(store).violations).toEqual([{ rule, object: 'Deployment/legacy', message: expect.stringContaining(message) }]);
+    const [violation] = rulesOf(store).violations;
+    expect(rulesOf(store).violations).toEqual([expect.objectContaining({ rule, object: 'Deployment/legacy', message: expect.stringContaining(message) })]);
+    expect(`${violation.path} ${violation.problem}`).toBe(violation.message);
   });
 
   test('GIVEN a runtime class the node lacks WHEN checked THEN it is a violation', () => {
@@ -57,14 +60,14 @@ describe('offline-readiness rules', () => {
     vm.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/volumes/-', { name: 'nas', persistentVolumeClaim: { claimName: 'nas' } }));
     vm.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/domain/devices/disks/-', { name: 'nas', disk: { bus: 'virtio' } }));
     const violations = rulesOf(store).violations;
-    expect(violations).toContainEqual({ rule: 'local-storage', object: 'VirtualMachine/pos', message: expect.stringContaining('spec.template.spec.volumes[1] "nas" is not on the store\'s local storage class "local-path" (its claim "nas" has storage class "nfs")') });
-    expect(violations).toContainEqual({ rule: 'prune-protection', object: 'PersistentVolumeClaim/nas', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep') });
+    expect(violations).toContainEqual(expect.objectContaining({ rule: 'local-storage', object: 'VirtualMachine/pos', path: 'spec.template.spec.volumes[1]', message: expect.stringContaining('spec.template.spec.volumes[1] "nas" is not on the store\'s local storage class "local-path" (its claim "nas" has storage class "nfs")') }));
+    expect(violations).toContainEqual(expect.objectContaining({ rule: 'prune-protection', object: 'PersistentVolumeClaim/nas', path: 'metadata.annotations', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep') }));
   });
 
   test('GIVEN a hand-written Namespace without protection WHEN checked THEN it is a violation, since deleting it deletes what it holds', () => {
     const store = storeWith();
     store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
-    expect(rulesOf(store).violations).toContainEqual({ rule: 'prune-protection', object: 'Namespace/kiosk', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled') });
+    expect(rulesOf(store).violations).toContainEqual(expect.objectContaining({ rule: 'prune-protection', object: 'Namespace/kiosk', message: expect.stringContaining('metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled') }));
   });
 
   test('GIVEN a waiver with a reason WHEN checked THEN the violation is waived and the waiver reported; an unneeded waiver is a warning', () => {
@@ -81,7 +84,23 @@ describe('offline-readiness rules', () => {
     // THEN
     expect(result.violations).toEqual([]);
     expect(result.usedWaivers.map((w) => w.rule)).toEqual(['pinned-image']);
-    expect(result.warnings).toContainEqual({ rule: 'resources', kind: 'unneeded waiver', object: 'Deployment/legacy', message: 'waiver of "resources" is not needed (nothing breaks the rule): remove it' });
+    expect(result.warnings).toContainEqual(expect.objectContaining({ rule: 'resources', kind: 'unneeded waiver', object: 'Deployment/legacy', path: '-', message: 'waiver of "resources" is not needed (nothing breaks the rule): remove it' }));
+  });
+
+  test('GIVEN a store with a waiver WHEN synthesized THEN its Namespace carries the waiver, and edgefleet validate honours it', async () => {
+    // GIVEN
+    const store = storeWith([{ rule: 'pinned-image', object: 'Deployment/legacy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' }]);
+    rawDeployment(store, { ...SAFE, image: 'vendor/kiosk:latest' });
+    const outdir = tempDir();
+
+    // WHEN
+    synthesize(store.fleet, { outdir });
+    const report = await validateTree(path.join(outdir, 'stores', 'store-017'), { realKustomizeBuild: false });
+
+    // THEN
+    const namespace = objectOf(store, 'stores/store-017/infrastructure/namespace.yaml', 'Namespace');
+    expect(JSON.parse(namespace.metadata.annotations[WAIVERS_ANNOTATION])).toEqual(store.waivers);
+    expect(report.findings).toEqual([]);
   });
 
   test('GIVEN an image without digest WHEN checked THEN it is a warning, not a violation', () => {
@@ -89,7 +108,7 @@ describe('offline-readiness rules', () => {
     new EdgeApp(store, 'kiosk', { image: 'registry.example.com/kiosk:1.0.0' });
     const result = rulesOf(store);
     expect(result.violations).toEqual([]);
-    expect(result.warnings).toContainEqual({ rule: 'pinned-image', kind: 'image without digest', object: 'Deployment/kiosk', message: expect.stringContaining('has a tag but no digest') });
+    expect(result.warnings).toContainEqual(expect.objectContaining({ rule: 'pinned-image', kind: 'image without digest', object: 'Deployment/kiosk', message: expect.stringContaining('has a tag but no digest') }));
   });
 
   test('GIVEN a violation WHEN synthesized THEN synth fails with a message naming store, object, field, value and fix', () => {
