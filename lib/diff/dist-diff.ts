@@ -1,22 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
-import { defaultBase, gitLines, readAtCommit } from './git';
+import { GitBase, changes as gitChanges, gitLines, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
+import { KEPT_ON_MANAGER, StoreSync, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
+import { parseYamlDocuments } from '../util/parse-yaml';
 import { compareStrings } from '../output/manifest-file';
 import { storeOfFile } from '../releases/blast-radius';
 
-/** How one object (or non-YAML file) changed. */
+/** How one object (or a file that holds no API object) changed. */
 export interface ObjectChange {
-  /** File, relative to the compared folder. */
+  /** File, relative to the compared folder: where the object is now, or was for a removed one. */
   readonly file: string;
-  /** `Kind/name`, `kustomization`, `fleet.yaml` or the file name of a non-YAML file. */
+  /** `Kind/namespace/name` (`Kind/name` when cluster-scoped), or the file's path for a file that holds no API object. */
   readonly object: string;
-  /** What happened to it. */
+  /** What happened to it. A change of namespace or kind is a removal and an addition: Kubernetes cannot move an object. */
   readonly change: 'added' | 'removed' | 'changed';
   /** For a changed object, the fields that changed. */
   readonly fields: FieldChange[];
+  /** For a removed object that stays on the store (or on the Fleet manager): why. Undefined when it is deleted there. */
+  readonly kept?: string;
+  /** For an added object that takes the place of one removed in the same store (same name, other namespace or kind): the removed one. */
+  readonly replaces?: string;
+  /** Set when the change endangers a store's data: what happens, and what to do. */
+  readonly warning?: string;
 }
 
 /** What changed in one store, or in the fleet-wide files when `store` is undefined. */
@@ -29,13 +36,15 @@ export interface StoreDiff {
   readonly status: 'added' | 'removed' | 'changed';
   /** The changes, by file and object. */
   readonly changes: ObjectChange[];
+  /** Images the store needs now and did not need before, which it must download (from its images.txt), sorted. */
+  readonly newImages: string[];
 }
 
 /** The difference between dist/ at a commit and in the working tree. */
 export interface DistDiff {
-  /** The commit compared with, as given or resolved. */
-  readonly base: string;
-  /** Stores that changed (and the fleet-wide entry, last, when fleet-wide files changed). */
+  /** The commit compared with. */
+  readonly base: GitBase;
+  /** Stores that changed, by id (and the fleet-wide entry, last, when fleet-wide files changed). */
   readonly stores: StoreDiff[];
   /** Labels of every store in the working tree or at the base (removed stores), by id, for the totals. */
   readonly allStores: Map<string, Record<string, string>>;
@@ -45,82 +54,219 @@ export interface DistDiff {
 export interface DiffDistOptions {
   /** The synthesized folder. @default 'dist' */
   readonly dir?: string;
-  /** The Git commit to compare with. @default - HEAD while the working tree holds a fresh synth, else the merge base with main */
+  /**
+   * The Git revision to compare with.
+   * @default - HEAD while the working tree holds a fresh synth, else the merge base with the branch a pull request targets
+   */
   readonly base?: string;
+}
+
+/** An API object (or a file of no API object) as the diff matches it. */
+interface LoadedObject {
+  /** What identifies it in a store: API group, kind, namespace and name; or the file. */
+  readonly key: string;
+  /** How it is shown. */
+  readonly display: string;
+  /** Its file, relative to the compared folder. */
+  readonly file: string;
+  /** The parsed document (the text, for a file that is not YAML). */
+  readonly value: any;
+}
+
+/** The content of a file of the compared folder at the base and now; undefined where it does not exist. */
+interface FileVersions {
+  readonly before: (file: string) => string | undefined;
+  readonly after: (file: string) => string | undefined;
 }
 
 /**
  * Compares dist/ at `base` with the working tree, object by object and field by field, reading only
- * the files that Git reports as changed, so that it stays fast at 10,000 stores.
+ * the files that Git reports as changed, so that it stays fast at 10,000 stores. Objects are matched
+ * within a store by API group, kind, namespace and name, whatever file they are in.
  */
 export function diffDist(options: DiffDistOptions = {}): DistDiff {
-  const dir = path.resolve(options.dir ?? 'dist');
+  const dir = fs.realpathSync(path.resolve(options.dir ?? 'dist'));
   const repo = gitLines(dir, ['rev-parse', '--show-toplevel'])[0];
   const prefix = path.relative(repo, dir).split(path.sep).join('/');
-  const base = options.base ?? defaultBase(repo, prefix);
-  const changed = [
-    ...gitLines(repo, ['diff', '--name-status', '--no-renames', base, '--', prefix]).map((l) => l.split('\t')[1]),
-    ...gitLines(repo, ['ls-files', '--others', '--exclude-standard', '--', prefix]),
-  ].filter((f) => !isDerived(f.slice(prefix.length + 1))).sort(compareStrings);
-  const before = readAtCommit(repo, base, changed);
-  const relative = (p: string) => p.slice(prefix.length + 1);
+  const { base, files } = gitChanges(repo, prefix || '.', options.base);
+  const baseBlobs = new Map(files.map((f) => [prefix ? f.path.slice(prefix.length + 1) : f.path, f.baseBlob]));
+  const changed = [...baseBlobs.keys()].filter((f) => !isReport(f)).sort(compareStrings);
+  const atBase = readBlobs(repo, changed.map((f) => baseBlobs.get(f)).filter((b): b is string => b !== undefined));
+  const versions: FileVersions = {
+    before: (f) => (baseBlobs.has(f) ? atBase.get(baseBlobs.get(f) ?? '') : undefined),
+    after: (f) => readIfExists(path.join(dir, f)),
+  };
+  const changedSet = new Set(changed);
 
-  const byStore = new Map<string | undefined, ObjectChange[]>();
+  const byScope = new Map<string | undefined, string[]>();
   for (const file of changed) {
-    const current = readIfExists(path.join(repo, file));
-    const changes = diffFile(relative(file), before.get(file), current);
-    const store = storeOfFile(relative(file));
-    byStore.set(store, [...(byStore.get(store) ?? []), ...changes]);
+    const store = storeOfFile(file);
+    const files = byScope.get(store);
+    if (files) files.push(file);
+    else byScope.set(store, [file]);
   }
 
   const allStores = storeLabelsInTree(dir);
-  const stores = [...byStore].filter(([, changes]) => changes.length > 0)
-    .sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))
-    .map(([store, changes]): StoreDiff => {
-      const labels = store === undefined ? {} : allStores.get(store) ?? labelsAt(before, `${prefix}/stores/${store}/infrastructure/namespace.yaml`);
-      const status = store !== undefined && !allStores.has(store) ? 'removed'
-        : store !== undefined && changes.some((c) => c.file === `stores/${store}/kustomization.yaml` && c.change === 'added') ? 'added' : 'changed';
-      return { store, labels, status, changes };
-    });
+  const stores: StoreDiff[] = [];
+  for (const [store, files] of [...byScope].sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))) {
+    const sync = store === undefined ? { agent: 'flux' as const } : storeSync(store, files, dir, versions, changedSet);
+    const changes = diffScope(files.filter((f) => !isImageList(f)), versions, sync);
+    const imageList = files.find(isImageList);
+    const newImages = imageList === undefined ? [] : imagesAdded(versions, imageList);
+    if (changes.length === 0 && newImages.length === 0) continue;
+    const removed = store !== undefined && !allStores.has(store);
+    const labels = store === undefined ? {} : allStores.get(store) ?? parseLabels(versions.before(`stores/${store}/infrastructure/namespace.yaml`));
+    const added = changes.some((c) => c.file === `stores/${store}/kustomization.yaml` && c.change === 'added');
+    stores.push({ store, labels, status: removed ? 'removed' : added ? 'added' : 'changed', changes, newImages });
+  }
   for (const removed of stores.filter((s) => s.status === 'removed')) allStores.set(removed.store!, removed.labels);
   return { base, stores, allStores };
 }
 
+/** The fleet report, which the diff leaves out: every change in it shows as an object change. */
+function isReport(relativePath: string): boolean {
+  return relativePath === 'REPORT.md' || relativePath === 'report.html';
+}
+
+function isImageList(relativePath: string): boolean {
+  return /^stores\/[^/]+\/images\.txt$/.test(relativePath);
+}
+
 /**
- * Files derived from the objects, which the diff leaves out since every change in them shows as an
- * object change: the fleet report and each store's image list.
+ * Files derived from the objects, which the diff does not list as objects: the fleet report, and
+ * each store's image list (which feeds the summary of new images instead).
  */
 export function isDerived(relativePath: string): boolean {
-  return relativePath === 'REPORT.md' || relativePath === 'report.html' || /^stores\/[^/]+\/images\.txt$/.test(relativePath);
+  return isReport(relativePath) || isImageList(relativePath);
 }
 
 function readIfExists(file: string): string | undefined {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
-}
-
-/** The objects of a YAML file by `Kind/name` (a plain document by its file name). */
-function objectsOf(file: string, content: string | undefined): Map<string, unknown> {
-  const objects = new Map<string, unknown>();
-  if (content === undefined) return objects;
-  if (!/\.ya?ml$/.test(file)) return new Map([[path.posix.basename(file), content]]);
-  for (const doc of YAML.parseAllDocuments(content)) {
-    const value: any = doc.toJS();
-    if (value === null || value === undefined) continue;
-    const key = value.kind && value.metadata?.name ? `${value.kind}/${value.metadata.name}` : path.posix.basename(file, '.yaml');
-    objects.set(key, value);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+    throw e;
   }
-  return objects;
 }
 
-function diffFile(file: string, before: string | undefined, after: string | undefined): ObjectChange[] {
-  const old = objectsOf(file, before);
-  const now = objectsOf(file, after);
-  return [...new Set([...old.keys(), ...now.keys()])].sort(compareStrings).flatMap((object): ObjectChange[] => {
-    if (!old.has(object)) return [{ file, object, change: 'added', fields: [] }];
-    if (!now.has(object)) return [{ file, object, change: 'removed', fields: [] }];
-    const fields = diffValues(old.get(object), now.get(object));
-    return fields.length > 0 ? [{ file, object, change: 'changed', fields }] : [];
-  });
+/** The objects of a file: each API object by its identity, anything else as the file itself. */
+function objectsOf(file: string, content: string | undefined): LoadedObject[] {
+  if (content === undefined) return [];
+  const whole = (value: unknown): LoadedObject[] => [{ key: `file ${file}`, display: file, file, value }];
+  if (!/\.ya?ml$/.test(file)) return whole(content);
+  const { documents, error } = parseYamlDocuments(content);
+  if (error) return whole(content);
+  const objects = documents.filter(isApiObject).map((value): LoadedObject => ({ key: identity(value), display: objectName(value), file, value }));
+  const others = documents.filter((d) => !isApiObject(d));
+  return others.length > 0 ? [...objects, ...whole(others.length === 1 ? others[0] : others)] : objects;
+}
+
+function isApiObject(value: any): boolean {
+  return typeof value?.kind === 'string' && typeof value?.metadata?.name === 'string';
+}
+
+/** API group, kind, namespace and name: what makes an object the same object to Kubernetes. */
+function identity(value: any): string {
+  const apiVersion = String(value.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return `${group}/${value.kind}/${value.metadata.namespace ?? ''}/${value.metadata.name}`;
+}
+
+/** `Kind/namespace/name`, or `Kind/name` when cluster-scoped. */
+function objectName(value: any): string {
+  const ns = value.metadata.namespace;
+  return `${value.kind}/${ns ? `${ns}/` : ''}${value.metadata.name}`;
+}
+
+function loadAll(files: string[], read: (file: string) => string | undefined): Map<string, LoadedObject> {
+  return new Map(files.flatMap((f) => objectsOf(f, read(f))).map((o) => [o.key, o]));
+}
+
+function byFileThenObject(a: ObjectChange, b: ObjectChange): number {
+  return compareStrings(a.file, b.file) || compareStrings(a.object, b.object);
+}
+
+/** The changes of one store (or of the fleet-wide files), given the files of it that changed. */
+function diffScope(files: string[], versions: FileVersions, sync: StoreSync): ObjectChange[] {
+  const old = loadAll(files, versions.before);
+  const now = loadAll(files, versions.after);
+  const removed = [...old.values()].filter((o) => !now.has(o.key));
+  const added = [...now.values()].filter((o) => !old.has(o.key));
+  const replacements = pairReplacements(removed, added);
+
+  const fates = new Map(removed.filter((o) => isApiObject(o.value)).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, sync)]));
+  const deletedNamespaces = new Set(removed.filter((o) => o.value?.kind === 'Namespace' && isApiObject(o.value) && !fates.get(o)).map((o) => o.value.metadata.name));
+  const deletedWith = (o: LoadedObject) => {
+    const ns = isApiObject(o.value) ? o.value.metadata.namespace : undefined;
+    return ns !== undefined && deletedNamespaces.has(ns) ? `Namespace "${ns}"` : undefined;
+  };
+  const keptOf = (o: LoadedObject) => (deletedWith(o) ? undefined : fates.get(o));
+  const replaced = new Set(replacements.values());
+
+  const changes: ObjectChange[] = [
+    ...removed.map((o): ObjectChange => {
+      const kept = keptOf(o);
+      const warning = !kept && !replaced.has(o) && isApiObject(o.value) && isStateful(o.value.kind) && !o.file.startsWith('fleet/')
+        ? deletedStatefulWarning(parts(o), deletedWith(o)) : undefined;
+      return { file: o.file, object: o.display, change: 'removed', fields: [], ...(kept ? { kept } : {}), ...(warning ? { warning } : {}) };
+    }),
+    ...added.map((o): ObjectChange => {
+      const old = replacements.get(o);
+      if (!old) return { file: o.file, object: o.display, change: 'added', fields: [] };
+      const stateful = isStateful(old.value.kind) || isStateful(o.value.kind);
+      const warning = stateful ? movedStatefulWarning(parts(old), parts(o), { kept: keptOf(old), deletedWith: deletedWith(old) }) : undefined;
+      return { file: o.file, object: o.display, change: 'added', fields: [], replaces: old.display, ...(warning ? { warning } : {}) };
+    }),
+    ...[...now.values()].filter((o) => old.has(o.key)).flatMap((o): ObjectChange[] => {
+      const fields = diffValues(old.get(o.key)!.value, o.value);
+      return fields.length > 0 ? [{ file: o.file, object: o.display, change: 'changed', fields }] : [];
+    }),
+  ];
+  return changes.sort(byFileThenObject);
+}
+
+function parts(o: LoadedObject): { kind: string; namespace?: string; name: string } {
+  return { kind: o.value.kind, namespace: o.value.metadata.namespace, name: o.value.metadata.name };
+}
+
+/**
+ * Added API objects that take the place of a removed one: the same name, and either the same kind
+ * in another namespace or another kind in the same namespace. Each removed object pairs once.
+ */
+function pairReplacements(removed: LoadedObject[], added: LoadedObject[]): Map<LoadedObject, LoadedObject> {
+  const pairs = new Map<LoadedObject, LoadedObject>();
+  const candidates = removed.filter((o) => isApiObject(o.value));
+  for (const o of added.filter((a) => isApiObject(a.value))) {
+    const { kind, namespace, name } = parts(o);
+    const match = candidates.find((r) => r.value.metadata.name === name && (r.value.kind === kind || r.value.metadata.namespace === namespace));
+    if (match) {
+      pairs.set(o, match);
+      candidates.splice(candidates.indexOf(match), 1);
+    }
+  }
+  return pairs;
+}
+
+/** How the store's agent treats objects that leave its folder, decided from the store's files at the base and now (`files`: those that changed). */
+function storeSync(store: string, files: string[], dir: string, versions: FileVersions, changed: Set<string>): StoreSync {
+  const atBase = (file: string) => (changed.has(file) ? versions.before(file) : readIfExists(path.join(dir, file)));
+  const fleetYaml = `stores/${store}/fleet.yaml`;
+  const bundle = atBase(fleetYaml);
+  if (bundle !== undefined) {
+    const removedKeeping = !fs.existsSync(path.join(dir, fleetYaml)) && (parseYamlDocuments(bundle).documents[0] as any)?.keepResources === true;
+    return { agent: 'fleet', keepsEverything: removedKeeping ? 'its Fleet bundle is removed with keepResources: true' : undefined };
+  }
+  const fluxFolder = `clusters/${store}`;
+  const hadFluxFolder = files.some((f) => f.startsWith(`${fluxFolder}/`) && versions.before(f) !== undefined);
+  const fluxFolderGone = hadFluxFolder && !fs.existsSync(path.join(dir, fluxFolder));
+  return { agent: 'flux', keepsEverything: fluxFolderGone ? 'its Flux folder is gone, so Flux applies and deletes nothing more' : undefined };
+}
+
+/** Lines of `file` now that it did not have at the base. */
+function imagesAdded(versions: FileVersions, file: string): string[] {
+  const lines = (text: string | undefined) => (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const before = new Set(lines(versions.before(file)));
+  return lines(versions.after(file)).filter((image) => !before.has(image)).sort(compareStrings);
 }
 
 /** Labels of every store in `dir`, read from the annotation on each store's Namespace. */
@@ -132,10 +278,6 @@ function storeLabelsInTree(dir: string): Map<string, Record<string, string>> {
     stores.set(id, parseLabels(readIfExists(path.join(root, id, 'infrastructure', 'namespace.yaml'))));
   }
   return stores;
-}
-
-function labelsAt(contents: Map<string, string>, file: string): Record<string, string> {
-  return parseLabels(contents.get(file));
 }
 
 function parseLabels(namespaceYaml: string | undefined): Record<string, string> {

@@ -1,67 +1,174 @@
-import { DistDiff, ObjectChange, StoreDiff } from './dist-diff';
-import { showValue } from './object-diff';
+import { ChangeGroup, groupChanges } from './change-groups';
+import { DistDiff, StoreDiff } from './dist-diff';
+import { DownloadGroup, ImageDownloads, ImageSizes, formatBytes, imageDownloads } from './image-downloads';
 import { compareStrings } from '../output/manifest-file';
 
 /** Labels the summary counts stores by. */
 const SUMMARY_LABELS = ['ring', 'region'];
 
-/** Most stores the Markdown comment details, so that it stays readable at fleet scale. */
-const MARKDOWN_DETAILED_STORES = 50;
+/** Most groups the Markdown comment details, and most stores it names per group, so that it stays readable at fleet scale. */
+const MARKDOWN_DETAILED_GROUPS = 50;
+const MARKDOWN_NAMED_STORES = 100;
 
-function changeLines(prefix: string, c: ObjectChange): string[] {
-  if (c.change !== 'changed') return [`${prefix}${c.object}: ${c.change} (${c.file})`];
-  return c.fields.map((f) => `${prefix}${c.object} ${f.path}: ${showValue(f.before)} -> ${showValue(f.after)}`);
+/** Width the text output wraps lists of store ids at. */
+const TEXT_WIDTH = 100;
+
+/** Options of {@link formatDiffText} and {@link formatDiffMarkdown}. */
+export interface FormatDiffOptions {
+  /** Download size of each image, for the summary of new images. @default - sizes unknown */
+  readonly imageSizes?: ImageSizes;
 }
 
-function storeTitle(s: StoreDiff): string {
-  const labels = SUMMARY_LABELS.filter((l) => s.labels[l]).map((l) => `${l} ${s.labels[l]}`).join(', ');
-  return `${s.store ?? 'fleet-wide files'}${s.status === 'changed' ? '' : ` (${s.status})`}${labels ? ` [${labels}]` : ''}`;
+/** ` [ring early, region eu-west]`: the summary labels among `labels`. */
+function labelsText(labels: Record<string, string>): string {
+  const shown = SUMMARY_LABELS.filter((l) => labels[l] !== undefined).map((l) => `${l} ${labels[l]}`);
+  return shown.length ? ` [${shown.join(', ')}]` : '';
+}
+
+/** The labels every one of `stores` has with the same value. */
+function commonLabels(stores: StoreDiff[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(stores[0].labels).filter(([k, v]) => stores.every((s) => s.labels[k] === v)));
+}
+
+function ids(stores: StoreDiff[], max = Infinity): string {
+  const named = stores.slice(0, max).map((s) => s.store!).join(', ');
+  return stores.length > max ? `${named} and ${stores.length - max} more` : named;
+}
+
+/** `store-002 [ring general]`, `store-003 (removed) [...]`, `20 stores [ring early]`, or `fleet-wide files`. */
+function groupTitle(stores: StoreDiff[], status: StoreDiff['status']): string {
+  if (stores[0].store === undefined) return 'fleet-wide files';
+  const what = stores.length === 1 ? stores[0].store : `${stores.length} stores`;
+  return `${what}${status === 'changed' ? '' : ` (${status})`}${labelsText(commonLabels(stores))}`;
+}
+
+/** `items` joined with ", " after `lead`, wrapped before TEXT_WIDTH, continuation lines indented by `indent`. */
+function wrapped(lead: string, items: string[], indent: string): string {
+  const lines: string[] = [];
+  let line = lead;
+  for (const item of items) {
+    if (line !== lead && line.length + item.length + 2 > TEXT_WIDTH) {
+      lines.push(`${line},`);
+      line = indent + item;
+    } else {
+      line = line === lead ? `${line}${item}` : `${line}, ${item}`;
+    }
+  }
+  return [...lines, line].join('\n');
+}
+
+/** Text outside code blocks, so that `<store>` shows rather than being taken for an HTML tag. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** `label value: changed of total` counts, for each summary label. */
 function counts(diff: DistDiff): Array<{ label: string; rows: Array<[string, number, number]> }> {
-  const changed = new Map(diff.stores.filter((s) => s.store !== undefined).map((s) => [s.store!, s.labels]));
+  const changed = diff.stores.filter((s) => s.store !== undefined).map((s) => s.labels);
   return SUMMARY_LABELS.map((label) => {
-    const values = new Set([...diff.allStores.values(), ...changed.values()].map((l) => l[label]).filter((v): v is string => v !== undefined));
-    const rows = [...values].sort(compareStrings).map((value): [string, number, number] => [
-      value,
-      [...changed.values()].filter((l) => l[label] === value).length,
-      [...diff.allStores.values()].filter((l) => l[label] === value).length,
-    ]);
-    return { label, rows };
+    const totals = new Map<string, number>();
+    for (const labels of diff.allStores.values()) if (labels[label] !== undefined) totals.set(labels[label], (totals.get(labels[label]) ?? 0) + 1);
+    const changedBy = new Map<string, number>();
+    for (const labels of changed) if (labels[label] !== undefined) changedBy.set(labels[label], (changedBy.get(labels[label]) ?? 0) + 1);
+    const values = [...new Set([...totals.keys(), ...changedBy.keys()])].sort(compareStrings);
+    return { label, rows: values.map((v): [string, number, number] => [v, changedBy.get(v) ?? 0, totals.get(v) ?? 0]) };
   }).filter((c) => c.rows.length > 0);
-}
-
-/** One line per change, prefixed by the store id, then the summary. */
-export function formatDiffText(diff: DistDiff): string {
-  const lines: string[] = [];
-  for (const s of diff.stores) {
-    lines.push(`${storeTitle(s)}:`);
-    for (const c of s.changes) lines.push(...changeLines(`  ${s.store ?? 'fleet'} `, c));
-  }
-  lines.push(summaryLine(diff));
-  return `${lines.join('\n')}\n`;
 }
 
 function summaryLine(diff: DistDiff): string {
   const changedStores = diff.stores.filter((s) => s.store !== undefined).length;
   const parts = counts(diff).map(({ label, rows }) => `by ${label}: ${rows.map(([v, n, total]) => `${v} ${n}/${total}`).join(', ')}`);
   const status = (st: string) => diff.stores.filter((s) => s.status === st).length;
-  return `${changedStores} of ${diff.allStores.size} stores changed (${status('added')} added, ${status('removed')} removed; compared with ${diff.base})${parts.length ? `; ${parts.join('; ')}` : ''}`;
+  return `${changedStores} of ${diff.allStores.size} stores changed (${status('added')} added, ${status('removed')} removed; compared with ${diff.base.label})${parts.length ? `; ${parts.join('; ')}` : ''}`;
 }
 
-/** A pull-request comment: the summary as tables, then the changes of each store, folded. */
-export function formatDiffMarkdown(diff: DistDiff): string {
+function imageText(image: string, sizes: ImageSizes): string {
+  const size = sizes.get(image);
+  return `${image} (${size === undefined ? 'size unknown' : formatBytes(size)})`;
+}
+
+/** `20 stores, 1 image, 24.0 GiB in total; size unknown for 1 image (...)`. */
+function downloadsHeadline(d: ImageDownloads): string {
+  const total = d.unknownSizes.length === d.images.length ? '' : `, ${d.unknownSizes.length ? 'at least ' : ''}${formatBytes(d.totalBytes)} in total`;
+  const unknown = d.unknownSizes.length ? `; size unknown for ${d.unknownSizes.length} image${d.unknownSizes.length === 1 ? '' : 's'} (give sizes with --image-sizes <file>)` : '';
+  return `${d.stores} store${d.stores === 1 ? '' : 's'}, ${d.images.length} image${d.images.length === 1 ? '' : 's'}${total}${unknown}`;
+}
+
+function perStore(g: DownloadGroup): string {
+  return g.bytesPerStore > 0 ? `${formatBytes(g.bytesPerStore)}${g.stores.length > 1 ? ' each' : ''}` : 'size unknown';
+}
+
+function imagesSectionText(d: ImageDownloads, sizes: ImageSizes): string[] {
+  if (d.stores === 0) return ['New images to download: none.'];
+  const lines = [`New images to download: ${downloadsHeadline(d)}`];
+  for (const g of d.groups) {
+    const title = `  ${groupTitle(g.stores, 'changed')}`;
+    lines.push(`${g.stores.length > 1 ? wrapped(`${title}: `, g.stores.map((s) => s.store!), '      ') : title}: ${perStore(g)}`);
+    lines.push(...g.images.map((i) => `    ${imageText(i, sizes)}`));
+  }
+  return lines;
+}
+
+function warningCount(groups: ChangeGroup[]): { warnings: number; stores: number } {
+  const withWarnings = groups.filter((g) => g.warnings.length > 0);
+  return { warnings: withWarnings.reduce((n, g) => n + g.warnings.length * g.stores.length, 0), stores: withWarnings.reduce((n, g) => n + g.stores.length, 0) };
+}
+
+/**
+ * The diff for a terminal: each group of stores with identical changes once (the stores listed, each
+ * store's id in the changes as `<store>`), then the warnings, the images to download and the summary.
+ */
+export function formatDiffText(diff: DistDiff, options: FormatDiffOptions = {}): string {
+  const sizes = options.imageSizes ?? new Map();
+  const groups = groupChanges(diff);
+  const lines: string[] = [];
+  for (const g of groups) {
+    const title = groupTitle(g.stores, g.status);
+    lines.push(g.stores.length > 1 ? `${wrapped(`${title}: `, g.stores.map((s) => s.store!), '    ')}:` : `${title}:`);
+    lines.push(...g.lines.map((l) => `  ${l}`));
+  }
+  const risk = warningCount(groups);
+  if (risk.warnings > 0) lines.push(`!! ${risk.warnings} warning${risk.warnings === 1 ? '' : 's'} about stores' data, in ${risk.stores} store${risk.stores === 1 ? '' : 's'}: read the lines marked "!!" above`);
+  lines.push(...imagesSectionText(imageDownloads(diff, sizes), sizes));
+  lines.push(summaryLine(diff));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A pull-request comment: warnings first, the summary as tables, the images to download, then each
+ * group of identical changes, folded.
+ */
+export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = {}): string {
+  const sizes = options.imageSizes ?? new Map();
+  const groups = groupChanges(diff);
   const changedStores = diff.stores.filter((s) => s.store !== undefined).length;
-  const out = [`### edgefleet diff: ${changedStores} of ${diff.allStores.size} stores changed`, '', `Compared with \`${diff.base}\`.`, ''];
+  const out = [`### edgefleet diff: ${changedStores} of ${diff.allStores.size} stores changed`, '', `Compared with \`${diff.base.label}\`.`, ''];
+
+  const risky = groups.filter((g) => g.warnings.length > 0);
+  if (risky.length > 0) {
+    out.push('> [!CAUTION]', '> **Stores\' data at risk.**');
+    for (const g of risky) for (const w of g.warnings) out.push(`> - ${groupTitle(g.stores, g.status)}${g.stores.length > 1 ? ` (${ids(g.stores, MARKDOWN_NAMED_STORES)})` : ''}: ${escapeHtml(w)}`);
+    out.push('');
+  }
   for (const { label, rows } of counts(diff)) {
     out.push(`| ${label} | changed | stores |`, '|---|---:|---:|', ...rows.map(([v, n, total]) => `| ${v} | ${n} | ${total} |`), '');
   }
-  const detailed = diff.stores.slice(0, MARKDOWN_DETAILED_STORES);
-  for (const s of detailed) {
-    const lines = s.changes.flatMap((c) => changeLines('', c));
-    out.push(`<details><summary>${storeTitle(s)}: ${lines.length} change${lines.length === 1 ? '' : 's'}</summary>`, '', '```', ...lines, '```', '', '</details>', '');
+
+  const downloads = imageDownloads(diff, sizes);
+  if (downloads.stores > 0) {
+    out.push(`**New images to download**: ${downloadsHeadline(downloads)}.`, '', '| stores | images | per store |', '|---|---|---:|');
+    for (const g of downloads.groups) {
+      out.push(`| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g)} |`);
+    }
+    out.push('');
   }
-  if (diff.stores.length > detailed.length) out.push(`... and ${diff.stores.length - detailed.length} more stores; run \`npx edgefleet diff\` for all of them.`, '');
-  return `${out.join('\n')}`;
+
+  for (const g of groups.slice(0, MARKDOWN_DETAILED_GROUPS)) {
+    const changes = g.lines.filter((l) => !l.startsWith('!! ')).length;
+    out.push(`<details><summary>${groupTitle(g.stores, g.status)}: ${changes} change${changes === 1 ? '' : 's'}</summary>`, '');
+    if (g.stores.length > 1) out.push(`${ids(g.stores, MARKDOWN_NAMED_STORES)}`, '');
+    out.push('```', ...g.lines, '```', '', '</details>', '');
+  }
+  if (groups.length > MARKDOWN_DETAILED_GROUPS) out.push(`... and ${groups.length - MARKDOWN_DETAILED_GROUPS} more groups of changes; run \`npx edgefleet diff\` for all of them.`, '');
+  return out.join('\n');
 }

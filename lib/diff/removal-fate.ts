@@ -1,0 +1,74 @@
+import type { SyncAgent } from '../fleet/sync-policy';
+import { KEEP_ANNOTATIONS, STATEFUL_KINDS } from '../policies/offline-rules';
+
+/** The annotation with which each agent leaves an object on the store when it leaves Git. */
+const KEEP_ANNOTATION_OF: Record<SyncAgent, string> = {
+  flux: 'kustomize.toolkit.fluxcd.io/prune',
+  fleet: 'helm.sh/resource-policy',
+};
+
+/** How a store's agent treats the objects that leave its folder in this change. */
+export interface StoreSync {
+  /** The agent that synced the store at the base, which decides what leaving Git does to an object. */
+  readonly agent: SyncAgent;
+  /**
+   * Set when the agent stops applying the folder altogether and so deletes nothing: why. A Flux
+   * Kustomization whose path is gone fails and changes nothing; a Fleet bundle removed with
+   * `keepResources: true` leaves its objects behind.
+   */
+  readonly keepsEverything?: string;
+}
+
+/** Why an object that leaves the store's folder stays on the store; undefined when the store deletes it. */
+export function keptReason(value: any, sync: StoreSync): string | undefined {
+  if (sync.keepsEverything) return sync.keepsEverything;
+  const key = KEEP_ANNOTATION_OF[sync.agent];
+  return value?.metadata?.annotations?.[key] === KEEP_ANNOTATIONS[key] ? `${key}: ${KEEP_ANNOTATIONS[key]}` : undefined;
+}
+
+/** Why an object removed from the Fleet manager's folder (dist/fleet/) stays on the manager. */
+export const KEPT_ON_MANAGER = 'kubectl apply -k does not prune: delete it by hand once unused';
+
+/** Whether objects of `kind` hold a store's data (the POS VM, its claims and DataVolumes). */
+export function isStateful(kind: string): boolean {
+  return STATEFUL_KINDS.includes(kind);
+}
+
+/** The parts of an API object that a move compares. */
+export interface MovedObject {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** What happened to the old object of a move: kept (and why) or deleted (and with what). */
+export interface OldObjectFate {
+  /** Why it stays on the store. */
+  readonly kept?: string;
+  /** What deletes it besides its own removal, e.g. `Namespace "edge"`. */
+  readonly deletedWith?: string;
+}
+
+/**
+ * The warning for a stateful object that moves to another namespace or kind: Kubernetes cannot move
+ * an object, so the change is a delete and a create, and the data does not follow.
+ */
+export function movedStatefulWarning(old: MovedObject, now: MovedObject, fate: OldObjectFate): string {
+  const what = old.kind === now.kind
+    ? `${now.kind} "${now.name}" moves from namespace "${old.namespace ?? ''}" to "${now.namespace ?? ''}"`
+    : `"${now.name}" changes from ${old.kind} to ${now.kind}`;
+  const created = now.kind === 'VirtualMachine'
+    ? `the new VirtualMachine starts on the volumes it finds in "${now.namespace ?? ''}" (a claim created there starts empty)`
+    : `the new ${now.kind} starts empty`;
+  return `STATEFUL DATA: ${what}, which is a delete and a create: ${created}, and ${oldFate(fate)}. Migrate the data deliberately, or keep the old namespace and kind.`;
+}
+
+/** The warning for a stateful object that the store deletes. */
+export function deletedStatefulWarning(old: MovedObject, deletedWith: string | undefined): string {
+  return `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${deletedWith ? ` with its ${deletedWith}` : ''}, and its data with it (protect it with ${Object.entries(KEEP_ANNOTATIONS).map(([k, v]) => `${k}: ${v}`).join(' and ')}, or decommission deliberately).`;
+}
+
+function oldFate(fate: OldObjectFate): string {
+  if (fate.kept) return `the old one stays, with its data, now unmanaged (${fate.kept})`;
+  return `the old one is deleted${fate.deletedWith ? ` with its ${fate.deletedWith}` : ''}, and its data with it`;
+}
