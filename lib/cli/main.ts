@@ -10,11 +10,13 @@ import { synthesize } from '../synth/synthesize';
 import { formatReport, validateTree } from '../validate-tree/validate-tree';
 import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
+import { readImageSizes } from '../diff/image-downloads';
 import { checkBlastRadius } from '../releases/blast-radius';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change]
-       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--max-stores <n>] [--allow-wide-change]
-       edgefleet validate [<dir>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
+       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change]
+       edgefleet validate [<dir-or-file>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
+                          [--changed-since <git-ref>] [--local-storage-class <name>]
        edgefleet init <dir>
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
@@ -28,20 +30,27 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
                          than the fleet's maxStoresChangedOutsideFirstRing allows
 
   diff      per store, the objects added, removed and changed in dist/ since <git-ref>, with the
-            changed fields, then how many stores changed by ring and by region
-    --base       commit to compare with (default: HEAD while dist/ holds an uncommitted synth,
-                 else the merge base with the main branch)
-    --dir        the synthesized folder (default: dist)
-    --markdown   print a pull-request comment instead
-    --max-stores fail when more stores outside the first ring changed (unless --allow-wide-change);
-                 default: the fleet's maxStoresChangedOutsideFirstRing, read with its rings from --fleet
+            changed fields (lists compared by item, not by position); stores with identical changes
+            shown once as a group; removed objects that stay on the store marked "kept"; "!!" where
+            a change deletes a store's data or leaves it behind; the images stores must download;
+            then how many stores changed by ring and by region
+    --base        branch, tag or commit to compare with (default: HEAD while dist/ holds an
+                  uncommitted synth, else the merge base with $GITHUB_BASE_REF, main or master)
+    --dir         the synthesized folder (default: dist)
+    --markdown    print a pull-request comment instead
+    --image-sizes file of "<image> <size>" lines (bytes, or e.g. 812Mi) for the download summary
+    --max-stores  fail when more stores outside the first ring changed (unless --allow-wide-change);
+                  default: the fleet's maxStoresChangedOutsideFirstRing, read with its rings from --fleet
 
-  validate  check every YAML file below <dir> (default: dist) as its real consumers would: each
-            object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux, Fleet,
-            fleet.yaml), each kustomization.yaml against its folder, references between objects
-    --format               text (one line per problem, then a summary) or json
+  validate  check every YAML file below <dir> (default: dist), or one file, as its real consumers
+            would: each object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux,
+            Fleet, fleet.yaml), the offline-readiness rules, each kustomization.yaml against its
+            folder and built for real (in parallel), references between objects; every problem in one run
+    --format               text (one line per problem, warnings by kind, then a summary) or json
     --allow-kind           accept objects of this kind (or apiVersion/kind) without a schema
     --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders
+    --changed-since        build only the kustomizations that read a file changed since <git-ref>
+    --local-storage-class  the stores' local StorageClass, for the local-storage rule (default: local-path)
 
   init      create a fleet repository of your own in <dir>: package.json (depending on
             edgefleet), stores/index.ts with a typed inventory, a test, tsconfig.json, README`;
@@ -52,8 +61,8 @@ export interface Output {
   write(text: string): unknown;
 }
 
-/** Runs the command line in `cwd`; returns the process exit code. */
-export function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): number {
+/** Runs the command line in `cwd`; resolves to the process exit code. */
+export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -71,6 +80,9 @@ export function main(argv: string[], out: Output = process.stdout, err: Output =
         'dir': { type: 'string', default: 'dist' },
         'markdown': { type: 'boolean', default: false },
         'max-stores': { type: 'string' },
+        'image-sizes': { type: 'string' },
+        'changed-since': { type: 'string' },
+        'local-storage-class': { type: 'string' },
         'help': { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -144,15 +156,26 @@ function init(dir: string | undefined, out: Output, err: Output, cwd: string): n
   }
 }
 
-function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'markdown'?: boolean; 'max-stores'?: string; 'allow-wide-change'?: boolean }, out: Output, err: Output, cwd: string): number {
+interface DiffOptions {
+  'fleet'?: string;
+  'base'?: string;
+  'dir'?: string;
+  'markdown'?: boolean;
+  'image-sizes'?: string;
+  'max-stores'?: string;
+  'allow-wide-change'?: boolean;
+}
+
+function diff(options: DiffOptions, out: Output, err: Output, cwd: string): number {
   const maxStores = options['max-stores'] === undefined ? undefined : Number(options['max-stores']);
   if (maxStores !== undefined && (!Number.isInteger(maxStores) || maxStores < 0)) {
     err.write(`edgefleet: --max-stores "${options['max-stores']}" is not a whole number of stores\n`);
     return 2;
   }
   try {
+    const imageSizes = options['image-sizes'] === undefined ? undefined : readImageSizes(path.resolve(cwd, options['image-sizes']));
     const result = diffDist({ dir: path.resolve(cwd, options.dir!), base: options.base });
-    out.write(options.markdown ? formatDiffMarkdown(result) : formatDiffText(result));
+    out.write(options.markdown ? formatDiffMarkdown(result, { imageSizes }) : formatDiffText(result, { imageSizes }));
     if (!options['allow-wide-change']) {
       const fleet = fs.existsSync(path.resolve(cwd, options.fleet!)) ? loadFleet(options.fleet!, cwd) : undefined;
       const changed = result.stores.filter((s) => s.store !== undefined && s.status !== 'added').map((s) => ({ id: s.store!, ring: s.labels.ring }));
@@ -166,19 +189,46 @@ function diff(options: { 'fleet'?: string; 'base'?: string; 'dir'?: string; 'mar
   }
 }
 
-function validate(dir: string, options: { 'format'?: string; 'allow-kind'?: string[]; 'skip-kustomize-build'?: boolean }, out: Output, err: Output, cwd: string): number {
+interface ValidateOptions {
+  'format'?: string;
+  'allow-kind'?: string[];
+  'skip-kustomize-build'?: boolean;
+  'changed-since'?: string;
+  'local-storage-class'?: string;
+}
+
+async function validate(target: string, options: ValidateOptions, out: Output, err: Output, cwd: string): Promise<number> {
   if (options.format !== 'text' && options.format !== 'json') {
     err.write(`edgefleet: --format "${options.format}" is not supported (use "text" or "json")\n`);
     return 2;
   }
-  const resolved = path.resolve(cwd, dir);
-  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
-    err.write(`edgefleet: validate: "${dir}" is not a folder (run "npm run synth" first, or name the folder to check)\n`);
+  const resolved = path.resolve(cwd, target);
+  if (!fs.existsSync(resolved)) {
+    err.write(`edgefleet: validate: "${target}" does not exist (run "npm run synth" first, or name the folder or file to check)\n`);
     return 2;
   }
-  const report = validateTree(resolved, { allowKinds: options['allow-kind'], realKustomizeBuild: !options['skip-kustomize-build'] });
-  out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return report.findings.length > 0 ? 1 : 0;
+  try {
+    const report = await validateTree(resolved, {
+      allowKinds: options['allow-kind'],
+      realKustomizeBuild: !options['skip-kustomize-build'],
+      changedSince: options['changed-since'],
+      localStorageClass: options['local-storage-class'],
+      onBuildProgress: options.format === 'text' ? buildProgressPrinter(err) : undefined,
+    });
+    out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.findings.length > 0 ? 1 : 0;
+  } catch (e) {
+    if (!EdgefleetError.isEdgefleetError(e)) throw e;
+    err.write(`edgefleet: validate: ${e.message}\n`);
+    return 2;
+  }
+}
+
+/** Reports the real kustomize builds about every 10% when there are many. */
+function buildProgressPrinter(err: Output): (built: number, total: number) => void {
+  return (built, total) => {
+    if (total >= 200 && (built % Math.ceil(total / 10) === 0 || built === total)) err.write(`edgefleet: built ${built}/${total} kustomizations\n`);
+  };
 }
 
 /** Reports progress about every 10% on fleets large enough for it to matter. */

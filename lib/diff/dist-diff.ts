@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitBase, changes as gitChanges, gitLines, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
-import { KEPT_ON_MANAGER, StoreSync, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
+import { KEPT_ON_MANAGER, RemovalPolicy, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { compareStrings } from '../output/manifest-file';
@@ -109,8 +109,8 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const allStores = storeLabelsInTree(dir);
   const stores: StoreDiff[] = [];
   for (const [store, files] of [...byScope].sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))) {
-    const sync = store === undefined ? { agent: 'flux' as const } : storeSync(store, files, dir, versions, changedSet);
-    const changes = diffScope(files.filter((f) => !isImageList(f)), versions, sync);
+    const policy = store === undefined ? { agent: 'flux' as const } : removalPolicy(store, files, dir, versions, changedSet);
+    const changes = diffScope(files.filter((f) => !isImageList(f)), versions, policy);
     const imageList = files.find(isImageList);
     const newImages = imageList === undefined ? [] : imagesAdded(versions, imageList);
     if (changes.length === 0 && newImages.length === 0) continue;
@@ -187,14 +187,14 @@ function byFileThenObject(a: ObjectChange, b: ObjectChange): number {
 }
 
 /** The changes of one store (or of the fleet-wide files), given the files of it that changed. */
-function diffScope(files: string[], versions: FileVersions, sync: StoreSync): ObjectChange[] {
+function diffScope(files: string[], versions: FileVersions, policy: RemovalPolicy): ObjectChange[] {
   const old = loadAll(files, versions.before);
   const now = loadAll(files, versions.after);
   const removed = [...old.values()].filter((o) => !now.has(o.key));
   const added = [...now.values()].filter((o) => !old.has(o.key));
   const replacements = pairReplacements(removed, added);
 
-  const fates = new Map(removed.filter((o) => isApiObject(o.value)).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, sync)]));
+  const fates = new Map(removed.filter((o) => isApiObject(o.value)).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, policy)]));
   const deletedNamespaces = new Set(removed.filter((o) => o.value?.kind === 'Namespace' && isApiObject(o.value) && !fates.get(o)).map((o) => o.value.metadata.name));
   const deletedWith = (o: LoadedObject) => {
     const ns = isApiObject(o.value) ? o.value.metadata.namespace : undefined;
@@ -248,7 +248,7 @@ function pairReplacements(removed: LoadedObject[], added: LoadedObject[]): Map<L
 }
 
 /** How the store's agent treats objects that leave its folder, decided from the store's files at the base and now (`files`: those that changed). */
-function storeSync(store: string, files: string[], dir: string, versions: FileVersions, changed: Set<string>): StoreSync {
+function removalPolicy(store: string, files: string[], dir: string, versions: FileVersions, changed: Set<string>): RemovalPolicy {
   const atBase = (file: string) => (changed.has(file) ? versions.before(file) : readIfExists(path.join(dir, file)));
   const fleetYaml = `stores/${store}/fleet.yaml`;
   const bundle = atBase(fleetYaml);

@@ -8,7 +8,7 @@ const KEEP_ANNOTATION_OF: Record<SyncAgent, string> = {
 };
 
 /** How a store's agent treats the objects that leave its folder in this change. */
-export interface StoreSync {
+export interface RemovalPolicy {
   /** The agent that synced the store at the base, which decides what leaving Git does to an object. */
   readonly agent: SyncAgent;
   /**
@@ -20,9 +20,9 @@ export interface StoreSync {
 }
 
 /** Why an object that leaves the store's folder stays on the store; undefined when the store deletes it. */
-export function keptReason(value: any, sync: StoreSync): string | undefined {
-  if (sync.keepsEverything) return sync.keepsEverything;
-  const key = KEEP_ANNOTATION_OF[sync.agent];
+export function keptReason(value: any, policy: RemovalPolicy): string | undefined {
+  if (policy.keepsEverything) return policy.keepsEverything;
+  const key = KEEP_ANNOTATION_OF[policy.agent];
   return value?.metadata?.annotations?.[key] === KEEP_ANNOTATIONS[key] ? `${key}: ${KEEP_ANNOTATIONS[key]}` : undefined;
 }
 

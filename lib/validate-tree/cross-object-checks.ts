@@ -11,14 +11,14 @@ export const EXTERNAL_VOLUMES_ANNOTATION = 'edgefleet.io/external-volumes';
 const BOOTSTRAP_SOURCE = 'GitRepository/flux-system/flux-system';
 
 /**
- * Checks that schemas cannot express, within each store's folder (the first two path segments,
- * e.g. `stores/store-001` or `clusters/store-001`): Flux references resolve, VM disks and volumes
+ * Checks that schemas cannot express, within each store's folder (see `scopeOf`, e.g.
+ * `stores/store-001` or `clusters/store-001`): Flux references resolve, VM disks and volumes
  * pair up and their claims exist, runtime classes are provided by the node, and Fleet GitRepo paths
  * exist in the repository (whose root is `repositoryRoot`).
  */
 export function checkCrossObject(tree: LoadedTree, repositoryRoot: string): Finding[] {
   const findings: Finding[] = [];
-  for (const docs of byScope(tree.documents).values()) {
+  for (const docs of tree.scopes.values()) {
     const names = new Set(docs.map((d) => objectName(d.value)));
     for (const doc of docs) {
       const kind = doc.value?.kind;
@@ -29,15 +29,6 @@ export function checkCrossObject(tree: LoadedTree, repositoryRoot: string): Find
     }
   }
   return findings;
-}
-
-function byScope(documents: LoadedDocument[]): Map<string, LoadedDocument[]> {
-  const scopes = new Map<string, LoadedDocument[]>();
-  for (const d of documents) {
-    const scope = d.file.split('/').slice(0, 2).join('/');
-    scopes.set(scope, [...(scopes.get(scope) ?? []), d]);
-  }
-  return scopes;
 }
 
 function finding(doc: LoadedDocument, at: string, message: string): Finding {

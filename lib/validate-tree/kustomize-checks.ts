@@ -1,6 +1,4 @@
-import { spawnSync } from 'child_process';
 import * as path from 'path';
-import * as YAML from 'yaml';
 import { Finding } from './findings';
 import { LoadedDocument, LoadedTree, isFleetYaml, isKustomizeConfig, objectName } from './loaded-tree';
 
@@ -17,73 +15,99 @@ const CLUSTER_SCOPED = new Set([
  */
 const IN_OPERATOR_NAMESPACE = new Set(['kubevirt.io/KubeVirt']);
 
-/** What the kustomize checks found, and which tool, if any, built the folders for real. */
+/** A kustomization that no other one includes: what `kustomize build` is run on. */
+export interface KustomizeRoot {
+  /** Its folder, relative to the validated folder. */
+  readonly dir: string;
+  /** Its kustomization.yaml. */
+  readonly file: string;
+  /** The objects it builds, as our reading of its resources finds them. */
+  readonly objects: LoadedDocument[];
+  /** Every file the build reads (kustomization.yaml files included). */
+  readonly reads: Set<string>;
+}
+
+/** What the kustomize checks found, and the top-level kustomizations to build for real. */
 export interface KustomizeReport {
   readonly findings: Finding[];
-  /** A line for people: which real kustomize ran, or that none was available. */
-  readonly note: string;
+  readonly roots: KustomizeRoot[];
+}
+
+/** A resource that kustomize fetches rather than reads from the folder (`https://...`, `github.com/...`). */
+function isRemote(entry: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry);
+}
+
+/** Appends `value` to the list at `key`. */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**
  * Checks every folder with a kustomization.yaml: its resources exist, it lists every YAML file of
- * the folder, and what it builds holds no object twice and has consistent namespaces. Where
- * `kubectl` or `kustomize` is on PATH, builds the top-level folders for real and compares counts.
+ * the folder, and what it builds holds no object twice and has consistent namespaces. Each file and
+ * each folder is looked at once, so the cost grows with the tree, not with its square.
  */
-export function checkKustomizations(tree: LoadedTree, realBuild: boolean): KustomizeReport {
+export function checkKustomizations(tree: LoadedTree): KustomizeReport {
   const configs = new Map(tree.documents.filter((d) => isKustomizeConfig(d.file, d.value)).map((d) => [path.posix.dirname(d.file), d]));
-  const objectsOf = objectsByFile(tree.documents);
+  const files = new Set(tree.files);
+  const objectsOf = new Map<string, LoadedDocument[]>();
+  for (const d of tree.documents) if (!isKustomizeConfig(d.file, d.value) && !isFleetYaml(d.file)) push(objectsOf, d.file, d);
+  const filesIn = new Map<string, string[]>();
+  for (const f of tree.files) push(filesIn, path.posix.dirname(f), f);
+  const foldersIn = new Map<string, string[]>();
+  for (const dir of configs.keys()) if (dir !== '.') push(foldersIn, path.posix.dirname(dir), dir);
+
   const findings: Finding[] = [];
   const included = new Set<string>();
-
-  const build = (dir: string): LoadedDocument[] => {
+  const builds = new Map<string, { objects: LoadedDocument[]; reads: Set<string> }>();
+  const build = (dir: string, visiting: Set<string>): { objects: LoadedDocument[]; reads: Set<string> } => {
+    const done = builds.get(dir);
+    if (done) return done;
     const config = configs.get(dir)!;
-    const resources: string[] = Array.isArray(config.value.resources) ? config.value.resources : [];
-    return resources.flatMap((entry) => {
+    const result = { objects: [] as LoadedDocument[], reads: new Set([config.file]) };
+    const resources: unknown[] = Array.isArray(config.value.resources) ? config.value.resources : [];
+    resources.forEach((entry, i) => {
+      if (typeof entry !== 'string' || isRemote(entry)) return;
       const target = path.posix.normalize(path.posix.join(dir, entry));
       if (configs.has(target)) {
         included.add(target);
-        return build(target);
+        if (visiting.has(target)) {
+          findings.push({ file: config.file, object: '-', path: `resources[${i}]`, message: `"${entry}" includes this kustomization again (a cycle: kustomize build fails)` });
+          return;
+        }
+        const sub = build(target, new Set([...visiting, target]));
+        result.objects.push(...sub.objects);
+        sub.reads.forEach((f) => result.reads.add(f));
+      } else if (files.has(target)) {
+        result.objects.push(...(objectsOf.get(target) ?? []));
+        result.reads.add(target);
+      } else {
+        findings.push({ file: config.file, object: '-', path: `resources[${i}]`, message: `"${entry}" does not exist (list only files and folders with a kustomization.yaml)` });
       }
-      if (tree.files.includes(target)) return objectsOf.get(target) ?? [];
-      findings.push({ file: config.file, object: '-', path: `resources[${resources.indexOf(entry)}]`, message: `"${entry}" does not exist (list only files and folders with a kustomization.yaml)` });
-      return [];
     });
+    builds.set(dir, result);
+    return result;
   };
 
-  const built = new Map<string, LoadedDocument[]>();
-  for (const dir of configs.keys()) {
-    findings.push(...unlisted(dir, configs.get(dir)!, tree, configs));
-    built.set(dir, build(dir));
+  for (const [dir, config] of configs) {
+    findings.push(...unlisted(dir, config, filesIn.get(dir) ?? [], foldersIn.get(dir) ?? []));
+    build(dir, new Set([dir]));
   }
-  const roots = [...configs.keys()].filter((dir) => !included.has(dir));
-  for (const dir of roots) findings.push(...checkBuild(configs.get(dir)!.file, built.get(dir)!));
-
-  const tool = realBuild ? kustomizeTool() : undefined;
-  if (tool) {
-    for (const dir of roots) findings.push(...compareWithRealBuild(tree.root, dir, configs.get(dir)!.file, built.get(dir)!.length, tool));
-  }
-  const note = !realBuild ? 'real kustomize build not requested'
-    : tool ? `${roots.length} top-level kustomizations built with ${tool.join(' ')}`
-      : 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped';
-  return { findings, note };
-}
-
-function objectsByFile(documents: LoadedDocument[]): Map<string, LoadedDocument[]> {
-  const byFile = new Map<string, LoadedDocument[]>();
-  for (const d of documents) {
-    if (isKustomizeConfig(d.file, d.value) || isFleetYaml(d.file)) continue;
-    byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
-  }
-  return byFile;
+  const roots = [...configs.keys()].filter((dir) => !included.has(dir))
+    .map((dir): KustomizeRoot => ({ dir, file: configs.get(dir)!.file, ...builds.get(dir)! }));
+  for (const root of roots) findings.push(...checkBuild(root.file, root.objects));
+  return { findings, roots };
 }
 
 /** YAML files of `dir` and subfolders with a kustomization.yaml that the kustomization does not list. */
-function unlisted(dir: string, config: LoadedDocument, tree: LoadedTree, configs: Map<string, LoadedDocument>): Finding[] {
-  const listed = new Set(((config.value.resources ?? []) as string[]).map((r) => path.posix.normalize(path.posix.join(dir, r))));
-  const inDir = (p: string) => path.posix.dirname(p) === dir;
-  const files = tree.files.filter((f) => inDir(f) && !f.endsWith('/kustomization.yaml') && f !== 'kustomization.yaml' && !isFleetYaml(f));
-  const folders = [...configs.keys()].filter((d) => d !== dir && inDir(d));
-  return [...files, ...folders].filter((p) => !listed.has(p)).map((p) => ({
+function unlisted(dir: string, config: LoadedDocument, files: string[], folders: string[]): Finding[] {
+  const resources: unknown[] = Array.isArray(config.value.resources) ? config.value.resources : [];
+  const listed = new Set(resources.filter((r): r is string => typeof r === 'string').map((r) => path.posix.normalize(path.posix.join(dir, r))));
+  const candidates = [...files.filter((f) => path.posix.basename(f) !== 'kustomization.yaml' && !isFleetYaml(f)), ...folders];
+  return candidates.filter((p) => !listed.has(p)).map((p) => ({
     file: config.file, object: '-', path: 'resources', message: `"${path.posix.relative(dir, p)}" is in the folder but not listed, so kustomize build leaves it out (add it to resources)`,
   }));
 }
@@ -93,18 +117,18 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
   const findings: Finding[] = [];
   const seen = new Map<string, string>();
   for (const { file: source, value } of objects) {
-    const key = `${apiGroup(value)}/${value.kind}/${value.metadata?.namespace ?? ''}/${value.metadata?.name}`;
+    const key = `${apiGroup(value)}/${value?.kind}/${value?.metadata?.namespace ?? ''}/${value?.metadata?.name}`;
     if (seen.has(key)) {
       findings.push({ file, object: objectName(value), path: '-', message: `built twice, from ${seen.get(key)} and ${source} (an object may appear once)` });
     }
     seen.set(key, source);
   }
-  const namespaces = new Set(objects.filter((o) => o.value.kind === 'Namespace').map((o) => o.value.metadata?.name));
+  const namespaces = new Set(objects.filter((o) => o.value?.kind === 'Namespace').map((o) => o.value.metadata?.name));
   for (const { file: source, value } of objects) {
-    const ns = value.metadata?.namespace;
-    if (CLUSTER_SCOPED.has(value.kind) && ns) {
+    const ns = value?.metadata?.namespace;
+    if (CLUSTER_SCOPED.has(value?.kind) && ns) {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `${value.kind} is cluster-scoped and takes no namespace` });
-    } else if (!CLUSTER_SCOPED.has(value.kind) && !ns) {
+    } else if (!CLUSTER_SCOPED.has(value?.kind) && !ns) {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: 'no namespace: it would land in whatever namespace the apply defaults to (set metadata.namespace)' });
     } else if (ns && namespaces.size > 0 && !namespaces.has(ns) && !IN_OPERATOR_NAMESPACE.has(`${apiGroup(value)}/${value.kind}`)) {
       findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `namespace "${ns}" is not among the namespaces this kustomization creates (${[...namespaces].join(', ')})` });
@@ -115,21 +139,5 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
 
 /** The API group of an object; empty for the core group. */
 function apiGroup(value: any): string {
-  return String(value.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
-}
-
-/** `kubectl kustomize` or `kustomize build`, whichever is on PATH. */
-function kustomizeTool(): string[] | undefined {
-  if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0) return ['kubectl', 'kustomize'];
-  if (spawnSync('kustomize', ['version'], { stdio: 'ignore' }).status === 0) return ['kustomize', 'build'];
-  return undefined;
-}
-
-function compareWithRealBuild(root: string, dir: string, file: string, expected: number, tool: string[]): Finding[] {
-  const result = spawnSync(tool[0], [...tool.slice(1), path.join(root, dir)], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (result.status !== 0) {
-    return [{ file, object: '-', path: '-', message: `${tool.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim().split('\n')[0]}` }];
-  }
-  const count = YAML.parseAllDocuments(result.stdout).filter((d) => d.contents !== null).length;
-  return count === expected ? [] : [{ file, object: '-', path: '-', message: `${tool.join(' ')} builds ${count} objects, but the listed files hold ${expected}` }];
+  return String(value?.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
 }

@@ -25,8 +25,10 @@ export interface SchemaViolation {
 export class SchemaRegistry {
   private readonly index: Record<string, string> = JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, 'index.json'), 'utf8'));
   private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  private readonly ajv2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  // Without code optimisation, compiling the large Kubernetes schemas takes a third of the time (about 1 s
+  // instead of 3 s for a store's kinds), and validating is within 10% as fast.
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
+  private readonly ajv2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
 
   /** Whether a schema exists for `apiVersion kind`. */
   public has(key: string): boolean {

@@ -1,19 +1,36 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { checkCrossObject } from './cross-object-checks';
 import { Finding } from './findings';
-import { checkKustomizations } from './kustomize-checks';
+import { KustomizeRoot, checkKustomizations } from './kustomize-checks';
 import { loadTree } from './loaded-tree';
+import { checkOfflineReadiness } from './offline-checks';
+import { buildForReal } from './real-kustomize-build';
 import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
+import { compareStrings } from '../output/manifest-file';
+import { changes, gitLines } from '../util/git';
 
 /** Options of {@link validateTree}. */
 export interface ValidateTreeOptions {
   /** Kinds (`Kind` or `apiVersion/Kind`) accepted without a schema. @default [] */
   readonly allowKinds?: string[];
-  /** Build the top-level kustomizations with `kubectl kustomize` or `kustomize build` when one is on PATH. @default true */
+  /** Build the top-level kustomizations with `kubectl kustomize` or `kustomize build` when one is on PATH, several at once. @default true */
   readonly realKustomizeBuild?: boolean;
+  /**
+   * Build for real only the top-level kustomizations that read a file changed since this Git
+   * revision (what a pull request changed); every other check still covers the whole tree.
+   * @default - build them all
+   */
+  readonly changedSince?: string;
+  /** Real kustomize builds run at once. @default - the number of CPUs */
+  readonly concurrency?: number;
+  /** Called after each real build, e.g. to show progress. @default - nothing */
+  readonly onBuildProgress?: (built: number, total: number) => void;
   /** Root of the Git repository, against which Fleet GitRepo paths resolve. @default - the folder above the validated one */
   readonly repositoryRoot?: string;
+  /** The stores' local StorageClass, which the offline rule `local-storage` requires of every VM disk. @default 'local-path' */
+  readonly localStorageClass?: string;
 }
 
 /** The outcome of {@link validateTree}. */
@@ -26,31 +43,97 @@ export interface ValidationReport {
   readonly invalid: number;
   /** Every problem found, in file order. */
   readonly findings: Finding[];
+  /** Advice that does not fail validation (e.g. an image with a tag but no digest), in file order. */
+  readonly warnings: Finding[];
   /** Lines for people about what was and was not checked. */
   readonly notes: string[];
 }
 
 const registry = new SchemaRegistry();
 
+function byFile(a: Finding, b: Finding): number {
+  return compareStrings(a.file, b.file);
+}
+
 /**
- * Validates every YAML file below `root` as its real consumers would: each object strictly against
- * its kind's schema, each kustomization against the files it lists, and references between objects.
+ * Validates `target` (a folder of YAML, or one file) as its real consumers would: each object
+ * strictly against its kind's schema, the offline-readiness rules that synth applies, each
+ * kustomization against the files it lists (and, where kubectl or kustomize is on PATH, built for
+ * real, in parallel), and references between objects. Reports every problem found in one run.
  */
-export function validateTree(root: string, options: ValidateTreeOptions = {}): ValidationReport {
-  const tree = loadTree(root);
-  const kustomize = checkKustomizations(tree, options.realKustomizeBuild ?? true);
+export async function validateTree(target: string, options: ValidateTreeOptions = {}): Promise<ValidationReport> {
+  const tree = loadTree(target);
+  const kustomize = tree.singleFile ? { findings: [], roots: [] } : checkKustomizations(tree);
+  const offline = checkOfflineReadiness(tree, { localStorageClass: options.localStorageClass });
+  const notes: string[] = [];
   const findings = [
     ...tree.parseProblems,
     ...checkSchemas(tree, registry, options.allowKinds ?? []),
+    ...offline.findings,
     ...kustomize.findings,
-    ...checkCrossObject(tree, options.repositoryRoot ?? path.dirname(path.resolve(root))),
-  ].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    ...checkCrossObject(tree, options.repositoryRoot ?? path.dirname(path.resolve(tree.root))),
+  ];
+  if (tree.singleFile) {
+    notes.push('one file: the kustomize checks need its folder');
+  } else if (options.realKustomizeBuild ?? true) {
+    const { roots, what } = options.changedSince === undefined
+      ? { roots: kustomize.roots, what: 'top-level kustomizations' }
+      : rootsChangedSince(tree.root, kustomize.roots, options.changedSince);
+    const real = await buildForReal(tree.root, roots, what, { concurrency: options.concurrency, onProgress: options.onBuildProgress });
+    findings.push(...real.findings);
+    notes.push(real.note);
+  } else {
+    notes.push('real kustomize build not requested');
+  }
+  findings.sort(byFile);
   const invalid = new Set(findings.map((f) => `${f.file} ${f.object}`)).size;
-  return { files: tree.files.length, objects: tree.documents.length, invalid, findings, notes: [kustomize.note] };
+  return { files: tree.files.length, objects: tree.documents.length, invalid, findings, warnings: offline.warnings.sort(byFile), notes };
 }
 
-/** One line per finding, then the notes and a summary line. */
+/** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked). */
+function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): { roots: KustomizeRoot[]; what: string } {
+  const dir = fs.realpathSync(root);
+  const repo = gitLines(dir, ['rev-parse', '--show-toplevel'])[0];
+  const prefix = path.relative(repo, dir).split(path.sep).join('/');
+  const { base, files } = changes(repo, prefix || '.', ref, '--changed-since');
+  const changed = new Set(files.map((f) => (prefix ? f.path.slice(prefix.length + 1) : f.path)));
+  const affected = roots.filter((r) => [...r.reads].some((f) => changed.has(f)));
+  return { roots: affected, what: `of ${roots.length} top-level kustomizations (those changed since ${base.label})` };
+}
+
+/** Most findings the text report lists one by one; the JSON report lists every one. */
+const MAX_LISTED_FINDINGS = 1000;
+
+/** A warning's message with its quoted values left out, so that warnings of one kind group together. */
+function warningKind(message: string): string {
+  return message.replace(/"[^"]*"/g, '"…"');
+}
+
+/** One line per kind of warning: how many, the first one as an example. */
+function warningLines(warnings: Finding[]): string[] {
+  const kinds = new Map<string, Finding[]>();
+  for (const w of warnings) {
+    const list = kinds.get(warningKind(w.message));
+    if (list) list.push(w);
+    else kinds.set(warningKind(w.message), [w]);
+  }
+  return [...kinds.values()].map((list) => {
+    const first = list[0];
+    const where = `${first.file}: ${first.object}: ${first.path}: ${first.message}`;
+    return list.length === 1 ? `warning: ${where}` : `warning: ${list.length} times, e.g. ${where}`;
+  });
+}
+
+/** One line per finding (up to a cap), the warnings by kind, then the notes and a summary line. */
 export function formatReport(report: ValidationReport): string {
-  const lines = report.findings.map((f) => `${f.file}: ${f.object}: ${f.path}: ${f.message}`);
-  return [...lines, ...report.notes.map((n) => `note: ${n}`), `${report.files} files, ${report.objects} objects: ${report.invalid} invalid`].join('\n') + '\n';
+  const listed = report.findings.slice(0, MAX_LISTED_FINDINGS).map((f) => `${f.file}: ${f.object}: ${f.path}: ${f.message}`);
+  const more = report.findings.length > listed.length ? [`... and ${report.findings.length - listed.length} more problems (--format json lists every one)`] : [];
+  const warnings = report.warnings.length ? `, ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` : '';
+  return [
+    ...listed,
+    ...more,
+    ...warningLines(report.warnings),
+    ...report.notes.map((n) => `note: ${n}`),
+    `${report.files} files, ${report.objects} objects: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
+  ].join('\n') + '\n';
 }

@@ -4,14 +4,14 @@ import { main } from '../../lib/cli/main';
 import { snapshotDir, tempDir } from '../util';
 
 /** Runs the CLI in `cwd` (a fresh folder outside Git, by default), capturing what it prints. */
-function runIn(cwd: string, ...argv: string[]) {
+async function runIn(cwd: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, cwd);
+  const code = await main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, cwd);
   return { code, stdout, stderr };
 }
 
-function run(...argv: string[]) {
+async function run(...argv: string[]) {
   return runIn(tempDir(), ...argv);
 }
 
@@ -25,22 +25,22 @@ function fleetModule(dir: string, body: string): string {
 }
 
 describe('edgefleet synth', () => {
-  test('GIVEN a valid fleet WHEN synthesized THEN it writes the tree to the repository path and prints a summary', () => {
+  test('GIVEN a valid fleet WHEN synthesized THEN it writes the tree to the repository path and prints a summary', async () => {
     const project = tempDir();
-    const { code, stdout } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
+    const { code, stdout } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(0);
     expect(stdout).toMatch(/^edgefleet: 1 stores, 14 files in dist\/: 14 written, 0 deleted, 0 unchanged \([0-9.]+s\)\n$/);
     expect(fs.existsSync(path.join(project, 'dist/stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
   });
 
-  test('GIVEN a fleet with a mistake WHEN synthesized THEN it prints the message without a stack trace and leaves dist/ alone', () => {
+  test('GIVEN a fleet with a mistake WHEN synthesized THEN it prints the message without a stack trace and leaves dist/ alone', async () => {
     // GIVEN
     const project = tempDir();
     fs.mkdirSync(path.join(project, 'dist'));
     fs.writeFileSync(path.join(project, 'dist', 'keep.yaml'), 'a: 1\n');
 
     // WHEN
-    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('broken-fleet.ts'));
+    const { code, stderr } = await runIn(project, 'synth', '--fleet', fixture('broken-fleet.ts'));
 
     // THEN
     expect(code).toBe(1);
@@ -48,20 +48,20 @@ describe('edgefleet synth', () => {
     expect([...snapshotDir(project).keys()]).toEqual(['dist/keep.yaml']);
   });
 
-  test('GIVEN an output folder that cannot be written WHEN synthesized THEN it says what failed, without a stack trace', () => {
+  test('GIVEN an output folder that cannot be written WHEN synthesized THEN it says what failed, without a stack trace', async () => {
     const project = tempDir();
     fs.writeFileSync(path.join(project, 'dist'), '');
-    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
+    const { code, stderr } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(1);
     expect(stderr).toMatch(/^edgefleet: synth failed while writing\.\ncannot write .*dist.* \((ENOTDIR|EEXIST)\); .*dist\/ may be partly updated: fix the cause and run synth again\n$/);
   });
 
-  test('GIVEN --out other than the fleet\'s repository path WHEN synthesized THEN it refuses, saying where the stores look, and writes nothing', () => {
+  test('GIVEN --out other than the fleet\'s repository path WHEN synthesized THEN it refuses, saying where the stores look, and writes nothing', async () => {
     // GIVEN
     const project = tempDir();
 
     // WHEN
-    const { code, stderr } = runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', 'preview');
+    const { code, stderr } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', 'preview');
 
     // THEN
     expect(code).toBe(1);
@@ -70,26 +70,26 @@ describe('edgefleet synth', () => {
     expect(fs.readdirSync(project)).toEqual([]);
   });
 
-  test('GIVEN --out naming the repository path WHEN synthesized THEN it is accepted', () => {
+  test('GIVEN --out naming the repository path WHEN synthesized THEN it is accepted', async () => {
     const project = tempDir();
-    expect(runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', './dist/').code).toBe(0);
+    expect((await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'), '--out', './dist/')).code).toBe(0);
     expect(fs.existsSync(path.join(project, 'dist/stores/store-001'))).toBe(true);
   });
 
-  test('GIVEN a fleet whose repository.path is not dist WHEN synthesized without --out THEN the tree goes to that path', () => {
+  test('GIVEN a fleet whose repository.path is not dist WHEN synthesized without --out THEN the tree goes to that path', async () => {
     const project = tempDir();
     const module = fleetModule(project, `const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/f.git', path: 'gitops/edge' } });
 new EdgeMonitor(new EdgeStore(fleet, 's1'), 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
 return fleet;`);
-    const { code, stdout, stderr } = runIn(project, 'synth', '--fleet', module);
+    const { code, stdout, stderr } = await runIn(project, 'synth', '--fleet', module);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('files in gitops/edge/');
     expect(fs.readFileSync(path.join(project, 'gitops/edge/clusters/s1/workloads.yaml'), 'utf8')).toContain('path: ./gitops/edge/stores/s1/workloads');
   });
 
-  test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says what a fleet module is', () => {
-    const { code, stderr } = run('synth', '--fleet', 'build/nowhere.js');
+  test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says what a fleet module is', async () => {
+    const { code, stderr } = await run('synth', '--fleet', 'build/nowhere.js');
     expect(code).toBe(1);
     expect(stderr).toContain('--fleet build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
   });
@@ -98,33 +98,43 @@ return fleet;`);
     ['exports no buildFleet', 'export const fleet = 1;', 'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)'],
     ['returns no fleet', 'export function buildFleet(): any {\n  return undefined;\n}\n', 'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)'],
     ['throws an error of its own', 'export function buildFleet(): any {\n  throw new TypeError(\'rows is not iterable\');\n}\n', 'buildFleet() failed in the fleet module\'s own code:\nTypeError: rows is not iterable'],
-  ])('GIVEN a fleet module that %s WHEN synthesized THEN it says what the contract is', (_, source, message) => {
+  ])('GIVEN a fleet module that %s WHEN synthesized THEN it says what the contract is', async (_, source, message) => {
     const project = tempDir();
     const module = path.join(project, 'fleet.ts');
     fs.writeFileSync(module, source);
-    const { code, stderr } = runIn(project, 'synth', '--fleet', module);
+    const { code, stderr } = await runIn(project, 'synth', '--fleet', module);
     expect(code).toBe(1);
     expect(stderr).toContain(message);
   });
 
-  test('GIVEN a folder with a bad object WHEN validated THEN one line names file, object, path and problem, and the exit code is 1', () => {
+  test('GIVEN a folder with a bad object WHEN validated THEN one line names file, object, path and problem, and the exit code is 1', async () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'd.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labelz: {}}\n');
-    const text = run('validate', dir, '--skip-kustomize-build');
+    const kept = 'annotations: {kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep}';
+    fs.writeFileSync(path.join(dir, 'd.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labelz: {}, ${kept}}\n`);
+    const text = await run('validate', dir, '--skip-kustomize-build');
     expect(text.code).toBe(1);
     expect(text.stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 files, 1 objects: 1 invalid\n');
-    const json = run('validate', dir, '--skip-kustomize-build', '--format', 'json');
+    expect((await run('validate', path.join(dir, 'd.yaml'))).stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: one file: the kustomize checks need its folder\n1 files, 1 objects: 1 invalid\n');
+    const json = await run('validate', dir, '--skip-kustomize-build', '--format', 'json');
     expect(JSON.parse(json.stdout).findings).toEqual([{ file: 'd.yaml', object: 'Namespace/edge', path: 'metadata.labelz', message: 'unknown field (not in the schema of this kind)' }]);
   });
 
-  test('GIVEN a folder that does not exist WHEN validated THEN it says so and exits 2', () => {
-    const { code, stderr } = run('validate', '/nonexistent/dist');
+  test('GIVEN a folder that does not exist WHEN validated THEN it says so and exits 2', async () => {
+    const { code, stderr } = await run('validate', '/nonexistent/dist');
     expect(code).toBe(2);
-    expect(stderr).toContain('validate: "/nonexistent/dist" is not a folder');
+    expect(stderr).toContain('validate: "/nonexistent/dist" does not exist');
   });
 
-  test('GIVEN an unknown command WHEN run THEN it prints the usage and exits 2', () => {
-    const { code, stderr } = run('deploy');
+  test('GIVEN --changed-since outside a Git repository WHEN validated THEN it says what git said, without a stack trace', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: []\n');
+    const { code, stderr } = await run('validate', dir, '--changed-since', 'main');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^edgefleet: validate: git rev-parse --show-toplevel failed: fatal: not a git repository/);
+  });
+
+  test('GIVEN an unknown command WHEN run THEN it prints the usage and exits 2', async () => {
+    const { code, stderr } = await run('deploy');
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command "deploy"');
     expect(stderr).toContain('usage: edgefleet synth');
@@ -132,14 +142,14 @@ return fleet;`);
 });
 
 describe('edgefleet init', () => {
-  test('GIVEN a new folder WHEN initialized THEN it holds a fleet repository depending on edgefleet, and that fleet synthesizes', () => {
+  test('GIVEN a new folder WHEN initialized THEN it holds a fleet repository depending on edgefleet, and that fleet synthesizes', async () => {
     // GIVEN
     const parent = tempDir();
 
     // WHEN
-    const created = runIn(parent, 'init', 'Our-Fleet');
+    const created = await runIn(parent, 'init', 'Our-Fleet');
     const repo = path.join(parent, 'Our-Fleet');
-    const synth = runIn(repo, 'synth');
+    const synth = await runIn(repo, 'synth');
 
     // THEN
     expect(created.code).toBe(0);
@@ -156,11 +166,11 @@ describe('edgefleet init', () => {
     expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
   });
 
-  test('GIVEN a folder that is not empty WHEN initialized THEN it refuses and writes nothing', () => {
+  test('GIVEN a folder that is not empty WHEN initialized THEN it refuses and writes nothing', async () => {
     const parent = tempDir();
     fs.mkdirSync(path.join(parent, 'fleet'));
     fs.writeFileSync(path.join(parent, 'fleet', 'notes.txt'), 'mine\n');
-    const { code, stderr } = runIn(parent, 'init', 'fleet');
+    const { code, stderr } = await runIn(parent, 'init', 'fleet');
     expect(code).toBe(1);
     expect(stderr).toContain('is not an empty folder (name a new folder)');
     expect(fs.readdirSync(path.join(parent, 'fleet'))).toEqual(['notes.txt']);

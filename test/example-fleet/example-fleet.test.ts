@@ -67,8 +67,8 @@ describe('the example fleet', () => {
     expect(rendered.get('clusters/store-001/flux-system/kustomization.yaml')).toContain('value: 5m');
   });
 
-  test('GIVEN the committed dist/ WHEN validated like its real consumers would THEN nothing is found', () => {
-    const report = validateTree(DIST);
+  test('GIVEN the committed dist/ WHEN validated like its real consumers would THEN nothing is found', async () => {
+    const report = await validateTree(DIST);
     console.log(report.notes.join('\n'));
     expect(report.findings).toEqual([]);
     expect(report.files).toBeGreaterThan(1000);
