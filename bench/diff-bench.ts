@@ -1,36 +1,36 @@
 /**
- * Diff benchmark: builds a Git repository holding a generated fleet's dist/, promotes the POS OS
- * from canary to early (about a fifth of the stores change), and times `edgefleet diff`.
- * Usage: node build/bench/diff-bench.js [stores]   (default 10000)
+ * Diff benchmark: a Git repository holds a generated fleet's dist/; the POS OS candidate is promoted
+ * from canary to early (a fifth of the stores change) and synthesized; then `edgefleet diff` runs as
+ * a user runs it, and, as the baseline in the same run, `git diff` of the same change (the patch a
+ * reviewer would otherwise read). CPU-seconds count git's processes too.
+ * Usage: npm run bench:diff [-- <stores>]   (default 10000)
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
-import { generatedInventory } from './generated-inventory';
-import { diffDist, formatDiffText, synthesize } from '../lib';
-import { RELEASES, buildFleet } from '../stores';
+import { fleetRepository, generatedFleet } from './fleet-repository';
+import { machine, measure, showMeasured } from './measure';
+import { packageRoot, synthesize } from '../lib';
 
 function main(): void {
   const count = Number(process.argv[2] ?? 10000);
-  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-diff-bench-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
-  const rows = generatedInventory(count);
-  git('init', '-q', '-b', 'main');
-  synthesize(buildFleet(rows), { outdir: path.join(repo, 'dist') });
-  git('add', '-A');
-  git('commit', '-qm', 'base');
-  const promoted = { ...RELEASES, posOs: { ...RELEASES.posOs, candidate: { version: '4.2.0', throughRing: 'early' } } };
-  synthesize(buildFleet(rows, promoted), { outdir: path.join(repo, 'dist'), allowWideChange: true });
-
-  const t0 = performance.now();
-  const diff = diffDist({ dir: path.join(repo, 'dist') });
-  const text = formatDiffText(diff);
-  const ms = performance.now() - t0;
-  console.log(text.trim().split('\n').pop());
-  console.log(`edgefleet diff of ${count} stores (${diff.stores.length} changed): ${(ms / 1000).toFixed(2)} s`);
-  fs.rmSync(repo, { recursive: true, force: true });
+  if (!Number.isInteger(count) || count < 1) throw new Error(`usage: diff-bench.js [stores] ("${process.argv[2]}" is not a number of stores)`);
+  console.log(`edgefleet diff benchmark: ${machine()}`);
+  console.log(`preparing: ${count} generated stores committed, then the POS OS candidate promoted through ring "early"...`);
+  const repo = fleetRepository(count);
+  try {
+    synthesize(generatedFleet(count, { posOsThroughRing: 'early' }), { outdir: path.join(repo, 'dist'), allowWideChange: true });
+    const cli = path.join(packageRoot(__dirname), 'bin', 'edgefleet');
+    const diff = measure(process.execPath, [cli, 'diff', '--dir', 'dist'], { cwd: repo });
+    if (diff.status !== 0) throw new Error(`edgefleet diff failed:\n${diff.stdout}`);
+    const baseline = measure('git', ['diff', 'HEAD', '--', 'dist'], { cwd: repo });
+    const lines = diff.stdout.trim().split('\n');
+    console.log(`\n${lines[lines.length - 1]}`);
+    console.log(`${lines.length} lines of output (${(diff.stdout.length / 1024).toFixed(0)} KiB); git diff: ${baseline.stdout.split('\n').length} lines (${(baseline.stdout.length / 1024).toFixed(0)} KiB)\n`);
+    console.log(`edgefleet diff  ${showMeasured(diff)}`);
+    console.log(`git diff        ${showMeasured(baseline)}   (baseline: the raw patch of the same change)`);
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
 }
 
 main();
