@@ -5,9 +5,8 @@
  * reviewer would otherwise read). CPU-seconds count git's processes too.
  * Usage: npm run bench:diff [-- <stores>]   (default 10000)
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { fleetRepository, generatedFleet } from './fleet-repository';
+import { fleetRepository, generatedFleet, removeRepository } from './fleet-repository';
 import { machine, measure, showMeasured } from './measure';
 import { packageRoot, synthesize } from '../lib';
 
@@ -29,7 +28,7 @@ function main(): void {
     console.log(`edgefleet diff  ${showMeasured(diff)}`);
     console.log(`git diff        ${showMeasured(baseline)}   (baseline: the raw patch of the same change)`);
   } finally {
-    fs.rmSync(repo, { recursive: true, force: true });
+    removeRepository(repo);
   }
 }
 

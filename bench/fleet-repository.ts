@@ -62,8 +62,14 @@ export function git(repo: string, ...args: string[]): string {
 export function fleetRepository(count: number): string {
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-bench-'));
   git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'gc.auto', '0'); // no background gc racing the benchmark or the clean-up
   synthesize(generatedFleet(count), { outdir: path.join(repo, 'dist') });
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', `a generated fleet of ${count} stores`);
   return repo;
+}
+
+/** Deletes a repository made by {@link fleetRepository}. */
+export function removeRepository(repo: string): void {
+  fs.rmSync(repo, { recursive: true, force: true, maxRetries: 5 });
 }

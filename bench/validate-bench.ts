@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fleetRepository, git } from './fleet-repository';
+import { fleetRepository, git, removeRepository } from './fleet-repository';
 import { Measured, machine, measure, showMeasured } from './measure';
 import { packageRoot } from '../lib';
 import { parseYamlDocuments } from '../lib/util/parse-yaml';
@@ -54,7 +54,7 @@ function skipBuildRow(count: number): void {
     console.log(`${String(count).padStart(6)} stores  validate --skip-kustomize-build: ${showMeasured(validated)}   floor (parse every file): ${showMeasured(floor)}`);
     console.log(`              ${lastLine(validated.stdout)}`);
   } finally {
-    fs.rmSync(repo, { recursive: true, force: true });
+    removeRepository(repo);
   }
 }
 
@@ -73,7 +73,7 @@ function buildRows(count: number): void {
     console.log(`              ${changed.stdout.trim().split('\n').filter((l) => l.startsWith('note:')).join('; ')}`);
     git(repo, 'checkout', '-q', '--', '.');
   } finally {
-    fs.rmSync(repo, { recursive: true, force: true });
+    removeRepository(repo);
   }
 }
 

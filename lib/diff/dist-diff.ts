@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitBase, changes as gitChanges, gitLines, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
-import { KEPT_ON_MANAGER, RemovalPolicy, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
+import { KEPT_ON_MANAGER, ObjectId, RemovalPolicy, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { compareStrings } from '../output/manifest-file';
@@ -71,6 +71,8 @@ interface LoadedObject {
   readonly file: string;
   /** The parsed document (the text, for a file that is not YAML). */
   readonly value: any;
+  /** Kind, namespace and name, for an API object; undefined for a file of other documents. */
+  readonly api?: ObjectId;
 }
 
 /** The content of a file of the compared folder at the base and now; undefined where it does not exist. */
@@ -93,7 +95,10 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const changed = [...baseBlobs.keys()].filter((f) => !isReport(f)).sort(compareStrings);
   const atBase = readBlobs(repo, changed.map((f) => baseBlobs.get(f)).filter((b): b is string => b !== undefined));
   const versions: FileVersions = {
-    before: (f) => (baseBlobs.has(f) ? atBase.get(baseBlobs.get(f) ?? '') : undefined),
+    before: (f) => {
+      const blob = baseBlobs.get(f);
+      return blob === undefined ? undefined : atBase.get(blob);
+    },
     after: (f) => readIfExists(path.join(dir, f)),
   };
   const changedSet = new Set(changed);
@@ -156,7 +161,9 @@ function objectsOf(file: string, content: string | undefined): LoadedObject[] {
   if (!/\.ya?ml$/.test(file)) return whole(content);
   const { documents, error } = parseYamlDocuments(content);
   if (error) return whole(content);
-  const objects = documents.filter(isApiObject).map((value): LoadedObject => ({ key: identity(value), display: objectName(value), file, value }));
+  const objects = documents.filter(isApiObject).map((value: any): LoadedObject => ({
+    key: identity(value), display: objectName(value), file, value, api: { kind: value.kind, namespace: value.metadata.namespace, name: value.metadata.name },
+  }));
   const others = documents.filter((d) => !isApiObject(d));
   return others.length > 0 ? [...objects, ...whole(others.length === 1 ? others[0] : others)] : objects;
 }
@@ -194,10 +201,10 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
   const added = [...now.values()].filter((o) => !old.has(o.key));
   const replacements = pairReplacements(removed, added);
 
-  const fates = new Map(removed.filter((o) => isApiObject(o.value)).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, policy)]));
-  const deletedNamespaces = new Set(removed.filter((o) => o.value?.kind === 'Namespace' && isApiObject(o.value) && !fates.get(o)).map((o) => o.value.metadata.name));
+  const fates = new Map(removed.filter((o) => o.api).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, policy)]));
+  const deletedNamespaces = new Set(removed.filter((o) => o.api?.kind === 'Namespace' && !fates.get(o)).map((o) => o.api!.name));
   const deletedWith = (o: LoadedObject) => {
-    const ns = isApiObject(o.value) ? o.value.metadata.namespace : undefined;
+    const ns = o.api?.namespace;
     return ns !== undefined && deletedNamespaces.has(ns) ? `Namespace "${ns}"` : undefined;
   };
   const keptOf = (o: LoadedObject) => (deletedWith(o) ? undefined : fates.get(o));
@@ -206,15 +213,15 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
   const changes: ObjectChange[] = [
     ...removed.map((o): ObjectChange => {
       const kept = keptOf(o);
-      const warning = !kept && !replaced.has(o) && isApiObject(o.value) && isStateful(o.value.kind) && !o.file.startsWith('fleet/')
-        ? deletedStatefulWarning(parts(o), deletedWith(o)) : undefined;
+      const warning = o.api && !kept && !replaced.has(o) && isStateful(o.api.kind) && !o.file.startsWith('fleet/')
+        ? deletedStatefulWarning(o.api, deletedWith(o)) : undefined;
       return { file: o.file, object: o.display, change: 'removed', fields: [], ...(kept ? { kept } : {}), ...(warning ? { warning } : {}) };
     }),
     ...added.map((o): ObjectChange => {
       const old = replacements.get(o);
-      if (!old) return { file: o.file, object: o.display, change: 'added', fields: [] };
-      const stateful = isStateful(old.value.kind) || isStateful(o.value.kind);
-      const warning = stateful ? movedStatefulWarning(parts(old), parts(o), { kept: keptOf(old), deletedWith: deletedWith(old) }) : undefined;
+      if (!old?.api || !o.api) return { file: o.file, object: o.display, change: 'added', fields: [] };
+      const stateful = isStateful(old.api.kind) || isStateful(o.api.kind);
+      const warning = stateful ? movedStatefulWarning(old.api, o.api, { kept: keptOf(old), deletedWith: deletedWith(old) }) : undefined;
       return { file: o.file, object: o.display, change: 'added', fields: [], replaces: old.display, ...(warning ? { warning } : {}) };
     }),
     ...[...now.values()].filter((o) => old.has(o.key)).flatMap((o): ObjectChange[] => {
@@ -225,20 +232,17 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
   return changes.sort(byFileThenObject);
 }
 
-function parts(o: LoadedObject): { kind: string; namespace?: string; name: string } {
-  return { kind: o.value.kind, namespace: o.value.metadata.namespace, name: o.value.metadata.name };
-}
-
 /**
  * Added API objects that take the place of a removed one: the same name, and either the same kind
  * in another namespace or another kind in the same namespace. Each removed object pairs once.
  */
 function pairReplacements(removed: LoadedObject[], added: LoadedObject[]): Map<LoadedObject, LoadedObject> {
   const pairs = new Map<LoadedObject, LoadedObject>();
-  const candidates = removed.filter((o) => isApiObject(o.value));
-  for (const o of added.filter((a) => isApiObject(a.value))) {
-    const { kind, namespace, name } = parts(o);
-    const match = candidates.find((r) => r.value.metadata.name === name && (r.value.kind === kind || r.value.metadata.namespace === namespace));
+  const candidates = removed.filter((o) => o.api);
+  for (const o of added) {
+    if (!o.api) continue;
+    const { kind, namespace, name } = o.api;
+    const match = candidates.find((r) => r.api!.name === name && (r.api!.kind === kind || r.api!.namespace === namespace));
     if (match) {
       pairs.set(o, match);
       candidates.splice(candidates.indexOf(match), 1);

@@ -10,6 +10,9 @@ const SUMMARY_LABELS = ['ring', 'region'];
 const MARKDOWN_DETAILED_GROUPS = 50;
 const MARKDOWN_NAMED_STORES = 100;
 
+/** Most stores the text's image summary names per group (the changes above list them all). */
+const TEXT_NAMED_DOWNLOADERS = 5;
+
 /** Width the text output wraps lists of store ids at. */
 const TEXT_WIDTH = 100;
 
@@ -102,8 +105,7 @@ function imagesSectionText(d: ImageDownloads, sizes: ImageSizes): string[] {
   if (d.stores === 0) return ['New images to download: none.'];
   const lines = [`New images to download: ${downloadsHeadline(d)}`];
   for (const g of d.groups) {
-    const title = `  ${groupTitle(g.stores, 'changed')}`;
-    lines.push(`${g.stores.length > 1 ? wrapped(`${title}: `, g.stores.map((s) => s.store!), '      ') : title}: ${perStore(g)}`);
+    lines.push(`  ${groupTitle(g.stores, 'changed')}${g.stores.length > 1 ? ` (${ids(g.stores, TEXT_NAMED_DOWNLOADERS)})` : ''}: ${perStore(g)}`);
     lines.push(...g.images.map((i) => `    ${imageText(i, sizes)}`));
   }
   return lines;

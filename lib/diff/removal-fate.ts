@@ -34,10 +34,13 @@ export function isStateful(kind: string): boolean {
   return STATEFUL_KINDS.includes(kind);
 }
 
-/** The parts of an API object that a move compares. */
-export interface MovedObject {
+/** What names an API object in a store: its kind, namespace and name. */
+export interface ObjectId {
+  /** `kind`, e.g. `PersistentVolumeClaim`. */
   readonly kind: string;
+  /** `metadata.namespace`; undefined for a cluster-scoped object. */
   readonly namespace?: string;
+  /** `metadata.name`. */
   readonly name: string;
 }
 
@@ -53,7 +56,7 @@ export interface OldObjectFate {
  * The warning for a stateful object that moves to another namespace or kind: Kubernetes cannot move
  * an object, so the change is a delete and a create, and the data does not follow.
  */
-export function movedStatefulWarning(old: MovedObject, now: MovedObject, fate: OldObjectFate): string {
+export function movedStatefulWarning(old: ObjectId, now: ObjectId, fate: OldObjectFate): string {
   const what = old.kind === now.kind
     ? `${now.kind} "${now.name}" moves from namespace "${old.namespace ?? ''}" to "${now.namespace ?? ''}"`
     : `"${now.name}" changes from ${old.kind} to ${now.kind}`;
@@ -64,7 +67,7 @@ export function movedStatefulWarning(old: MovedObject, now: MovedObject, fate: O
 }
 
 /** The warning for a stateful object that the store deletes. */
-export function deletedStatefulWarning(old: MovedObject, deletedWith: string | undefined): string {
+export function deletedStatefulWarning(old: ObjectId, deletedWith: string | undefined): string {
   return `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${deletedWith ? ` with its ${deletedWith}` : ''}, and its data with it (protect it with ${Object.entries(KEEP_ANNOTATIONS).map(([k, v]) => `${k}: ${v}`).join(' and ')}, or decommission deliberately).`;
 }
 

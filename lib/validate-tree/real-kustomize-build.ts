@@ -44,7 +44,7 @@ export async function buildForReal(root: string, roots: KustomizeRoot[], what: s
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, roots.length) }, worker));
-  return { findings: findings.flat(), note: `${roots.length} ${what} built with ${tool.join(' ')}, ${Math.min(concurrency, roots.length)} at a time` };
+  return { findings: findings.flat(), note: `${roots.length} ${roots.length === 1 ? what.replace('kustomizations', 'kustomization') : what} built with ${tool.join(' ')}, ${Math.min(concurrency, roots.length)} at a time` };
 }
 
 function buildOne(tool: string[], root: string, kustomization: KustomizeRoot): Promise<Finding[]> {

@@ -250,7 +250,7 @@ describe('edgefleet diff', () => {
     // THEN
     expect(diff.stores.map((s) => s.newImages)).toEqual([['registry.example.com/edge-monitor:1.5.0'], ['registry.example.com/edge-monitor:1.5.0']]);
     expect(text).toContain('New images to download: 2 stores, 1 image, 160.0 MiB in total\n'
-      + '  2 stores [region eu-west]: store-001, store-002: 80.0 MiB each\n'
+      + '  2 stores [region eu-west] (store-001, store-002): 80.0 MiB each\n'
       + '    registry.example.com/edge-monitor:1.5.0 (80.0 MiB)\n');
     expect(formatDiffText(diff)).toContain('New images to download: 2 stores, 1 image; size unknown for 1 image (give sizes with --image-sizes <file>)\n');
     expect(imageDownloads(diff).unknownSizes).toEqual(['registry.example.com/edge-monitor:1.5.0']);
