@@ -12,10 +12,13 @@ export interface RealBuildOptions {
   readonly onProgress?: (built: number, total: number) => void;
 }
 
-/** What the real builds found, and a line for people on what ran. */
+/** What the real builds found, and what ran them. */
 export interface RealBuildReport {
   readonly findings: Finding[];
-  readonly note: string;
+  /** The command that built, e.g. `kubectl kustomize`; undefined when neither kubectl nor kustomize is on PATH. */
+  readonly tool?: string;
+  /** How many builds ran at once. */
+  readonly parallel: number;
 }
 
 /** `kubectl kustomize` or `kustomize build`, whichever is on PATH. */
@@ -26,12 +29,12 @@ export function kustomizeTool(): string[] | undefined {
 }
 
 /**
- * Builds each of `roots` with the real kustomize, several at once, and compares the number of
- * objects built with what the listed files hold. `what` says which roots these are, for the note.
+ * Builds each of `roots` (below the folder `root`) with the real kustomize, several at once, and
+ * compares the number of objects built with what the listed files hold.
  */
-export async function buildForReal(root: string, roots: KustomizeRoot[], what: string, options: RealBuildOptions = {}): Promise<RealBuildReport> {
+export async function buildForReal(root: string, roots: KustomizeRoot[], options: RealBuildOptions = {}): Promise<RealBuildReport> {
   const tool = kustomizeTool();
-  if (!tool) return { findings: [], note: 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped' };
+  if (!tool) return { findings: [], parallel: 0 };
   const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
   const findings: Finding[][] = new Array(roots.length);
   let next = 0;
@@ -44,7 +47,7 @@ export async function buildForReal(root: string, roots: KustomizeRoot[], what: s
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, roots.length) }, worker));
-  return { findings: findings.flat(), note: `${roots.length} ${roots.length === 1 ? what.replace('kustomizations', 'kustomization') : what} built with ${tool.join(' ')}, ${Math.min(concurrency, roots.length)} at a time` };
+  return { findings: findings.flat(), tool: tool.join(' '), parallel: Math.min(concurrency, roots.length) };
 }
 
 function buildOne(tool: string[], root: string, kustomization: KustomizeRoot): Promise<Finding[]> {

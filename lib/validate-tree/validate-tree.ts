@@ -76,12 +76,13 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
   if (tree.singleFile) {
     notes.push('one file: the kustomize checks need its folder');
   } else if (options.realKustomizeBuild ?? true) {
-    const { roots, what } = options.changedSince === undefined
-      ? { roots: kustomize.roots, what: 'top-level kustomizations' }
-      : rootsChangedSince(tree.root, kustomize.roots, options.changedSince);
-    const real = await buildForReal(tree.root, roots, what, { concurrency: options.concurrency, onProgress: options.onBuildProgress });
+    const changed = options.changedSince === undefined ? undefined : rootsChangedSince(tree.root, kustomize.roots, options.changedSince);
+    const roots = changed?.roots ?? kustomize.roots;
+    const real = await buildForReal(tree.root, roots, { concurrency: options.concurrency, onProgress: options.onBuildProgress });
     findings.push(...real.findings);
-    notes.push(real.note);
+    const which = changed ? `${roots.length} of ${kustomize.roots.length} top-level kustomizations (those changed since ${changed.base})`
+      : `${roots.length} top-level kustomization${roots.length === 1 ? '' : 's'}`;
+    notes.push(real.tool ? `${which} built with ${real.tool}, ${real.parallel} at a time` : 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped');
   } else {
     notes.push('real kustomize build not requested');
   }
@@ -90,15 +91,15 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
   return { files: tree.files.length, objects: tree.documents.length, invalid, findings, warnings: offline.warnings.sort(byFile), notes };
 }
 
-/** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked). */
-function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): { roots: KustomizeRoot[]; what: string } {
+/** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked), and how the base is named. */
+function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): { roots: KustomizeRoot[]; base: string } {
   const dir = fs.realpathSync(root);
   const repo = gitLines(dir, ['rev-parse', '--show-toplevel'])[0];
   const prefix = path.relative(repo, dir).split(path.sep).join('/');
   const { base, files } = changes(repo, prefix || '.', ref, '--changed-since');
   const changed = new Set(files.map((f) => (prefix ? f.path.slice(prefix.length + 1) : f.path)));
   const affected = roots.filter((r) => [...r.reads].some((f) => changed.has(f)));
-  return { roots: affected, what: `of ${roots.length} top-level kustomizations (those changed since ${base.label})` };
+  return { roots: affected, base: base.label };
 }
 
 /** Most findings the text report lists one by one; the JSON report lists every one. */

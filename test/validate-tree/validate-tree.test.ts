@@ -20,7 +20,8 @@ async function findingsOf(files: Record<string, string>, options: ValidateTreeOp
 
 const KEPT = 'kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep';
 const NAMESPACE = `apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, annotations: {${KEPT}}}\n`;
-const DEPLOYMENT = `apiVersion: apps/v1
+/** A Deployment of the edge monitor with the given containers (a YAML flow sequence). */
+const deployment = (containers: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: edge-monitor, namespace: edge}
 spec:
@@ -28,12 +29,10 @@ spec:
   template:
     metadata: {labels: {app: edge-monitor}}
     spec:
-      containers:
-        - name: edge-monitor
-          image: "registry.example.com/edge-monitor:1.4.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-          imagePullPolicy: IfNotPresent
-          resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 64Mi}}
+      containers: ${containers}
 `;
+const DIGEST = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+const DEPLOYMENT = deployment(`[{name: edge-monitor, image: "registry.example.com/edge-monitor:1.4.2@${DIGEST}", imagePullPolicy: IfNotPresent, resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 64Mi}}}]`);
 const VM = (disks: string, volumes: string, extra = '') => `apiVersion: kubevirt.io/v1
 kind: VirtualMachine
 metadata: {name: pos, namespace: edge${extra}}
@@ -167,16 +166,7 @@ describe('edgefleet validate', () => {
 });
 
 /** The edge monitor as a team might write it by hand: a moving tag, no pull policy, no requests. */
-const HAND_WRITTEN = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: edge-monitor, namespace: edge}
-spec:
-  selector: {matchLabels: {app: edge-monitor}}
-  template:
-    metadata: {labels: {app: edge-monitor}}
-    spec:
-      containers: [{name: edge-monitor, image: "edge-monitor:latest"}]
-`;
+const HAND_WRITTEN = deployment('[{name: edge-monitor, image: "edge-monitor:latest"}]');
 
 const LEGACY_WAIVER = (waiver: object) => `apiVersion: v1
 kind: Namespace
