@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitBase, changes as gitChanges, gitLines, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
-import { KEPT_ON_MANAGER, ObjectId, RemovalPolicy, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning } from './removal-fate';
+import {
+  KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason,
+} from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { compareStrings } from '../output/manifest-file';
@@ -79,6 +81,8 @@ interface LoadedObject {
 interface FileVersions {
   readonly before: (file: string) => string | undefined;
   readonly after: (file: string) => string | undefined;
+  /** The compared folder's path in the repository (`dist`), empty at its root. */
+  readonly prefix: string;
 }
 
 /**
@@ -100,6 +104,7 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
       return blob === undefined ? undefined : atBase.get(blob);
     },
     after: (f) => readIfExists(path.join(dir, f)),
+    prefix,
   };
   const changedSet = new Set(changed);
 
@@ -201,7 +206,14 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
   const added = [...now.values()].filter((o) => !old.has(o.key));
   const replacements = pairReplacements(removed, added);
 
-  const fates = new Map(removed.filter((o) => o.api).map((o) => [o, o.file.startsWith('fleet/') ? KEPT_ON_MANAGER : keptReason(o.value, policy)]));
+  const orphaning = removed.map((o) => asOrphaningKustomization(o.value, versions.prefix)).filter((k) => k !== undefined);
+  const fateOf = (o: LoadedObject) => {
+    if (o.file.startsWith('fleet/')) return KEPT_ON_MANAGER;
+    if (policy.keepsEverything) return policy.keepsEverything;
+    const orphanedBy = orphaning.find((k) => o.file.startsWith(`${k.folder}/`));
+    return orphanedBy ? orphanedReason(orphanedBy) : keptReason(o.value, policy);
+  };
+  const fates = new Map(removed.filter((o) => o.api).map((o) => [o, fateOf(o)]));
   const deletedNamespaces = new Set(removed.filter((o) => o.api?.kind === 'Namespace' && !fates.get(o)).map((o) => o.api!.name));
   const deletedWith = (o: LoadedObject) => {
     const ns = o.api?.namespace;

@@ -1,4 +1,4 @@
-import { ChangeGroup, groupChanges } from './change-groups';
+import { ChangeGroup, GroupLine, groupChanges } from './change-groups';
 import { DistDiff, StoreDiff } from './dist-diff';
 import { DownloadGroup, ImageDownloads, ImageSizes, formatBytes, imageDownloads } from './image-downloads';
 import { compareStrings } from '../output/manifest-file';
@@ -112,8 +112,13 @@ function imagesSectionText(d: ImageDownloads, sizes: ImageSizes): string[] {
 }
 
 function warningCount(groups: ChangeGroup[]): { warnings: number; stores: number } {
-  const withWarnings = groups.filter((g) => g.warnings.length > 0);
-  return { warnings: withWarnings.reduce((n, g) => n + g.warnings.length * g.stores.length, 0), stores: withWarnings.reduce((n, g) => n + g.stores.length, 0) };
+  const warned = groups.flatMap((g) => g.warnings.map((w) => w.stores ?? g.stores));
+  return { warnings: warned.reduce((n, stores) => n + stores.length, 0), stores: new Set(warned.flat()).size };
+}
+
+/** A group's lines as text: each line, and under a line that only some of the stores have, which ones. */
+function groupLinesText(lines: GroupLine[], indent: string): string[] {
+  return lines.flatMap((l) => [`${indent}${l.text}`, ...(l.stores ? [wrapped(`${indent}    in ${l.stores.length} of the stores: `, l.stores.map((s) => s.store!), `${indent}      `)] : [])]);
 }
 
 /**
@@ -127,7 +132,7 @@ export function formatDiffText(diff: DistDiff, options: FormatDiffOptions = {}):
   for (const g of groups) {
     const title = groupTitle(g.stores, g.status);
     lines.push(g.stores.length > 1 ? `${wrapped(`${title}: `, g.stores.map((s) => s.store!), '    ')}:` : `${title}:`);
-    lines.push(...g.lines.map((l) => `  ${l}`));
+    lines.push(...groupLinesText(g.lines, '  '));
   }
   const risk = warningCount(groups);
   if (risk.warnings > 0) lines.push(`!! ${risk.warnings} warning${risk.warnings === 1 ? '' : 's'} about stores' data, in ${risk.stores} store${risk.stores === 1 ? '' : 's'}: read the lines marked "!!" above`);
@@ -149,7 +154,12 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
   const risky = groups.filter((g) => g.warnings.length > 0);
   if (risky.length > 0) {
     out.push('> [!CAUTION]', '> **Stores\' data at risk.**');
-    for (const g of risky) for (const w of g.warnings) out.push(`> - ${groupTitle(g.stores, g.status)}${g.stores.length > 1 ? ` (${ids(g.stores, MARKDOWN_NAMED_STORES)})` : ''}: ${escapeHtml(w)}`);
+    for (const g of risky) {
+      for (const w of g.warnings) {
+        const stores = w.stores ?? g.stores;
+        out.push(`> - ${groupTitle(stores, g.status)}${stores.length > 1 ? ` (${ids(stores, MARKDOWN_NAMED_STORES)})` : ''}: ${escapeHtml(w.text)}`);
+      }
+    }
     out.push('');
   }
   for (const { label, rows } of counts(diff)) {
@@ -166,10 +176,10 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
   }
 
   for (const g of groups.slice(0, MARKDOWN_DETAILED_GROUPS)) {
-    const changes = g.lines.filter((l) => !l.startsWith('!! ')).length;
+    const changes = g.lines.filter((l) => !l.text.startsWith('!! ')).length;
     out.push(`<details><summary>${groupTitle(g.stores, g.status)}: ${changes} change${changes === 1 ? '' : 's'}</summary>`, '');
     if (g.stores.length > 1) out.push(`${ids(g.stores, MARKDOWN_NAMED_STORES)}`, '');
-    out.push('```', ...g.lines, '```', '', '</details>', '');
+    out.push('```', ...groupLinesText(g.lines, ''), '```', '', '</details>', '');
   }
   if (groups.length > MARKDOWN_DETAILED_GROUPS) out.push(`... and ${groups.length - MARKDOWN_DETAILED_GROUPS} more groups of changes; run \`npx edgefleet diff\` for all of them.`, '');
   return out.join('\n');

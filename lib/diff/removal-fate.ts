@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { SyncAgent } from '../fleet/sync-policy';
 import { KEEP_ANNOTATIONS, STATEFUL_KINDS } from '../policies/offline-rules';
 
@@ -24,6 +25,31 @@ export function keptReason(value: any, policy: RemovalPolicy): string | undefine
   if (policy.keepsEverything) return policy.keepsEverything;
   const key = KEEP_ANNOTATION_OF[policy.agent];
   return value?.metadata?.annotations?.[key] === KEEP_ANNOTATIONS[key] ? `${key}: ${KEEP_ANNOTATIONS[key]}` : undefined;
+}
+
+/** A Flux Kustomization that leaves Git with `deletionPolicy: Orphan`: Flux deletes it and leaves what it applied. */
+export interface OrphaningKustomization {
+  /** Its name. */
+  readonly name: string;
+  /** The folder it applied, relative to the compared tree. */
+  readonly folder: string;
+}
+
+/**
+ * `value` as an {@link OrphaningKustomization}, if it is a Flux Kustomization with `deletionPolicy:
+ * Orphan` whose path lies in the compared tree (`treePrefix`: the tree's path in the repository).
+ */
+export function asOrphaningKustomization(value: any, treePrefix: string): OrphaningKustomization | undefined {
+  const isFlux = value?.kind === 'Kustomization' && String(value.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');
+  if (!isFlux || value.spec?.deletionPolicy !== 'Orphan' || typeof value.spec?.path !== 'string') return undefined;
+  const inRepository = path.posix.normalize(value.spec.path);
+  if (!treePrefix) return { name: value.metadata.name, folder: inRepository };
+  return inRepository.startsWith(`${treePrefix}/`) ? { name: value.metadata.name, folder: inRepository.slice(treePrefix.length + 1) } : undefined;
+}
+
+/** Why the objects of a folder whose Flux Kustomization is deleted with `deletionPolicy: Orphan` stay. */
+export function orphanedReason(k: OrphaningKustomization): string {
+  return `its Flux Kustomization "${k.name}" is deleted with deletionPolicy: Orphan`;
 }
 
 /** Why an object removed from the Fleet manager's folder (dist/fleet/) stays on the manager. */

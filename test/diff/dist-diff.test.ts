@@ -131,6 +131,16 @@ describe('edgefleet diff', () => {
     expect(text.match(/store-002/g)).toHaveLength(1);
   });
 
+  test('GIVEN stores that changed one object in different ways WHEN diffed THEN they are one group, each line saying which of the stores it applies to', () => {
+    const repo = repoWith(BASE());
+    const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001', ring: 'canary', tag: '1.5.0' }, { id: 'store-002', tag: '1.5.0' }, { id: 'store-003', env: { X: '1' } }])));
+    expect(text).toContain('3 stores [region eu-west]: store-001, store-002, store-003:\n'
+      + '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n'
+      + '      in 2 of the stores: store-001, store-002\n'
+      + '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=X]: + {"name":"X","value":"1"}\n'
+      + '      in 1 of the stores: store-003\n');
+  });
+
   test('GIVEN a prune-protected VM and claim removed from a Flux store WHEN diffed THEN they are marked kept on the store, the Deployment is not', () => {
     // GIVEN
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
@@ -172,7 +182,7 @@ describe('edgefleet diff', () => {
     expect(formatDiffMarkdown(diff)).toContain(`> [!CAUTION]\n> **Stores' data at risk.**\n> - store-001 [ring general, region eu-west]: ${warning}`);
   });
 
-  test('GIVEN the workload namespace renamed WHEN diffed THEN every object is a delete and a create, and the POS data is flagged as lost with its namespace', () => {
+  test('GIVEN the workload namespace renamed WHEN diffed THEN every object is a delete and a create, and the POS data is flagged as left behind', () => {
     // GIVEN
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
 
@@ -186,9 +196,9 @@ describe('edgefleet diff', () => {
       file: 'stores/store-001/workloads/pos.yaml', object: 'PersistentVolumeClaim/retail/pos-data', change: 'added', fields: [],
       replaces: 'PersistentVolumeClaim/edge/pos-data',
       warning: 'STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail", which is a delete and a create: the new PersistentVolumeClaim starts empty, '
-        + 'and the old one is deleted with its Namespace "edge", and its data with it. Migrate the data deliberately, or keep the old namespace and kind.',
+        + 'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
     });
-    expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({ change: 'removed' });
+    expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({ change: 'removed', kept: 'kustomize.toolkit.fluxcd.io/prune: disabled' });
     expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')).toMatchObject({ change: 'added', replaces: 'Deployment/edge/edge-monitor' });
     expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')!.warning).toBeUndefined();
     expect(formatDiffText(diff)).toContain('  Deployment/retail/edge-monitor: added (stores/store-001/workloads/edge-monitor.yaml), replacing Deployment/edge/edge-monitor (a change of namespace or kind is a delete and a create)\n');
@@ -222,7 +232,7 @@ describe('edgefleet diff', () => {
     expect(text).not.toContain('!!');
   });
 
-  test('GIVEN a store whose Flux folder stays (bootstrap filled it in) WHEN the store is removed THEN the VM is flagged: its namespace goes, and takes it along', () => {
+  test('GIVEN a store whose Flux folder stays (bootstrap filled it in) WHEN the store is removed THEN its objects are kept: its Flux Kustomizations orphan them', () => {
     // GIVEN a store that `flux bootstrap` has filled in
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
     fs.writeFileSync(path.join(repo, 'dist/clusters/store-001/flux-system/gotk-sync.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrapped, namespace: flux-system}\n');
@@ -232,9 +242,33 @@ describe('edgefleet diff', () => {
     const diff = diffAfter(repo, fleetOf([{ id: 'store-002' }]));
 
     // THEN
-    expect(diff.stores[0].changes.find((c) => c.object === 'VirtualMachine/edge/pos')).toMatchObject({
-      change: 'removed', warning: expect.stringContaining('STATEFUL DATA: VirtualMachine "pos" is deleted on the store with its Namespace "edge", and its data with it'),
+    expect(diff.stores[0].changes.find((c) => c.object === 'VirtualMachine/edge/pos')).toEqual({
+      file: 'stores/store-001/workloads/pos.yaml', object: 'VirtualMachine/edge/pos', change: 'removed', fields: [],
+      kept: 'its Flux Kustomization "edgefleet-workloads" is deleted with deletionPolicy: Orphan',
     });
+    expect(formatDiffText(diff)).not.toContain('!!');
+  });
+
+  test('GIVEN a claim removed with its Namespace, which nothing protects WHEN diffed THEN the claim is flagged: the namespace takes it along, whatever its annotations', () => {
+    // GIVEN a kiosk namespace whose protection is waived, holding a protected claim
+    const kiosk = (store: EdgeStore) => {
+      store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
+      store.addManifests('kiosk-data', [{
+        apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kiosk-data', namespace: 'kiosk', annotations: KEEP_ANNOTATIONS },
+        spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      }]);
+    };
+    const waiver = { waivers: [{ rule: 'prune-protection' as const, object: 'Namespace/kiosk', reason: 'a namespace for a trial, to be removed' }] };
+    const repo = repoWith(fleetOf([{ id: 'store-001', props: waiver, extra: kiosk }]));
+
+    // WHEN
+    const diff = diffAfter(repo, fleetOf([{ id: 'store-001' }]));
+
+    // THEN
+    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')).toMatchObject({
+      change: 'removed', warning: expect.stringContaining('STATEFUL DATA: PersistentVolumeClaim "kiosk-data" is deleted on the store with its Namespace "kiosk", and its data with it'),
+    });
+    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')!.kept).toBeUndefined();
   });
 
   test('GIVEN a promotion WHEN diffed with image sizes THEN it sums what each store and all stores must download', () => {
@@ -294,7 +328,7 @@ describe('edgefleet diff', () => {
 describe('the example fleet', () => {
   const rows = readStoreInventory(INVENTORY);
 
-  test('GIVEN the POS OS pin moved from canary to early WHEN synthesized THEN exactly the early stores change, and diff shows them as one group of 20', () => {
+  test('GIVEN the POS OS pin moved from canary to early WHEN synthesized THEN exactly the early stores change, and diff shows them as one group of 20, saying which boot from a DataVolume', () => {
     // GIVEN
     const repo = repoWith(buildFleet(rows));
     const promoted = { ...RELEASES, posOs: { ...RELEASES.posOs, candidate: { version: '4.2.0', throughRing: 'early' } } };
@@ -310,9 +344,16 @@ describe('the example fleet', () => {
     expect(new Set(changed.map((f) => f.split('/')[1]))).toEqual(new Set(earlyStores));
     expect(changed.every((f) => f.endsWith('/workloads/pos.yaml'))).toBe(true);
     expect(diff.stores.map((s) => s.store)).toEqual(earlyStores);
-    const text = formatDiffText(diff).replace(/,\n {4}(?=store)/g, ', ');
+    const text = formatDiffText(diff).replace(/,\n {4,8}(?=store)/g, ', ');
     expect(text.startsWith(`20 stores [ring early]: ${earlyStores.join(', ')}:\n`)).toBe(true);
-    expect(text).toContain(':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> registry.example.com/retail/pos-os:4.2.0\nNew images to download: 20 stores, 1 image;');
+    const dataVolumeStores = earlyStores.filter((id) => !before.get(`stores/${id}/workloads/pos.yaml`)!.includes('containerDisk:\n'));
+    const containerDiskStores = earlyStores.filter((id) => !dataVolumeStores.includes(id));
+    expect(dataVolumeStores.length).toBeGreaterThan(0);
+    expect(text).toContain(':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> registry.example.com/retail/pos-os:4.2.0\n'
+      + `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n`
+      + '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n'
+      + `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n`
+      + 'New images to download: 20 stores, 1 image;');
     expect(text.trim().split('\n').pop()).toMatch(/^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /);
   }, 60_000);
 
