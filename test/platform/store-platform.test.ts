@@ -197,12 +197,12 @@ describe('edgefleet validate on the platform objects', () => {
   test.each<[string, NodeProfile, boolean]>([
     ['K3s creates the RuntimeClasses', { runtimeClasses: ['wasmedge'] }, false],
     ['edgefleet creates the RuntimeClasses', { runtimeClasses: ['wasmedge'], runtimeClassSource: 'edgefleet' }, true],
-  ])('GIVEN %s WHEN the KubeVirt, CDI and Wasm stores are validated THEN nothing is found', (_, nodeProfile, emitted) => {
+  ])('GIVEN %s WHEN the KubeVirt, CDI and Wasm stores are validated THEN nothing is found', async (_, nodeProfile, emitted) => {
     // GIVEN
     const outdir = synthesizeExample(nodeProfile);
 
     // WHEN
-    const report = validateTree(outdir, { realKustomizeBuild: kubectl });
+    const report = await validateTree(outdir, { realKustomizeBuild: kubectl });
 
     // THEN
     expect(report.findings).toEqual([]);
@@ -211,14 +211,14 @@ describe('edgefleet validate on the platform objects', () => {
     expect(fs.existsSync(path.join(outdir, 'stores/store-002/infrastructure/cdi.yaml'))).toBe(true);
   });
 
-  test('GIVEN a store folder with the KubeVirt custom resource and another object in the operator\'s namespace WHEN validated THEN only the other object is found', () => {
+  test('GIVEN a store folder with the KubeVirt custom resource and another object in the operator\'s namespace WHEN validated THEN only the other object is found', async () => {
     // GIVEN
     const outdir = synthesizeExample({ runtimeClasses: ['wasmedge'] });
     fs.writeFileSync(path.join(outdir, 'stores/store-001/infrastructure/stray.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: kubevirt}\n');
     fs.appendFileSync(path.join(outdir, 'stores/store-001/infrastructure/kustomization.yaml'), '  - stray.yaml\n');
 
     // WHEN
-    const report = validateTree(outdir, { realKustomizeBuild: false });
+    const report = await validateTree(outdir, { realKustomizeBuild: false });
 
     // THEN
     expect(report.findings.map((f) => [f.object, f.message])).toEqual([

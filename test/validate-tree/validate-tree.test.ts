@@ -174,6 +174,8 @@ metadata:
   name: edge
   annotations:
     edgefleet.io/waivers: '${JSON.stringify([waiver])}'
+    kustomize.toolkit.fluxcd.io/prune: disabled
+    helm.sh/resource-policy: keep
 `;
 
 describe('edgefleet validate runs the offline-readiness rules', () => {
