@@ -7,8 +7,8 @@
  */
 import * as path from 'path';
 import { fleetRepository, generatedFleet, removeRepository } from './fleet-repository';
-import { machine, measure, showMeasured } from './measure';
-import { packageRoot, synthesize } from '../lib';
+import { compiledCli, machine, measure, showMeasured } from './measure';
+import { synthesize } from '../lib';
 
 function main(): void {
   const count = Number(process.argv[2] ?? 10000);
@@ -18,8 +18,7 @@ function main(): void {
   const repo = fleetRepository(count);
   try {
     synthesize(generatedFleet(count, { posOsThroughRing: 'early' }), { outdir: path.join(repo, 'dist'), allowWideChange: true });
-    const cli = path.join(packageRoot(__dirname), 'bin', 'edgefleet');
-    const diff = measure(process.execPath, [cli, 'diff', '--dir', 'dist'], { cwd: repo });
+    const diff = measure(...compiledCli('diff', '--dir', 'dist'), { cwd: repo });
     if (diff.status !== 0) throw new Error(`edgefleet diff failed:\n${diff.stdout}`);
     const baseline = measure('git', ['diff', 'HEAD', '--', 'dist'], { cwd: repo });
     const lines = diff.stdout.trim().split('\n');

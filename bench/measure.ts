@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 
 /** CPU and wall time of one command, its own child processes included. */
 export interface Measured {
@@ -49,4 +50,13 @@ export function showMeasured(m: Measured): string {
 /** The machine, for the first line of a benchmark's output. */
 export function machine(): string {
   return `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+}
+
+/**
+ * The command that runs the compiled CLI with `args`, as the published package runs it (in this
+ * checkout bin/edgefleet runs the TypeScript sources through tsx, whose start-up is not edgefleet's cost).
+ */
+export function compiledCli(...args: string[]): [string, string[]] {
+  const main = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
+  return [process.execPath, ['-e', `require(${JSON.stringify(main)}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`, ...args]];
 }

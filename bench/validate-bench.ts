@@ -11,11 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fleetRepository, git, removeRepository } from './fleet-repository';
-import { Measured, machine, measure, showMeasured } from './measure';
-import { packageRoot } from '../lib';
+import { Measured, compiledCli, machine, measure, showMeasured } from './measure';
 import { parseYamlDocuments } from '../lib/util/parse-yaml';
-
-const CLI = path.join(packageRoot(__dirname), 'bin', 'edgefleet');
 
 /** In a child process: reads and parses every YAML file below `dir`, the floor of any validation. */
 function parseOnly(dir: string): void {
@@ -27,7 +24,7 @@ function parseOnly(dir: string): void {
 }
 
 function validate(repo: string, ...args: string[]): Measured {
-  const m = measure(process.execPath, [CLI, 'validate', 'dist', ...args], { cwd: repo });
+  const m = measure(...compiledCli('validate', 'dist', ...args), { cwd: repo });
   if (m.status !== 0) throw new Error(`edgefleet validate ${args.join(' ')} found problems:\n${m.stdout.slice(-2000)}`);
   return m;
 }
