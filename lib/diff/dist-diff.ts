@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitBase, changes as gitChanges, gitLines, readBlobs } from '../util/git';
+import { GitBase, changes as gitChanges, gitFolder, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
 import {
   KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason,
@@ -91,9 +91,8 @@ interface FileVersions {
  * within a store by API group, kind, namespace and name, whatever file they are in.
  */
 export function diffDist(options: DiffDistOptions = {}): DistDiff {
-  const dir = fs.realpathSync(path.resolve(options.dir ?? 'dist'));
-  const repo = gitLines(dir, ['rev-parse', '--show-toplevel'])[0];
-  const prefix = path.relative(repo, dir).split(path.sep).join('/');
+  const dir = path.resolve(options.dir ?? 'dist');
+  const { repo, prefix } = gitFolder(dir);
   const { base, files } = gitChanges(repo, prefix || '.', options.base);
   const baseBlobs = new Map(files.map((f) => [prefix ? f.path.slice(prefix.length + 1) : f.path, f.baseBlob]));
   const changed = [...baseBlobs.keys()].filter((f) => !isReport(f)).sort(compareStrings);

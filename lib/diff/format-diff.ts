@@ -2,6 +2,7 @@ import { ChangeGroup, GroupLine, groupChanges } from './change-groups';
 import { DistDiff, StoreDiff } from './dist-diff';
 import { DownloadGroup, ImageDownloads, ImageSizes, formatBytes, imageDownloads } from './image-downloads';
 import { compareStrings } from '../output/manifest-file';
+import { plural } from '../util/plural';
 
 /** Labels the summary counts stores by. */
 const SUMMARY_LABELS = ['ring', 'region'];
@@ -65,14 +66,19 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** How many of `stores` (their labels) have each value of `label`. */
+function countBy(stores: Iterable<Record<string, string>>, label: string): Map<string, number> {
+  const counted = new Map<string, number>();
+  for (const labels of stores) if (labels[label] !== undefined) counted.set(labels[label], (counted.get(labels[label]) ?? 0) + 1);
+  return counted;
+}
+
 /** `label value: changed of total` counts, for each summary label. */
 function counts(diff: DistDiff): Array<{ label: string; rows: Array<[string, number, number]> }> {
   const changed = diff.stores.filter((s) => s.store !== undefined).map((s) => s.labels);
   return SUMMARY_LABELS.map((label) => {
-    const totals = new Map<string, number>();
-    for (const labels of diff.allStores.values()) if (labels[label] !== undefined) totals.set(labels[label], (totals.get(labels[label]) ?? 0) + 1);
-    const changedBy = new Map<string, number>();
-    for (const labels of changed) if (labels[label] !== undefined) changedBy.set(labels[label], (changedBy.get(labels[label]) ?? 0) + 1);
+    const totals = countBy(diff.allStores.values(), label);
+    const changedBy = countBy(changed, label);
     const values = [...new Set([...totals.keys(), ...changedBy.keys()])].sort(compareStrings);
     return { label, rows: values.map((v): [string, number, number] => [v, changedBy.get(v) ?? 0, totals.get(v) ?? 0]) };
   }).filter((c) => c.rows.length > 0);
@@ -93,19 +99,21 @@ function imageText(image: string, sizes: ImageSizes): string {
 /** `20 stores, 1 image, 24.0 GiB in total; size unknown for 1 image (...)`. */
 function downloadsHeadline(d: ImageDownloads): string {
   const total = d.unknownSizes.length === d.images.length ? '' : `, ${d.unknownSizes.length ? 'at least ' : ''}${formatBytes(d.totalBytes)} in total`;
-  const unknown = d.unknownSizes.length ? `; size unknown for ${d.unknownSizes.length} image${d.unknownSizes.length === 1 ? '' : 's'} (give sizes with --image-sizes <file>)` : '';
-  return `${d.stores} store${d.stores === 1 ? '' : 's'}, ${d.images.length} image${d.images.length === 1 ? '' : 's'}${total}${unknown}`;
+  const unknown = d.unknownSizes.length ? `; size unknown for ${plural(d.unknownSizes.length, 'image')} (give sizes with --image-sizes <file>)` : '';
+  return `${plural(d.stores, 'store')}, ${plural(d.images.length, 'image')}${total}${unknown}`;
 }
 
-function perStore(g: DownloadGroup): string {
-  return g.bytesPerStore > 0 ? `${formatBytes(g.bytesPerStore)}${g.stores.length > 1 ? ' each' : ''}` : 'size unknown';
+function perStore(g: DownloadGroup, sizes: ImageSizes): string {
+  const known = g.images.filter((i) => sizes.has(i));
+  if (known.length === 0) return 'size unknown';
+  return `${known.length < g.images.length ? 'at least ' : ''}${formatBytes(g.bytesPerStore)}${g.stores.length > 1 ? ' each' : ''}`;
 }
 
 function imagesSectionText(d: ImageDownloads, sizes: ImageSizes): string[] {
   if (d.stores === 0) return ['New images to download: none.'];
   const lines = [`New images to download: ${downloadsHeadline(d)}`];
   for (const g of d.groups) {
-    lines.push(`  ${groupTitle(g.stores, 'changed')}${g.stores.length > 1 ? ` (${ids(g.stores, TEXT_NAMED_DOWNLOADERS)})` : ''}: ${perStore(g)}`);
+    lines.push(`  ${groupTitle(g.stores, 'changed')}${g.stores.length > 1 ? ` (${ids(g.stores, TEXT_NAMED_DOWNLOADERS)})` : ''}: ${perStore(g, sizes)}`);
     lines.push(...g.images.map((i) => `    ${imageText(i, sizes)}`));
   }
   return lines;
@@ -135,7 +143,7 @@ export function formatDiffText(diff: DistDiff, options: FormatDiffOptions = {}):
     lines.push(...groupLinesText(g.lines, '  '));
   }
   const risk = warningCount(groups);
-  if (risk.warnings > 0) lines.push(`!! ${risk.warnings} warning${risk.warnings === 1 ? '' : 's'} about stores' data, in ${risk.stores} store${risk.stores === 1 ? '' : 's'}: read the lines marked "!!" above`);
+  if (risk.warnings > 0) lines.push(`!! ${plural(risk.warnings, 'warning')} about stores' data, in ${plural(risk.stores, 'store')}: read the lines marked "!!" above`);
   lines.push(...imagesSectionText(imageDownloads(diff, sizes), sizes));
   lines.push(summaryLine(diff));
   return `${lines.join('\n')}\n`;
@@ -170,14 +178,14 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
   if (downloads.stores > 0) {
     out.push(`**New images to download**: ${downloadsHeadline(downloads)}.`, '', '| stores | images | per store |', '|---|---|---:|');
     for (const g of downloads.groups) {
-      out.push(`| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g)} |`);
+      out.push(`| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g, sizes)} |`);
     }
     out.push('');
   }
 
   for (const g of groups.slice(0, MARKDOWN_DETAILED_GROUPS)) {
     const changes = g.lines.filter((l) => !l.text.startsWith('!! ')).length;
-    out.push(`<details><summary>${groupTitle(g.stores, g.status)}: ${changes} change${changes === 1 ? '' : 's'}</summary>`, '');
+    out.push(`<details><summary>${groupTitle(g.stores, g.status)}: ${plural(changes, 'change')}</summary>`, '');
     if (g.stores.length > 1) out.push(`${ids(g.stores, MARKDOWN_NAMED_STORES)}`, '');
     out.push('```', ...groupLinesText(g.lines, ''), '```', '', '</details>', '');
   }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { EdgefleetError } from '../errors/edgefleet-error';
 
 /** Runs git in `cwd` and returns its stdout; a failure becomes an error that quotes git. */
@@ -12,6 +14,21 @@ export function git(cwd: string, args: string[], input?: Buffer): Buffer {
 /** The lines of git's output. */
 export function gitLines(cwd: string, args: string[]): string[] {
   return git(cwd, args).toString('utf8').split('\n').filter((l) => l !== '');
+}
+
+/** A folder of a Git working tree. */
+export interface GitFolder {
+  /** The repository's top folder. */
+  readonly repo: string;
+  /** The folder's path in the repository, with `/`; empty for the top folder. */
+  readonly prefix: string;
+}
+
+/** The repository that holds `dir`, and `dir`'s path in it; an error when `dir` is not in a Git working tree. */
+export function gitFolder(dir: string): GitFolder {
+  const real = fs.realpathSync(dir);
+  const repo = gitLines(real, ['rev-parse', '--show-toplevel'])[0];
+  return { repo, prefix: path.relative(repo, real).split(path.sep).join('/') };
 }
 
 /** The commit a comparison is made with. */

@@ -8,4 +8,6 @@ export interface Finding {
   readonly path: string;
   /** What is wrong, and what is expected. */
   readonly message: string;
+  /** For a warning, what kind of advice it is: the text report shows the warnings of one kind together. @default - the message */
+  readonly kind?: string;
 }

@@ -36,7 +36,7 @@ export function checkOfflineReadiness(tree: LoadedTree, options: OfflineCheckOpt
     const byName = new Map<string, LoadedDocument>();
     for (const d of objects) if (!byName.has(`${d.value.kind}/${d.value.metadata.name}`)) byName.set(`${d.value.kind}/${d.value.metadata.name}`, d);
     findings.push(...result.violations.filter((v) => v.rule !== 'runtime-class').map((v) => toFinding(v, byName)));
-    warnings.push(...result.warnings.map((w) => toFinding(w, byName)));
+    warnings.push(...result.warnings.map((w) => ({ ...toFinding(w, byName), kind: w.kind })));
   }
   return { findings, warnings };
 }

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { checkCrossObject } from './cross-object-checks';
 import { Finding } from './findings';
@@ -9,7 +8,8 @@ import { buildForReal } from './real-kustomize-build';
 import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
 import { compareStrings } from '../output/manifest-file';
-import { changes, gitLines } from '../util/git';
+import { changes, gitFolder } from '../util/git';
+import { plural } from '../util/plural';
 
 /** Options of {@link validateTree}. */
 export interface ValidateTreeOptions {
@@ -81,7 +81,7 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
     const real = await buildForReal(tree.root, roots, { concurrency: options.concurrency, onProgress: options.onBuildProgress });
     findings.push(...real.findings);
     const which = changed ? `${roots.length} of ${kustomize.roots.length} top-level kustomizations (those changed since ${changed.base})`
-      : `${roots.length} top-level kustomization${roots.length === 1 ? '' : 's'}`;
+      : plural(roots.length, 'top-level kustomization');
     notes.push(real.tool ? `${which} built with ${real.tool}, ${real.parallel} at a time` : 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped');
   } else {
     notes.push('real kustomize build not requested');
@@ -93,9 +93,7 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
 
 /** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked), and how the base is named. */
 function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): { roots: KustomizeRoot[]; base: string } {
-  const dir = fs.realpathSync(root);
-  const repo = gitLines(dir, ['rev-parse', '--show-toplevel'])[0];
-  const prefix = path.relative(repo, dir).split(path.sep).join('/');
+  const { repo, prefix } = gitFolder(root);
   const { base, files } = changes(repo, prefix || '.', ref, '--changed-since');
   const changed = new Set(files.map((f) => (prefix ? f.path.slice(prefix.length + 1) : f.path)));
   const affected = roots.filter((r) => [...r.reads].some((f) => changed.has(f)));
@@ -105,18 +103,13 @@ function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): {
 /** Most findings the text report lists one by one; the JSON report lists every one. */
 const MAX_LISTED_FINDINGS = 1000;
 
-/** A warning's message with its quoted values left out, so that warnings of one kind group together. */
-function warningKind(message: string): string {
-  return message.replace(/"[^"]*"/g, '"…"');
-}
-
 /** One line per kind of warning: how many, the first one as an example. */
 function warningLines(warnings: Finding[]): string[] {
   const kinds = new Map<string, Finding[]>();
   for (const w of warnings) {
-    const list = kinds.get(warningKind(w.message));
+    const list = kinds.get(w.kind ?? w.message);
     if (list) list.push(w);
-    else kinds.set(warningKind(w.message), [w]);
+    else kinds.set(w.kind ?? w.message, [w]);
   }
   return [...kinds.values()].map((list) => {
     const first = list[0];
@@ -129,7 +122,7 @@ function warningLines(warnings: Finding[]): string[] {
 export function formatReport(report: ValidationReport): string {
   const listed = report.findings.slice(0, MAX_LISTED_FINDINGS).map((f) => `${f.file}: ${f.object}: ${f.path}: ${f.message}`);
   const more = report.findings.length > listed.length ? [`... and ${report.findings.length - listed.length} more problems (--format json lists every one)`] : [];
-  const warnings = report.warnings.length ? `, ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` : '';
+  const warnings = report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : '';
   return [
     ...listed,
     ...more,

@@ -117,6 +117,31 @@ describe('edgefleet diff', () => {
     expect(() => diffDist({ dir: path.join(repo, 'dist'), base: 'no-such-branch' })).toThrow('--base "no-such-branch" is not a commit, branch or tag');
   });
 
+  test('GIVEN GitHub Actions running for a pull request against another branch WHEN diffed THEN it compares with that branch', () => {
+    // GIVEN a pull request from "promote" into "release", with main elsewhere
+    const repo = repoWith(BASE());
+    git(repo, 'checkout', '-qb', 'release');
+    synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'release');
+    git(repo, 'checkout', '-qb', 'promote');
+    const previous = process.env.GITHUB_BASE_REF;
+    process.env.GITHUB_BASE_REF = 'release';
+
+    // WHEN
+    let diff;
+    try {
+      diff = diffDist({ dir: path.join(repo, 'dist') });
+    } finally {
+      if (previous === undefined) delete process.env.GITHUB_BASE_REF;
+      else process.env.GITHUB_BASE_REF = previous;
+    }
+
+    // THEN
+    expect(diff.base.label).toBe(`release (${git(repo, 'rev-parse', '--short', 'release').trim()})`);
+    expect(diff.stores).toEqual([]);
+  });
+
   test('GIVEN one change made in several stores WHEN diffed THEN it is one group that lists the stores, each store\'s id standing as <store>', () => {
     // GIVEN
     const fleet = (suffix: string) => fleetOf(['store-001', 'store-002', 'store-003'].map((id) => ({ id, env: { STORE_ID: `${id}${suffix}` } })));
