@@ -5,6 +5,7 @@ import { FleetRepo } from './fleet-repo';
 import { StoreCluster } from './store-cluster';
 import { E2E_WORK, recordTiming } from './timings';
 import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
+import { diffDist, formatDiffText } from '../../lib';
 
 /** The Kustomizations of a bootstrapped edgefleet store: bootstrap's own, then one per store layer. */
 export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 'edgefleet-workloads'];
@@ -51,9 +52,15 @@ export class Scenario {
 
   /** Re-synthesizes the fleet with `change` laid over the current options, commits and pushes; returns the commit. */
   public commitChange(change: FleetChange, message: string): string {
+    this.synthChange(change);
+    return this.repo.commit(message);
+  }
+
+  /** Re-synthesizes the fleet with `change` laid over the current options, and returns what `edgefleet diff` says of it before it is committed. */
+  public synthChange(change: FleetChange): string {
     this.fleet = { ...this.fleet, ...change };
     this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url }));
-    return this.repo.commit(message);
+    return formatDiffText(diffDist({ dir: this.repo.dist, base: 'HEAD' }));
   }
 
   /** Waits until the store has applied `commit` in every named Kustomization; records and returns the seconds. */

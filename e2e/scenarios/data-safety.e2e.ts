@@ -69,7 +69,11 @@ describe('what Git changes do to a store\'s objects', () => {
     afterAll(() => scenario?.stop());
 
     test('deletes no disk: the POS and its data stay in the old namespace', async () => {
-      // WHEN the fleet's namespace changes from edge to retail
+      // WHEN the fleet's namespace changes from edge to retail, THEN edgefleet diff warns that the POS moves to an empty disk
+      const diff = scenario.synthChange({ namespace: 'retail' });
+      expect(diff).toContain('!! STATEFUL DATA: VirtualMachine "pos" moves from namespace "edge" to "retail"');
+      expect(diff).toContain('!! STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail"');
+      // AND once committed
       const commit = scenario.commitChange({ namespace: 'retail' }, 'workload namespace edge -> retail');
       await scenario.applied(commit, 'namespace rename applied (s)');
       await sleep(SETTLE_MS);
