@@ -55,7 +55,8 @@ const project = new typescript.TypeScriptProject({
 
   // uuid 11: name-based (v5) UUIDs for VM identities; from 12 on it ships ES modules only, which the CommonJS build cannot load.
   // tsx runs a fleet module written in TypeScript without a compile step (`edgefleet synth --fleet stores/index.ts`).
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx'],
+  // bech32 decodes age recipients (age1...), so that a mistyped store key is caught before sops or Flux meet it.
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx', 'bech32@^2.0.0'],
   devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
   bin: { edgefleet: 'bin/edgefleet' },
 

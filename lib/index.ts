@@ -56,3 +56,8 @@ export * from './planner/reservation-model';
 export * from './planner/plan-store';
 export * from './report/report-model';
 export * from './synth/check-store';
+export * from './secrets/age-recipient';
+export * from './secrets/fleet-secrets';
+export * from './secrets/encrypted-secret';
+export * from './secrets/sops-config';
+export * from './secrets/sops-metadata';

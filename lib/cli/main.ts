@@ -122,7 +122,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     });
     if (!args.values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged (${seconds.toFixed(1)}s)\n`);
+      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
     }
     return 0;
   } catch (e) {

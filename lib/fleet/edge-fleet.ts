@@ -9,6 +9,7 @@ import { IDescribable, fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
+import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets, sharedKeyProblems } from '../secrets/fleet-secrets';
 
 /** The Git repository that holds the synthesized tree and that every store pulls from. */
 export interface GitOpsRepository {
@@ -65,6 +66,12 @@ export interface EdgeFleetProps {
    * @default - a name-based UUID of `repository.url`, so moving the repository would change every VM's identity
    */
   readonly vmIdentityNamespace?: string;
+  /**
+   * Per-store Secrets kept in Git, SOPS-encrypted for exactly the store's key (`EdgeStore`
+   * `ageRecipient`) and these operators' keys; synth writes the repository's `.sops.yaml` from them.
+   * @default - no encrypted Secrets: stores get their Secrets out of band
+   */
+  readonly secrets?: FleetSecrets;
 }
 
 const EDGE_FLEET = Symbol.for('edgefleet.EdgeFleet');
@@ -100,6 +107,8 @@ export class EdgeFleet extends App implements IDescribable {
   public readonly maxStoresChangedOutsideFirstRing?: number;
   /** The namespace UUID of the fleet's VM identities. */
   public readonly vmIdentityNamespace: string;
+  /** How the stores' encrypted Secrets are kept, when the fleet has any. */
+  public readonly secrets?: ResolvedFleetSecrets;
 
   constructor(props: EdgeFleetProps) {
     super();
@@ -128,6 +137,10 @@ export class EdgeFleet extends App implements IDescribable {
     if (new Set(this.rings).size !== this.rings.length) fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);
     if (props.maxStoresChangedOutsideFirstRing !== undefined) {
       this.maxStoresChangedOutsideFirstRing = checkInteger(this, 'maxStoresChangedOutsideFirstRing', props.maxStoresChangedOutsideFirstRing, 0);
+    }
+    if (props.secrets) {
+      this.secrets = resolveFleetSecrets(this, props.secrets);
+      this.node.addValidation({ validate: () => sharedKeyProblems(this.secrets!, this.stores) });
     }
   }
 

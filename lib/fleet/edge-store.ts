@@ -16,6 +16,8 @@ import { TelemetrySettings, resolveTelemetry } from '../telemetry/telemetry-sett
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
 import { StorePlatform } from '../platform/store-platform';
+import { checkAgeRecipient } from '../secrets/age-recipient';
+import { plaintextSecretProblems } from '../secrets/plaintext-secrets';
 
 /** Properties of an {@link EdgeStore}. */
 export interface EdgeStoreProps {
@@ -35,6 +37,13 @@ export interface EdgeStoreProps {
   readonly telemetry?: TelemetrySettings | false;
   /** Written exceptions to the offline-readiness rules, one rule and object each; they show in the report. @default [] */
   readonly waivers?: Waiver[];
+  /**
+   * The store's age public key (`age1...`), for its SOPS-encrypted Secrets (see `EncryptedSecret`):
+   * synth's `.sops.yaml` encrypts the store's secrets for it and the fleet's `secrets.operators`. Its
+   * private half lives only in the store, in the Secret its bootstrap creates. Needs the fleet's `secrets`.
+   * @default - none: the store can have no encrypted Secrets
+   */
+  readonly ageRecipient?: string;
 }
 
 /** Manager-initiated Fleet registration of a store; no credential ever goes to Git. */
@@ -82,6 +91,8 @@ export class EdgeStore extends Chart implements IDescribable {
   public readonly fleetRegistration?: FleetRegistration;
   /** What the store's workloads need from the cluster (KubeVirt and CDI custom resources, RuntimeClasses), in its infrastructure layer. */
   public readonly platform: StorePlatform;
+  /** The store's age public key, when it can have encrypted Secrets. */
+  public readonly ageRecipient?: string;
 
   constructor(fleet: EdgeFleet, id: string, props: EdgeStoreProps = {}) {
     checkDnsLabel(fleet, 'store id', id);
@@ -112,6 +123,7 @@ export class EdgeStore extends Chart implements IDescribable {
     });
     this.platform = new StorePlatform(this, 'Platform', { nodeProfile: this.nodeProfile });
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
+    this.ageRecipient = this.checkAgeRecipient(props.ageRecipient);
     if (this.sync.agent === 'fleet') {
       new FleetStoreSync(this, 'FleetSync');
     } else {
@@ -119,6 +131,7 @@ export class EdgeStore extends Chart implements IDescribable {
     }
     this.addTelemetry(props.telemetry);
     this.node.addValidation({ validate: () => this.findDuplicateObjects() });
+    this.node.addValidation({ validate: () => plaintextSecretProblems(this) });
   }
 
   /** How the store is named in messages. */
@@ -144,6 +157,12 @@ export class EdgeStore extends Chart implements IDescribable {
     }
     checkDnsLabel(this, 'fleetRegistration.kubeconfigSecretName', registration.kubeconfigSecretName);
     return registration;
+  }
+
+  private checkAgeRecipient(recipient: string | undefined): string | undefined {
+    if (recipient === undefined) return undefined;
+    if (!this.fleet.secrets) fail(this, 'ageRecipient is set but the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators\' age public keys)');
+    return checkAgeRecipient(this, 'ageRecipient', recipient, 'x25519');
   }
 
   /** Late check: two objects of the same kind, namespace and name in the store folder break `kustomize build`. */

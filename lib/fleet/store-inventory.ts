@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
+import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../secrets/age-recipient';
 
 /** One store of an inventory file, with the line it came from. */
 export interface InventoryRow<V = Record<string, string>> {
@@ -56,6 +57,13 @@ export class InventoryColumn<T> {
   /** An RFC 1123 label such as `store-001` (a Kubernetes name). */
   public static dnsLabel(): InventoryColumn<string | undefined> {
     return new InventoryColumn<string | undefined>((v) => (isDnsLabel(v) ? { ok: true, value: v } : { ok: false, accepts: `an RFC 1123 label (${DNS_LABEL_HINT})` }));
+  }
+
+  /** A store's age public key (`age1...`, from `age-keygen`), checksum included. */
+  public static ageRecipient(): InventoryColumn<string | undefined> {
+    return new InventoryColumn<string | undefined>((v) => (ageRecipientProblem(v, 'x25519') === undefined
+      ? { ok: true, value: v }
+      : { ok: false, accepts: `${AGE_RECIPIENT_HINT}, copied whole` }));
   }
 
   private constructor(

@@ -12,6 +12,8 @@ export interface ManifestFileProps {
   readonly path: string;
   /** Whether the folder's generated kustomization.yaml lists the file (not so for e.g. fleet.yaml). @default true */
   readonly kustomizeResource?: boolean;
+  /** The file's exact content, written byte for byte instead of documents (an encrypted file, which re-serializing would break). @default - the documents, as YAML */
+  readonly verbatim?: string;
 }
 
 const MANIFEST_FILE = Symbol.for('edgefleet.ManifestFile');
@@ -32,6 +34,8 @@ export class ManifestFile extends Construct {
   public readonly path: string;
   /** Whether the folder's generated kustomization.yaml lists the file. */
   public readonly kustomizeResource: boolean;
+  /** The file's exact content, when it is written as it is. */
+  public readonly verbatim?: string;
   private readonly plainDocuments: object[] = [];
 
   constructor(scope: Construct, id: string, props: ManifestFileProps) {
@@ -40,6 +44,7 @@ export class ManifestFile extends Construct {
     this.tree = props.tree;
     this.path = props.path;
     this.kustomizeResource = props.kustomizeResource ?? true;
+    this.verbatim = props.verbatim;
   }
 
   /** Adds a document that is not a Kubernetes API object, written before the API objects. */

@@ -33,7 +33,7 @@ export function renderStoreWithObjects(store: EdgeStore): RenderedStore {
     if (other) fail(file, `writes ${file.tree}/${store.id}/${file.path}, which ${other.node.path} writes too (give it another id)`);
     owners.set(`${file.tree}/${file.path}`, file);
     const documents = file.documents();
-    files.set(`${file.tree}/${store.id}/${file.path}`, toYaml(documents));
+    files.set(`${file.tree}/${store.id}/${file.path}`, file.verbatim ?? toYaml(documents));
     if (file.tree === 'stores' && file.kustomizeResource) {
       storeFiles.push(file.path);
       objects.push(...documents);

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
@@ -6,6 +7,7 @@ import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { yamlText } from '../output/yaml-text';
+import { layerDecryption } from '../secrets/encrypted-secret';
 
 /**
  * The claim that keeps source-controller's artifacts (`/data`) across restarts. Its default emptyDir
@@ -80,6 +82,8 @@ export class FluxStoreSync extends Construct {
         path: `./${storeFolder(store)}/${layer}`,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYSTEM },
         dependsOn: dependsOn ? [{ name: kustomizationName(dependsOn) }] : undefined,
+        // Decided once the store's EncryptedSecrets are added, after this construct.
+        decryption: Lazy.any({ produce: () => layerDecryption(store, layer) }),
       },
     });
   }

@@ -12,6 +12,7 @@ import { TreePlan, WriteTreeResult, applyTreePlan, planTree } from '../output/tr
 import { BlastRadiusError, ChangedStore, checkBlastRadius, storeOfFile } from '../releases/blast-radius';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { renderRancherFleet } from '../sync/rancher-fleet-manager';
+import { writeSopsConfig } from '../secrets/sops-config';
 
 /** The fleet report, at the top of dist/. */
 export const REPORT_FILES = { markdown: 'REPORT.md', html: 'report.html' };
@@ -35,15 +36,20 @@ export interface SynthesizeResult extends WriteTreeResult {
   readonly stores: number;
   /** Number of files generated (written or already up to date). */
   readonly files: number;
+  /** Whether the fleet's `.sops.yaml`, at the root of the repository, was written (see `writeSopsConfig`). */
+  readonly sopsConfigWritten: boolean;
 }
 
 /**
  * Validates the fleet, renders every store in memory, then brings dist/ up to date. Nothing is
  * written unless the whole fleet validated and rendered, so a failed synth leaves dist/ as it was.
+ * Only the repository's `.sops.yaml`, made from the fleet's keys alone, is brought up to date first.
  */
 export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): SynthesizeResult {
-  const files = renderFleet(fleet, options.onProgress);
   const outdir = options.outdir ?? fleet.outdir;
+  // Before rendering: when a changed store key stops synth, `sops updatekeys` must already find the new rules.
+  const sopsConfigWritten = writeSopsConfig(fleet, outdir);
+  const files = renderFleet(fleet, options.onProgress);
   const treeOptions = { outdir, ownedFolders: OWNED_FOLDERS, isPlaceholder: isBootstrapFile };
   let result: WriteTreeResult;
   try {
@@ -55,7 +61,7 @@ export function synthesize(fleet: EdgeFleet, options: SynthesizeOptions = {}): S
     if (typeof e?.code !== 'string') throw e;
     throw new OutputWriteError(`cannot write ${e.path ?? outdir} (${e.code}); ${outdir}/ may be partly updated: fix the cause and run synth again`);
   }
-  return { ...result, stores: fleet.stores.length, files: files.size };
+  return { ...result, stores: fleet.stores.length, files: files.size, sopsConfigWritten };
 }
 
 /**

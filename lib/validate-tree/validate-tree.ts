@@ -8,6 +8,7 @@ import { buildForReal } from './real-kustomize-build';
 import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
 import { compareStrings } from '../output/manifest-file';
+import { checkSecretsTree, withDecryptedStandIns } from '../secrets/check-secrets-tree';
 import { changes, gitFolder } from '../util/git';
 import { plural } from '../util/plural';
 
@@ -62,7 +63,9 @@ function byFile(a: Finding, b: Finding): number {
  * real, in parallel), and references between objects. Reports every problem found in one run.
  */
 export async function validateTree(target: string, options: ValidateTreeOptions = {}): Promise<ValidationReport> {
-  const tree = loadTree(target);
+  const loaded = loadTree(target);
+  // Encrypted Secrets are checked as Flux sees them once decrypted, and their encryption on its own.
+  const tree = withDecryptedStandIns(loaded);
   const kustomize = tree.singleFile ? { findings: [], roots: [] } : checkKustomizations(tree);
   const offline = checkOfflineReadiness(tree, { localStorageClass: options.localStorageClass });
   const notes: string[] = [];
@@ -72,6 +75,7 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
     ...offline.findings,
     ...kustomize.findings,
     ...checkCrossObject(tree, options.repositoryRoot ?? path.dirname(path.resolve(tree.root))),
+    ...checkSecretsTree(loaded),
   ];
   if (tree.singleFile) {
     notes.push('one file: the kustomize checks need its folder');

@@ -1,0 +1,149 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { IConstruct } from 'constructs';
+import * as jsyaml from 'js-yaml';
+import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
+import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
+import type { EdgeStore } from '../fleet/edge-store';
+import { StoreLayer } from '../fleet/store-layer';
+import { ManifestFile } from '../output/manifest-file';
+import { checkDnsLabel } from '../prop-checks/checks';
+
+/** Properties of an {@link EncryptedSecret}. */
+export interface EncryptedSecretProps {
+  /** The store layer the Secret is applied in. @default 'infrastructure' (before the workloads that use it) */
+  readonly layer?: StoreLayer;
+}
+
+const ENCRYPTED_SECRET = Symbol.for('edgefleet.EncryptedSecret');
+
+/** Why Rancher Fleet stores cannot have encrypted Secrets, and what to do instead. */
+export const FLEET_HAS_NO_SOPS = 'Rancher Fleet cannot decrypt SOPS-encrypted files (rancher/fleet#144: its agent fails the whole bundle). '
+  + 'Create the Secret in the store out of band when it is provisioned (`kubectl create secret generic`), or move the store to Flux (sync.agent "flux"), which decrypts SOPS itself';
+
+/**
+ * A Secret of one store, kept in the fleet repository encrypted with SOPS for that store's age key and
+ * the operators' keys: `<secrets.folder>/<store id>/<name>.yaml`, written by an operator with
+ * `sops --encrypt --in-place`. Synth copies the file byte for byte to
+ * `dist/stores/<store id>/<layer>/secrets/<name>.yaml`, never decrypting it, and the layer's Flux
+ * Kustomization decrypts it in the store with the store's age key (`secrets.keySecretName`).
+ *
+ * Checked before anything is written: the file is a SOPS-encrypted Secret named `name`, with only its
+ * `data` and `stringData` encrypted and none of them in plain text, and readable by exactly the
+ * store's key and the operators' keys (a file another store could read names that store).
+ */
+export class EncryptedSecret extends ManifestFile implements IDescribable {
+  /** Whether `c` is an EncryptedSecret. */
+  public static isEncryptedSecret(c: IConstruct): c is EncryptedSecret {
+    return (c as any)[ENCRYPTED_SECRET] === true;
+  }
+
+  /** The store whose Secret it is. */
+  public readonly store: EdgeStore;
+  /** The layer the Secret is applied in. */
+  public readonly layer: StoreLayer;
+  /** The encrypted file in the fleet repository, absolute. */
+  public readonly sourceFile: string;
+  private readonly readProblem?: string;
+
+  constructor(store: EdgeStore, name: string, props: EncryptedSecretProps = {}) {
+    checkDnsLabel(store, 'EncryptedSecret name', name);
+    if (store.node.tryFindChild(name)) fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
+    const layer = props.layer ?? 'infrastructure';
+    const sourceFile = path.join(secretsFolderOf(store, name), store.id, `${name}.yaml`);
+    const source = readSource(sourceFile);
+    super(store, name, { tree: 'stores', path: `${layer}/secrets/${name}.yaml`, verbatim: source.content });
+    Object.defineProperty(this, ENCRYPTED_SECRET, { value: true });
+    this.store = store;
+    this.layer = layer;
+    this.sourceFile = sourceFile;
+    this.readProblem = source.problem;
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** How the secret is named in messages. */
+  public get subject(): string {
+    return `EncryptedSecret "${this.node.id}"`;
+  }
+
+  /** The source file as operators see it: relative to the folder synth runs in when inside it. */
+  public get shownFile(): string {
+    const relative = path.relative(process.cwd(), this.sourceFile);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? this.sourceFile : relative.split(path.sep).join('/');
+  }
+
+  private problems(): string[] {
+    return this.fileProblems().map((p) => problemAt(this, `${this.shownFile} ${p}`));
+  }
+
+  private fileProblems(): string[] {
+    if (this.readProblem === 'does not exist') {
+      return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see the README's "Secrets")`];
+    }
+    if (this.readProblem) return [this.readProblem];
+    let documents: any[];
+    try {
+      documents = jsyaml.loadAll(this.verbatim!).filter((d) => d !== null && d !== undefined);
+    } catch (e: any) {
+      return [`is not valid YAML (${String(e.message).split('\n')[0]}): restore it from Git, or write it again and encrypt it with sops`];
+    }
+    if (documents.length !== 1) return [`holds ${documents.length} documents (expected one Secret)`];
+    const [doc] = documents;
+    if (!isSopsEncrypted(doc)) {
+      return [`is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the fleet repository); if it was ever pushed in plain text, also change the values it holds`];
+    }
+    const protection = valueProtectionProblems(doc);
+    if (doc.kind !== 'Secret' || doc.apiVersion !== 'v1') return protection.length > 0 ? protection : [`holds a ${doc.apiVersion} ${doc.kind}, not a v1 Secret`];
+    const { name, namespace } = doc.metadata ?? {};
+    const problems = [
+      ...protection,
+      ...(name !== this.node.id ? [`holds Secret "${name}", not "${this.node.id}" (name the file after the Secret it holds)`] : []),
+      ...(!namespace ? [`has no metadata.namespace (give the namespace of the workloads that use it, e.g. "${this.store.workloadNamespace}")`] : []),
+    ];
+    const mismatch = recipientMismatch(sopsKeys(doc), this.recipients, (r) => this.storeOwning(r));
+    if (mismatch) {
+      problems.push(`is encrypted for the wrong keys: ${mismatch.description}. It must be readable by exactly the store's key ${this.store.ageRecipient} and the operators' keys: `
+        + `re-encrypt it with \`sops updatekeys -y ${this.shownFile}\` (.sops.yaml already has the fleet's current rules)`
+        + (mismatch.readableByOthers.length > 0 ? `, and change the values it holds, since ${mismatch.readableByOthers.join(' and ')} could read them` : ''));
+    }
+    return problems;
+  }
+
+  /** Exactly who may read the file: the store's key, then the operators'. */
+  public get recipients(): string[] {
+    return [this.store.ageRecipient!, ...this.store.fleet.secrets!.operators];
+  }
+
+  private storeOwning(recipient: string): string | undefined {
+    const owner = this.store.fleet.stores.find((s) => s !== this.store && s.ageRecipient === recipient);
+    return owner ? owner.subject : undefined;
+  }
+}
+
+/**
+ * The `decryption` of a store layer's Flux Kustomization: SOPS, with the age key Secret that the
+ * store's bootstrap creates, when the layer holds encrypted Secrets; undefined otherwise, so that a
+ * store without secrets needs no key Secret.
+ */
+export function layerDecryption(store: EdgeStore, layer: StoreLayer): { provider: 'sops'; secretRef: { name: string } } | undefined {
+  const encrypted = store.node.children.some((c) => EncryptedSecret.isEncryptedSecret(c) && c.layer === layer);
+  return encrypted ? { provider: 'sops', secretRef: { name: store.fleet.secrets!.keySecretName } } : undefined;
+}
+
+/** The fleet's secrets folder, once the store is known to be able to have encrypted Secrets at all. */
+function secretsFolderOf(store: EdgeStore, name: string): string {
+  const at = `EncryptedSecret "${name}"`;
+  if (store.sync.agent === 'fleet') fail(store, `${at}: the store syncs with Rancher Fleet. ${FLEET_HAS_NO_SOPS}`);
+  if (!store.fleet.secrets) fail(store, `${at}: the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators' age public keys)`);
+  if (!store.ageRecipient) fail(store, `${at}: the store has no ageRecipient (set it to the public key of the store's age key, \`age-keygen -y\` of the key made for the store)`);
+  return store.fleet.secrets.folder;
+}
+
+function readSource(file: string): { content?: string; problem?: string } {
+  try {
+    return { content: fs.readFileSync(file, 'utf8') };
+  } catch (e: any) {
+    if (e.code === 'ENOENT') return { problem: 'does not exist' };
+    return { problem: `cannot be read (${e.code ?? e.message})` };
+  }
+}

@@ -1,0 +1,23 @@
+import { ApiObject } from 'cdk8s';
+import { valueProtectionProblems } from './sops-metadata';
+import { problemAt } from '../errors/edgefleet-error';
+import type { EdgeStore } from '../fleet/edge-store';
+import { ManifestFile } from '../output/manifest-file';
+
+/**
+ * Late check of a store: no Secret that its constructs generate (an `addManifests` escape hatch, a
+ * construct of one's own) holds `data` or `stringData` in plain text, since everything synth writes
+ * is committed to Git. The values are never quoted, only their keys.
+ */
+export function plaintextSecretProblems(store: EdgeStore): string[] {
+  const problems: string[] = [];
+  for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
+    for (const o of file.node.findAll().filter(ApiObject.isApiObject).filter((x) => x.kind === 'Secret')) {
+      for (const problem of valueProtectionProblems(o.toJson())) {
+        problems.push(problemAt(store, `Secret "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}" in ${file.tree}/${store.id}/${file.path} ${problem}, `
+          + 'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band'));
+      }
+    }
+  }
+  return problems;
+}
