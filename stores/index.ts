@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
-  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
+  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, EncryptedSecret, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
   SYNC_AGENTS, SyncPolicy, VmDisk, forEachInventoryRow, packageRoot, readStoreInventory, typedInventoryRows,
 } from 'edgefleet';
 
@@ -31,10 +31,18 @@ export const INVENTORY_COLUMNS = {
   /** For a Fleet store registered by the Fleet manager; blank: the store's agent registers. */
   api_endpoint: InventoryColumn.text(),
   kubeconfig_secret: InventoryColumn.dnsLabel(),
+  /** The store's age public key; blank: the store has no encrypted Secrets. */
+  age_recipient: InventoryColumn.ageRecipient(),
 };
 
 /** One store of the inventory, typed. */
 export type StoreRow = InventoryValues<typeof INVENTORY_COLUMNS>;
+
+/**
+ * The operators' age public key: every store's encrypted Secrets are readable by it as well. A TEST KEY
+ * made with age-keygen for this example, its private half thrown away; never use it for real secrets.
+ */
+const OPERATORS_TEST_KEY = 'age15klxxr63qsmr7grht0gkjdj7rek5shu9su53404jyqxsfnfr8ulsjnnt2z';
 
 /** Regions whose WAN links are expensive poll Git less often. */
 const REGION_SYNC: Record<string, SyncPolicy> = {
@@ -64,6 +72,8 @@ export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY),
       logsPerHour: '20Mi',
       samplesPerSecond: 500,
     },
+    // Each store's Secrets in secrets/<id>/, SOPS-encrypted for its key and the operators'.
+    secrets: { operators: [OPERATORS_TEST_KEY], folder: path.join(packageRoot(__dirname), 'secrets') },
   });
   const fleetReleases = defineReleases(fleet, releases);
   forEachInventoryRow(stores, INVENTORY, (row) => defineStore(fleet, row, fleetReleases));
@@ -99,6 +109,7 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
     nodeProfile: row.node_memory ? { memory: row.node_memory } : undefined,
     sync: { ...REGION_SYNC[region], agent: row.sync_agent },
     fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret ?? '' } : undefined,
+    ageRecipient: row.age_recipient,
     waivers: id === 'store-042' ? [{
       rule: 'prune-protection',
       object: 'PersistentVolumeClaim/kiosk-cache',
@@ -117,6 +128,10 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
     dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
     cloudInit: { userData: `#cloud-config\nhostname: pos-${id}\n` },
   });
+
+  // The telemetry agents' credentials come from Git, encrypted for this store; a store without a key
+  // (the Rancher Fleet stores) gets them out of band.
+  if (row.age_recipient) new EncryptedSecret(store, 'telemetry-credentials');
 
   new EdgeMonitor(store, 'edge-monitor', {
     image: `${REGISTRY}/edge-monitor:${releases.edgeMonitor.versionFor(store)}`,

@@ -103,7 +103,7 @@ describe('the example fleet', () => {
       const kinds = YAML.parseAllDocuments(built).map((d) => d.toJS().kind).sort();
       const agents = ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'ConfigMap', 'DaemonSet', 'DaemonSet', 'ServiceAccount', 'ServiceAccount'];
       const apps = id === 'store-003' ? ['Deployment', 'Deployment'] : ['Deployment'];
-      expect(kinds).toEqual([...agents, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'VirtualMachine'].sort());
+      expect(kinds).toEqual([...agents, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort());
     }
   });
 });
