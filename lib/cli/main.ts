@@ -45,7 +45,9 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
   validate  check every YAML file below <dir> (default: dist), or one file, as its real consumers
             would: each object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux,
             Fleet, fleet.yaml), the offline-readiness rules, each kustomization.yaml against its
-            folder and built for real (in parallel), references between objects; every problem in one run
+            folder and built for real (in parallel), references between objects, Secrets (none in
+            plain text, each encrypted file readable by exactly the keys of its .sops.yaml rule);
+            every problem in one run
     --format               text (one line per problem, warnings by kind, then a summary) or json
     --allow-kind           accept objects of this kind (or apiVersion/kind) without a schema
     --skip-kustomize-build do not run kubectl kustomize / kustomize build on the folders

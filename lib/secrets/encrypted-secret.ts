@@ -44,7 +44,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
   public readonly layer: StoreLayer;
   /** The encrypted file in the fleet repository, absolute. */
   public readonly sourceFile: string;
-  private readonly readProblem?: string;
+  private readonly source: Source;
 
   constructor(store: EdgeStore, name: string, props: EncryptedSecretProps = {}) {
     checkDnsLabel(store, 'EncryptedSecret name', name);
@@ -52,12 +52,12 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
     const layer = props.layer ?? 'infrastructure';
     const sourceFile = path.join(secretsFolderOf(store, name), store.id, `${name}.yaml`);
     const source = readSource(sourceFile);
-    super(store, name, { tree: 'stores', path: `${layer}/secrets/${name}.yaml`, verbatim: source.content });
+    super(store, name, { tree: 'stores', path: `${layer}/secrets/${name}.yaml`, verbatim: 'content' in source ? source.content : undefined });
     Object.defineProperty(this, ENCRYPTED_SECRET, { value: true });
     this.store = store;
     this.layer = layer;
     this.sourceFile = sourceFile;
-    this.readProblem = source.problem;
+    this.source = source;
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -77,13 +77,13 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
   }
 
   private fileProblems(): string[] {
-    if (this.readProblem === 'does not exist') {
+    if ('missing' in this.source) {
       return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see the README's "Secrets")`];
     }
-    if (this.readProblem) return [this.readProblem];
+    if ('error' in this.source) return [`cannot be read (${this.source.error})`];
     let documents: any[];
     try {
-      documents = jsyaml.loadAll(this.verbatim!).filter((d) => d !== null && d !== undefined);
+      documents = jsyaml.loadAll(this.source.content).filter((d) => d !== null && d !== undefined);
     } catch (e: any) {
       return [`is not valid YAML (${String(e.message).split('\n')[0]}): restore it from Git, or write it again and encrypt it with sops`];
     }
@@ -139,11 +139,13 @@ function secretsFolderOf(store: EdgeStore, name: string): string {
   return store.fleet.secrets.folder;
 }
 
-function readSource(file: string): { content?: string; problem?: string } {
+/** What reading the encrypted file gave: its content, or why there is none. */
+type Source = { readonly content: string } | { readonly missing: true } | { readonly error: string };
+
+function readSource(file: string): Source {
   try {
     return { content: fs.readFileSync(file, 'utf8') };
   } catch (e: any) {
-    if (e.code === 'ENOENT') return { problem: 'does not exist' };
-    return { problem: `cannot be read (${e.code ?? e.message})` };
+    return e.code === 'ENOENT' ? { missing: true } : { error: e.code ?? e.message };
   }
 }

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeStore, EncryptedSecret, FleetValidationError, renderFleet, synthesize } from '../../lib';
+import { EdgeFleet, EdgeStore, EncryptedSecret, FleetValidationError, InventoryColumn, renderFleet, synthesize, typedInventoryRows } from '../../lib';
 import { snapshotDir } from '../util';
 import { FIXTURE_VALUES, KEYS, SecretsRepo, fixture } from './secrets-repo';
 
@@ -158,6 +158,18 @@ describe('store and operator keys', () => {
     ['an SSH key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample', /is not an age public key/],
   ])('GIVEN %s as a store\'s ageRecipient WHEN the store is defined THEN the key is refused, named with the fix', (_, key, expected) => {
     expect(() => repo.fleet({ 'store-a': { ageRecipient: key } })).toThrow(expected);
+  });
+
+  test('GIVEN an inventory column of store keys WHEN a key is mistyped THEN the file, line, column and value are named; a blank cell means no key', () => {
+    const rows = [
+      { line: 2, values: { id: 'store-a', age_recipient: KEYS['store-a'] } },
+      { line: 3, values: { id: 'store-b', age_recipient: '' } },
+      { line: 4, values: { id: 'store-c', age_recipient: 'age1typo' } },
+    ];
+    expect(() => typedInventoryRows(rows, { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv'))
+      .toThrow(/stores\/inventory\.csv line 4, column "age_recipient": "age1typo" is not accepted \(use an age public key: "age1" and 58 more characters/);
+    expect(typedInventoryRows(rows.slice(0, 2), { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv').map((r) => r.values.age_recipient))
+      .toEqual([KEYS['store-a'], undefined]);
   });
 
   test('GIVEN a valid key WHEN the store is defined THEN it is accepted', () => {
