@@ -1,4 +1,5 @@
-import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, VmDisk } from '../../lib';
+import * as path from 'path';
+import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, EdgeWasmApp, EncryptedSecret, VmDisk } from '../../lib';
 
 /** The stores of the suite's fleet, one per kind of workload it must prove. */
 export const E2E_STORES = {
@@ -28,6 +29,19 @@ export interface E2eFleetOptions {
   readonly without?: string[];
   /** How often the stores poll Git and re-apply. @default '15s' */
   readonly interval?: string;
+  /** The working clone of the fleet repository, whose `secrets/` holds the stores' encrypted Secrets. @default - none */
+  readonly work?: string;
+  /** The fleet's age keys, and the stores whose telemetry-credentials come encrypted from Git. @default - no secrets */
+  readonly secrets?: E2eSecrets;
+}
+
+/** The age keys of the suite's fleet (made by the scenario with age-keygen) and what is encrypted for them. */
+export interface E2eSecrets {
+  readonly operators: string[];
+  /** Age public key of each store that has one. */
+  readonly storeKeys: Record<string, string>;
+  /** Stores that reference `secrets/<id>/telemetry-credentials.yaml`. */
+  readonly telemetryCredentials: string[];
 }
 
 const REGISTRY = 'registry.example.com/retail';
@@ -40,11 +54,18 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     repository: { url: options.url, branch: 'main' },
     namespace: options.namespace,
     sync: { interval: options.interval ?? '15s' },
+    secrets: options.secrets && { operators: options.secrets.operators, folder: path.join(options.work ?? '.', 'secrets') },
   });
+  const secrets = options.secrets;
+  const newStore = (id: string, props: EdgeStoreProps = {}) => {
+    const store = new EdgeStore(fleet, id, { ...props, ageRecipient: secrets?.storeKeys[id] });
+    if (secrets?.telemetryCredentials.includes(id)) new EncryptedSecret(store, 'telemetry-credentials');
+    return store;
+  };
   const monitor = (store: EdgeStore) => new EdgeMonitor(store, 'edge-monitor', { image: `${REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}` });
   const define: Record<string, () => void> = {
     [E2E_STORES.containerDisk]: () => {
-      const store = new EdgeStore(fleet, E2E_STORES.containerDisk, { labels: { region: 'eu-west' } });
+      const store = newStore(E2E_STORES.containerDisk, { labels: { region: 'eu-west' } });
       if (!without.has('pos')) {
         new EdgePosVm(store, 'pos', {
           bootDisk: VmDisk.containerDisk(`${REGISTRY}/pos-os:4.1.0`),
@@ -55,19 +76,20 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
       monitor(store);
     },
     [E2E_STORES.dataVolume]: () => {
-      const store = new EdgeStore(fleet, E2E_STORES.dataVolume, { labels: { region: 'eu-west' } });
+      const store = newStore(E2E_STORES.dataVolume, { labels: { region: 'eu-west' } });
       new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${REGISTRY}/pos-disk:4.1.0` }) });
     },
     [E2E_STORES.wasm]: () => {
-      const store = new EdgeStore(fleet, E2E_STORES.wasm, { nodeProfile: { runtimeClasses: ['wasmedge'] } });
+      const store = newStore(E2E_STORES.wasm, { nodeProfile: { runtimeClasses: ['wasmedge'] } });
       new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:2.0.1`, replicas: 2 });
       monitor(store);
     },
     [E2E_STORES.telemetry]: () => {
-      const store = new EdgeStore(fleet, E2E_STORES.telemetry, {
+      const store = newStore(E2E_STORES.telemetry, {
         telemetry: {
           logsUrl: 'https://logs.example.com/loki/api/v1/push',
           metricsUrl: 'https://metrics.example.com/api/v1/write',
+          credentialsSecretName: secrets?.telemetryCredentials.includes(E2E_STORES.telemetry) ? 'telemetry-credentials' : undefined,
           retention: options.telemetryRetention ?? '24h',
         },
       });

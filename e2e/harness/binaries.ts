@@ -14,6 +14,9 @@ export interface Binaries {
   readonly fluxCrds: string[];
   /** The controllers' own manifests, for a realistic gotk-components.yaml. */
   readonly fluxManifests: string;
+  /** sops and age-keygen, as the operators run them (e2e/build-sops.sh). */
+  readonly sops: string;
+  readonly ageKeygen: string;
 }
 
 let cached: Binaries | undefined;
@@ -25,6 +28,7 @@ export function binaries(): Binaries {
   const cache = run('bash', [script]).trim().split('\n').pop()!;
   const bin = (name: string) => path.join(cache, 'bin', name);
   const crdDir = path.join(cache, 'crds');
+  const sopsBin = run('bash', [path.join(__dirname, '..', 'build-sops.sh')]).trim().split('\n').pop()!;
   cached = {
     etcd: bin('etcd'),
     kubeApiserver: bin('kube-apiserver'),
@@ -34,6 +38,8 @@ export function binaries(): Binaries {
     kustomizeController: bin('kustomize-controller'),
     fluxCrds: fs.readdirSync(crdDir).sort().map((f) => path.join(crdDir, f)),
     fluxManifests: path.join(cache, 'gotk-components.yaml'),
+    sops: path.join(sopsBin, 'sops'),
+    ageKeygen: path.join(sopsBin, 'age-keygen'),
   };
   return cached;
 }

@@ -14,7 +14,13 @@ export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 
 export const APPLY_TIMEOUT_MS = 180_000;
 
 /** Fleet options a scenario varies between commits. */
-export type FleetChange = Omit<E2eFleetOptions, 'url'>;
+export type FleetChange = Omit<E2eFleetOptions, 'url' | 'work'>;
+
+/** What a scenario does before the first synth (e.g. write encrypted Secrets) and before Flux's bootstrap (e.g. create the store's age key Secret). */
+export interface ScenarioSteps {
+  readonly beforeSynth?: (repo: FleetRepo) => void;
+  readonly beforeBootstrap?: (cluster: StoreCluster) => void;
+}
 
 /**
  * One scenario's world: the fleet repository served over HTTP, and one store's cluster bootstrapped
@@ -22,11 +28,12 @@ export type FleetChange = Omit<E2eFleetOptions, 'url'>;
  */
 export class Scenario {
   /** Synthesizes the suite's fleet, bootstraps `storeId` from it, and waits until the store is Ready. */
-  public static async start(name: string, storeId: string, fleet: FleetChange = {}): Promise<Scenario> {
+  public static async start(name: string, storeId: string, fleet: FleetChange = {}, steps: ScenarioSteps = {}): Promise<Scenario> {
     const dir = path.join(E2E_WORK, name);
     fs.rmSync(dir, { recursive: true, force: true });
     const repo = await FleetRepo.create(path.join(dir, 'git'));
-    const definition = buildE2eFleet({ ...fleet, url: repo.url });
+    steps.beforeSynth?.(repo);
+    const definition = buildE2eFleet({ ...fleet, url: repo.url, work: repo.work });
     const store = definition.stores.find((s) => s.id === storeId);
     if (!store) throw new Error(`the suite's fleet has no store ${storeId}`);
     repo.synth(definition);
@@ -37,6 +44,7 @@ export class Scenario {
     const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile);
     const scenario = new Scenario(name, storeId, repo, cluster, fleet);
     recordTiming(name, 'control plane up (s)', (Date.now() - started) / 1000);
+    steps.beforeBootstrap?.(cluster);
     await cluster.bootstrap(repo);
     recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
     return scenario;
@@ -59,7 +67,7 @@ export class Scenario {
   /** Re-synthesizes the fleet with `change` laid over the current options, and returns what `edgefleet diff` says of it before it is committed. */
   public synthChange(change: FleetChange): string {
     this.fleet = { ...this.fleet, ...change };
-    this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url }));
+    this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url, work: this.repo.work }));
     return formatDiffText(diffDist({ dir: this.repo.dist, base: 'HEAD' }));
   }
 

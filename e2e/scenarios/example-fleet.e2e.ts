@@ -1,11 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
+import { decryptedStandIn } from '../../lib';
 import { ControlPlane } from '../harness/control-plane';
 import { E2E_WORK, recordTiming } from '../harness/timings';
 import { installStorePlatform } from '../harness/store-cluster';
 
 /** The committed example tree. */
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
+
+/**
+ * A store folder as its Flux applies it, as YAML: built by kustomize, each SOPS-encrypted Secret
+ * decrypted (its values standing in, since the example's keys are test keys thrown away).
+ */
+function asFluxApplies(plane: ControlPlane, folder: string): string {
+  const built = plane.kubectl.run(['kustomize', folder]);
+  return YAML.parseAllDocuments(built).map((d) => d.toJS()).filter((o) => o).map((o) => YAML.stringify(decryptedStandIn(o))).join('---\n');
+}
 
 describe('the whole example fleet', () => {
   let plane: ControlPlane;
@@ -21,8 +32,8 @@ describe('the whole example fleet', () => {
     const stores = fs.readdirSync(path.join(DIST, 'stores')).sort();
     const clusters = fs.existsSync(path.join(DIST, 'clusters')) ? fs.readdirSync(path.join(DIST, 'clusters')).sort() : [];
     expect(stores.length).toBeGreaterThan(0);
-    const dryRuns: Array<[string, string[]]> = [
-      ...stores.map((id): [string, string[]] => [`stores/${id}`, ['-k', path.join(DIST, 'stores', id)]]),
+    const dryRuns: Array<[string, string[], string?]> = [
+      ...stores.map((id): [string, string[], string] => [`stores/${id}`, ['-f', '-'], asFluxApplies(plane, path.join(DIST, 'stores', id))]),
       ...clusters.flatMap((id): Array<[string, string[]]> => {
         const folder = path.join(DIST, 'clusters', id);
         const layers = fs.readdirSync(folder).filter((f) => f.endsWith('.yaml')).flatMap((f) => ['-f', path.join(folder, f)]);
@@ -31,8 +42,8 @@ describe('the whole example fleet', () => {
       ...(fs.existsSync(path.join(DIST, 'fleet')) ? [['fleet', ['-k', path.join(DIST, 'fleet')]] as [string, string[]]] : []),
     ];
     const started = Date.now();
-    const failures = dryRuns.flatMap(([folder, args]) => {
-      const result = plane.kubectl.spawn(['apply', '--server-side', '--dry-run=server', '--force-conflicts', ...args]);
+    const failures = dryRuns.flatMap(([folder, args, input]) => {
+      const result = plane.kubectl.spawn(['apply', '--server-side', '--dry-run=server', '--force-conflicts', ...args], input);
       return result.status === 0 ? [] : [`${folder}: ${result.stderr.trim()}`];
     });
     recordTiming('example-fleet', `dry-run of ${dryRuns.length} folders (s)`, (Date.now() - started) / 1000);
