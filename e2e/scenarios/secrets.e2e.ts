@@ -77,7 +77,7 @@ describe('a store\'s encrypted Secret', () => {
     fs.writeFileSync(path.join(repo.work, SECRET), encryptedForOther);
     expect(() => scenario.commitChange({}, 'must not be committed')).toThrow(new RegExp(`readable by store "${OTHER}"`));
     fs.writeFileSync(path.join(repo.dist, COPY), encryptedForOther);
-    expect(validateTree(repo.dist, { realKustomizeBuild: false }).findings.filter((f) => f.file === COPY).map((f) => f.message))
+    expect((await validateTree(repo.dist, { realKustomizeBuild: false })).findings.filter((f) => f.file === COPY).map((f) => f.message))
       .toEqual([expect.stringMatching(new RegExp(`^store "${STORE}"'s Secret must be re-encrypted: it is readable by store "${OTHER}"`))]);
 
     // WHEN committed all the same (a hand edit that skipped synth and validate)

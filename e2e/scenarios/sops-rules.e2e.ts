@@ -92,7 +92,7 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(() => sops(['--decrypt', SECRET], repo.root, repo.keys[OTHER])).toThrow(/Failed to get the data key/);
   });
 
-  test('synth copies it byte for byte, a re-synth changes nothing, and validate (with the real kustomize) finds nothing', () => {
+  test('synth copies it byte for byte, a re-synth changes nothing, and validate (with the real kustomize) finds nothing', async () => {
     // GIVEN the encrypted Secret, referenced by the store
     encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
     repo.synth(repo.secrets([STORE]));
@@ -100,7 +100,7 @@ describe('the generated .sops.yaml with the real sops', () => {
 
     // WHEN synthesized again, and validated
     const again = synthesize(repo.fleet(repo.secrets([STORE])), { outdir: path.join(repo.root, 'dist') });
-    const report = validateTree(path.join(repo.root, 'dist'));
+    const report = await validateTree(path.join(repo.root, 'dist'));
 
     // THEN
     expect(fs.readFileSync(copy, 'utf8')).toBe(fs.readFileSync(path.join(repo.root, SECRET), 'utf8'));
@@ -120,7 +120,7 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^store "${STORE}": EncryptedSecret "telemetry-credentials": .* readable by store "${OTHER}" \\(its key ${repo.keys[OTHER].recipient}\\); not readable by ${repo.keys[STORE].recipient}\\.`))]);
   });
 
-  test('a store\'s new key: synth and validate list the file, sops updatekeys with the operators\' key re-encrypts it, then both pass and the values are unchanged', () => {
+  test('a store\'s new key: synth and validate list the file, sops updatekeys with the operators\' key re-encrypts it, then both pass and the values are unchanged', async () => {
     // GIVEN a synthesized tree with the store's Secret
     encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
     repo.synth(repo.secrets([STORE]));
@@ -132,7 +132,7 @@ describe('the generated .sops.yaml with the real sops', () => {
 
     // THEN synth names the file and the command, and validate lists the synthesized copy
     expect(problemsOf(() => renderFleet(repo.fleet(rotated)))).toEqual([expect.stringMatching(new RegExp(`re-encrypt it with \`sops updatekeys -y \\S*${SECRET}\``))]);
-    expect(validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false }).findings.map((f) => f.file))
+    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings.map((f) => f.file))
       .toEqual([`stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`]);
 
     // WHEN the operator re-encrypts it with the rules synth already wrote, and synthesizes
@@ -141,7 +141,7 @@ describe('the generated .sops.yaml with the real sops', () => {
 
     // THEN
     expect(recipientsOf(path.join(repo.root, SECRET))).toEqual([newKey.recipient, repo.keys.operators.recipient]);
-    expect(validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false }).findings).toEqual([]);
+    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings).toEqual([]);
     expect(sops(['--decrypt', SECRET], repo.root, newKey)).toContain(VALUES.password);
     expect(() => sops(['--decrypt', SECRET], repo.root, repo.keys[STORE])).toThrow(/Failed to get the data key/);
   });

@@ -4,10 +4,10 @@ import { main } from '../../lib/cli/main';
 import { KEYS, SecretsRepo, fixture } from './secrets-repo';
 
 /** Runs the CLI in the repository, capturing what it prints. */
-function cli(repo: SecretsRepo, ...argv: string[]) {
+async function cli(repo: SecretsRepo, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, repo.root);
+  const code = await main(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, repo.root);
   return { code, stdout, stderr };
 }
 
@@ -23,15 +23,15 @@ export function buildFleet(): any {
 }
 
 describe('edgefleet synth and validate with secrets', () => {
-  test('GIVEN a fleet with a store\'s encrypted Secret WHEN synthesized twice and validated THEN .sops.yaml is written once, said so, and validate finds nothing', () => {
+  test('GIVEN a fleet with a store\'s encrypted Secret WHEN synthesized twice and validated THEN .sops.yaml is written once, said so, and validate finds nothing', async () => {
     // GIVEN
     const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a.yaml') });
     writeFleetModule(repo, 'fleet.ts', KEYS['store-a']);
 
     // WHEN
-    const first = cli(repo, 'synth', '--fleet', 'fleet.ts');
-    const again = cli(repo, 'synth', '--fleet', 'fleet.ts');
-    const validate = cli(repo, 'validate', '--skip-kustomize-build');
+    const first = await cli(repo, 'synth', '--fleet', 'fleet.ts');
+    const again = await cli(repo, 'synth', '--fleet', 'fleet.ts');
+    const validate = await cli(repo, 'validate', '--skip-kustomize-build');
 
     // THEN
     expect(first.stdout).toMatch(/ written, 0 deleted, 0 unchanged; \.sops\.yaml updated \([0-9.]+s\)\n$/);
@@ -40,16 +40,16 @@ describe('edgefleet synth and validate with secrets', () => {
     expect([validate.code, validate.stdout]).toEqual([0, expect.stringMatching(/: 0 invalid\n$/)]);
   });
 
-  test('GIVEN a store\'s new key WHEN synthesized and validated THEN both name the file to re-encrypt and exit 1, dist/ left as it was', () => {
+  test('GIVEN a store\'s new key WHEN synthesized and validated THEN both name the file to re-encrypt and exit 1, dist/ left as it was', async () => {
     // GIVEN a tree synthesized with store-a's previous key
     const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a-old-key.yaml') });
     writeFleetModule(repo, 'fleet-old-key.ts', KEYS['store-a-old']);
-    expect(cli(repo, 'synth', '--fleet', 'fleet-old-key.ts').code).toBe(0);
+    expect((await cli(repo, 'synth', '--fleet', 'fleet-old-key.ts')).code).toBe(0);
 
     // WHEN store-a gets its new key
     writeFleetModule(repo, 'fleet-new-key.ts', KEYS['store-a']);
-    const synth = cli(repo, 'synth', '--fleet', 'fleet-new-key.ts');
-    const validate = cli(repo, 'validate', '--skip-kustomize-build');
+    const synth = await cli(repo, 'synth', '--fleet', 'fleet-new-key.ts');
+    const validate = await cli(repo, 'validate', '--skip-kustomize-build');
 
     // THEN
     expect(synth.code).toBe(1);
