@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { renderedJson } from './rendered-json';
 
 /** The two trees of dist/: what runs in a store, and what the store's sync agent reconciles. */
 export type OutputTree = 'stores' | 'clusters';
@@ -57,7 +58,7 @@ export class ManifestFile extends Construct {
    * so that the output does not depend on the order in which they were declared.
    */
   public documents(): object[] {
-    const objects = this.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson());
+    const objects = this.node.findAll().filter(ApiObject.isApiObject).map(renderedJson);
     objects.sort((a, b) => compareStrings(objectKey(a), objectKey(b)));
     return [...this.plainDocuments, ...objects];
   }

@@ -14,6 +14,7 @@ import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity
 import type { EdgeStore } from '../fleet/edge-store';
 import { CpuArchitecture } from '../fleet/node-profile';
 import { fail, problemAt } from '../errors/edgefleet-error';
+import { renderedJson } from '../output/rendered-json';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
@@ -103,7 +104,7 @@ export class EdgePosVm extends EdgeWorkload {
    * next to `runStrategy`, and a disk without a volume of the same name (or the reverse).
    */
   private checkRenderedVm(): string[] {
-    const spec = this.resource.toJson().spec ?? {};
+    const spec = renderedJson(this.resource).spec ?? {};
     const problems: string[] = [];
     if ('running' in spec) {
       problems.push('spec.running is deprecated since KubeVirt v1.4 and rejected next to runStrategy (set runStrategy instead)');
