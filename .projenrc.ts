@@ -75,7 +75,7 @@ const project = new typescript.TypeScriptProject({
       moduleNameMapper: { '^edgefleet$': '<rootDir>/lib' },
     },
   },
-  gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo'],
+  gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo', '/.edgefleet-cache'],
 });
 
 // A fleet repository imports the library as 'edgefleet'; the package also resolves its own name (the example fleet).
@@ -118,10 +118,10 @@ project.addTask('e2e', {
 });
 
 project.addTask('bench', {
-  description: 'Measure synth time and peak memory for the example fleet and a generated 1,000-store fleet',
+  description: 'Measure synth CPU time, wall time, peak memory and files written on generated fleets (npm run bench -- 1000 10000), beside a plain cdk8s app',
   steps: [
     { spawn: 'compile' },
-    { exec: 'node build/bench/synth-bench.js' },
+    { exec: 'node build/bench/synth-bench.js', receiveArgs: true },
   ],
 });
 

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
   EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, EncryptedSecret, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
-  SYNC_AGENTS, SyncPolicy, VmDisk, forEachInventoryRow, packageRoot, readStoreInventory, typedInventoryRows,
+  SYNC_AGENTS, SyncPolicy, VmDisk, inventoryRowOptions, packageRoot, readStoreInventory, typedInventoryRows,
 } from 'edgefleet';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
@@ -76,7 +76,7 @@ export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY),
     secrets: { operators: [OPERATORS_TEST_KEY], folder: path.join(packageRoot(__dirname), 'secrets') },
   });
   const fleetReleases = defineReleases(fleet, releases);
-  forEachInventoryRow(stores, INVENTORY, (row) => defineStore(fleet, row, fleetReleases));
+  fleet.addStores(stores, (fleet, row) => defineStore(fleet, row.values, fleetReleases), inventoryRowOptions(INVENTORY));
   return fleet;
 }
 

@@ -12,8 +12,9 @@ import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
 import { checkBlastRadius } from '../releases/blast-radius';
+import { plural } from '../util/plural';
 
-const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change]
+const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] [--threads <n>]
        edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change]
        edgefleet validate [<dir-or-file>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
                           [--changed-since <git-ref>] [--local-storage-class <name>]
@@ -28,6 +29,11 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
     --quiet   print nothing but problems
     --allow-wide-change  write even when the change touches more stores outside the first ring
                          than the fleet's maxStoresChangedOutsideFirstRing allows
+    --cache-dir  the digest cache (default: .edgefleet-cache): a store declared with addStores()
+                 whose inputs, fleet settings and code are those of its last synth, and whose
+                 files are as that synth left them, is not rendered again
+    --no-cache   render every store and compare it with the files in the output folder
+    --threads    threads that render stores (default: the number of CPUs; 1 for none but the main one)
 
   diff      per store, the objects added, removed and changed in dist/ since <git-ref>, with the
             changed fields (lists compared by item, not by position); stores with identical changes
@@ -57,6 +63,9 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
   init      create a fleet repository of your own in <dir>: package.json (depending on
             edgefleet), stores/index.ts with a typed inventory, a test, tsconfig.json, README`;
 
+/** Where `edgefleet synth` keeps its digest cache unless told otherwise (ignored by Git). */
+export const DEFAULT_CACHE_DIR = '.edgefleet-cache';
+
 /** Where the CLI prints: stdout and stderr, or a test's buffers. */
 export interface Output {
   /** Prints `text` as it is. */
@@ -78,6 +87,9 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         'allow-kind': { type: 'string', multiple: true, default: [] },
         'skip-kustomize-build': { type: 'boolean', default: false },
         'allow-wide-change': { type: 'boolean', default: false },
+        'cache-dir': { type: 'string', default: DEFAULT_CACHE_DIR },
+        'no-cache': { type: 'boolean', default: false },
+        'threads': { type: 'string' },
         'base': { type: 'string' },
         'dir': { type: 'string', default: 'dist' },
         'markdown': { type: 'boolean', default: false },
@@ -121,10 +133,16 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
       outdir,
       onProgress: args.values.quiet ? undefined : progressPrinter(err),
       allowWideChange: args.values['allow-wide-change'],
+      cacheDir: args.values['no-cache'] ? undefined : path.resolve(cwd, args.values['cache-dir']!),
+      fleetModule: path.resolve(cwd, args.values.fleet!),
+      threads: args.values.threads === undefined ? undefined : Number(args.values.threads),
     });
     if (!args.values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
+      const confirmed = result.stores - result.rendered;
+      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${result.rendered} stores rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
+      if (result.removedStores.length > 0) out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${listed(result.removedStores)}\n`);
+      if (result.cacheNote) out.write(`edgefleet: digest cache not used: ${result.cacheNote}\n`);
     }
     return 0;
   } catch (e) {
@@ -234,11 +252,16 @@ function buildProgressPrinter(err: Output): (built: number, total: number) => vo
 }
 
 /** Reports progress about every 10% on fleets large enough for it to matter. */
-function progressPrinter(err: Output): (rendered: number, total: number) => void {
-  return (rendered, total) => {
+function progressPrinter(err: Output): (done: number, total: number) => void {
+  return (done, total) => {
     const step = Math.ceil(total / 10);
-    if (total >= 500 && (rendered % step === 0 || rendered === total)) {
-      err.write(`edgefleet: rendered ${rendered}/${total} stores\n`);
+    if (total >= 500 && (done % step === 0 || done === total)) {
+      err.write(`edgefleet: ${done}/${total} stores\n`);
     }
   };
+}
+
+/** Up to 20 names, then how many more. */
+function listed(names: string[]): string {
+  return names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', ');
 }

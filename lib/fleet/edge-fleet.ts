@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { validate as isRfcUuid, v5 as uuidV5 } from 'uuid';
 import { EdgeStore } from './edge-store';
+import { AddStoresOptions, DefineStore, StoreDeclaration } from './store-declaration';
 import { overlay } from './overlay';
 import { TelemetrySettings, checkTelemetrySettings } from '../telemetry/telemetry-settings';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
@@ -9,7 +10,8 @@ import { IDescribable, fail } from '../errors/edgefleet-error';
 import { compareStrings } from '../output/manifest-file';
 import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
-import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets, sharedKeyProblems } from '../secrets/fleet-secrets';
+import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../secrets/fleet-secrets';
+import { IDigestible } from './digestible';
 
 /** The Git repository that holds the synthesized tree and that every store pulls from. */
 export interface GitOpsRepository {
@@ -83,7 +85,7 @@ const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
  * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
  * `synthesize(fleet)` writes the fleet's GitOps tree.
  */
-export class EdgeFleet extends App implements IDescribable {
+export class EdgeFleet extends App implements IDescribable, IDigestible {
   /** Whether `x` is an EdgeFleet, also one made by another copy of the library. */
   public static isEdgeFleet(x: unknown): x is EdgeFleet {
     return typeof x === 'object' && x !== null && (x as any)[EDGE_FLEET] === true;
@@ -109,10 +111,13 @@ export class EdgeFleet extends App implements IDescribable {
   public readonly vmIdentityNamespace: string;
   /** How the stores' encrypted Secrets are kept, when the fleet has any. */
   public readonly secrets?: ResolvedFleetSecrets;
+  private readonly props: EdgeFleetProps;
+  private declarations: StoreDeclaration<any>[] = [];
 
   constructor(props: EdgeFleetProps) {
     super();
     Object.defineProperty(this, EDGE_FLEET, { value: true });
+    this.props = props;
     const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false }, props.repository);
     if (!REPOSITORY_URL.test(repository.url)) {
       fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
@@ -138,10 +143,8 @@ export class EdgeFleet extends App implements IDescribable {
     if (props.maxStoresChangedOutsideFirstRing !== undefined) {
       this.maxStoresChangedOutsideFirstRing = checkInteger(this, 'maxStoresChangedOutsideFirstRing', props.maxStoresChangedOutsideFirstRing, 0);
     }
-    if (props.secrets) {
-      this.secrets = resolveFleetSecrets(this, props.secrets);
-      this.node.addValidation({ validate: () => sharedKeyProblems(this.secrets!, this.stores) });
-    }
+    // Whether two stores share a key is checked by synth, once it has seen every store.
+    if (props.secrets) this.secrets = resolveFleetSecrets(this, props.secrets);
   }
 
   /**
@@ -157,10 +160,54 @@ export class EdgeFleet extends App implements IDescribable {
     return 'fleet';
   }
 
-  /** The fleet's stores, ordered by id. */
+  /**
+   * Declares one store per item, built by `define` when synth comes to it: synth builds, checks and
+   * renders one store at a time and releases its construct tree before the next, so a fleet of
+   * 10,000 stores never holds more than one in memory; and it skips a store whose inputs (the item,
+   * the fleet's settings, the code) are the same as at its last synth. `define` creates the store
+   * with `new EdgeStore(fleet, id, props)` and its workloads, and returns the store:
+   *
+   * ```ts
+   * fleet.addStores(rows, (fleet, row) => defineStore(fleet, row.values));
+   * ```
+   *
+   * `define` may read the item, the fleet and its fleet-wide constructs (such as a `Release`), and
+   * module-level constants; whatever else it reads must be part of the item or of `inputsOf(item)`.
+   * `new EdgeStore(fleet, id, props)` directly in the fleet still works (for tests and small fleets);
+   * such stores are rendered on every synth.
+   */
+  public addStores<T>(items: Iterable<T>, define: DefineStore<T>, options: AddStoresOptions<T> = {}): void {
+    for (const item of items) this.declarations.push(new StoreDeclaration(item, define, options));
+  }
+
+  /** The stores declared with {@link addStores} and not yet built, in declaration order. */
+  public get declaredStores(): readonly StoreDeclaration<unknown>[] {
+    return this.declarations;
+  }
+
+  /** Number of stores in the fleet: those built and those declared. */
+  public get storeCount(): number {
+    return this.builtStores().length + this.declarations.length;
+  }
+
+  /**
+   * The fleet's stores, ordered by id. Builds every store declared with {@link addStores} and keeps
+   * it in the fleet (for tests and small fleets; synth never calls this, and cannot skip unchanged
+   * stores once they are built this way).
+   */
   public get stores(): EdgeStore[] {
-    return this.node.children
-      .filter((c): c is EdgeStore => c instanceof EdgeStore)
-      .sort((a, b) => compareStrings(a.id, b.id));
+    const declarations = this.declarations;
+    this.declarations = [];
+    declarations.forEach((d) => d.build(this));
+    return this.builtStores().sort((a, b) => compareStrings(a.id, b.id));
+  }
+
+  /** What the fleet's settings are, for the store digests. */
+  public digestInputs(): unknown {
+    return this.props;
+  }
+
+  private builtStores(): EdgeStore[] {
+    return this.node.children.filter((c): c is EdgeStore => EdgeStore.isEdgeStore(c));
   }
 }

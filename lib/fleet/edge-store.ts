@@ -63,11 +63,18 @@ export const STORE_LABELS_ANNOTATION = 'edgefleet.io/store-labels';
 /** Label that marks every object edgefleet generates. */
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'edgefleet' };
 
+const EDGE_STORE = Symbol.for('edgefleet.EdgeStore');
+
 /**
  * One store: one single-node K3s cluster with its own folders `dist/stores/<id>/` (what runs there)
  * and `dist/clusters/<id>/` (what its Flux reconciles). Workloads are added as children.
  */
 export class EdgeStore extends Chart implements IDescribable {
+  /** Whether `x` is an EdgeStore, also one made by another copy of the library. */
+  public static isEdgeStore(x: unknown): x is EdgeStore {
+    return typeof x === 'object' && x !== null && (x as any)[EDGE_STORE] === true;
+  }
+
   /** The store id, an RFC 1123 label such as `store-001`. */
   public readonly id: string;
   /** The fleet this store belongs to. */
@@ -100,6 +107,7 @@ export class EdgeStore extends Chart implements IDescribable {
       fail(fleet, `store "${id}" is defined twice (each store needs its own id)`);
     }
     super(fleet, id, { disableResourceNameHashes: true, labels: MANAGED_BY_LABEL });
+    Object.defineProperty(this, EDGE_STORE, { value: true });
     this.id = id;
     this.fleet = fleet;
     this.storeLabels = checkLabels(this, 'labels', { ...props.labels });

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
+import type { AddStoresOptions } from './store-declaration';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
 import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../secrets/age-recipient';
 
@@ -162,18 +163,17 @@ export function typedInventoryRows<C extends InventoryColumns>(
 }
 
 /**
- * Calls `define` with each row's values, in order; a mistake in the definition of a row's store is
- * prefixed with the row's place (`stores/inventory.csv line 7: store "store-006": ...`).
+ * How {@link EdgeFleet.addStores} takes inventory rows: a row's store depends on the row's values,
+ * not on its line (so moving a row renders no store again), and a problem in the row's store is
+ * located at its line, e.g. `stores/inventory.csv line 7: store "store-006": ...`.
+ *
+ * ```ts
+ * fleet.addStores(rows, (fleet, row) => defineStore(fleet, row.values), inventoryRowOptions(INVENTORY));
+ * ```
  */
-export function forEachInventoryRow<V>(rows: InventoryRow<V>[], source: string, define: (values: V) => void): void {
-  for (const { line, values } of rows) {
-    try {
-      define(values);
-    } catch (e) {
-      if (EdgefleetError.isEdgefleetError(e)) throw new EdgefleetError(`${shownPath(source)} line ${line}: ${e.message}`);
-      throw e;
-    }
-  }
+export function inventoryRowOptions<V>(file: string): AddStoresOptions<InventoryRow<V>> {
+  const shown = shownPath(file);
+  return { inputsOf: (row) => row.values, where: (row) => `${shown} line ${row.line}` };
 }
 
 /** Reports every problem of the inventory at once. */

@@ -6,6 +6,8 @@ export interface ChangedStore {
   readonly id: string;
   /** The store's ring; undefined when unknown (e.g. a store being removed). */
   readonly ring?: string;
+  /** Whether the change removes the store (its folders are deleted). @default false */
+  readonly removed?: boolean;
 }
 
 /** The blast-radius guard refused a change. */
@@ -21,14 +23,19 @@ export function storeOfFile(relativePath: string): string | undefined {
 
 /**
  * Fails when `changed` holds more than `max` stores outside the first ring (stores of unknown ring
- * count as outside). The message names the stores and how to proceed.
+ * count as outside). The message names the stores, says which of them are removals, and how to proceed.
  */
 export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: number | undefined): void {
   if (max === undefined) return;
   const firstRing = rings[0];
   const outside = changed.filter((s) => firstRing === undefined || s.ring !== firstRing);
   if (outside.length <= max) return;
-  const shown = outside.slice(0, 20).map((s) => `${s.id} (${s.ring ?? 'ring unknown'})`).join(', ');
+  const removed = outside.filter((s) => s.removed).length;
+  const shown = outside.slice(0, 20).map((s) => `${s.id} (${[s.removed ? 'removed' : undefined, s.ring ?? (s.removed ? undefined : 'ring unknown')].filter(Boolean).join(', ')})`).join(', ');
   const more = outside.length > 20 ? ` and ${outside.length - 20} more` : '';
-  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed: ${shown}${more}. Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.`);
+  const removals = removed === 0 ? '' : removed === outside.length ? `; all of them are removals (stores no longer in the fleet, whose folders synth would delete)` : `; ${removed} of them are removals (stores no longer in the fleet, whose folders synth would delete)`;
+  const advice = removed === outside.length
+    ? 'If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet\'s output, synth into an empty folder (--out) or delete the old folders first.'
+    : `Promote one ring at a time, or, if this is intended, run again with --allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
+  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}${more}. ${advice}`);
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IDescribable, fail } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
+import { IDigestible } from '../fleet/digestible';
 import type { EdgeStore } from '../fleet/edge-store';
 
 /** A new version on its way through the rollout rings. */
@@ -31,7 +32,7 @@ export interface ReleaseProps {
  * by this precedence: a store override, then a region override, then the candidate if the store's
  * ring is at or before `candidate.throughRing`, then `stable`.
  */
-export class Release extends Construct implements IDescribable {
+export class Release extends Construct implements IDescribable, IDigestible {
   private readonly props: ReleaseProps;
   private readonly fleet: EdgeFleet;
 
@@ -54,6 +55,11 @@ export class Release extends Construct implements IDescribable {
   /** How the release is named in messages. */
   public get subject(): string {
     return `Release "${this.node.id}"`;
+  }
+
+  /** The release's pins, for the store digests: changing one renders the stores again. */
+  public digestInputs(): unknown {
+    return this.props;
   }
 
   /** The version `store` runs. */

@@ -4,7 +4,8 @@ import { IConstruct } from 'constructs';
 import * as jsyaml from 'js-yaml';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import type { EdgeStore } from '../fleet/edge-store';
+import { EdgeStore } from '../fleet/edge-store';
+import { IReadsFiles } from '../fleet/digestible';
 import { StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
 import { checkDnsLabel } from '../prop-checks/checks';
@@ -32,7 +33,7 @@ export const FLEET_HAS_NO_SOPS = 'Rancher Fleet cannot decrypt SOPS-encrypted fi
  * `data` and `stringData` encrypted and none of them in plain text, and readable by exactly the
  * store's key and the operators' keys (a file another store could read names that store).
  */
-export class EncryptedSecret extends ManifestFile implements IDescribable {
+export class EncryptedSecret extends ManifestFile implements IDescribable, IReadsFiles {
   /** Whether `c` is an EncryptedSecret. */
   public static isEncryptedSecret(c: IConstruct): c is EncryptedSecret {
     return (c as any)[ENCRYPTED_SECRET] === true;
@@ -44,6 +45,8 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
   public readonly layer: StoreLayer;
   /** The encrypted file in the fleet repository, absolute. */
   public readonly sourceFile: string;
+  /** The file it copies, so that synth's digest cache notices when the file changes. */
+  public readonly inputFiles: string[];
   private readonly source: Source;
 
   constructor(store: EdgeStore, name: string, props: EncryptedSecretProps = {}) {
@@ -57,6 +60,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
     this.store = store;
     this.layer = layer;
     this.sourceFile = sourceFile;
+    this.inputFiles = [sourceFile];
     this.source = source;
     this.node.addValidation({ validate: () => this.problems() });
   }
@@ -114,8 +118,13 @@ export class EncryptedSecret extends ManifestFile implements IDescribable {
     return [this.store.ageRecipient!, ...this.store.fleet.secrets!.operators];
   }
 
+  /**
+   * The store in the fleet's tree whose key `recipient` is. Stores declared with `addStores` are in
+   * the tree only while synth renders them: a key another of them holds is named by synth's check
+   * that no two stores share a key.
+   */
   private storeOwning(recipient: string): string | undefined {
-    const owner = this.store.fleet.stores.find((s) => s !== this.store && s.ageRecipient === recipient);
+    const owner = this.store.fleet.node.children.find((s): s is EdgeStore => EdgeStore.isEdgeStore(s) && s !== this.store && s.ageRecipient === recipient);
     return owner ? owner.subject : undefined;
   }
 }

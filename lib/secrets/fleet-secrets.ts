@@ -52,7 +52,7 @@ export function resolveFleetSecrets(scope: IConstruct, secrets: FleetSecrets): R
  * Late check of the fleet: no two stores share an age key, and no store's key is an operator's, since
  * either would let one store read another's secrets.
  */
-export function sharedKeyProblems(secrets: ResolvedFleetSecrets, stores: EdgeStore[]): string[] {
+export function sharedKeyProblems(secrets: ResolvedFleetSecrets, stores: ReadonlyArray<Pick<EdgeStore, 'id' | 'ageRecipient'>>): string[] {
   const byKey = new Map<string, string[]>();
   for (const store of stores.filter((s) => s.ageRecipient !== undefined)) {
     byKey.set(store.ageRecipient!, [...(byKey.get(store.ageRecipient!) ?? []), store.id]);

@@ -3,6 +3,7 @@ import { valueProtectionProblems } from './sops-metadata';
 import { problemAt } from '../errors/edgefleet-error';
 import type { EdgeStore } from '../fleet/edge-store';
 import { ManifestFile } from '../output/manifest-file';
+import { renderedJson } from '../output/rendered-json';
 
 /**
  * Late check of a store: no Secret that its constructs generate (an `addManifests` escape hatch, a
@@ -13,7 +14,7 @@ export function plaintextSecretProblems(store: EdgeStore): string[] {
   const problems: string[] = [];
   for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
     for (const o of file.node.findAll().filter(ApiObject.isApiObject).filter((x) => x.kind === 'Secret')) {
-      for (const problem of valueProtectionProblems(o.toJson())) {
+      for (const problem of valueProtectionProblems(renderedJson(o))) {
         problems.push(problemAt(store, `Secret "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}" in ${file.tree}/${store.id}/${file.path} ${problem}, `
           + 'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band'));
       }

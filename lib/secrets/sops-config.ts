@@ -46,23 +46,29 @@ function insideFolder(root: string, p: string): string | undefined {
   return relative === '' || relative === '..' || relative.startsWith('../') || path.isAbsolute(relative) ? undefined : relative;
 }
 
-/** The fleet's creation rules: one per store with an age key, for its secrets folder and its synthesized folder. */
-export function sopsCreationRules(fleet: EdgeFleet, repositoryRoot: string): SopsCreationRule[] {
+/** A store as `.sops.yaml` needs it: its id and its age key. */
+export type KeyedStore = { readonly id: string; readonly ageRecipient?: string };
+
+/**
+ * The fleet's creation rules: one per store with an age key, for its secrets folder and its
+ * synthesized folder. `stores` are the fleet's stores (synth passes what it kept of each).
+ */
+export function sopsCreationRules(fleet: EdgeFleet, repositoryRoot: string, stores: readonly KeyedStore[] = fleet.stores): SopsCreationRule[] {
   const secrets = fleet.secrets;
   if (!secrets) return [];
   const folder = insideFolder(repositoryRoot, secrets.folder);
   if (folder === undefined) {
     throw new EdgefleetError(`fleet: secrets.folder ${secrets.folder} is not inside the fleet repository ${repositoryRoot} (sops matches the paths of .sops.yaml's rules inside the repository it sits in: move the folder into the repository)`);
   }
-  return fleet.stores.filter((s) => s.ageRecipient !== undefined).map((store) => ({
+  return stores.filter((s) => s.ageRecipient !== undefined).map((store) => ({
     pathRegex: `^(${escapeRegex(`${folder}/${store.id}`)}|${escapeRegex(`${fleet.repository.path}/stores/${store.id}`)})/`,
     age: [store.ageRecipient!, ...secrets.operators],
   }));
 }
 
 /** The fleet's `.sops.yaml`, for a repository whose root is `repositoryRoot`. */
-export function renderSopsConfig(fleet: EdgeFleet, repositoryRoot: string): string {
-  const rules = sopsCreationRules(fleet, repositoryRoot).map((r) => ({ path_regex: r.pathRegex, encrypted_regex: ENCRYPTED_REGEX, age: r.age }));
+export function renderSopsConfig(fleet: EdgeFleet, repositoryRoot: string, stores: readonly KeyedStore[] = fleet.stores): string {
+  const rules = sopsCreationRules(fleet, repositoryRoot, stores).map((r) => ({ path_regex: r.pathRegex, encrypted_regex: ENCRYPTED_REGEX, age: r.age }));
   return `${HEADER}\n${yamlText({ creation_rules: rules })}`;
 }
 
@@ -84,11 +90,11 @@ export function repositoryRootOf(fleet: EdgeFleet, outdir: string): string | und
  * fleet with secrets settings; returns whether it wrote. A `.sops.yaml` that synth did not generate is
  * never overwritten, and a synth outside the repository (see {@link repositoryRootOf}) writes none.
  */
-export function writeSopsConfig(fleet: EdgeFleet, outdir: string): boolean {
+export function writeSopsConfig(fleet: EdgeFleet, outdir: string, stores: readonly KeyedStore[] = fleet.stores): boolean {
   const root = repositoryRootOf(fleet, outdir);
   if (!fleet.secrets || root === undefined) return false;
   const file = path.join(root, SOPS_CONFIG_FILE);
-  const content = renderSopsConfig(fleet, root);
+  const content = renderSopsConfig(fleet, root, stores);
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
   if (existing === content) return false;
   if (existing !== undefined && !existing.startsWith(GENERATED)) {

@@ -1,15 +1,34 @@
 import { Cluster } from '../../imports/fleet-cluster-fleet.cattle.io';
 import { ClusterGroup } from '../../imports/fleet-clustergroup-fleet.cattle.io';
 import { GitRepo } from '../../imports/fleet-gitrepo-fleet.cattle.io';
-import { fail } from '../errors/edgefleet-error';
+import { EdgefleetError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
-import { EdgeStore, MANAGED_BY_LABEL } from '../fleet/edge-store';
+import { FleetRegistration, MANAGED_BY_LABEL } from '../fleet/edge-store';
+import type { NodeTaint } from '../fleet/node-profile';
+import type { ResolvedSyncPolicy } from '../fleet/sync-policy';
 import { compareStrings } from '../output/manifest-file';
 import { yamlText } from '../output/yaml-text';
 import { isDnsLabel } from '../prop-checks/checks';
 
 /** Label of every Fleet Cluster that carries the store id. */
 export const STORE_ID_LABEL = 'edgefleet.io/store';
+
+/**
+ * What `dist/fleet/` needs to know of a store: an `EdgeStore`, or the summary synth keeps of one
+ * after releasing its construct tree.
+ */
+export interface FleetManagedStore {
+  /** The store id. */
+  readonly id: string;
+  /** The store's labels. */
+  readonly storeLabels: Record<string, string>;
+  /** The store's sync policy. */
+  readonly sync: ResolvedSyncPolicy;
+  /** Manager-initiated Fleet registration, when given. */
+  readonly fleetRegistration?: FleetRegistration;
+  /** The store node's taints. */
+  readonly nodeProfile: { readonly taints: NodeTaint[] };
+}
 
 /** Store labels that get a ClusterGroup per value. */
 export const GROUPED_LABELS = ['region', 'ring'];
@@ -21,7 +40,7 @@ export const GROUPED_LABELS = ['region', 'ring'];
  * each store's `fleet.yaml`, by cluster name, so relabelling a store never retargets its bundle.
  * Returns paths relative to dist/, empty when no store uses Fleet.
  */
-export function renderRancherFleet(fleet: EdgeFleet, stores: EdgeStore[]): Map<string, string> {
+export function renderRancherFleet(fleet: EdgeFleet, stores: FleetManagedStore[]): Map<string, string> {
   const fleetStores = stores.filter((s) => s.sync.agent === 'fleet');
   const files = new Map<string, string>();
   if (fleetStores.length === 0) return files;
@@ -36,7 +55,7 @@ export function renderRancherFleet(fleet: EdgeFleet, stores: EdgeStore[]): Map<s
   return files;
 }
 
-function cluster(fleet: EdgeFleet, store: EdgeStore): object {
+function cluster(fleet: EdgeFleet, store: FleetManagedStore): object {
   const registration = store.fleetRegistration;
   return Cluster.manifest({
     metadata: {
@@ -56,14 +75,14 @@ function cluster(fleet: EdgeFleet, store: EdgeStore): object {
 }
 
 /** The (label, value) pairs of region and ring present among the Fleet stores, sorted. */
-function clusterGroupKeys(stores: EdgeStore[]): Array<[string, string]> {
+function clusterGroupKeys(stores: FleetManagedStore[]): Array<[string, string]> {
   const keys = new Map<string, [string, string]>();
   for (const store of stores) {
     for (const label of GROUPED_LABELS) {
       const value = store.storeLabels[label];
       if (value === undefined) continue;
       if (!isDnsLabel(`${label}-${value}`)) {
-        fail(store, `labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case letters, digits and "-")`);
+        throw new EdgefleetError(`store "${store.id}": labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case letters, digits and "-")`);
       }
       keys.set(`${label}-${value}`, [label, value]);
     }
@@ -79,8 +98,8 @@ function clusterGroup(fleet: EdgeFleet, label: string, value: string): object {
 }
 
 /** Fleet stores grouped by their sync interval, which becomes the GitRepo's polling interval. */
-function byInterval(stores: EdgeStore[]): Map<string, EdgeStore[]> {
-  const groups = new Map<string, EdgeStore[]>();
+function byInterval(stores: FleetManagedStore[]): Map<string, FleetManagedStore[]> {
+  const groups = new Map<string, FleetManagedStore[]>();
   for (const store of stores) {
     groups.set(store.sync.interval, [...(groups.get(store.sync.interval) ?? []), store]);
   }
@@ -91,7 +110,7 @@ function gitRepoName(interval: string): string {
   return `edgefleet-stores-${interval}`;
 }
 
-function gitRepo(fleet: EdgeFleet, interval: string, stores: EdgeStore[]): object {
+function gitRepo(fleet: EdgeFleet, interval: string, stores: FleetManagedStore[]): object {
   const { url, branch, path } = fleet.repository;
   return GitRepo.manifest({
     metadata: { name: gitRepoName(interval), namespace: fleet.fleetWorkspace, labels: MANAGED_BY_LABEL },

@@ -57,8 +57,20 @@ export const BUFFER_HEADROOM = 1.25;
 
 const ENDPOINT = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
+/** The fleet's settings resolved, for the stores that override none: the same for all of them, resolved once. */
+const resolvedFleetSettings = new WeakMap<TelemetrySettings, ResolvedTelemetry>();
+
 /** Lays the store's settings over the fleet's, validates them, and fills in the defaults. */
 export function resolveTelemetry(scope: IConstruct, fleet: TelemetrySettings, store: TelemetrySettings = {}): ResolvedTelemetry {
+  const overridesNothing = Object.values(store).every((v) => v === undefined);
+  const resolved = overridesNothing ? resolvedFleetSettings.get(fleet) : undefined;
+  if (resolved) return resolved;
+  const t = resolveAndCheck(scope, fleet, store);
+  if (overridesNothing) resolvedFleetSettings.set(fleet, t);
+  return t;
+}
+
+function resolveAndCheck(scope: IConstruct, fleet: TelemetrySettings, store: TelemetrySettings): ResolvedTelemetry {
   const base = { ...DEFAULTS, logsUrl: '', metricsUrl: '', credentialsSecretName: undefined } as unknown as Required<TelemetrySettings>;
   const t = overlay<TelemetrySettings>(overlay<TelemetrySettings>(base, fleet), store);
   checkTelemetrySettings(scope, t, true);

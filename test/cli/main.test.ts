@@ -29,8 +29,18 @@ describe('edgefleet synth', () => {
     const project = tempDir();
     const { code, stdout } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^edgefleet: 1 stores, 14 files in dist\/: 14 written, 0 deleted, 0 unchanged \([0-9.]+s\)\n$/);
+    expect(stdout).toMatch(/^edgefleet: 1 stores, 14 files in dist\/: 14 written, 0 deleted, 0 unchanged; 1 stores rendered \([0-9.]+s\)\n$/);
     expect(fs.existsSync(path.join(project, 'dist/stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
+  });
+
+  test('GIVEN stores in the output folder that the fleet no longer has WHEN synthesized THEN the summary names the removed stores', async () => {
+    const project = tempDir();
+    for (const id of ['store-009', 'store-010']) fs.mkdirSync(path.join(project, 'dist/stores', id, 'workloads'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'dist/stores/store-009/workloads/pos.yaml'), 'a: 1\n');
+    const { code, stdout } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
+    expect(code).toBe(0);
+    expect(stdout).toContain('edgefleet: 2 stores removed: store-009, store-010\n');
+    expect(fs.existsSync(path.join(project, 'dist/stores/store-009'))).toBe(false);
   });
 
   test('GIVEN a fleet with a mistake WHEN synthesized THEN it prints the message without a stack trace and leaves dist/ alone', async () => {
@@ -154,7 +164,7 @@ describe('edgefleet init', () => {
     // THEN
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('Next: cd Our-Fleet && npm install && npm run synth && npm test');
-    expect([...snapshotDir(repo).keys()].filter((f) => !f.startsWith('dist/')).sort()).toEqual([
+    expect([...snapshotDir(repo).keys()].filter((f) => !f.startsWith('dist/') && !f.startsWith('.edgefleet-cache/')).sort()).toEqual([
       '.gitignore', 'README.md', 'package.json', 'stores/index.ts', 'stores/inventory.csv', 'test/fleet.test.ts', 'tsconfig.json',
     ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {
-  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, InventoryColumn, InventoryValues, VmDisk, forEachInventoryRow, readStoreInventory,
+  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, InventoryColumn, InventoryValues, VmDisk, inventoryRowOptions, readStoreInventory,
 } from 'edgefleet';
 
 /** The stores, one row each. */
@@ -33,7 +33,8 @@ export function buildFleet(): EdgeFleet {
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
     rings: [...RINGS],
   });
-  forEachInventoryRow(readStoreInventory(INVENTORY, { columns: INVENTORY_COLUMNS }), INVENTORY, (row) => defineStore(fleet, row));
+  // One store per row, built when synth comes to it; synth skips the stores whose row, fleet and code did not change.
+  fleet.addStores(readStoreInventory(INVENTORY, { columns: INVENTORY_COLUMNS }), (fleet, row) => defineStore(fleet, row.values), inventoryRowOptions(INVENTORY));
   return fleet;
 }
 

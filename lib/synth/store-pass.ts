@@ -1,0 +1,113 @@
+import { checkStore } from './check-store';
+import { FleetValidationError, validateFleet } from './validate-fleet';
+import { EdgefleetError } from '../errors/edgefleet-error';
+import type { EdgeFleet } from '../fleet/edge-fleet';
+import type { FleetRegistration } from '../fleet/edge-store';
+import type { EdgeStore } from '../fleet/edge-store';
+import type { StoreDeclaration } from '../fleet/store-declaration';
+import { readsFiles } from '../fleet/digestible';
+import type { NodeTaint } from '../fleet/node-profile';
+import type { ResolvedSyncPolicy } from '../fleet/sync-policy';
+import { renderStoreWithObjects } from '../output/render-store';
+import { inRenderPass } from '../output/rendered-json';
+import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
+
+/**
+ * What synth keeps of a store once its construct tree is released: what the fleet-wide files
+ * (`dist/fleet/`, the report) and checks (the blast-radius guard) need. Plain data, so that it can be
+ * cached and passed between threads.
+ */
+export interface StoreSummary {
+  /** The store id. */
+  readonly id: string;
+  /** The store's labels. */
+  readonly storeLabels: Record<string, string>;
+  /** The store's rollout ring, when the fleet has rings. */
+  readonly ring?: string;
+  /** The store's sync policy. */
+  readonly sync: ResolvedSyncPolicy;
+  /** Manager-initiated Fleet registration, when given. */
+  readonly fleetRegistration?: FleetRegistration;
+  /** The taints of the store's node (the Fleet agent tolerates them). */
+  readonly nodeProfile: { readonly taints: NodeTaint[] };
+  /** The store's age public key, when it can have encrypted Secrets. */
+  readonly ageRecipient?: string;
+  /** The store's resource plan and sync state, for the report. */
+  readonly plan: StoreReport;
+  /** Waivers that covered a violation, for the report. */
+  readonly waivers: ReportWaiver[];
+  /** Warnings, for the report. */
+  readonly warnings: ReportWarning[];
+}
+
+/** One store built, checked and rendered. */
+export interface StorePass {
+  /** The store's files, as paths relative to dist/ mapped to their content. */
+  readonly files: Map<string, string>;
+  /** What synth keeps of the store. */
+  readonly summary: StoreSummary;
+  /** Files outside the fleet definition that the store's constructs read (see `IReadsFiles`), absolute. */
+  readonly inputFiles: string[];
+}
+
+/**
+ * Runs a store's late checks, renders its files (each object once) and checks them against the
+ * offline-readiness rules and the node's resources. Throws a {@link FleetValidationError} with every
+ * problem found in the store.
+ */
+export function passStore(store: EdgeStore): StorePass {
+  return inRenderPass(() => {
+    const lateProblems = validateFleet(store);
+    if (lateProblems.length > 0) throw new FleetValidationError(lateProblems);
+    const rendered = renderStoreWithObjects(store);
+    const check = checkStore(store, rendered.objects);
+    if (check.problems.length > 0) throw new FleetValidationError(check.problems);
+    const files = rendered.files;
+    if (check.images.length > 0) files.set(`stores/${store.id}/images.txt`, `${check.images.join('\n')}\n`);
+    const summary: StoreSummary = {
+      id: store.id,
+      storeLabels: store.storeLabels,
+      ring: store.ring,
+      sync: store.sync,
+      fleetRegistration: store.fleetRegistration,
+      nodeProfile: { taints: store.nodeProfile.taints },
+      ageRecipient: store.ageRecipient,
+      plan: check.plan,
+      waivers: check.waivers,
+      warnings: check.warnings,
+    };
+    const inputFiles = store.node.findAll().filter(readsFiles).flatMap((c) => c.inputFiles);
+    return { files, summary, inputFiles };
+  });
+}
+
+/**
+ * Builds a declared store (telling `onBuilt` the store, or undefined when it could not be built),
+ * passes it ({@link passStore}), and removes it, and anything else its definition added, from the
+ * fleet: what synth keeps of it is in the result.
+ */
+export function buildAndPass(fleet: EdgeFleet, declaration: StoreDeclaration, onBuilt?: (store: EdgeStore | undefined) => void): StorePass {
+  const before = new Set(fleet.node.children.map((c) => c.node.id));
+  try {
+    let store: EdgeStore;
+    try {
+      store = declaration.build(fleet);
+    } catch (e) {
+      onBuilt?.(undefined);
+      throw e;
+    }
+    onBuilt?.(store);
+    return passStore(store);
+  } finally {
+    for (const child of fleet.node.children) {
+      if (!before.has(child.node.id)) fleet.node.tryRemoveChild(child.node.id);
+    }
+  }
+}
+
+/** The problems a mistake in a fleet definition reports, prefixed with `where`; anything else is rethrown. */
+export function problemsOf(error: unknown, where: string | undefined): string[] {
+  if (!EdgefleetError.isEdgefleetError(error)) throw error;
+  const found = error instanceof FleetValidationError ? error.problems : [error.message];
+  return found.map((p) => (where ? `${where}: ${p}` : p));
+}
