@@ -1,62 +1,168 @@
 /**
- * Synth benchmark: prints time and peak memory of a synth of the example fleet (stores/inventory.csv)
- * and of generated fleets of the same shape. Each fleet runs in a fresh process, so that peak
- * memory is that fleet's alone. Usage: npm run bench [-- 1000 10000]
+ * Synth benchmark: on generated fleets of the example's shape (bench/generated-fleet.ts), measures
+ * `edgefleet synth` as CI runs it, each run in a fresh process: a first synth into an empty folder,
+ * a re-synth with nothing changed, a re-synth after a one-store change (with the digest cache), and
+ * the same no-change re-synth without the cache (what a fresh clone without a restored cache pays).
+ * In the same run, a plain cdk8s app synthesizes the same API objects (one Chart per store) as the
+ * baseline (see runCdk8s). Prints CPU seconds (user + system, all threads), wall seconds, peak RSS
+ * and files written.
+ *
+ * Usage: npm run bench -- [stores...] [--app-synth]   (default 1000)
  */
-import { execFileSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { generatedInventory } from './generated-inventory';
-import { renderFleet, synthesize } from '../lib';
-import { buildFleet } from '../stores';
+import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { generatedFleet } from './generated-fleet';
+import { machine } from './measure';
+import { EdgeStore, ManifestFile } from '../lib';
+import { main as cliMain } from '../lib/cli/main';
 
-/** Runs in the child process: one fleet, timed phase by phase, printed as JSON. */
-function measure(size: string, outdir: string): void {
-  const t0 = performance.now();
-  const fleet = size === 'example' ? buildFleet() : buildFleet(generatedInventory(Number(size)));
-  const t1 = performance.now();
-  const files = renderFleet(fleet);
-  const t2 = performance.now();
-  const first = synthesize(fleet, { outdir });
-  const sameFleet = size === 'example' ? buildFleet() : buildFleet(generatedInventory(Number(size)));
-  const t3 = performance.now();
-  const again = synthesize(sameFleet, { outdir });
-  const t4 = performance.now();
+const FLEET_MODULE = path.join(__dirname, 'generated-fleet.js');
+
+/** What one measured run cost. */
+interface Measurement {
+  readonly cpuSeconds: number;
+  readonly systemSeconds: number;
+  readonly wallSeconds: number;
+  readonly peakRssMiB: number;
+  readonly filesWritten: number;
+}
+
+/**
+ * In a child process: runs the compiled edgefleet CLI in `cwd` (outside Git, so the fleet's
+ * repository.path `dist` is `<cwd>/dist`, and the digest cache `<cwd>/.edgefleet-cache`), then
+ * prints its output and the process's resource usage.
+ */
+async function runCli(cwd: string, argv: string[]): Promise<void> {
+  let stdout = '';
+  let stderr = '';
+  const code = await cliMain(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, cwd);
+  const usage = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ code, stdout, stderr, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, systemSeconds: usage.systemCPUTime / 1e6, peakRssMiB: usage.maxRSS / 1024 }));
+}
+
+/**
+ * In a child process: the plain cdk8s app. The objects are rendered by edgefleet first (not
+ * measured); then one Chart per store with an ApiObject per object, synthesized into `outdir`:
+ * - `app-synth`: with `app.synth()`. In cdk8s 2.70 that is quadratic in the number of charts:
+ *   `Chart.toJson()` runs the whole app's dependency resolution and validation for every chart
+ *   (`App._synthChart`).
+ * - `linear`: the same work with one whole-app pass: the app validated once, then for every chart
+ *   what `app.synth()` does for it (its objects in dependency order, `toJson()`, `Yaml.save`).
+ */
+function runCdk8s(mode: 'app-synth' | 'linear', stores: number, outdir: string): void {
+  const fleet = generatedFleet(stores);
+  const objectsByStore = new Map<string, any[]>();
+  for (const declaration of fleet.declaredStores) {
+    const store = declaration.build(fleet) as EdgeStore;
+    const files = store.node.findAll().filter(ManifestFile.isManifestFile);
+    objectsByStore.set(store.id, files.flatMap((f) => f.documents()).filter((o: any) => o.apiVersion && o.kind));
+    fleet.node.tryRemoveChild(store.node.id);
+  }
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const app = new App({ outdir });
+  for (const [id, objects] of objectsByStore) {
+    const chart = new Chart(app, id);
+    objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+  }
+  if (mode === 'app-synth') {
+    app.synth();
+  } else {
+    fs.mkdirSync(outdir, { recursive: true });
+    const problems = app.node.findAll().flatMap((c) => c.node.validate());
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    for (const chart of app.charts) {
+      const objects = new DependencyGraph(chart.node).topology().filter(ApiObject.isApiObject).filter((o) => Chart.of(o) === chart);
+      Yaml.save(path.join(outdir, `${chart.node.id}${app.outputFileExtension}`), objects.map((o) => o.toJson()));
+    }
+  }
+  const used = process.cpuUsage(cpu);
   process.stdout.write(JSON.stringify({
-    stores: fleet.stores.length,
-    files: files.size,
-    buildMs: t1 - t0,
-    renderMs: t2 - t1,
-    firstSynthMs: t3 - t2,
-    firstWritten: first.written.length,
-    noChangeSynthMs: t4 - t3,
-    noChangeWritten: again.written.length,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    systemSeconds: used.system / 1e6,
+    wallSeconds: (performance.now() - started) / 1000,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    filesWritten: fs.readdirSync(outdir).length,
+    objects: [...objectsByStore.values()].reduce((n, o) => n + o.length, 0),
   }));
 }
 
-function row(cells: Array<string | number>): string {
-  return cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(13))).join(' ');
+/** Runs this script in a fresh child process and returns what it printed, parsed. */
+function child(args: string[], env: Record<string, string> = {}): any {
+  const started = performance.now();
+  const run = spawnSync('nice', [process.execPath, __filename, ...args], {
+    encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env },
+  });
+  if (run.status !== 0) throw new Error(`benchmark child ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
+  return { ...JSON.parse(run.stdout), childWallSeconds: (performance.now() - started) / 1000 };
 }
 
-function main(): void {
-  const [mode, size, outdir] = process.argv.slice(2);
-  if (mode === '--child') return measure(size, outdir);
+/** One edgefleet synth of the generated fleet in `project`, measured in a fresh process. */
+function synth(stores: number, project: string, options: { changedStore?: number; noCache?: boolean } = {}): Measurement {
+  const env: Record<string, string> = { EDGEFLEET_BENCH_STORES: String(stores) };
+  if (options.changedStore !== undefined) env.EDGEFLEET_BENCH_CHANGED_STORE = String(options.changedStore);
+  const args = ['--cli', project, 'synth', '--fleet', FLEET_MODULE, ...(options.noCache ? ['--no-cache'] : [])];
+  const r = child(args, env);
+  if (r.code !== 0) throw new Error(`edgefleet synth failed:\n${r.stderr}`);
+  const written = /(\d+) written/.exec(r.stdout);
+  return { cpuSeconds: r.cpuSeconds, systemSeconds: r.systemSeconds, wallSeconds: r.childWallSeconds, peakRssMiB: r.peakRssMiB, filesWritten: Number(written?.[1] ?? NaN) };
+}
 
-  const sizes = ['example', ...(process.argv.length > 2 ? process.argv.slice(2) : ['1000'])];
-  console.log(`edgefleet synth benchmark: node ${process.version}, ${os.cpus().length} x ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
-  console.log('synth = validate + render + write to an empty dist/; re-synth = the same fleet again, nothing to write\n');
-  console.log(row(['fleet', 'stores', 'files', 'build ms', 'render ms', 'synth ms', 're-synth ms', 'ms/store', 'peak RSS MiB']));
-  for (const s of sizes) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-bench-'));
-    const r = JSON.parse(execFileSync(process.execPath, [__filename, '--child', s, outdir], { encoding: 'utf8', maxBuffer: 1 << 20 }));
-    fs.rmSync(outdir, { recursive: true, force: true });
-    const perStore = (r.buildMs + r.firstSynthMs) / r.stores;
-    console.log(row([s, r.stores, r.files, r.buildMs.toFixed(0), r.renderMs.toFixed(0), r.firstSynthMs.toFixed(0), r.noChangeSynthMs.toFixed(0), perStore.toFixed(2), r.peakRssMiB.toFixed(0)]));
-    if (r.noChangeWritten !== 0) throw new Error(`re-synth of ${s} rewrote ${r.noChangeWritten} files`);
+function row(cells: Array<string | number>): string {
+  return cells.map((c, i) => (i === 0 ? String(c).padEnd(34) : String(c).padStart(10))).join(' ');
+}
+
+function measuredRow(name: string, m: Measurement): string {
+  return row([name, m.cpuSeconds.toFixed(2), m.systemSeconds.toFixed(2), m.wallSeconds.toFixed(2), m.peakRssMiB.toFixed(0), m.filesWritten]);
+}
+
+/** Above this, `app.synth()` (quadratic in charts in cdk8s 2.70) is measured only with --app-synth: it takes half an hour at 10,000 stores. */
+const APP_SYNTH_UP_TO = 2000;
+
+function benchmark(stores: number, appSynth: boolean): void {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-bench-'));
+  try {
+    const project = path.join(work, 'fleet');
+    fs.mkdirSync(project);
+    const changedStore = Math.ceil(stores / 2);
+    const first = synth(stores, project);
+    const noChange = synth(stores, project);
+    const oneStore = synth(stores, project, { changedStore });
+    const noCache = synth(stores, project, { changedStore, noCache: true });
+    const linear = child(['--cdk8s', 'linear', String(stores), path.join(work, 'cdk8s-linear')]) as Measurement & { objects: number };
+    const viaAppSynth = appSynth || stores <= APP_SYNTH_UP_TO ? child(['--cdk8s', 'app-synth', String(stores), path.join(work, 'cdk8s-app')]) as Measurement : undefined;
+    console.log(`\n${stores} stores (${linear.objects} API objects)`);
+    console.log(row(['', 'CPU s', 'of it sys', 'wall s', 'peak MiB', 'written']));
+    console.log(measuredRow('first synth, empty dist/', first));
+    console.log(measuredRow('re-synth, nothing changed', noChange));
+    console.log(measuredRow(`re-synth, store #${changedStore} changed`, oneStore));
+    console.log(measuredRow('re-synth, nothing changed, no cache', noCache));
+    console.log(measuredRow('plain cdk8s, one whole-app pass', linear));
+    if (viaAppSynth) console.log(measuredRow('plain cdk8s app, app.synth()', viaAppSynth));
+    else console.log(row(['plain cdk8s app, app.synth()', `not run above ${APP_SYNTH_UP_TO} stores without --app-synth (quadratic in charts: about half an hour at 10,000)`]));
+    console.log(`first synth / plain cdk8s, one whole-app pass: ${(first.cpuSeconds / linear.cpuSeconds).toFixed(2)}x the CPU seconds`);
+    if (viaAppSynth) console.log(`first synth / plain cdk8s app, app.synth(): ${(first.cpuSeconds / viaAppSynth.cpuSeconds).toFixed(2)}x the CPU seconds`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-main();
+function run(): void {
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === '--cli') return void runCli(rest[0], rest.slice(1));
+  if (mode === '--cdk8s') return runCdk8s(rest[0] as 'app-synth' | 'linear', Number(rest[1]), rest[2]);
+  const args = process.argv.slice(2);
+  const appSynth = args.includes('--app-synth');
+  const sizes = args.filter((a) => a !== '--app-synth').map(Number);
+  if (sizes.length === 0) sizes.push(1000);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`usage: npm run bench -- [stores...] [--app-synth] (whole numbers, got ${args.join(' ')})`);
+  console.log(`edgefleet synth benchmark: ${machine()}, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log('each run a fresh process under nice; CPU s = user + system of all its threads; "of it sys" is mostly creating files and folders');
+  sizes.forEach((n) => benchmark(n, appSynth));
+}
+
+run();

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderStore } from '../lib';
+import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderFleet, renderStore, withCdk8sToJson, withJsYaml } from '../lib';
 
 /** A fleet with a repository and the given overrides. */
 export function testFleet(props: Partial<EdgeFleetProps> = {}): EdgeFleet {
@@ -42,4 +42,20 @@ export function snapshotDir(dir: string): Map<string, string> {
     files.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
   }
   return files;
+}
+
+/**
+ * A fleet rendered with edgefleet's fast paths (its YAML writer, its resolve pass), and with the
+ * reference implementations they reproduce (js-yaml's dump, cdk8s's own toJson).
+ */
+export function bothWays(build: () => EdgeFleet): { fast: Map<string, string>; reference: Map<string, string> } {
+  const fast = renderFleet(build());
+  const reference = withJsYaml(() => withCdk8sToJson(() => renderFleet(build())));
+  return { fast, reference };
+}
+
+/** The files that differ between two renderings of the same fleet, by path. */
+export function differences(a: Map<string, string>, b: Map<string, string>): string[] {
+  const paths = new Set([...a.keys(), ...b.keys()]);
+  return [...paths].filter((p) => a.get(p) !== b.get(p));
 }
