@@ -83,8 +83,10 @@ project.package.addField('exports', {
   '.': { types: './build/lib/index.d.ts', default: './build/lib/index.js' },
   './package.json': './package.json',
 });
-// The package holds the compiled library, the CLI, the schemas and the template of `edgefleet init`; not the example fleet.
-project.npmignore?.exclude('/bench/', '/build/bench/', '/build/stores/', '/stores/', '/.ci/', '/docs/', '/imports/*.ts');
+// The package holds the compiled library, the CLI, the schemas and the template of `edgefleet init`, and
+// nothing else: an allowlist, so that the example fleet, its secrets, the end-to-end suite and its state
+// (.e2e/, hundreds of MB) or caches can never be published by accident.
+project.package.addField('files', ['bin/', 'build/lib/', 'build/imports/', 'imports/schemas/', 'templates/']);
 
 // projen ignores /lib and /dist by default; here lib/ is source and dist/ is the committed GitOps tree.
 project.gitignore.include('/lib', '/dist');

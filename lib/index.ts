@@ -13,6 +13,7 @@ export * from './output/render-store';
 export * from './output/yaml-text';
 export * from './output/tree-writer';
 export * from './synth/synthesize';
+export * from './synth/outdated-files';
 export * from './synth/validate-fleet';
 export * from './synth/store-pass';
 export * from './synth/digest-cache';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../lib/cli/main';
@@ -175,6 +176,25 @@ describe('edgefleet init', () => {
     expect(synth.stdout).toMatch(/^edgefleet: 2 stores, \d+ files in dist\/: \d+ written, 0 deleted, 0 unchanged/);
     expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
   });
+
+  test('GIVEN a new fleet repository WHEN its code is type-checked against this edgefleet THEN it compiles (its "npm test" starts with tsc)', async () => {
+    // GIVEN
+    const parent = tempDir();
+    await runIn(parent, 'init', 'fleet');
+    const repo = path.join(parent, 'fleet');
+    const root = path.join(__dirname, '..', '..');
+    fs.writeFileSync(path.join(repo, 'tsconfig.check.json'), JSON.stringify({
+      extends: './tsconfig.json',
+      compilerOptions: { baseUrl: '.', paths: { edgefleet: [path.join(root, 'lib', 'index.ts')] }, typeRoots: [path.join(root, 'node_modules', '@types')] },
+    }));
+
+    // WHEN
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repo, 'tsconfig.check.json')], { encoding: 'utf8' });
+
+    // THEN
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 120_000);
 
   test('GIVEN a folder that is not empty WHEN initialized THEN it refuses and writes nothing', async () => {
     const parent = tempDir();
