@@ -68,3 +68,4 @@ export * from './secrets/fleet-secrets';
 export * from './secrets/encrypted-secret';
 export * from './secrets/sops-config';
 export * from './secrets/sops-metadata';
+export * from './sync/store-source';

@@ -28,6 +28,15 @@ export interface GitOpsRepository {
    * @default false
    */
   readonly sparseCheckout?: boolean;
+  /**
+   * Clone URL, as the stores reach it, of the repository that holds the store branches (the branches
+   * `edgefleet publish` writes for the stores whose `sync.source` is `'store-branch'`). A repository
+   * of their own keeps them out of the listing that every poll of the fleet repository downloads
+   * (Flux's Git client lists every branch of a repository). When it differs from `url`, every Flux
+   * store's GitRepository is patched to the URL of its source.
+   * @default - the fleet repository (`url`); the GitRepository keeps the URL it was bootstrapped with
+   */
+  readonly storeBranchesUrl?: string;
 }
 
 /** Properties of an {@link EdgeFleet}. */
@@ -118,9 +127,11 @@ export class EdgeFleet extends App implements IDescribable, IDigestible {
     super();
     Object.defineProperty(this, EDGE_FLEET, { value: true });
     this.props = props;
-    const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false }, props.repository);
-    if (!REPOSITORY_URL.test(repository.url)) {
-      fail(this, `repository.url "${repository.url}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
+    const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false, storeBranchesUrl: props.repository.url }, props.repository);
+    for (const prop of ['url', 'storeBranchesUrl'] as const) {
+      if (!REPOSITORY_URL.test(repository[prop])) {
+        fail(this, `repository.${prop} "${repository[prop]}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
+      }
     }
     const path = repository.path.replace(/^\.?\/+|\/+$/g, '');
     if (!repository.branch || !path) {

@@ -8,6 +8,7 @@ import { ManifestFile } from '../output/manifest-file';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { yamlText } from '../output/yaml-text';
 import { layerDecryption } from '../secrets/encrypted-secret';
+import { gitRepositoryPatch } from './store-source';
 
 /**
  * The claim that keeps source-controller's artifacts (`/data`) across restarts. Its default emptyDir
@@ -40,7 +41,7 @@ const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string;
 /**
  * What a store's Flux reconciles, in `dist/clusters/<id>/`: one Kustomization per store layer
  * (workloads depend on infrastructure), and a patch of bootstrap's `flux-system` GitRepository so
- * that it polls at the store's interval and fetches only the store's own folders.
+ * that it polls at the store's interval and follows its source (see {@link gitRepositoryPatch}).
  */
 export class FluxStoreSync extends Construct {
   constructor(store: EdgeStore, id: string) {
@@ -99,16 +100,10 @@ function storeFolder(store: EdgeStore): string {
 
 /**
  * The kustomization.yaml of `flux-system/`, which `flux bootstrap` keeps and builds with its own
- * manifests (fluxcd/flux2#1300): it sets the poll interval and branch of the store's GitRepository
- * and, where the fleet asks for it, a sparse checkout of the store's two folders.
+ * manifests (fluxcd/flux2#1300): it sets the poll interval and the branch of the store's
+ * GitRepository (its store branch, or the fleet's branch with an artifact of only its folders).
  */
 function bootstrapKustomization(store: EdgeStore): object {
-  const { path: tree, branch, sparseCheckout } = store.fleet.repository;
-  const patch = [
-    { op: 'replace', path: '/spec/interval', value: store.sync.interval },
-    { op: 'replace', path: '/spec/ref', value: { branch } },
-    ...(sparseCheckout ? [{ op: 'add', path: '/spec/sparseCheckout', value: [`${tree}/stores/${store.id}`, `${tree}/clusters/${store.id}`] }] : []),
-  ];
   const persistentArtifacts = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -125,7 +120,7 @@ function bootstrapKustomization(store: EdgeStore): object {
     kind: 'Kustomization',
     resources: [...FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')), `${ARTIFACT_CLAIM}.yaml`],
     patches: [
-      { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(patch) },
+      { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(gitRepositoryPatch(store)) },
       { target: sourceController, patch: yamlText(persistentArtifacts) },
       { target: sourceController, patch: yamlText(retryWithinInterval) },
     ],

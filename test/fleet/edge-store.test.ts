@@ -12,7 +12,7 @@ describe('EdgeStore', () => {
       cpu: 4, memory: '8Gi', arch: 'arm64', taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
       localStorageClass: 'local-path', runtimeClasses: [], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt',
     });
-    expect(store.sync).toEqual({ autoSync: true, interval: '5m', agent: 'flux' });
+    expect(store.sync).toEqual({ autoSync: true, interval: '5m', agent: 'flux', source: 'main' });
   });
 
   test('GIVEN store overrides WHEN created THEN they replace the fleet values field by field', () => {
@@ -24,7 +24,7 @@ describe('EdgeStore', () => {
 
     // THEN
     expect(store.nodeProfile).toMatchObject({ memory: '16Gi', cpu: 4, runtimeClasses: ['wasmedge'] });
-    expect(store.sync).toEqual({ autoSync: false, interval: '10m', agent: 'flux' });
+    expect(store.sync).toEqual({ autoSync: false, interval: '10m', agent: 'flux', source: 'main' });
   });
 
   test('GIVEN a store WHEN synthesized THEN its namespace is in the infrastructure layer, cluster-scoped, and kept when it leaves Git', () => {

@@ -45,6 +45,7 @@ describe('FluxStoreSync', () => {
     expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
       { op: 'replace', path: '/spec/interval', value: '15m' },
       { op: 'replace', path: '/spec/ref', value: { branch: 'stores' } },
+      { op: 'add', path: '/spec/ignore', value: expect.stringContaining('!/dist/stores/store-001/') },
     ]);
   });
 
@@ -91,6 +92,7 @@ describe('FluxStoreSync', () => {
     expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
       { op: 'replace', path: '/spec/interval', value: '15m' },
       { op: 'replace', path: '/spec/ref', value: { branch: 'stores' } },
+      { op: 'add', path: '/spec/ignore', value: expect.stringContaining('!/gitops/clusters/store-001/') },
       { op: 'add', path: '/spec/sparseCheckout', value: ['gitops/stores/store-001', 'gitops/clusters/store-001'] },
     ]);
     expect(objectOf(store, 'clusters/store-001/workloads.yaml', 'Kustomization').spec.path).toBe('./gitops/stores/store-001/workloads');

@@ -1,0 +1,66 @@
+import * as jsyaml from 'js-yaml';
+import type { EdgeStore } from '../fleet/edge-store';
+
+/** The folder of the store branches: `edgefleet publish` writes no branch outside it. */
+export const STORE_BRANCH_PREFIX = 'edgefleet/stores/';
+
+/** The branch that holds only the folders of store `storeId`, as `edgefleet publish` writes it. */
+export function storeBranch(storeId: string): string {
+  return `${STORE_BRANCH_PREFIX}${storeId}`;
+}
+
+/** The top-level folders of the synthesized tree that hold a folder per store. */
+const STORE_TREES = ['stores', 'clusters'];
+
+/**
+ * Rules in the `.sourceignore` format (that of `.gitignore`) that keep only `<tree>/stores/<id>/`
+ * and `<tree>/clusters/<id>/` of the whole repository: each level excludes everything, then lets in
+ * the one folder on the way down. Later rules win.
+ */
+export function storeFoldersOnly(tree: string, storeId: string): string {
+  const rules = ['/*'];
+  let prefix = '/';
+  for (const folder of tree.split('/')) {
+    rules.push(`!${prefix}${folder}/`, `${prefix}${folder}/*`);
+    prefix = `${prefix}${folder}/`;
+  }
+  for (const folder of STORE_TREES) rules.push(`!${prefix}${folder}/`, `${prefix}${folder}/*`, `!${prefix}${folder}/${storeId}/`);
+  return `${rules.join('\n')}\n`;
+}
+
+/**
+ * The JSON patch of bootstrap's `flux-system` GitRepository: the store's poll interval, the branch it
+ * follows (its own store branch, or the fleet's branch) and, when the store branches live in a
+ * repository of their own, the URL of the repository that holds it; for a store on the fleet's
+ * branch, an artifact of only its two folders (and, where the fleet asks, a sparse checkout of them).
+ */
+export function gitRepositoryPatch(store: EdgeStore): object[] {
+  const { url, storeBranchesUrl, path: tree, branch, sparseCheckout } = store.fleet.repository;
+  const interval = { op: 'replace', path: '/spec/interval', value: store.sync.interval };
+  const repositoryUrl = (value: string) => (storeBranchesUrl === url ? [] : [{ op: 'replace', path: '/spec/url', value }]);
+  if (store.sync.source === 'store-branch') {
+    return [interval, ...repositoryUrl(storeBranchesUrl), { op: 'replace', path: '/spec/ref', value: { branch: storeBranch(store.id) } }];
+  }
+  return [
+    interval,
+    ...repositoryUrl(url),
+    { op: 'replace', path: '/spec/ref', value: { branch } },
+    { op: 'add', path: '/spec/ignore', value: storeFoldersOnly(tree, store.id) },
+    ...(sparseCheckout ? [{ op: 'add', path: '/spec/sparseCheckout', value: STORE_TREES.map((t) => `${tree}/${t}/${store.id}`) }] : []),
+  ];
+}
+
+/**
+ * The branch that a store's `flux-system/kustomization.yaml` makes its GitRepository follow, read
+ * back from the patch that {@link gitRepositoryPatch} wrote; undefined when it sets none.
+ */
+export function followedBranch(bootstrapKustomization: string): string | undefined {
+  const kustomization = jsyaml.load(bootstrapKustomization) as any;
+  for (const entry of kustomization?.patches ?? []) {
+    if (entry?.target?.kind !== 'GitRepository' || typeof entry.patch !== 'string') continue;
+    const ops = jsyaml.load(entry.patch);
+    const ref = Array.isArray(ops) ? ops.find((op: any) => op?.path === '/spec/ref') : undefined;
+    if (typeof ref?.value?.branch === 'string') return ref.value.branch;
+  }
+  return undefined;
+}
