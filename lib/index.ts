@@ -69,3 +69,6 @@ export * from './secrets/encrypted-secret';
 export * from './secrets/sops-config';
 export * from './secrets/sops-metadata';
 export * from './sync/store-source';
+export * from './publish/git-tree';
+export * from './publish/publish-store-branches';
+export * from './publish/format-publish-result';

@@ -51,16 +51,17 @@ const REGION_SYNC: Record<string, SyncPolicy> = {
 
 /**
  * Builds the fleet (the {@link FleetModule} contract: called without arguments). `rows` replaces the
- * inventory file's rows, typed by the same columns (tests and generated fleets pass their own), and
- * `releases` the release pins (tests try promotions with it).
+ * inventory file's rows, typed by the same columns (tests and generated fleets pass their own),
+ * `releases` the release pins (tests try promotions with it), and `sync` is laid over the fleet's
+ * sync policy (tests try store branches with it).
  */
-export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY), releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES): EdgeFleet {
+export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY), releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES, sync: SyncPolicy = {}): EdgeFleet {
   const stores = typedInventoryRows(rows, INVENTORY_COLUMNS, INVENTORY);
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
     // Every POS VM's firmware UUID, serial and MAC derive from this, the store id and the VM id: never change it.
     vmIdentityNamespace: '6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b',
-    sync: { autoSync: true, interval: '5m' },
+    sync: { autoSync: true, interval: '5m', ...sync },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: [...RINGS],
     maxStoresChangedOutsideFirstRing: 25,

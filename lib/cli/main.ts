@@ -13,11 +13,14 @@ import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
 import { checkBlastRadius } from '../releases/blast-radius';
 import { plural } from '../util/plural';
+import { formatPublishResult } from '../publish/format-publish-result';
+import { publishStoreBranches } from '../publish/publish-store-branches';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] [--threads <n>]
        edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change]
        edgefleet validate [<dir-or-file>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
                           [--changed-since <git-ref>] [--local-storage-class <name>]
+       edgefleet publish [--remote <name>] [--dry-run] [--dir <dir>] [--remove <store-id>]...
        edgefleet init <dir>
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
@@ -60,6 +63,15 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
     --changed-since        build only the kustomizations that read a file changed since <git-ref>
     --local-storage-class  the stores' local StorageClass, for the local-storage rule (default: local-path)
 
+  publish   after a merge to the main branch (in CI): for every Flux store whose sync.source is
+            'store-branch', a commit on its branch edgefleet/stores/<id> holding only its folders of
+            <dir>/ at HEAD, when they changed; all branches in one atomic, fast-forward push
+    --remote  the remote (a name or a URL) of the store branches (default: origin)
+    --dry-run build the commits and list them, push nothing
+    --dir     the synthesized folder (default: dist)
+    --remove  publish the removal of a store no longer in the fleet: a last commit on its branch
+              that holds only its bootstrap files; without it a removed store's branch is kept
+
   init      create a fleet repository of your own in <dir>: package.json (depending on
             edgefleet), stores/index.ts with a typed inventory, a test, tsconfig.json, README`;
 
@@ -97,6 +109,9 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         'image-sizes': { type: 'string' },
         'changed-since': { type: 'string' },
         'local-storage-class': { type: 'string' },
+        'remote': { type: 'string', default: 'origin' },
+        'dry-run': { type: 'boolean', default: false },
+        'remove': { type: 'string', multiple: true, default: [] },
         'help': { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -114,6 +129,9 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
   }
   if (command === 'diff') {
     return diff(args.values, out, err, cwd);
+  }
+  if (command === 'publish') {
+    return publish(args.values, out, err, cwd);
   }
   if (command === 'validate') {
     return validate(args.positionals[1] ?? 'dist', args.values, out, err, cwd);
@@ -205,6 +223,19 @@ function diff(options: DiffOptions, out: Output, err: Output, cwd: string): numb
   } catch (e) {
     if (!EdgefleetError.isEdgefleetError(e)) throw e;
     err.write(`edgefleet: diff: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function publish(options: { 'dir'?: string; 'remote'?: string; 'dry-run'?: boolean; 'remove'?: string[] }, out: Output, err: Output, cwd: string): number {
+  const started = process.hrtime.bigint();
+  try {
+    const result = publishStoreBranches({ repo: cwd, dir: options.dir, remote: options.remote, dryRun: options['dry-run'], remove: options.remove });
+    out.write(formatPublishResult(result, Number(process.hrtime.bigint() - started) / 1e9));
+    return 0;
+  } catch (e) {
+    if (!EdgefleetError.isEdgefleetError(e)) throw e;
+    err.write(`edgefleet: publish: ${e.message}\n`);
     return 1;
   }
 }

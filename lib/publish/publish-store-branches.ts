@@ -1,0 +1,353 @@
+import { spawnSync } from 'child_process';
+import { EdgefleetError } from '../errors/edgefleet-error';
+import { git, gitLines } from '../util/git';
+import { compareStrings } from '../output/manifest-file';
+import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
+import { STORE_BRANCH_PREFIX, followedBranch, storeBranch } from '../sync/store-source';
+import { EMPTY_BLOB, TreeEntry, treeId } from './git-tree';
+
+/** Options of {@link publishStoreBranches}. */
+export interface PublishOptions {
+  /** A checkout of the fleet repository. */
+  readonly repo: string;
+  /** The synthesized folder, relative to the repository's root. @default 'dist' */
+  readonly dir?: string;
+  /** The remote that holds the store branches: a remote's name or a URL. @default 'origin' */
+  readonly remote?: string;
+  /** The commit whose synthesized folder is published. @default 'HEAD' */
+  readonly source?: string;
+  /** Build the commits and report them, but push nothing. @default false */
+  readonly dryRun?: boolean;
+  /**
+   * Stores no longer in the fleet whose removal to publish: their branch gets a last commit that
+   * holds only their bootstrap files, as `dist/` now holds for them, and their Flux orphans what it
+   * ran. Without it a removed store's branch is left as it is, and the store keeps what it runs.
+   * @default []
+   */
+  readonly remove?: string[];
+}
+
+/** One store branch that publish moved, or would move with `dryRun`. */
+export interface BranchUpdate {
+  /** The store id. */
+  readonly store: string;
+  /** The branch, e.g. `edgefleet/stores/store-001`. */
+  readonly branch: string;
+  /** Its commit before, or undefined when publish creates it. */
+  readonly from?: string;
+  /** Its new commit. */
+  readonly to: string;
+  /** Whether this commit publishes the store's removal from the fleet. */
+  readonly removal: boolean;
+}
+
+/** What {@link publishStoreBranches} did. */
+export interface PublishResult {
+  /** The commit published. */
+  readonly source: string;
+  /** The remote. */
+  readonly remote: string;
+  /** Flux stores of the source commit that have, or get, a store branch. */
+  readonly stores: number;
+  /** The branches moved (or, with `dryRun`, to move), by store id. */
+  readonly updates: BranchUpdate[];
+  /** Store branches whose tree was already that of the source commit. */
+  readonly unchanged: number;
+  /** Stores that are no longer Flux stores of the fleet but still have a branch, left as it is. */
+  readonly kept: string[];
+  /** Whether the updates were pushed: false with `dryRun` or when there was nothing to push. */
+  readonly pushed: boolean;
+  /** Whether the push was atomic (the remote supports it). */
+  readonly atomic: boolean;
+}
+
+/** Where publish keeps the commits to push in the local repository, one ref per store branch that moves. */
+const NEW_REFS = 'refs/edgefleet-publish/new/';
+
+/** The folders of the synthesized tree that a store branch holds, per store. */
+const STORE_FOLDERS = ['stores', 'clusters'];
+
+/** A commit's author and committer with their dates, and its subject. */
+interface SourceCommit {
+  readonly id: string;
+  readonly author: string;
+  readonly committer: string;
+  readonly subject: string;
+}
+
+/** One store's branch as publish plans it. */
+interface StorePlan {
+  readonly store: string;
+  readonly tip?: { readonly commit: string; readonly tree: string };
+  readonly entries: TreeEntry[];
+  readonly tree: string;
+  readonly removal: boolean;
+}
+
+/** One store's folders in a commit: each folder as a whole (its tree), and every file below them. */
+interface StoreFolders {
+  readonly folders: TreeEntry[];
+  readonly files: TreeEntry[];
+}
+
+/**
+ * Publishes every Flux store that follows its store branch: for each, a commit on
+ * `edgefleet/stores/<id>` whose tree holds only that store's folders of the synthesized tree, at the
+ * paths they have there, made only when that tree changed, with the branch's previous commit as
+ * parent and the source commit's author, committer and dates (so the same input gives the same
+ * commit ids). The commits are built with Git's plumbing (`git fast-import`, no checkout) and pushed
+ * in one atomic push, fast-forward only: a branch moved meanwhile (a `flux bootstrap`) fails the push
+ * and nothing is pushed. A file that `flux bootstrap` filled in on a store branch is never replaced
+ * by the empty placeholder of the source. A store that already has a branch keeps it current
+ * whatever its source (so a store moving back to the fleet's branch learns it from its own), and a
+ * store no longer in the fleet keeps its branch untouched unless its removal is asked for.
+ */
+export function publishStoreBranches(options: PublishOptions): PublishResult {
+  const repo = options.repo;
+  const dir = (options.dir ?? 'dist').replace(/^\.?\/+|\/+$/g, '');
+  const remote = options.remote ?? 'origin';
+  const source = readSourceCommit(repo, options.source ?? 'HEAD');
+  const stores = storeFolders(repo, source.id, dir);
+  const bootstrapOf = (id: string) => stores.get(id)?.files.find((f) => f.path === `${dir}/clusters/${id}/flux-system/kustomization.yaml`);
+  const fluxStores = [...stores.keys()].filter((id) => bootstrapOf(id) !== undefined);
+  const followed = followedBranches(repo, new Map(fluxStores.map((id) => [id, bootstrapOf(id)!.oid])));
+  const onBranch = new Set(fluxStores.filter((id) => followed.get(id) === storeBranch(id)));
+  const inFleet = new Set(fluxStores);
+  const tips = remoteTips(repo, remote);
+
+  const toRemove = [...new Set(options.remove ?? [])].sort(compareStrings);
+  checkRemovals(toRemove, inFleet, tips, dir, source.id, remote);
+  const published = fluxStores.filter((id) => onBranch.has(id) || tips.has(id));
+  const gone = [...tips.keys()].filter((id) => !inFleet.has(id)).sort(compareStrings);
+
+  const bootstrapOnBranch = bootstrapFilesOnBranches(repo, [...published, ...gone].filter((id) => tips.has(id)), tips, dir);
+  checkMovesToMain(repo, published.filter((id) => !onBranch.has(id)), stores, bootstrapOnBranch, tips, dir);
+  const removals = gone.map((id) => plan(id, tips.get(id), [...(bootstrapOnBranch.get(id)?.values() ?? [])], true));
+  const plans = [
+    ...published.map((id) => plan(id, tips.get(id), onBranch.has(id) ? withBranchBootstrapFiles(stores.get(id)!, bootstrapOnBranch.get(id)) : stores.get(id)!.folders, false)),
+    ...removals.filter((p) => toRemove.includes(p.store)),
+  ];
+  const kept = removals.filter((p) => !toRemove.includes(p.store) && p.tree !== p.tip?.tree).map((p) => p.store);
+  const changed = plans.filter((p) => p.tree !== p.tip?.tree);
+  const commits = writeCommits(repo, changed, source, dir);
+  const updates = changed.map((p): BranchUpdate => ({ store: p.store, branch: storeBranch(p.store), from: p.tip?.commit, to: commits.get(p.store)!, removal: p.removal }));
+  const push = options.dryRun || updates.length === 0 ? { pushed: false, atomic: false } : pushBranches(repo, remote);
+  if (push.pushed) clearRefs(repo, NEW_REFS);
+  return { source: source.id, remote, stores: published.length, updates, unchanged: plans.length - changed.length, kept, ...push };
+}
+
+function readSourceCommit(repo: string, rev: string): SourceCommit {
+  const id = gitLines(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])[0];
+  const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id]).toString('utf8').replace(/\n$/, '').split('\0');
+  return { id, author: `${an} <${ae}> ${ad}`, committer: `${cn} <${ce}> ${cd}`, subject };
+}
+
+/** Every store's folders at `commit`, by store id, from one `git ls-tree`. */
+function storeFolders(repo: string, commit: string, dir: string): Map<string, StoreFolders> {
+  const byStore = new Map<string, StoreFolders>();
+  const listing = git(repo, ['ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', ...STORE_FOLDERS.map((f) => `${dir}/${f}/`)]).toString('utf8');
+  if (listing === '' && gitLines(repo, ['ls-tree', '--name-only', commit, '--', dir]).length === 0) {
+    throw new EdgefleetError(`commit ${commit.slice(0, 12)} has no folder "${dir}" (synthesize and commit the fleet first, or name the synthesized folder with --dir)`);
+  }
+  for (const line of listing.split('\0')) {
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    const [mode, type, oid] = line.slice(0, tab).split(' ');
+    const path = line.slice(tab + 1);
+    const [, id, ...rest] = path.slice(dir.length + 1).split('/');
+    if (id === undefined) continue;
+    if (!byStore.has(id)) byStore.set(id, { folders: [], files: [] });
+    const store = byStore.get(id)!;
+    if (type === 'tree' && rest.length === 0) store.folders.push({ path, mode, oid });
+    if (type === 'blob') store.files.push({ path, mode, oid });
+  }
+  return byStore;
+}
+
+/** The branch each store's bootstrap kustomization (given by blob id) makes its GitRepository follow. */
+function followedBranches(repo: string, kustomizations: Map<string, string>): Map<string, string | undefined> {
+  const texts = readBlobs(repo, [...new Set(kustomizations.values())]);
+  const branchOf = new Map([...texts].map(([oid, text]) => [oid, followedBranch(text)]));
+  return new Map([...kustomizations].map(([id, oid]) => [id, branchOf.get(oid)]));
+}
+
+/** The content of blobs, by id, read with one `git cat-file --batch`. */
+function readBlobs(repo: string, oids: string[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  if (oids.length === 0) return texts;
+  const out = git(repo, ['cat-file', '--batch'], Buffer.from(oids.map((oid) => `${oid}\n`).join('')));
+  let offset = 0;
+  for (const oid of oids) {
+    const headerEnd = out.indexOf(10, offset);
+    const size = Number(out.subarray(offset, headerEnd).toString('utf8').split(' ')[2]);
+    texts.set(oid, out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return texts;
+}
+
+/**
+ * The remote's store branches (their commits and trees, by store id): listed with `git ls-remote`,
+ * and their commits fetched by id where this repository lacks them (at depth 1 in a shallow clone),
+ * so that no local ref is written per store.
+ */
+function remoteTips(repo: string, remote: string): Map<string, { commit: string; tree: string }> {
+  const listed = gitLines(repo, ['ls-remote', '--heads', remote, `refs/heads/${STORE_BRANCH_PREFIX}*`]).map((line) => {
+    const [commit, ref] = line.split('\t');
+    return { store: ref.slice(`refs/heads/${STORE_BRANCH_PREFIX}`.length), commit };
+  }).filter((t) => !t.store.includes('/'));
+  const trees = () => git(repo, ['cat-file', '--batch-check=%(objectname)'], Buffer.from(listed.map((t) => `${t.commit}^{tree}\n`).join(''))).toString('utf8').split('\n');
+  let found = listed.length > 0 ? trees() : [];
+  const missing = listed.filter((_, i) => found[i].endsWith(' missing'));
+  if (missing.length > 0) {
+    const shallow = gitLines(repo, ['rev-parse', '--is-shallow-repository'])[0] === 'true';
+    git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', ...(shallow ? ['--depth=1'] : []), remote], Buffer.from(missing.map((t) => `${t.commit}\n`).join('')));
+    found = trees();
+  }
+  return new Map(listed.map((t, i) => [t.store, { commit: t.commit, tree: found[i] }]));
+}
+
+function checkRemovals(toRemove: string[], fluxStores: Set<string>, tips: Map<string, unknown>, dir: string, source: string, remote: string): void {
+  const problems = toRemove.flatMap((id) => {
+    if (fluxStores.has(id)) return [`store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`];
+    if (!tips.has(id)) return [`store "${id}" has no branch ${storeBranch(id)} on ${remote}: there is nothing to remove`];
+    return [];
+  });
+  if (problems.length > 0) throw new EdgefleetError(`nothing was published:\n  - ${problems.join('\n  - ')}`);
+}
+
+/**
+ * The bootstrap files that `flux bootstrap` filled in on each store's branch (the non-empty ones),
+ * by store id, then by path: read with one `git cat-file --batch-check`.
+ */
+function bootstrapFilesOnBranches(repo: string, stores: string[], tips: Map<string, { commit: string }>, dir: string): Map<string, Map<string, TreeEntry>> {
+  const wanted = stores.flatMap((id) => FLUX_BOOTSTRAP_FILES.map((f) => ({ id, path: `${dir}/clusters/${id}/${f}` })));
+  const result = new Map<string, Map<string, TreeEntry>>();
+  if (wanted.length === 0) return result;
+  const lines = git(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], Buffer.from(wanted.map((w) => `${tips.get(w.id)!.commit}:${w.path}\n`).join('')))
+    .toString('utf8').split('\n');
+  wanted.forEach((w, i) => {
+    const [oid, type] = lines[i].split(' ');
+    if (type !== 'blob' || oid === EMPTY_BLOB) return;
+    if (!result.has(w.id)) result.set(w.id, new Map());
+    result.get(w.id)!.set(w.path, { path: w.path, mode: '100644', oid });
+  });
+  return result;
+}
+
+/**
+ * A store's tree on its branch: its folders, with the bootstrap files of its branch in place of the
+ * source's. Folders are given whole (by tree id) except where a file differs from the source's.
+ */
+function withBranchBootstrapFiles(store: StoreFolders, onBranch: Map<string, TreeEntry> | undefined): TreeEntry[] {
+  const source = new Map(store.files.map((f) => [f.path, f.oid]));
+  const differing = [...(onBranch?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
+  if (differing.length === 0) return store.folders;
+  const clusters = store.folders.find((folder) => differing[0].path.startsWith(`${folder.path}/`))!;
+  const paths = new Set(store.files.map((f) => f.path));
+  return [
+    ...store.folders.filter((folder) => folder !== clusters),
+    ...store.files.filter((f) => f.path.startsWith(`${clusters.path}/`)).map((f) => onBranch!.get(f.path) ?? f),
+    ...differing.filter((f) => !paths.has(f.path)),
+  ];
+}
+
+/**
+ * A store that leaves its branch for the fleet's branch learns it from its branch, then applies the
+ * fleet branch's bootstrap files: unless they are the ones `flux bootstrap` committed to its branch
+ * (they may be empty placeholders), its Flux would prune its own controllers. Refuses until they
+ * are copied over. Once the move is published, the branch mirrors the store's folders on the fleet's
+ * branch, bootstrap files included.
+ */
+function checkMovesToMain(repo: string, moving: string[], stores: Map<string, StoreFolders>, onBranch: Map<string, Map<string, TreeEntry>>, tips: Map<string, { commit: string }>, dir: string): void {
+  const problems = moving.flatMap((id) => {
+    const source = new Map(stores.get(id)!.files.map((f) => [f.path, f.oid]));
+    const differing = [...(onBranch.get(id)?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
+    if (differing.length === 0) return [];
+    const bootstrap = git(repo, ['cat-file', 'blob', `${tips.get(id)!.commit}:${dir}/clusters/${id}/flux-system/kustomization.yaml`]).toString('utf8');
+    if (followedBranch(bootstrap) !== storeBranch(id)) return [];
+    return [`store "${id}" moves from its branch ${storeBranch(id)} to the fleet's branch, where ${differing.map((f) => f.path).join(' and ')} `
+      + 'differ from what flux bootstrap committed to its branch (following empty ones, its Flux would uninstall itself): '
+      + `copy them over and commit first: ${differing.map((f) => `git cat-file blob ${f.oid} > ${f.path}`).join('; ')}`];
+  });
+  if (problems.length > 0) throw new EdgefleetError(`nothing was published:\n  - ${problems.join('\n  - ')}`);
+}
+
+function plan(store: string, tip: StorePlan['tip'], entries: TreeEntry[], removal: boolean): StorePlan {
+  return { store, tip, entries, tree: treeId(entries), removal };
+}
+
+/**
+ * Writes one commit per changed store with one `git fast-import`, onto publish's own refs (left
+ * from a dry run or a failed push, they are cleared first), then checks that Git built each store
+ * the tree computed for it. Returns the commits by store id.
+ */
+function writeCommits(repo: string, changed: StorePlan[], source: SourceCommit, dir: string): Map<string, string> {
+  clearRefs(repo, NEW_REFS);
+  if (changed.length === 0) return new Map();
+  const stream = ['feature done', ...changed.map((p) => commitCommand(p, source, dir)), 'done', ''].join('\n');
+  git(repo, ['fast-import', '--quiet', '--done'], Buffer.from(stream, 'utf8'));
+  const written = new Map<string, { commit: string; tree: string }>();
+  for (const line of gitLines(repo, ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', NEW_REFS])) {
+    const [ref, commit, tree] = line.split(' ');
+    written.set(ref.slice(NEW_REFS.length), { commit, tree });
+  }
+  for (const p of changed) {
+    if (written.get(p.store)?.tree !== p.tree) {
+      throw new Error(`publish: git built tree ${written.get(p.store)?.tree} for store ${p.store}, not the expected ${p.tree} (a bug in edgefleet)`);
+    }
+  }
+  return new Map([...written].map(([store, w]) => [store, w.commit]));
+}
+
+function commitCommand(p: StorePlan, source: SourceCommit, dir: string): string {
+  const what = p.removal ? `removed from the fleet at ${source.id.slice(0, 12)}` : `${dir}/ at ${source.id.slice(0, 12)}`;
+  const message = `${p.store}: ${what}\n\nPublished by edgefleet publish from ${source.id}: ${source.subject}\n`;
+  return [
+    `commit ${NEW_REFS}${p.store}`,
+    `author ${source.author}`,
+    `committer ${source.committer}`,
+    `data ${Buffer.byteLength(message)}`,
+    message,
+    ...(p.tip ? [`from ${p.tip.commit}`] : []),
+    'deleteall',
+    ...p.entries.map((e) => `M ${e.mode} ${e.oid} ${fastImportPath(e.path)}`),
+    '',
+  ].join('\n');
+}
+
+/** A path as fast-import reads it; synthesized paths never need quoting, anything else is refused. */
+function fastImportPath(path: string): string {
+  if (path.startsWith('"') || /[\n\r]/.test(path)) throw new EdgefleetError(`cannot publish the path ${JSON.stringify(path)}: it starts with a quote or holds a line break`);
+  return path;
+}
+
+function clearRefs(repo: string, prefix: string): void {
+  const refs = gitLines(repo, ['for-each-ref', '--format=%(refname)', prefix]);
+  if (refs.length > 0) git(repo, ['update-ref', '--stdin'], Buffer.from(refs.map((r) => `delete ${r}\n`).join('')));
+}
+
+/**
+ * Pushes every commit written to the store branches in one push: atomic where the remote supports
+ * it (else ref by ref, said in the result), fast-forward only, so a branch that moved on the remote
+ * since the fetch (a `flux bootstrap`, another publish) rejects the push.
+ */
+function pushBranches(repo: string, remote: string): { pushed: boolean; atomic: boolean } {
+  const refspec = `${NEW_REFS}*:refs/heads/${STORE_BRANCH_PREFIX}*`;
+  const push = (atomic: boolean) => spawnSync('git', ['push', '--quiet', '--porcelain', ...(atomic ? ['--atomic'] : []), remote, refspec], { cwd: repo, maxBuffer: 1 << 30, encoding: 'utf8' });
+  let atomic = true;
+  let result = push(true);
+  if (result.status !== 0 && /does not support --atomic/.test(result.stderr)) {
+    atomic = false;
+    result = push(false);
+  }
+  if (result.error) throw new EdgefleetError(`cannot run git (${result.error.message}); edgefleet publish pushes with it`);
+  if (result.status !== 0) {
+    const rejected = result.stdout.split('\n').filter((l) => l.startsWith('!')).map((l) => l.split('\t')[1]?.split(':')[1]).filter(Boolean);
+    const why = rejected.length > 0
+      ? `${rejected.length} branch${rejected.length === 1 ? '' : 'es'} moved on ${remote} since publish fetched them (${rejected.slice(0, 5).join(', ')}${rejected.length > 5 ? ', …' : ''}): a flux bootstrap or another publish; run publish again`
+      : result.stderr.trim().split('\n').slice(-3).join(' ');
+    throw new EdgefleetError(`push to ${remote} failed; ${atomic ? 'nothing was pushed' : 'the remote does not push atomically: some branches may have moved'}: ${why}`);
+  }
+  return { pushed: true, atomic };
+}
