@@ -1,5 +1,6 @@
 import { FleetReport, ReservationItem, Resources, StorePlan, StoreReport, StoreSync } from './report-model';
 import { compareStrings } from '../output/manifest-file';
+import { storeBranch } from '../sync/store-source';
 
 /** How many stores the "most loaded" table lists. */
 const MOST_LOADED_COUNT = 10;
@@ -215,7 +216,8 @@ function syncSection(f: ReportFigures): ReportSection {
     depth: 2,
     paragraphs: [suspended.length === 0
       ? 'Every store applies what Git says (no store is suspended).'
-      : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`],
+      : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`,
+    ...downloadParagraphs(f)],
     table: {
       columns: [{ title: 'agent' }, { title: 'polls Git every' }, { title: 'stores', numeric: true }, { title: 'suspended', numeric: true }, { title: 'first stores' }],
       rows: rows.map((g) => {
@@ -224,6 +226,43 @@ function syncSection(f: ReportFigures): ReportSection {
       }),
     },
   };
+}
+
+/** Bytes of one ref of a store branch in the ref listing that Flux's Git client (go-git, protocol v0) downloads at every poll. */
+function refListingBytes(store: string): number {
+  return 4 + 40 + 1 + `refs/heads/${storeBranch(store)}`.length + 1;
+}
+
+/** Bytes with two significant digits, e.g. `15 KiB`, `1.6 MiB`. */
+function formatSize(bytes: number): string {
+  const [unit, size] = bytes >= MIB ? ['MiB', bytes / MIB] : bytes >= 1024 ? ['KiB', bytes / 1024] : ['bytes', bytes];
+  return `${formatNumber(Number(size.toPrecision(2)), size < 10 && unit !== 'bytes' ? 1 : 0)} ${unit}`;
+}
+
+/** The median of `values` (the lower middle one for an even count). */
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+}
+
+/** What each store downloads per release, by where it fetches from. */
+function downloadParagraphs(f: ReportFigures): string[] {
+  const tree = f.report.tree;
+  const bySource = (source: string) => f.stores.filter((s) => s.plan.sync.source === source).map((s) => s.plan.store);
+  const onBranch = bySource('store-branch');
+  const onMain = bySource('main');
+  const paragraphs: string[] = [];
+  if (onBranch.length > 0) {
+    const own = tree ? ` (${formatNumber(median(onBranch.map((s) => tree.stores[s]?.files ?? 0)))} files, ${formatSize(median(onBranch.map((s) => tree.stores[s]?.bytes ?? 0)))} for the median store, before Git's compression)` : '';
+    const listing = onBranch.reduce((n, s) => n + refListingBytes(s), 0);
+    paragraphs.push(`${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. `
+      + `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`);
+  }
+  if (onMain.length > 0) {
+    const whole = tree ? `, of which the synthesized tree alone is ${formatNumber(tree.total.files)} files, ${formatSize(tree.total.bytes)} before Git's compression` : '';
+    paragraphs.push(`${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at that commit${whole}; `
+      + `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`);
+  }
+  return paragraphs;
 }
 
 function totalsSection(f: ReportFigures): ReportSection {

@@ -48,6 +48,8 @@ export interface StorePlan {
 
 /** How a store follows Git: its agent, whether it applies what Git says, and how often it polls. */
 export interface StoreSync {
+  /** Where a Flux store fetches from: `store-branch` or `main`. @default - a Fleet store: its bundle comes from the Fleet manager */
+  readonly source?: string;
   /** The in-cluster agent: `flux` or `fleet` (Rancher Fleet). */
   readonly agent: string;
   /** `false` when the store's sync is suspended: it keeps running what it has and applies no change. */
@@ -86,8 +88,26 @@ export interface ReportWarning {
   readonly message: string;
 }
 
+/** Files and bytes of (part of) the synthesized tree, before Git's compression. */
+export interface TreeSize {
+  /** Number of files. */
+  readonly files: number;
+  /** Their bytes. */
+  readonly bytes: number;
+}
+
+/** Sizes of the synthesized tree: what a store on the fleet's branch downloads, and what a store branch holds. */
+export interface TreeSizes {
+  /** The whole synthesized tree, the report itself left out. */
+  readonly total: TreeSize;
+  /** Each store's two folders (`stores/<id>/`, `clusters/<id>/`), by store id. */
+  readonly stores: Record<string, TreeSize>;
+}
+
 /** Everything the fleet report shows. */
 export interface FleetReport {
+  /** Sizes of the synthesized tree. @default - the report shows no sizes */
+  readonly tree?: TreeSizes;
   /** Every store's plan and sync state, ordered by store id. */
   readonly stores: StoreReport[];
   /** Every waiver, ordered by store and object. */
@@ -95,3 +115,4 @@ export interface FleetReport {
   /** Every warning, ordered by store and object. */
   readonly warnings: ReportWarning[];
 }
+

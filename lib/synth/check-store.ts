@@ -23,7 +23,7 @@ export interface StoreCheck {
 export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
   const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
   const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
-  const { agent, autoSync, interval } = store.sync;
+  const { agent, autoSync, interval, source } = store.sync;
   return {
     problems: [
       ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason`)),
@@ -32,7 +32,7 @@ export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
     ],
     warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
-    plan: { ...plan, sync: { agent, autoSync, interval } },
+    plan: { ...plan, sync: { agent, autoSync, interval, source: agent === 'flux' ? source : undefined } },
     images: imagesOf(objects),
   };
 }

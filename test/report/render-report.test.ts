@@ -187,6 +187,26 @@ describe('renderReportMarkdown', () => {
     expect(html).toContain('<span class="a">store-002 (suspended)</span>');
   });
 
+  test('GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll lists', () => {
+    // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
+    const report = threeStores();
+    const onBranch = (s: StoreReport): StoreReport => ({ ...s, sync: { ...s.sync, source: 'store-branch' } });
+    const stores = [onBranch(report.stores[0]), onBranch(report.stores[1]), { ...report.stores[2], sync: { ...FLUX, source: 'main' } }];
+    const tree = {
+      total: { files: 1563, bytes: 1_700_000 },
+      stores: { 'store-001': { files: 16, bytes: 15_400 }, 'store-002': { files: 17, bytes: 16_900 }, 'store-003': { files: 16, bytes: 15_000 } },
+    };
+
+    // WHEN
+    const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
+
+    // THEN
+    expect(sync).toContain('2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git\'s compression). '
+      + 'Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux\'s Git client, whether or not anything changed.');
+    expect(sync).toContain('1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download the whole repository at that commit, '
+      + 'of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git\'s compression; it keeps only its own two folders in its artifact.');
+  });
+
   test('GIVEN an app scaled to zero WHEN rendered THEN the totals count it as a workload scaled to zero', () => {
     const report = threeStores();
     const scaled = { ...report.stores[2], workloads: [{ name: 'edge-monitor', kind: 'Deployment', replicas: 0, cpuMillis: 0, memoryBytes: 0 }] };
