@@ -143,4 +143,20 @@ project.addTask('bench:validate', {
   ],
 });
 
+project.addTask('bench:publish', {
+  description: 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, a ring promotion, fleet-wide',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node build/bench/publish-bench.js', receiveArgs: true },
+  ],
+});
+
+project.addTask('bench:downloads', {
+  description: 'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node build/bench/store-downloads.js', receiveArgs: true },
+  ],
+});
+
 project.synth();
