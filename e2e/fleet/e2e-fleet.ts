@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, EdgeWasmApp, EncryptedSecret, VmDisk } from '../../lib';
+import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, EdgeWasmApp, EncryptedSecret, SyncSource, VmDisk } from '../../lib';
 
 /** The stores of the suite's fleet, one per kind of workload it must prove. */
 export const E2E_STORES = {
@@ -29,6 +29,8 @@ export interface E2eFleetOptions {
   readonly without?: string[];
   /** How often the stores poll Git and re-apply. @default '15s' */
   readonly interval?: string;
+  /** Where the stores fetch from. @default 'main' */
+  readonly source?: SyncSource;
   /** The working clone of the fleet repository, whose `secrets/` holds the stores' encrypted Secrets. @default - none */
   readonly work?: string;
   /** The fleet's age keys, and the stores whose telemetry-credentials come encrypted from Git. @default - no secrets */
@@ -53,7 +55,7 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
   const fleet = new EdgeFleet({
     repository: { url: options.url, branch: 'main' },
     namespace: options.namespace,
-    sync: { interval: options.interval ?? '15s' },
+    sync: { interval: options.interval ?? '15s', source: options.source },
     secrets: options.secrets && { operators: options.secrets.operators, folder: path.join(options.work ?? '.', 'secrets') },
   });
   const secrets = options.secrets;

@@ -4,10 +4,13 @@ import * as YAML from 'yaml';
 import { binaries } from './binaries';
 import { GitServer } from './git-server';
 import { run } from './processes';
-import { EdgeFleet, synthesize } from '../../lib';
+import { EdgeFleet, PublishResult, publishStoreBranches, storeBranch, synthesize } from '../../lib';
 import { FLUX_NAMESPACE } from './flux-controllers';
 
 const BRANCH = 'main';
+
+/** Who commits in the suite's clones. */
+const IDENTITY = [['user.name', 'edgefleet e2e'], ['user.email', 'e2e@edgefleet.invalid'], ['commit.gpgsign', 'false']];
 
 /**
  * The fleet's GitOps repository as the stores see it: a bare repository served over smart HTTP, and
@@ -20,14 +23,12 @@ export class FleetRepo {
     run('git', ['init', '--quiet', '--bare', '--initial-branch', BRANCH, bare]);
     const work = path.join(dir, 'work');
     run('git', ['init', '--quiet', '--initial-branch', BRANCH, work]);
-    for (const [key, value] of [['user.name', 'edgefleet e2e'], ['user.email', 'e2e@edgefleet.invalid'], ['commit.gpgsign', 'false']]) {
-      run('git', ['config', key, value], { cwd: work });
-    }
+    for (const [key, value] of IDENTITY) run('git', ['config', key, value], { cwd: work });
     run('git', ['remote', 'add', 'origin', bare], { cwd: work });
-    return new FleetRepo(work, await GitServer.start(path.join(dir, 'served')));
+    return new FleetRepo(work, bare, await GitServer.start(path.join(dir, 'served')));
   }
 
-  private constructor(public readonly work: string, public readonly server: GitServer) {}
+  private constructor(public readonly work: string, private readonly bare: string, public readonly server: GitServer) {}
 
   /** The URL the stores clone. */
   public get url(): string {
@@ -44,6 +45,32 @@ export class FleetRepo {
     synthesize(fleet, { outdir: this.dist, allowWideChange: true });
   }
 
+  /** `edgefleet publish` after the merge: the store branches of the stores that follow theirs. */
+  public publish(): PublishResult {
+    return publishStoreBranches({ repo: this.work });
+  }
+
+  /** The commit a store branch holds on the served repository. */
+  public storeBranchCommit(storeId: string): string {
+    return run('git', ['rev-parse', `refs/heads/${storeBranch(storeId)}`], { cwd: this.bare }).trim();
+  }
+
+  /**
+   * What `flux bootstrap git --branch=edgefleet/stores/<id> --path=dist/clusters/<id>` does to the
+   * store's branch: clone it, fill in the bootstrap files, commit and push. Returns the commit and
+   * the clone's synthesized tree, whose flux-system folder bootstrap then applies.
+   */
+  public bootstrapStoreBranch(storeId: string, interval: string): { commit: string; dist: string } {
+    const clone = path.join(path.dirname(this.work), `bootstrap-${storeId}`);
+    run('git', ['clone', '--quiet', '--branch', storeBranch(storeId), this.bare, clone]);
+    for (const [key, value] of IDENTITY) run('git', ['config', key, value], { cwd: clone });
+    const dist = path.join(clone, 'dist');
+    this.fillBootstrapFiles(storeId, interval, { dist, branch: storeBranch(storeId) });
+    run('git', ['commit', '--quiet', '-am', 'Add Flux sync manifests'], { cwd: clone });
+    run('git', ['push', '--quiet', 'origin', 'HEAD'], { cwd: clone });
+    return { commit: run('git', ['rev-parse', 'HEAD'], { cwd: clone }).trim(), dist };
+  }
+
   /** Commits everything and pushes; returns the commit id. */
   public commit(message: string): string {
     run('git', ['add', '-A'], { cwd: this.work });
@@ -54,14 +81,15 @@ export class FleetRepo {
 
   /**
    * What `flux bootstrap git --path=dist/clusters/<id>` commits: the Flux components and the sync
-   * objects in the placeholders that synth created, next to synth's own kustomization.yaml.
+   * objects in the placeholders that synth created, next to synth's own kustomization.yaml; in the
+   * working clone's tree and for the fleet's branch unless told otherwise.
    */
-  public fillBootstrapFiles(storeId: string, interval: string): void {
-    const folder = path.join(this.dist, 'clusters', storeId, 'flux-system');
+  public fillBootstrapFiles(storeId: string, interval: string, target: { dist?: string; branch?: string } = {}): void {
+    const folder = path.join(target.dist ?? this.dist, 'clusters', storeId, 'flux-system');
     fs.copyFileSync(binaries().fluxManifests, path.join(folder, 'gotk-components.yaml'));
     const metadata = { name: FLUX_NAMESPACE, namespace: FLUX_NAMESPACE };
     const sync = [
-      { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata, spec: { interval: '1m0s', ref: { branch: BRANCH }, url: this.url } },
+      { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata, spec: { interval: '1m0s', ref: { branch: target.branch ?? BRANCH }, url: this.url } },
       {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',

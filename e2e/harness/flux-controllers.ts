@@ -57,6 +57,11 @@ export class FluxControllers {
     this.launch();
   }
 
+  /** Where source-controller keeps its artifacts (a GitRepository's `status.artifact.path` is relative to it). */
+  public get artifactStorage(): string {
+    return path.join(this.dir, 'artifacts');
+  }
+
   /** The controllers' last log lines, for failure messages. */
   public tail(lines = 40): string {
     return this.processes.map((p) => `--- ${p.name} (${p.logFile})\n${p.tail(lines)}`).join('\n');

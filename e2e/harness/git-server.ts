@@ -4,10 +4,21 @@ import * as net from 'net';
 import * as path from 'path';
 import { freePort } from './processes';
 
+/** One response of the server: the request, and the bytes of the response's body. */
+export interface ServedRequest {
+  /** `GET` or `POST`. */
+  readonly method: string;
+  /** The request's path, e.g. `/fleet.git/info/refs` or `/fleet.git/git-upload-pack`. */
+  readonly path: string;
+  /** Bytes of the body sent back. */
+  readonly bytes: number;
+}
+
 /**
  * Git's smart-HTTP protocol on 127.0.0.1, served by `git http-backend` as a CGI program, for the
  * repositories below `root` (Flux fetches over HTTP(S) or SSH only). It can be stopped and started
- * again on the same port, which is how a test takes a store's WAN link down and back up.
+ * again on the same port, which is how a test takes a store's WAN link down and back up. It records
+ * every response's size: what the stores downloaded.
  */
 export class GitServer {
   /** Starts serving `root` on a free port. */
@@ -17,6 +28,8 @@ export class GitServer {
     return server;
   }
 
+  /** Every response sent, in order. */
+  public readonly served: ServedRequest[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -75,8 +88,10 @@ export class GitServer {
     req.pipe(cgi.stdin);
     let head = Buffer.alloc(0);
     let headersSent = false;
+    let bytes = 0;
     cgi.stdout.on('data', (chunk: Buffer) => {
       if (headersSent) {
+        bytes += chunk.length;
         res.write(chunk);
         return;
       }
@@ -92,9 +107,14 @@ export class GitServer {
         else res.setHeader(name, value);
       }
       res.writeHead(status);
+      bytes += head.length - end - 4;
       res.write(head.subarray(end + 4));
     });
-    cgi.on('close', () => (headersSent ? res.end() : res.writeHead(500).end()));
+    cgi.on('close', () => {
+      this.served.push({ method: req.method ?? 'GET', path: url.pathname, bytes });
+      if (headersSent) res.end();
+      else res.writeHead(500).end();
+    });
     cgi.on('error', () => res.writeHead(500).end());
   }
 }

@@ -22,6 +22,19 @@ export interface ScenarioSteps {
   readonly beforeBootstrap?: (cluster: StoreCluster) => void;
 }
 
+/** `flux bootstrap --branch=main`: the bootstrap files committed to the fleet's branch, with the synthesized tree. */
+function bootstrapFromMain(repo: FleetRepo, storeId: string, interval: string): { commit: string; dist: string } {
+  repo.fillBootstrapFiles(storeId, interval);
+  return { commit: repo.commit(`synth, and flux bootstrap of ${storeId}`), dist: repo.dist };
+}
+
+/** CI commits and publishes the store branches, then `flux bootstrap --branch=edgefleet/stores/<id>` commits to the store's branch. */
+function bootstrapFromStoreBranch(repo: FleetRepo, storeId: string, interval: string): { commit: string; dist: string } {
+  repo.commit('synth');
+  repo.publish();
+  return repo.bootstrapStoreBranch(storeId, interval);
+}
+
 /**
  * One scenario's world: the fleet repository served over HTTP, and one store's cluster bootstrapped
  * from it and Ready. Its state and logs stay in `.e2e/<name>/` for inspection.
@@ -37,15 +50,14 @@ export class Scenario {
     const store = definition.stores.find((s) => s.id === storeId);
     if (!store) throw new Error(`the suite's fleet has no store ${storeId}`);
     repo.synth(definition);
-    repo.fillBootstrapFiles(storeId, store.sync.interval);
-    const commit = repo.commit(`synth, and flux bootstrap of ${storeId}`);
+    const { commit, dist } = store.sync.source === 'store-branch' ? bootstrapFromStoreBranch(repo, storeId, store.sync.interval) : bootstrapFromMain(repo, storeId, store.sync.interval);
 
     const started = Date.now();
     const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile);
     const scenario = new Scenario(name, storeId, repo, cluster, fleet);
     recordTiming(name, 'control plane up (s)', (Date.now() - started) / 1000);
     steps.beforeBootstrap?.(cluster);
-    await cluster.bootstrap(repo);
+    await cluster.bootstrap(dist);
     recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
     return scenario;
   }
@@ -58,10 +70,17 @@ export class Scenario {
     private fleet: FleetChange,
   ) {}
 
-  /** Re-synthesizes the fleet with `change` laid over the current options, commits and pushes; returns the commit. */
+  /**
+   * Re-synthesizes the fleet with `change` laid over the current options, commits and pushes, and
+   * publishes the store branches when the fleet's stores follow theirs; returns the commit the
+   * store should apply next (on its branch, the one it already has if the change is not its own).
+   */
   public commitChange(change: FleetChange, message: string): string {
     this.synthChange(change);
-    return this.repo.commit(message);
+    const commit = this.repo.commit(message);
+    if (this.fleet.source !== 'store-branch') return commit;
+    this.repo.publish();
+    return this.repo.storeBranchCommit(this.storeId);
   }
 
   /** Re-synthesizes the fleet with `change` laid over the current options, and returns what `edgefleet diff` says of it before it is committed. */

@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { binaries } from './binaries';
 import { ControlPlane } from './control-plane';
-import { FleetRepo } from './fleet-repo';
 import { FLUX_NAMESPACE, FluxControllers } from './flux-controllers';
 import { Kubectl } from './kubectl';
 import { waitFor } from './processes';
@@ -82,11 +81,11 @@ export class StoreCluster {
 
   /**
    * `flux bootstrap`'s last steps: apply the store's flux-system folder (the Flux components with our
-   * patches, and the sync objects) from the fleet repository's working clone, then start the
+   * patches, and the sync objects) from the tree bootstrap committed (`dist`), then start the
    * controllers as their Deployments say.
    */
-  public async bootstrap(repo: FleetRepo): Promise<void> {
-    this.kubectl.apply({ kustomize: path.join(repo.dist, 'clusters', this.storeId, 'flux-system') });
+  public async bootstrap(dist: string): Promise<void> {
+    this.kubectl.apply({ kustomize: path.join(dist, 'clusters', this.storeId, 'flux-system') });
     this.controllers = await FluxControllers.start(path.join(this.dir, 'flux'), this.plane.kubeconfig);
   }
 
