@@ -90,6 +90,11 @@ interface StoreFolders {
   readonly files: TreeEntry[];
 }
 
+/** A Flux store of the source commit: its folders, and whether it follows its store branch. */
+interface FluxStore extends StoreFolders {
+  readonly onBranch: boolean;
+}
+
 /**
  * Publishes every Flux store that follows its store branch: for each, a commit on
  * `edgefleet/stores/<id>` whose tree holds only that store's folders of the synthesized tree, at the
@@ -97,47 +102,56 @@ interface StoreFolders {
  * parent and the source commit's author, committer and dates (so the same input gives the same
  * commit ids). The commits are built with Git's plumbing (`git fast-import`, no checkout) and pushed
  * in one atomic push, fast-forward only: a branch moved meanwhile (a `flux bootstrap`) fails the push
- * and nothing is pushed. A file that `flux bootstrap` filled in on a store branch is never replaced
- * by the empty placeholder of the source. A store that already has a branch keeps it current
- * whatever its source (so a store moving back to the fleet's branch learns it from its own), and a
- * store no longer in the fleet keeps its branch untouched unless its removal is asked for.
+ * and nothing is pushed.
  */
 export function publishStoreBranches(options: PublishOptions): PublishResult {
   const repo = options.repo;
   const dir = (options.dir ?? 'dist').replace(/^\.?\/+|\/+$/g, '');
   const remote = options.remote ?? 'origin';
   const source = readSourceCommit(repo, options.source ?? 'HEAD');
-  const stores = storeFolders(repo, source.id, dir);
-  const bootstrapOf = (id: string) => stores.get(id)?.files.find((f) => f.path === `${dir}/clusters/${id}/flux-system/kustomization.yaml`);
-  const fluxStores = [...stores.keys()].filter((id) => bootstrapOf(id) !== undefined);
-  const followed = followedBranches(repo, new Map(fluxStores.map((id) => [id, bootstrapOf(id)!.oid])));
-  const onBranch = new Set(fluxStores.filter((id) => followed.get(id) === storeBranch(id)));
-  const inFleet = new Set(fluxStores);
-  const tips = remoteTips(repo, remote);
-
-  const toRemove = [...new Set(options.remove ?? [])].sort(compareStrings);
-  checkRemovals(toRemove, inFleet, tips, dir, source.id, remote);
-  const published = fluxStores.filter((id) => onBranch.has(id) || tips.has(id));
-  const gone = [...tips.keys()].filter((id) => !inFleet.has(id)).sort(compareStrings);
-
-  const bootstrapOnBranch = bootstrapFilesOnBranches(repo, [...published, ...gone].filter((id) => tips.has(id)), tips, dir);
-  checkMovesToMain(repo, published.filter((id) => !onBranch.has(id)), stores, bootstrapOnBranch, tips, dir);
-  const removals = gone.map((id) => plan(id, tips.get(id), [...(bootstrapOnBranch.get(id)?.values() ?? [])], true));
-  const plans = [
-    ...published.map((id) => plan(id, tips.get(id), onBranch.has(id) ? withBranchBootstrapFiles(stores.get(id)!, bootstrapOnBranch.get(id)) : stores.get(id)!.folders, false)),
-    ...removals.filter((p) => toRemove.includes(p.store)),
-  ];
-  const kept = removals.filter((p) => !toRemove.includes(p.store) && p.tree !== p.tip?.tree).map((p) => p.store);
+  const { plans, kept, stores } = planBranches(repo, source.id, dir, remote, [...new Set(options.remove ?? [])].sort(compareStrings));
   const changed = plans.filter((p) => p.tree !== p.tip?.tree);
   const commits = writeCommits(repo, changed, source, dir);
   const updates = changed.map((p): BranchUpdate => ({ store: p.store, branch: storeBranch(p.store), from: p.tip?.commit, to: commits.get(p.store)!, removal: p.removal }));
   const push = options.dryRun || updates.length === 0 ? { pushed: false, atomic: false } : pushBranches(repo, remote);
   if (push.pushed) clearRefs(repo, NEW_REFS);
-  return { source: source.id, remote, stores: published.length, updates, unchanged: plans.length - changed.length, kept, ...push };
+  return { source: source.id, remote, stores, updates, unchanged: plans.length - changed.length, kept, ...push };
+}
+
+/**
+ * What each store branch should hold at `source`. A store that follows its branch gets its folders,
+ * except that a file `flux bootstrap` filled in on its branch is never replaced by the empty
+ * placeholder of the source. A store that follows the fleet's branch but has a store branch gets its
+ * folders as they are (so a store moving back learns it from its own branch). A store no longer in
+ * the fleet keeps its branch untouched (`kept`), unless its removal is asked for.
+ */
+function planBranches(repo: string, source: string, dir: string, remote: string, toRemove: string[]): { plans: StorePlan[]; kept: string[]; stores: number } {
+  const fleet = fluxStores(repo, source, dir);
+  const tips = remoteTips(repo, remote);
+  checkRemovals(toRemove, fleet, tips, dir, source, remote);
+  const published = [...fleet.keys()].filter((id) => fleet.get(id)!.onBranch || tips.has(id));
+  const gone = [...tips.keys()].filter((id) => !fleet.has(id)).sort(compareStrings);
+  const bootstrapOnBranch = bootstrapFilesOnBranches(repo, [...published, ...gone].filter((id) => tips.has(id)), tips, dir);
+  checkMovesToMain(repo, published.filter((id) => !fleet.get(id)!.onBranch), fleet, bootstrapOnBranch, tips, dir);
+  const removals = gone.map((id) => plan(id, tips.get(id), [...(bootstrapOnBranch.get(id)?.values() ?? [])], true));
+  const plans = [
+    ...published.map((id) => {
+      const store = fleet.get(id)!;
+      return plan(id, tips.get(id), store.onBranch ? withBranchBootstrapFiles(store, bootstrapOnBranch.get(id)) : store.folders, false);
+    }),
+    ...removals.filter((p) => toRemove.includes(p.store)),
+  ];
+  const kept = removals.filter((p) => !toRemove.includes(p.store) && p.tree !== p.tip?.tree).map((p) => p.store);
+  return { plans, kept, stores: published.length };
 }
 
 function readSourceCommit(repo: string, rev: string): SourceCommit {
-  const id = gitLines(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])[0];
+  let id: string;
+  try {
+    id = gitLines(repo, ['rev-parse', '--verify', `${rev}^{commit}`])[0];
+  } catch (e) {
+    throw new EdgefleetError(`there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ${(e as Error).message}`);
+  }
   const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id]).toString('utf8').replace(/\n$/, '').split('\0');
   return { id, author: `${an} <${ae}> ${ad}`, committer: `${cn} <${ce}> ${cd}`, subject };
 }
@@ -164,11 +178,20 @@ function storeFolders(repo: string, commit: string, dir: string): Map<string, St
   return byStore;
 }
 
-/** The branch each store's bootstrap kustomization (given by blob id) makes its GitRepository follow. */
-function followedBranches(repo: string, kustomizations: Map<string, string>): Map<string, string | undefined> {
-  const texts = readBlobs(repo, [...new Set(kustomizations.values())]);
+/**
+ * The Flux stores of `commit` (those with a bootstrap kustomization), by id, each with whether that
+ * kustomization makes its GitRepository follow its store branch.
+ */
+function fluxStores(repo: string, commit: string, dir: string): Map<string, FluxStore> {
+  const bootstraps = new Map<string, string>();
+  const stores = storeFolders(repo, commit, dir);
+  for (const [id, store] of stores) {
+    const bootstrap = store.files.find((f) => f.path === `${dir}/clusters/${id}/flux-system/kustomization.yaml`);
+    if (bootstrap) bootstraps.set(id, bootstrap.oid);
+  }
+  const texts = readBlobs(repo, [...new Set(bootstraps.values())]);
   const branchOf = new Map([...texts].map(([oid, text]) => [oid, followedBranch(text)]));
-  return new Map([...kustomizations].map(([id, oid]) => [id, branchOf.get(oid)]));
+  return new Map([...bootstraps].map(([id, oid]) => [id, { ...stores.get(id)!, onBranch: branchOf.get(oid) === storeBranch(id) }]));
 }
 
 /** The content of blobs, by id, read with one `git cat-file --batch`. */
@@ -207,9 +230,9 @@ function remoteTips(repo: string, remote: string): Map<string, { commit: string;
   return new Map(listed.map((t, i) => [t.store, { commit: t.commit, tree: found[i] }]));
 }
 
-function checkRemovals(toRemove: string[], fluxStores: Set<string>, tips: Map<string, unknown>, dir: string, source: string, remote: string): void {
+function checkRemovals(toRemove: string[], fleet: Map<string, FluxStore>, tips: Map<string, unknown>, dir: string, source: string, remote: string): void {
   const problems = toRemove.flatMap((id) => {
-    if (fluxStores.has(id)) return [`store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`];
+    if (fleet.has(id)) return [`store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`];
     if (!tips.has(id)) return [`store "${id}" has no branch ${storeBranch(id)} on ${remote}: there is nothing to remove`];
     return [];
   });
@@ -259,7 +282,7 @@ function withBranchBootstrapFiles(store: StoreFolders, onBranch: Map<string, Tre
  * are copied over. Once the move is published, the branch mirrors the store's folders on the fleet's
  * branch, bootstrap files included.
  */
-function checkMovesToMain(repo: string, moving: string[], stores: Map<string, StoreFolders>, onBranch: Map<string, Map<string, TreeEntry>>, tips: Map<string, { commit: string }>, dir: string): void {
+function checkMovesToMain(repo: string, moving: string[], stores: Map<string, FluxStore>, onBranch: Map<string, Map<string, TreeEntry>>, tips: Map<string, { commit: string }>, dir: string): void {
   const problems = moving.flatMap((id) => {
     const source = new Map(stores.get(id)!.files.map((f) => [f.path, f.oid]));
     const differing = [...(onBranch.get(id)?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
