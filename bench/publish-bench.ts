@@ -2,7 +2,9 @@
  * Publish benchmark: a Git repository holding a generated fleet's dist/ (every store on its store
  * branch) and a bare remote; times `edgefleet publish` for the first publish, a publish with nothing
  * to do, a one-store change, a ring promotion and a fleet-wide change, each beside the baseline of
- * the same run: committing that change to main (`git add -A && git commit`), which CI does anyway.
+ * the same run: committing that change to main (`git add -A && git commit`), which CI does anyway;
+ * then a publish with nothing to do from a fresh shallow clone, as CI runs it (the branches' commits
+ * fetched first), beside the baseline of making that clone.
  * Prints wall and CPU seconds (user + system, git's processes included).
  * Usage: node build/bench/publish-bench.js [stores...]   (default 10000)
  */
@@ -48,13 +50,18 @@ function benchmark(count: number): void {
     const moved = publish.result.updates.length;
     console.log(row([name, moved, commit.wallSeconds.toFixed(2), commit.cpuSeconds.toFixed(2), publish.wallSeconds.toFixed(2), publish.cpuSeconds.toFixed(2)]));
   }
+  const fresh = path.join(root, 'ci-clone');
+  const clone = timed(() => execFileSync('git', ['clone', '-q', '--depth=1', `file://${repo}`, fresh], { stdio: 'pipe' }));
+  const publish = timed(() => publishStoreBranches({ repo: fresh, remote }));
+  console.log(row(['fresh shallow clone (CI), no change', publish.result.updates.length, clone.wallSeconds.toFixed(2), clone.cpuSeconds.toFixed(2), publish.wallSeconds.toFixed(2), publish.cpuSeconds.toFixed(2)]));
   fs.rmSync(root, { recursive: true, force: true });
 }
 
 function main(): void {
   const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10000];
   console.log(`edgefleet publish benchmark: node ${process.version}, git ${execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().split(' ').pop()}, ${os.cpus().length} x ${os.cpus()[0].model}`);
-  console.log('each step: synthesize the change, commit it to main (the baseline), then publish the store branches to a bare repository');
+  console.log('each step: synthesize the change, commit it to main (the baseline), then publish the store branches to a bare repository;');
+  console.log('last: clone the repository at depth 1 (the baseline), then publish from that clone');
   sizes.forEach(benchmark);
 }
 
