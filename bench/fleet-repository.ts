@@ -2,10 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { generatedFleet } from './generated-fleet';
+import { GeneratedFleetOptions, generatedFleet } from './generated-fleet';
 import { synthesize } from '../lib';
 
-export { generatedFleet } from './generated-fleet';
+export { GeneratedFleetOptions, generatedFleet, generatedStoreId } from './generated-fleet';
 
 /** Runs git in `repo` with a fixed identity. */
 export function git(repo: string, ...args: string[]): string {
@@ -18,11 +18,11 @@ export function git(repo: string, ...args: string[]): string {
 }
 
 /** A fresh Git repository, on branch main, whose committed dist/ holds a generated fleet of `count` stores. */
-export function fleetRepository(count: number): string {
+export function fleetRepository(count: number, options: GeneratedFleetOptions = {}): string {
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-bench-'));
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'config', 'gc.auto', '0'); // no background gc racing the benchmark or the clean-up
-  synthesize(generatedFleet(count), { outdir: path.join(repo, 'dist') });
+  synthesize(generatedFleet(count, options), { outdir: path.join(repo, 'dist') });
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', `a generated fleet of ${count} stores`);
   return repo;

@@ -9,7 +9,7 @@
  * (the number of one store whose edge monitor runs another version: a one-store change) and
  * `EDGEFLEET_BENCH_BROKEN_STORE` (one store with a mistake in its definition).
  */
-import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, Release, VmDisk } from '../lib';
+import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, Release, SyncSource, VmDisk } from '../lib';
 
 const REGISTRY = 'registry.example.com/retail';
 const REGIONS = ['eu-west', 'eu-central', 'us-east', 'ap-south'];
@@ -23,6 +23,13 @@ export interface GeneratedFleetOptions {
   readonly changedStore?: number;
   /** Number (from 1) of a store with a mistake in its definition (its edge monitor's memory "2 GB"). @default - none */
   readonly brokenStore?: number;
+  /** Where the Flux stores fetch from. @default 'main' */
+  readonly source?: SyncSource;
+}
+
+/** The id of the `n`th store (from 1) of a generated fleet of `count`. */
+export function generatedStoreId(n: number, count: number): string {
+  return `store-${String(n).padStart(Math.max(3, String(count).length), '0')}`;
 }
 
 /** One generated store: the plain data its definition is built from. */
@@ -37,16 +44,15 @@ interface GeneratedStore {
 export function generatedFleet(count: number, options: GeneratedFleetOptions = {}): EdgeFleet {
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
-    sync: { interval: '5m' },
+    sync: { interval: '5m', source: options.source },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: RINGS,
     telemetry: { logsUrl: 'https://logs.example.com/loki/api/v1/push', metricsUrl: 'https://metrics.example.com/api/v1/write' },
   });
   const posOs = new Release(fleet, 'pos-os', { stable: '4.1.0', candidate: { version: '4.2.0', throughRing: options.posOsThroughRing ?? 'canary' } });
-  const width = Math.max(3, String(count).length);
   const stores = Array.from({ length: count }, (_, i): GeneratedStore => ({
     n: i + 1,
-    id: `store-${String(i + 1).padStart(width, '0')}`,
+    id: generatedStoreId(i + 1, count),
     monitorVersion: i + 1 === options.changedStore ? '1.4.3' : '1.4.2',
     monitorMemory: i + 1 === options.brokenStore ? '2 GB' : undefined,
   }));

@@ -13,7 +13,7 @@ import { promisify } from 'util';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LibraryFleetOptions, benchStoreId, libraryFleet } from './library-fleet';
+import { GeneratedFleetOptions, generatedFleet, generatedStoreId } from './fleet-repository';
 import { GitServer } from '../e2e/harness/git-server';
 import { SyncSource, publishStoreBranches, storeBranch, synthesize } from '../lib';
 
@@ -56,7 +56,7 @@ async function storeFetch(server: GitServer, url: string, branch: string, last: 
 }
 
 /** A served bare repository and a working clone that synthesizes and pushes to it. */
-function fleetRepository(root: string, name: string): { work: string; url: (server: GitServer) => string; bare: string } {
+function servedRepository(root: string, name: string): { work: string; url: (server: GitServer) => string; bare: string } {
   const served = path.join(root, 'served');
   const bare = path.join(served, `${name}.git`);
   const work = path.join(root, name);
@@ -76,20 +76,21 @@ type Place = 'fleet' | 'own';
  * downloads: from main, or from its branch in each place (publish pushes to both).
  */
 async function measure(count: number, source: SyncSource, dir: string): Promise<Array<[Place, Downloads]>> {
-  const fleet = fleetRepository(dir, 'fleet');
-  const own = fleetRepository(dir, 'stores');
+  const fleet = servedRepository(dir, 'fleet');
+  const own = servedRepository(dir, 'stores');
   const places: Array<[Place, { bare: string; url: (server: GitServer) => string }]> = source === 'main' ? [['fleet', fleet]] : [['fleet', fleet], ['own', own]];
   const server = await GitServer.start(path.join(dir, 'served'));
-  const watched = Math.floor(count / 2);
-  const other = watched + 1;
-  const branch = source === 'store-branch' ? storeBranch(benchStoreId(watched, count)) : 'main';
-  const changes: Array<[Change, Omit<LibraryFleetOptions, 'stores' | 'source'>]> = [
-    ['another store', { monitorPins: { [other]: '1.4.3' } }],
-    ['its own folders', { monitorPins: { [other]: '1.4.3', [watched]: '1.4.3' } }],
-    ['fleet-wide', { monitorPins: { [other]: '1.4.3', [watched]: '1.4.3' }, posOs: { canary: '4.2.0', early: '4.2.0', general: '4.2.0' } }],
+  // Two Flux stores of the generated fleet's general ring (its every tenth store from the seventh
+  // is a Rancher Fleet store, every 25th from the first a canary, every fifth early).
+  const watched = Math.floor(count / 2) + 3;
+  const branch = source === 'store-branch' ? storeBranch(generatedStoreId(watched, count)) : 'main';
+  const changes: Array<[Change, GeneratedFleetOptions]> = [
+    ['another store', { changedStore: watched + 1 }],
+    ['its own folders', { changedStore: watched }],
+    ['fleet-wide', { changedStore: watched, posOsThroughRing: 'general' }],
   ];
-  const release = (options: Omit<LibraryFleetOptions, 'stores' | 'source'>, message: string) => {
-    synthesize(libraryFleet({ stores: count, source, ...options }), { outdir: path.join(fleet.work, 'dist'), allowWideChange: true });
+  const release = (options: GeneratedFleetOptions, message: string) => {
+    synthesize(generatedFleet(count, { source, ...options }), { outdir: path.join(fleet.work, 'dist'), allowWideChange: true });
     run(fleet.work, ['add', '-A']);
     run(fleet.work, ['commit', '-q', '-m', message]);
     run(fleet.work, ['push', '-q', 'origin', 'main']);

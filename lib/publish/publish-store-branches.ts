@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { git, gitLines } from '../util/git';
+import { git, gitLines, readBlobs } from '../util/git';
 import { compareStrings } from '../output/manifest-file';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { STORE_BRANCH_PREFIX, followedBranch, storeBranch } from '../sync/store-source';
@@ -192,21 +192,6 @@ function fluxStores(repo: string, commit: string, dir: string): Map<string, Flux
   const texts = readBlobs(repo, [...new Set(bootstraps.values())]);
   const branchOf = new Map([...texts].map(([oid, text]) => [oid, followedBranch(text)]));
   return new Map([...bootstraps].map(([id, oid]) => [id, { ...stores.get(id)!, onBranch: branchOf.get(oid) === storeBranch(id) }]));
-}
-
-/** The content of blobs, by id, read with one `git cat-file --batch`. */
-function readBlobs(repo: string, oids: string[]): Map<string, string> {
-  const texts = new Map<string, string>();
-  if (oids.length === 0) return texts;
-  const out = git(repo, ['cat-file', '--batch'], Buffer.from(oids.map((oid) => `${oid}\n`).join('')));
-  let offset = 0;
-  for (const oid of oids) {
-    const headerEnd = out.indexOf(10, offset);
-    const size = Number(out.subarray(offset, headerEnd).toString('utf8').split(' ')[2]);
-    texts.set(oid, out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-    offset = headerEnd + 1 + size + 1;
-  }
-  return texts;
 }
 
 /**
