@@ -72,8 +72,13 @@ interface SourceCommit {
   readonly id: string;
   readonly author: string;
   readonly committer: string;
+  /** The committer date, in seconds since the epoch. */
+  readonly time: number;
   readonly subject: string;
 }
+
+/** What every commit of publish says, followed by the commit it published. */
+const PUBLISHED_FROM = 'Published by edgefleet publish from ';
 
 /** One store's branch as publish plans it. */
 interface StorePlan {
@@ -109,7 +114,7 @@ export function publishStoreBranches(options: PublishOptions): PublishResult {
   const dir = (options.dir ?? 'dist').replace(/^\.?\/+|\/+$/g, '');
   const remote = options.remote ?? 'origin';
   const source = readSourceCommit(repo, options.source ?? 'HEAD');
-  const { plans, kept, stores } = planBranches(repo, source.id, dir, remote, [...new Set(options.remove ?? [])].sort(compareStrings));
+  const { plans, kept, stores } = planBranches(repo, source, dir, remote, [...new Set(options.remove ?? [])].sort(compareStrings));
   const changed = plans.filter((p) => p.tree !== p.tip?.tree);
   const commits = writeCommits(repo, changed, source, dir);
   const updates = changed.map((p): BranchUpdate => ({ store: p.store, branch: storeBranch(p.store), from: p.tip?.commit, to: commits.get(p.store)!, removal: p.removal }));
@@ -125,10 +130,11 @@ export function publishStoreBranches(options: PublishOptions): PublishResult {
  * folders as they are (so a store moving back learns it from its own branch). A store no longer in
  * the fleet keeps its branch untouched (`kept`), unless its removal is asked for.
  */
-function planBranches(repo: string, source: string, dir: string, remote: string, toRemove: string[]): { plans: StorePlan[]; kept: string[]; stores: number } {
-  const fleet = fluxStores(repo, source, dir);
+function planBranches(repo: string, source: SourceCommit, dir: string, remote: string, toRemove: string[]): { plans: StorePlan[]; kept: string[]; stores: number } {
+  const fleet = fluxStores(repo, source.id, dir);
   const tips = remoteTips(repo, remote);
-  checkRemovals(toRemove, fleet, tips, dir, source, remote);
+  checkNotBehind(repo, tips, source);
+  checkRemovals(toRemove, fleet, tips, dir, source.id, remote);
   const published = [...fleet.keys()].filter((id) => fleet.get(id)!.onBranch || tips.has(id));
   const gone = [...tips.keys()].filter((id) => !fleet.has(id)).sort(compareStrings);
   const bootstrapOnBranch = bootstrapFilesOnBranches(repo, [...published, ...gone].filter((id) => tips.has(id)), tips, dir);
@@ -153,7 +159,7 @@ function readSourceCommit(repo: string, rev: string): SourceCommit {
     throw new EdgefleetError(`there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ${(e as Error).message}`);
   }
   const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id]).toString('utf8').replace(/\n$/, '').split('\0');
-  return { id, author: `${an} <${ae}> ${ad}`, committer: `${cn} <${ce}> ${cd}`, subject };
+  return { id, author: `${an} <${ae}> ${ad}`, committer: `${cn} <${ce}> ${cd}`, time: Number(cd.split(' ')[0]), subject };
 }
 
 /** Every store's folders at `commit`, by store id, from one `git ls-tree`. */
@@ -213,6 +219,27 @@ function remoteTips(repo: string, remote: string): Map<string, { commit: string;
     found = trees();
   }
   return new Map(listed.map((t, i) => [t.store, { commit: t.commit, tree: found[i] }]));
+}
+
+/**
+ * Refuses to publish a commit older than one the store branches were published from already: run
+ * out of order (two CI jobs racing), publish would take those stores back. It compares committer
+ * dates, which publish copies from the commit it publishes, so that a shallow clone can tell.
+ */
+function checkNotBehind(repo: string, tips: Map<string, { commit: string }>, source: SourceCommit): void {
+  if (tips.size === 0) return;
+  const commits = [...new Set([...tips.values()].map((t) => t.commit))];
+  const log = git(repo, ['log', '--no-walk=unsorted', '--stdin', `--format=%ct %b%x00`], Buffer.from(`${commits.join('\n')}\n`)).toString('utf8');
+  let newest: { time: number; from: string } | undefined;
+  for (const record of log.split('\0')) {
+    const from = new RegExp(`${PUBLISHED_FROM}([0-9a-f]{40})`).exec(record)?.[1];
+    const time = Number(record.trim().split(' ')[0]);
+    if (from && (!newest || time > newest.time)) newest = { time, from };
+  }
+  if (newest && newest.time > source.time && newest.from !== source.id) {
+    throw new EdgefleetError(`store branches were published from ${newest.from.slice(0, 12)}, committed after ${source.id.slice(0, 12)}: `
+      + 'publishing it would take those stores back (two publish runs out of order?). Publish the newest commit of the main branch; to roll stores back, revert on the main branch');
+  }
 }
 
 function checkRemovals(toRemove: string[], fleet: Map<string, FluxStore>, tips: Map<string, unknown>, dir: string, source: string, remote: string): void {
@@ -310,7 +337,7 @@ function writeCommits(repo: string, changed: StorePlan[], source: SourceCommit, 
 
 function commitCommand(p: StorePlan, source: SourceCommit, dir: string): string {
   const what = p.removal ? `removed from the fleet at ${source.id.slice(0, 12)}` : `${dir}/ at ${source.id.slice(0, 12)}`;
-  const message = `${p.store}: ${what}\n\nPublished by edgefleet publish from ${source.id}: ${source.subject}\n`;
+  const message = `${p.store}: ${what}\n\n${PUBLISHED_FROM}${source.id}: ${source.subject}\n`;
   return [
     `commit ${NEW_REFS}${p.store}`,
     `author ${source.author}`,

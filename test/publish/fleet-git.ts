@@ -32,13 +32,19 @@ export class FleetGit {
     return new FleetGit(root, work, remote);
   }
 
+  private releases = 0;
+
   private constructor(public readonly root: string, public readonly work: string, public readonly remote: string) {}
 
-  /** Synthesizes `fleet` into the working clone's dist/ and commits it; returns the commit. */
+  /** Synthesizes `fleet` into the working clone's dist/ and commits it, a minute after the last release; returns the commit. */
   public release(fleet: EdgeFleet, message: string): string {
     synthesize(fleet, { outdir: path.join(this.work, 'dist'), allowWideChange: true });
     git(this.work, 'add', '-A');
-    git(this.work, 'commit', '-q', '--allow-empty', '-m', message);
+    const minutesLater = (date: string) => date.replace(/^\d+/, (seconds) => String(Number(seconds) + 60 * this.releases));
+    execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], {
+      cwd: this.work, stdio: 'pipe', env: { ...process.env, ...IDENTITY, GIT_AUTHOR_DATE: minutesLater(IDENTITY.GIT_AUTHOR_DATE), GIT_COMMITTER_DATE: minutesLater(IDENTITY.GIT_COMMITTER_DATE) },
+    });
+    this.releases += 1;
     return git(this.work, 'rev-parse', 'HEAD');
   }
 

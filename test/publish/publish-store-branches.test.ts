@@ -191,6 +191,18 @@ describe('edgefleet publish', () => {
     expect(repo.publish().updates.map((u) => u.store)).toEqual(['store-b']);
   });
 
+  test('GIVEN branches published from a newer commit WHEN an older commit is published THEN it is refused: stores never go back', () => {
+    // GIVEN store-a changed and published
+    const older = source;
+    repo.release(fleet({ monitor: { 'store-a': '1.4.3' } }), 'edge-monitor 1.4.3 in store-a');
+    repo.publish();
+    const before = repo.branches();
+
+    // WHEN the older commit is published (a CI job that ran late), THEN publish refuses and pushes nothing
+    expect(() => repo.publish({ source: older })).toThrow(/^store branches were published from [0-9a-f]{12}, committed after [0-9a-f]{12}: publishing it would take those stores back/);
+    expect(repo.branches()).toEqual(before);
+  });
+
   test('GIVEN a remote that rejects one branch WHEN several branches move THEN the push is atomic: none of them moves', () => {
     // GIVEN a remote whose update hook rejects store-b's branch
     repo.publish();
