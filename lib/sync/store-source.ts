@@ -1,5 +1,5 @@
-import * as jsyaml from 'js-yaml';
 import type { EdgeStore } from '../fleet/edge-store';
+import { parseYamlDocuments } from '../util/parse-yaml';
 
 /** The folder of the store branches: `edgefleet publish` writes no branch outside it. */
 export const STORE_BRANCH_PREFIX = 'edgefleet/stores/';
@@ -55,10 +55,10 @@ export function gitRepositoryPatch(store: EdgeStore): object[] {
  * back from the patch that {@link gitRepositoryPatch} wrote; undefined when it sets none.
  */
 export function followedBranch(bootstrapKustomization: string): string | undefined {
-  const kustomization = jsyaml.load(bootstrapKustomization) as any;
+  const [kustomization] = parseYamlDocuments(bootstrapKustomization).documents as any[];
   for (const entry of kustomization?.patches ?? []) {
     if (entry?.target?.kind !== 'GitRepository' || typeof entry.patch !== 'string') continue;
-    const ops = jsyaml.load(entry.patch);
+    const [ops] = parseYamlDocuments(entry.patch).documents;
     const ref = Array.isArray(ops) ? ops.find((op: any) => op?.path === '/spec/ref') : undefined;
     if (typeof ref?.value?.branch === 'string') return ref.value.branch;
   }

@@ -74,6 +74,7 @@ describe('a Flux store\'s source', () => {
     expect(followedBranch(onBranch)).toBe('edgefleet/stores/store-001');
     expect(followedBranch(onMain)).toBe('main');
     expect(followedBranch('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n')).toBeUndefined();
+    expect(followedBranch('patches: [ {target: \n')).toBeUndefined();
   });
 
   test('GIVEN an unknown source WHEN the store is defined THEN it fails naming the store, the value and the choices', () => {
