@@ -1,4 +1,4 @@
-import { FleetReport, ReservationItem, Resources, StorePlan, StoreReport, StoreSync } from './report-model';
+import { FleetReport, ReservationItem, Resources, StorePlan, StoreReport, StoreSync, TreeSize } from './report-model';
 import { compareStrings } from '../output/manifest-file';
 import { storeBranch } from '../sync/store-source';
 
@@ -247,18 +247,19 @@ function median(values: number[]): number {
 /** What each store downloads per release, by where it fetches from. */
 function downloadParagraphs(f: ReportFigures): string[] {
   const tree = f.report.tree;
-  const bySource = (source: string) => f.stores.filter((s) => s.plan.sync.source === source).map((s) => s.plan.store);
+  const bySource = (source: string) => f.stores.filter((s) => s.plan.sync.source === source).map((s) => s.plan);
   const onBranch = bySource('store-branch');
   const onMain = bySource('main');
   const paragraphs: string[] = [];
   if (onBranch.length > 0) {
-    const own = tree ? ` (${formatNumber(median(onBranch.map((s) => tree.stores[s]?.files ?? 0)))} files, ${formatSize(median(onBranch.map((s) => tree.stores[s]?.bytes ?? 0)))} for the median store, before Git's compression)` : '';
-    const listing = onBranch.reduce((n, s) => n + refListingBytes(s), 0);
+    const sized = onBranch.map((s) => s.folders).filter((size): size is TreeSize => size !== undefined);
+    const own = sized.length > 0 ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, before Git's compression)` : '';
+    const listing = onBranch.reduce((n, s) => n + refListingBytes(s.store), 0);
     paragraphs.push(`${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. `
       + `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`);
   }
   if (onMain.length > 0) {
-    const whole = tree ? `, of which the synthesized tree alone is ${formatNumber(tree.total.files)} files, ${formatSize(tree.total.bytes)} before Git's compression` : '';
+    const whole = tree ? `, of which the synthesized tree alone is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} before Git's compression` : '';
     paragraphs.push(`${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at that commit${whole}; `
       + `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`);
   }

@@ -62,6 +62,8 @@ export interface StoreSync {
 export interface StoreReport extends StorePlan {
   /** How the store follows Git. */
   readonly sync: StoreSync;
+  /** The store's two folders (`stores/<id>/`, `clusters/<id>/`): what its store branch holds. @default - the report shows no size */
+  readonly folders?: TreeSize;
 }
 
 /** A rule that a store's definition waived for one object, with the reason it gave. */
@@ -96,18 +98,10 @@ export interface TreeSize {
   readonly bytes: number;
 }
 
-/** Sizes of the synthesized tree: what a store on the fleet's branch downloads, and what a store branch holds. */
-export interface TreeSizes {
-  /** The whole synthesized tree, the report itself left out. */
-  readonly total: TreeSize;
-  /** Each store's two folders (`stores/<id>/`, `clusters/<id>/`), by store id. */
-  readonly stores: Record<string, TreeSize>;
-}
-
 /** Everything the fleet report shows. */
 export interface FleetReport {
-  /** Sizes of the synthesized tree. @default - the report shows no sizes */
-  readonly tree?: TreeSizes;
+  /** The whole synthesized tree, the report left out: what a store on the fleet's branch downloads at least. @default - the report shows no size */
+  readonly tree?: TreeSize;
   /** Every store's plan and sync state, ordered by store id. */
   readonly stores: StoreReport[];
   /** Every waiver, ordered by store and object. */

@@ -1,15 +1,18 @@
-import { TreeSize, TreeSizes } from './report-model';
+import { TreeSize } from './report-model';
 
-/** The sizes of a synthesized tree given as paths relative to its root and their contents. */
-export function treeSizes(files: ReadonlyMap<string, string>): TreeSizes {
-  const add = (size: TreeSize | undefined, bytes: number): TreeSize => ({ files: (size?.files ?? 0) + 1, bytes: (size?.bytes ?? 0) + bytes });
-  let total: TreeSize = { files: 0, bytes: 0 };
-  const stores: Record<string, TreeSize> = {};
-  for (const [file, content] of files) {
-    const bytes = Buffer.byteLength(content);
-    total = add(total, bytes);
-    const [tree, store] = file.split('/');
-    if ((tree === 'stores' || tree === 'clusters') && store !== undefined) stores[store] = add(stores[store], bytes);
+/** The number and bytes of files with these contents. */
+export function treeSize(contents: Iterable<string>): TreeSize {
+  let files = 0;
+  let bytes = 0;
+  for (const content of contents) {
+    files += 1;
+    bytes += Buffer.byteLength(content);
   }
-  return { total, stores };
+  return { files, bytes };
+}
+
+/** The sum of sizes; undefined when one is unknown. */
+export function sumOfSizes(sizes: Array<TreeSize | undefined>): TreeSize | undefined {
+  if (sizes.some((s) => s === undefined)) return undefined;
+  return { files: sizes.reduce((n, s) => n + s!.files, 0), bytes: sizes.reduce((n, s) => n + s!.bytes, 0) };
 }

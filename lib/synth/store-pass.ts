@@ -11,6 +11,7 @@ import type { ResolvedSyncPolicy } from '../fleet/sync-policy';
 import { renderStoreWithObjects } from '../output/render-store';
 import { inRenderPass } from '../output/rendered-json';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
+import { treeSize } from '../report/tree-sizes';
 
 /**
  * What synth keeps of a store once its construct tree is released: what the fleet-wide files
@@ -72,7 +73,7 @@ export function passStore(store: EdgeStore): StorePass {
       fleetRegistration: store.fleetRegistration,
       nodeProfile: { taints: store.nodeProfile.taints },
       ageRecipient: store.ageRecipient,
-      plan: check.plan,
+      plan: { ...check.plan, folders: treeSize(files.values()) },
       waivers: check.waivers,
       warnings: check.warnings,
     };

@@ -13,6 +13,7 @@ import { FileRecord, OutputRecord, TreeUpdate, WriteTreeResult } from '../output
 import { BlastRadiusError, ChangedStore, checkBlastRadius, storeOfFile } from '../releases/blast-radius';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
+import { sumOfSizes, treeSize } from '../report/tree-sizes';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { renderRancherFleet } from '../sync/rancher-fleet-manager';
 import { sharedKeyProblems } from '../secrets/fleet-secrets';
@@ -268,6 +269,7 @@ function renderFleetFiles(fleet: EdgeFleet, summaries: StoreSummary[]): Map<stri
     stores: summaries.map((s) => s.plan),
     waivers: summaries.flatMap((s) => s.waivers),
     warnings: summaries.flatMap((s) => s.warnings),
+    tree: sumOfSizes([...summaries.map((s) => s.plan.folders), treeSize(files.values())]),
   };
   files.set(REPORT_FILES.markdown, renderReportMarkdown(report));
   files.set(REPORT_FILES.html, renderReportHtml(report));

@@ -190,12 +190,9 @@ describe('renderReportMarkdown', () => {
   test('GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll lists', () => {
     // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
     const report = threeStores();
-    const onBranch = (s: StoreReport): StoreReport => ({ ...s, sync: { ...s.sync, source: 'store-branch' } });
-    const stores = [onBranch(report.stores[0]), onBranch(report.stores[1]), { ...report.stores[2], sync: { ...FLUX, source: 'main' } }];
-    const tree = {
-      total: { files: 1563, bytes: 1_700_000 },
-      stores: { 'store-001': { files: 16, bytes: 15_400 }, 'store-002': { files: 17, bytes: 16_900 }, 'store-003': { files: 16, bytes: 15_000 } },
-    };
+    const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({ ...s, sync: { ...s.sync, source: 'store-branch' }, folders: { files, bytes } });
+    const stores = [onBranch(report.stores[0], 16, 15_400), onBranch(report.stores[1], 17, 16_900), { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } }];
+    const tree = { files: 1563, bytes: 1_700_000 };
 
     // WHEN
     const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
