@@ -144,7 +144,7 @@ project.addTask('bench:validate', {
 });
 
 project.addTask('bench:publish', {
-  description: 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, a ring promotion, fleet-wide',
+  description: 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring',
   steps: [
     { spawn: 'compile' },
     { exec: 'node build/bench/publish-bench.js', receiveArgs: true },
