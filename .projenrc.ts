@@ -119,44 +119,15 @@ project.addTask('e2e', {
   steps: [{ exec: 'jest --config e2e/jest.config.json --runInBand', receiveArgs: true }],
 });
 
-project.addTask('bench', {
-  description: 'Measure synth CPU time, wall time, peak memory and files written on generated fleets (npm run bench -- 1000 10000), beside a plain cdk8s app',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node build/bench/synth-bench.js', receiveArgs: true },
-  ],
-});
+/** A benchmark task: compiles, then runs the compiled script of bench/ with the task's arguments. */
+function addBenchTask(name: string, script: string, description: string) {
+  project.addTask(name, { description, steps: [{ spawn: 'compile' }, { exec: `node build/bench/${script}.js`, receiveArgs: true }] });
+}
 
-project.addTask('bench:diff', {
-  description: 'Measure edgefleet diff (CPU-seconds and wall) on a generated 10,000-store fleet after a ring promotion, beside git diff',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node build/bench/diff-bench.js', receiveArgs: true },
-  ],
-});
-
-project.addTask('bench:validate', {
-  description: 'Measure edgefleet validate (CPU-seconds and wall) on generated fleets, beside parsing alone and the kustomize builds alone',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node build/bench/validate-bench.js', receiveArgs: true },
-  ],
-});
-
-project.addTask('bench:publish', {
-  description: 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node build/bench/publish-bench.js', receiveArgs: true },
-  ],
-});
-
-project.addTask('bench:downloads', {
-  description: 'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores',
-  steps: [
-    { spawn: 'compile' },
-    { exec: 'node build/bench/store-downloads.js', receiveArgs: true },
-  ],
-});
+addBenchTask('bench', 'synth-bench', 'Measure synth CPU time, wall time, peak memory and files written on generated fleets (npm run bench -- 1000 10000), beside a plain cdk8s app');
+addBenchTask('bench:diff', 'diff-bench', 'Measure edgefleet diff (CPU-seconds and wall) on a generated 10,000-store fleet after a ring promotion, beside git diff');
+addBenchTask('bench:validate', 'validate-bench', 'Measure edgefleet validate (CPU-seconds and wall) on generated fleets, beside parsing alone and the kustomize builds alone');
+addBenchTask('bench:publish', 'publish-bench', 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring');
+addBenchTask('bench:downloads', 'store-downloads', 'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores');
 
 project.synth();
