@@ -17,11 +17,12 @@ import { formatPublishResult } from '../publish/format-publish-result';
 import { publishStoreBranches } from '../publish/publish-store-branches';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] [--threads <n>]
-       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change]
+       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change] [--fleet <module>]
        edgefleet validate [<dir-or-file>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
                           [--changed-since <git-ref>] [--local-storage-class <name>]
        edgefleet publish [--remote <name>] [--dry-run] [--dir <dir>] [--remove <store-id>]...
        edgefleet init <dir>
+       edgefleet --help
 
   synth     validate the fleet and write its GitOps tree; only changed files are written,
             and nothing is written when the fleet has a problem
@@ -50,6 +51,7 @@ const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet]
     --image-sizes file of "<image> <size>" lines (bytes, or e.g. 812Mi) for the download summary
     --max-stores  fail when more stores outside the first ring changed (unless --allow-wide-change);
                   default: the fleet's maxStoresChangedOutsideFirstRing, read with its rings from --fleet
+    --fleet       the fleet module (default: stores/index.ts), when it exists
 
   validate  check every YAML file below <dir> (default: dist), or one file, as its real consumers
             would: each object strictly against its kind's schema (Kubernetes, KubeVirt, CDI, Flux,
@@ -158,7 +160,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     if (!args.values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const confirmed = result.stores - result.rendered;
-      out.write(`edgefleet: ${result.stores} stores, ${result.files} files in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${result.rendered} stores rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
+      out.write(`edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
       if (result.removedStores.length > 0) out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${listed(result.removedStores)}\n`);
       if (result.cacheNote) out.write(`edgefleet: digest cache not used: ${result.cacheNote}\n`);
     }

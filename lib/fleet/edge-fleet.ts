@@ -22,8 +22,8 @@ export interface GitOpsRepository {
   /** Folder of the synthesized tree inside the repository. @default 'dist' */
   readonly path?: string;
   /**
-   * Have each store fetch only its own two folders (GitRepository `spec.sparseCheckout`): less WAN
-   * traffic and a smaller cached artifact. Needs source-controller with sparse checkout of nested
+   * Have each store check out only its own two folders (GitRepository `spec.sparseCheckout`): less
+   * disk written per release (Git still sends the whole commit). Needs source-controller with sparse checkout of nested
    * folders (Flux 2.6 or later, built with go-git 5.16.2 or later); test it on your Flux version first.
    * @default false
    */

@@ -35,7 +35,7 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
   const more = outside.length > 20 ? ` and ${outside.length - 20} more` : '';
   const removals = removed === 0 ? '' : removed === outside.length ? `; all of them are removals (stores no longer in the fleet, whose folders synth would delete)` : `; ${removed} of them are removals (stores no longer in the fleet, whose folders synth would delete)`;
   const advice = removed === outside.length
-    ? 'If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet\'s output, synth into an empty folder (--out) or delete the old folders first.'
+    ? 'If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.'
     : `Promote one ring at a time, or, if this is intended, run again with --allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
   throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}${more}. ${advice}`);
 }

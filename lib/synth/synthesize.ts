@@ -45,7 +45,7 @@ export interface SynthesizeOptions {
    */
   readonly cacheDir?: string;
   /**
-   * The compiled module that built this fleet with its `buildFleet()` (as `edgefleet synth --fleet`
+   * The fleet module that built this fleet with its `buildFleet()` (as `edgefleet synth --fleet`
    * names it). With it, synth renders stores in worker threads too, when there are enough to render
    * to pay for starting them: each worker builds the fleet from this module and renders a share of
    * the stores declared with `addStores`. The output is the same byte for byte.

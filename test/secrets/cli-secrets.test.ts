@@ -34,7 +34,7 @@ describe('edgefleet synth and validate with secrets', () => {
     const validate = await cli(repo, 'validate', '--skip-kustomize-build');
 
     // THEN
-    expect(first.stdout).toMatch(/ written, 0 deleted, 0 unchanged; 1 stores rendered; \.sops\.yaml updated \([0-9.]+s\)\n$/);
+    expect(first.stdout).toMatch(/ written, 0 deleted, 0 unchanged; 1 store rendered; \.sops\.yaml updated \([0-9.]+s\)\n$/);
     expect(again.stdout).toMatch(/ 0 written, 0 deleted, \d+ unchanged; [^;(]*\([0-9.]+s\)\n$/);
     expect(fs.existsSync(path.join(repo.root, '.sops.yaml'))).toBe(true);
     expect([validate.code, validate.stdout]).toEqual([0, expect.stringMatching(/: 0 invalid\n$/)]);

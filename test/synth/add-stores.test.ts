@@ -123,7 +123,7 @@ describe('synth of removed stores', () => {
     expect(() => synthesize(newFleet, { outdir })).toThrow(
       'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals (stores no longer in the fleet, whose folders synth would delete): '
       + 'store-001 (removed), store-002 (removed), store-003 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; '
-      + 'if this is a new fleet written over another fleet\'s output, synth into an empty folder (--out) or delete the old folders first.',
+      + 'if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.',
     );
   });
 });
