@@ -113,6 +113,8 @@ project.package.setScript('synth', 'node bin/edgefleet synth');
 
 // The full type check of lib/, stores/, imports/ and bench/ stays in `npm test`; it also refreshes build/.
 project.testTask.prependSpawn(project.compileTask);
+// The package ships build/: `npm pack` (and `npm publish`) compile it first, so that it is never missing or stale.
+project.package.setScript('prepack', 'tsc --build');
 
 project.addTask('e2e', {
   description: 'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',

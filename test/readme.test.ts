@@ -9,9 +9,10 @@
  *   <!-- readme-test: run -->           the block's shell commands run with bash (stop at the first
  *                                       failure) in the scratch copy; its output becomes "the last
  *                                       output"; afterwards everything is committed, so the next
- *                                       section's `git diff` shows only its own change. `npm ci` and
- *                                       `npm test` are skipped: node_modules is linked, and `npm test`
- *                                       is the run executing this test.
+ *                                       section's `git diff` shows only its own change (a block's own
+ *                                       `git commit` may thus find nothing to commit: it is allowed to).
+ *                                       `npm ci` and `npm test` are skipped: node_modules is linked, and
+ *                                       `npm test` is the run executing this test.
  *   <!-- readme-test: output -->        each line of the block appears in the last output, in order;
  *                                       a line `...` skips any lines; a duration such as `(0.5s)`
  *                                       matches any duration.
@@ -91,10 +92,14 @@ function commitAll(dir: string, message: string): void {
   git(dir, 'commit', '-q', '--allow-empty', '-m', message);
 }
 
-/** Runs a block's commands; `npm ci` and `npm test` are skipped (see the header). */
+/**
+ * Runs a block's commands; `npm ci` and `npm test` are skipped, and a `git commit` may find
+ * nothing to commit, since everything is committed after each block (see the header).
+ */
 function run(dir: string, commands: string): string {
   const script = `set -euo pipefail
 npm() { case "$1" in ci|test) echo "(readme test: npm $1 skipped)";; *) command npm "$@";; esac; }
+git() { case "$1" in commit) shift; command git commit --allow-empty "$@";; *) command git "$@";; esac; }
 ${commands}`;
   const result = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
   const output = `${result.stdout}${result.stderr}`;

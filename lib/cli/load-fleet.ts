@@ -15,18 +15,18 @@ const TYPESCRIPT = ['.ts', '.cts', '.mts'];
 export function loadFleet(modulePath: string, cwd: string): EdgeFleet {
   const resolved = path.resolve(cwd, modulePath);
   if (!fs.existsSync(resolved)) {
-    throw new EdgefleetError(`--fleet ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`);
+    throw new EdgefleetError(`fleet module ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`);
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
     require('tsx/cjs/api').register();
   }
   const mod: Partial<FleetModule> = fleetCode(modulePath, 'loading the module', () => require(resolved));
   if (typeof mod.buildFleet !== 'function') {
-    throw new EdgefleetError(`--fleet ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`);
+    throw new EdgefleetError(`fleet module ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`);
   }
   const fleet: unknown = fleetCode(modulePath, 'buildFleet()', () => mod.buildFleet!());
   if (!EdgeFleet.isEdgeFleet(fleet)) {
-    throw new EdgefleetError(`--fleet ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`);
+    throw new EdgefleetError(`fleet module ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`);
   }
   return fleet;
 }
@@ -40,6 +40,6 @@ function fleetCode<T>(modulePath: string, what: string, run: () => T): T {
     return run();
   } catch (e) {
     if (EdgefleetError.isEdgefleetError(e)) throw e;
-    throw new EdgefleetError(`--fleet ${modulePath}: ${what} failed in the fleet module's own code:\n${(e as Error)?.stack ?? e}`);
+    throw new EdgefleetError(`fleet module ${modulePath}: ${what} failed in the fleet module's own code:\n${(e as Error)?.stack ?? e}`);
   }
 }

@@ -12,6 +12,7 @@ import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
 import { checkBlastRadius } from '../releases/blast-radius';
+import { gitLines } from '../util/git';
 import { plural } from '../util/plural';
 import { formatPublishResult } from '../publish/format-publish-result';
 import { publishStoreBranches } from '../publish/publish-store-branches';
@@ -185,8 +186,10 @@ function init(dir: string | undefined, out: Output, err: Output, cwd: string): n
     return 2;
   }
   try {
-    const files = initFleetRepository(path.resolve(cwd, dir));
-    out.write(`edgefleet: created ${dir}/ with ${files.join(', ')}\nNext: cd ${dir} && npm install && npm run synth && npm test\n`
+    const { files, gitRepository } = initFleetRepository(path.resolve(cwd, dir));
+    out.write(`edgefleet: created ${dir}/, ${gitRepository ? 'a Git repository of its own, ' : ''}with ${files.join(', ')}\n`
+      + (gitRepository ? '' : `edgefleet: git could not be run: make ${dir}/ a Git repository of its own (git init) before the first synth\n`)
+      + `Next: cd ${dir} && npm install && npm run synth && npm test\n`
       + 'Then set repository.url in stores/index.ts to the Git repository your stores pull from.\n');
     return 0;
   } catch (e) {
@@ -234,6 +237,10 @@ function publish(options: { 'dir'?: string; 'remote'?: string; 'dry-run'?: boole
   try {
     const result = publishStoreBranches({ repo: cwd, dir: options.dir, remote: options.remote, dryRun: options['dry-run'], remove: options.remove });
     out.write(formatPublishResult(result, Number(process.hrtime.bigint() - started) / 1e9));
+    const dir = options.dir ?? 'dist';
+    if (gitLines(cwd, ['status', '--porcelain', '--', dir]).length > 0) {
+      err.write(`edgefleet: publish: ${dir}/ has changes that are not committed: publish reads ${dir}/ as committed in HEAD (commit them, then publish)\n`);
+    }
     return 0;
   } catch (e) {
     if (!EdgefleetError.isEdgefleetError(e)) throw e;

@@ -49,10 +49,23 @@ export class StoreDeclaration<T = unknown> {
 
   /** Builds the store in `fleet`. */
   public build(fleet: EdgeFleet): EdgeStore {
-    const store = this.define(fleet, this.item);
+    let store: unknown;
+    try {
+      store = this.define(fleet, this.item);
+    } catch (e) {
+      if (EdgefleetError.isEdgefleetError(e)) throw e;
+      throw new EdgefleetError(`the function given to addStores() failed in the fleet's own code (not in edgefleet): ${whereItFailed(e)}`);
+    }
     if (!EdgeStore.isEdgeStore(store) || store.fleet !== fleet) {
-      throw new EdgefleetError(`${this.where ? `${this.where}: ` : ''}the function given to addStores() returned ${EdgeStore.isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`);
+      throw new EdgefleetError(`the function given to addStores() returned ${EdgeStore.isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`);
     }
     return store;
   }
+}
+
+/** An error's first line and the first frames of its stack: where in the fleet's code it was thrown. */
+function whereItFailed(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 3);
+  return [`${error.name}: ${error.message}`, ...frames.map((f) => `      ${f.trim()}`)].join('\n');
 }

@@ -149,12 +149,12 @@ export function typedInventoryRows<C extends InventoryColumns>(
     for (const [name, column] of Object.entries(columns)) {
       const cell = values[name];
       if (!cell && column.isRequired) {
-        problems.push(`${source} line ${line}: column "${name}" is empty (every store needs one)`);
+        problems.push(`${source} line ${line}${storeOf(values)}: column "${name}" is empty (every store needs one)`);
         continue;
       }
       const result = column.read(cell);
       if (result.ok) out[name] = result.value;
-      else problems.push(`${source} line ${line}, column "${name}": "${cell}" is not accepted (use ${result.accepts})`);
+      else problems.push(`${source} line ${line}${storeOf(values)}, column "${name}": "${cell}" is not accepted (use ${result.accepts})`);
     }
     return { line, values: out as InventoryValues<C> };
   });
@@ -183,6 +183,11 @@ function throwIfAny(problems: string[]): void {
 }
 
 /** Orders problems by their line number, problems about the whole file first. */
+/** `: store "<id>"` for a row with an id, so that a problem in it names the store as well as the line. */
+function storeOf(values: Record<string, string | undefined>): string {
+  return values.id ? `: store "${values.id}"` : '';
+}
+
 function byLine(a: string, b: string): number {
   const line = (p: string) => Number(/ line (\d+)/.exec(p)?.[1] ?? 0);
   return line(a) - line(b);

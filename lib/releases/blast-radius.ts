@@ -1,4 +1,5 @@
 import { EdgefleetError } from '../errors/edgefleet-error';
+import { plural } from '../util/plural';
 
 /** A store that a change touches, with its ring where known. */
 export interface ChangedStore {
@@ -38,4 +39,17 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
     ? 'If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.'
     : `Promote one ring at a time, or, if this is intended, run again with --allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
   throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}${more}. ${advice}`);
+}
+
+/**
+ * Fails when the output folder holds stores and the fleet has none of them: the tree of another
+ * fleet (for instance a new fleet repository created inside another one's Git work tree, whose
+ * `dist/` synth would otherwise write into), which synth would delete whatever the guard's limit.
+ */
+export function checkNotAnotherFleetsTree(outdir: string, existingStores: string[], fleetStores: ReadonlySet<string>): void {
+  if (existingStores.length === 0 || existingStores.some((id) => fleetStores.has(id))) return;
+  const shown = existingStores.slice(0, 5).join(', ') + (existingStores.length > 5 ? ` and ${existingStores.length - 5} more` : '');
+  throw new BlastRadiusError(`${outdir} holds ${plural(existingStores.length, 'store')} (${shown}) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. `
+    + 'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), '
+    + 'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.');
 }

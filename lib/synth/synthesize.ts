@@ -10,7 +10,7 @@ import type { EdgeFleet } from '../fleet/edge-fleet';
 import { EdgeStore } from '../fleet/edge-store';
 import { compareStrings } from '../output/manifest-file';
 import { FileRecord, OutputRecord, TreeUpdate, WriteTreeResult } from '../output/tree-writer';
-import { BlastRadiusError, ChangedStore, checkBlastRadius, storeOfFile } from '../releases/blast-radius';
+import { BlastRadiusError, ChangedStore, checkBlastRadius, checkNotAnotherFleetsTree, storeOfFile } from '../releases/blast-radius';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
 import { sumOfSizes, treeSize } from '../report/tree-sizes';
@@ -186,6 +186,7 @@ class SynthRun {
 
   /** The blast-radius guard: the existing stores whose files change or go, by ring. */
   public checkBlastRadius(): void {
+    checkNotAnotherFleetsTree(this.outdir, [...this.existingStores].sort(compareStrings), new Set(this.stores.keys()));
     checkBlastRadius(changedStores(this.update.plan(), this.existingStores, this.stores, this.cache), this.fleet.rings, this.fleet.maxStoresChangedOutsideFirstRing);
   }
 

@@ -86,7 +86,8 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
     findings.push(...real.findings);
     const which = changed ? `${roots.length} of ${kustomize.roots.length} top-level kustomizations (those changed since ${changed.base})`
       : plural(roots.length, 'top-level kustomization');
-    notes.push(real.tool ? `${which} built with ${real.tool}, ${real.parallel} at a time` : 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped');
+    notes.push(!real.tool ? 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped'
+      : roots.length === 0 ? 'no top-level kustomization to build' : `${which} built with ${real.tool}, ${real.parallel} at a time`);
   } else {
     notes.push('real kustomize build not requested');
   }
@@ -132,6 +133,6 @@ export function formatReport(report: ValidationReport): string {
     ...more,
     ...warningLines(report.warnings),
     ...report.notes.map((n) => `note: ${n}`),
-    `${report.files} files, ${report.objects} objects: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
+    `${plural(report.files, 'file')}, ${plural(report.objects, 'object')}: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
   ].join('\n') + '\n';
 }

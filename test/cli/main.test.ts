@@ -36,7 +36,7 @@ describe('edgefleet synth', () => {
 
   test('GIVEN stores in the output folder that the fleet no longer has WHEN synthesized THEN the summary names the removed stores', async () => {
     const project = tempDir();
-    for (const id of ['store-009', 'store-010']) fs.mkdirSync(path.join(project, 'dist/stores', id, 'workloads'), { recursive: true });
+    for (const id of ['store-001', 'store-009', 'store-010']) fs.mkdirSync(path.join(project, 'dist/stores', id, 'workloads'), { recursive: true });
     fs.writeFileSync(path.join(project, 'dist/stores/store-009/workloads/pos.yaml'), 'a: 1\n');
     const { code, stdout } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(0);
@@ -102,7 +102,7 @@ return fleet;`);
   test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says what a fleet module is', async () => {
     const { code, stderr } = await run('synth', '--fleet', 'build/nowhere.js');
     expect(code).toBe(1);
-    expect(stderr).toContain('--fleet build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
+    expect(stderr).toContain('fleet module build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
   });
 
   test.each([
@@ -124,8 +124,8 @@ return fleet;`);
     fs.writeFileSync(path.join(dir, 'd.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labelz: {}, ${kept}}\n`);
     const text = await run('validate', dir, '--skip-kustomize-build');
     expect(text.code).toBe(1);
-    expect(text.stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 files, 1 objects: 1 invalid\n');
-    expect((await run('validate', path.join(dir, 'd.yaml'))).stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: one file: the kustomize checks need its folder\n1 files, 1 objects: 1 invalid\n');
+    expect(text.stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 file, 1 object: 1 invalid\n');
+    expect((await run('validate', path.join(dir, 'd.yaml'))).stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: one file: the kustomize checks need its folder\n1 file, 1 object: 1 invalid\n');
     const json = await run('validate', dir, '--skip-kustomize-build', '--format', 'json');
     expect(JSON.parse(json.stdout).findings).toEqual([{ file: 'd.yaml', object: 'Namespace/edge', path: 'metadata.labelz', message: 'unknown field (not in the schema of this kind)' }]);
   });
@@ -165,7 +165,9 @@ describe('edgefleet init', () => {
     // THEN
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('Next: cd Our-Fleet && npm install && npm run synth && npm test');
-    expect([...snapshotDir(repo).keys()].filter((f) => !f.startsWith('dist/') && !f.startsWith('.edgefleet-cache/')).sort()).toEqual([
+    expect(created.stdout).toContain('edgefleet: created Our-Fleet/, a Git repository of its own, with package.json');
+    expect(spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: repo, encoding: 'utf8' }).stdout.trim()).toBe(fs.realpathSync(repo));
+    expect([...snapshotDir(repo).keys()].filter((f) => !/^(dist|\.edgefleet-cache|\.git)\//.test(f)).sort()).toEqual([
       '.gitignore', 'README.md', 'package.json', 'stores/index.ts', 'stores/inventory.csv', 'test/fleet.test.ts', 'tsconfig.json',
     ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
@@ -175,6 +177,23 @@ describe('edgefleet init', () => {
     expect(synth.stderr).toBe('');
     expect(synth.stdout).toMatch(/^edgefleet: 2 stores, \d+ files in dist\/: \d+ written, 0 deleted, 0 unchanged/);
     expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
+  });
+
+  test('GIVEN a new fleet created inside another fleet\'s Git repository WHEN synthesized THEN it writes its own dist/ and leaves the other\'s alone', async () => {
+    // GIVEN the example-like fleet of an enclosing repository, already synthesized
+    const outer = tempDir();
+    spawnSync('git', ['init', '--quiet'], { cwd: outer });
+    expect((await runIn(outer, 'synth', '--fleet', fixture('good-fleet.ts'))).code).toBe(0);
+    const outerTree = snapshotDir(path.join(outer, 'dist'));
+
+    // WHEN a new fleet is created in a folder of it, and synthesized
+    await runIn(outer, 'init', 'my-fleet');
+    const synth = await runIn(path.join(outer, 'my-fleet'), 'synth');
+
+    // THEN
+    expect(synth.code).toBe(0);
+    expect(fs.existsSync(path.join(outer, 'my-fleet', 'dist', 'stores', 'store-001'))).toBe(true);
+    expect(snapshotDir(path.join(outer, 'dist'))).toEqual(outerTree);
   });
 
   test('GIVEN a new fleet repository WHEN its code is type-checked against this edgefleet THEN it compiles (its "npm test" starts with tsc)', async () => {

@@ -40,7 +40,7 @@ describe('readStoreInventory', () => {
     expect(read).toThrow('3 problems in the store inventory');
     expect(read).toThrow(`${file} line 3: id "Store 2" is not an RFC 1123 label`);
     expect(read).toThrow(`${file} line 4: id "store-001" is already used on line 2 (store ids must be unique)`);
-    expect(read).toThrow(`${file} line 5: column "region" is empty (every store needs one)`);
+    expect(read).toThrow(`${file} line 5: store "store-004": column "region" is empty (every store needs one)`);
   });
 
   test('GIVEN a header without a required column WHEN read THEN the error lists the columns there are', () => {
@@ -100,12 +100,12 @@ describe('typed inventory columns', () => {
     // THEN
     expect(read).toThrow([
       '6 problems in the store inventory:',
-      `  - ${file} line 2, column "edge_app": "Yes" is not accepted (use "yes" or "no")`,
-      `  - ${file} line 2, column "sync_agent": "Fleet" is not accepted (use one of "flux", "fleet")`,
-      `  - ${file} line 2, column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity such as "16Gi")`,
-      `  - ${file} line 2, column "pos_vcpus": "0" is not accepted (use a whole number of at least 1)`,
-      `  - ${file} line 2, column "secret": "KC 1" is not accepted (use an RFC 1123 label (use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, such as "store-001"))`,
-      `  - ${file} line 3, column "ring": "beta" is not accepted (use one of "canary", "general")`,
+      `  - ${file} line 2: store "store-001", column "edge_app": "Yes" is not accepted (use "yes" or "no")`,
+      `  - ${file} line 2: store "store-001", column "sync_agent": "Fleet" is not accepted (use one of "flux", "fleet")`,
+      `  - ${file} line 2: store "store-001", column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity such as "16Gi")`,
+      `  - ${file} line 2: store "store-001", column "pos_vcpus": "0" is not accepted (use a whole number of at least 1)`,
+      `  - ${file} line 2: store "store-001", column "secret": "KC 1" is not accepted (use an RFC 1123 label (use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, such as "store-001"))`,
+      `  - ${file} line 3: store "store-002", column "ring": "beta" is not accepted (use one of "canary", "general")`,
     ].join('\n'));
   });
 
@@ -120,6 +120,6 @@ describe('typed inventory columns', () => {
     expect(typedInventoryRows([{ line: 1, values: { id: 's1', ring: 'canary' } }], COLUMNS, 'generated')[0].values)
       .toEqual({ id: 's1', ring: 'canary', edge_app: false, sync_agent: undefined, node_memory: undefined, pos_vcpus: undefined, secret: undefined });
     expect(() => typedInventoryRows([{ line: 2, values: { id: 's2', ring: 'general', edge_app: 'maybe' } }], COLUMNS, 'generated'))
-      .toThrow('generated line 2, column "edge_app": "maybe" is not accepted (use "yes" or "no")');
+      .toThrow('generated line 2: store "s2", column "edge_app": "maybe" is not accepted (use "yes" or "no")');
   });
 });

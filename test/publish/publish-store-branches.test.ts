@@ -240,6 +240,17 @@ describe('edgefleet publish', () => {
     expect(out.join('')).toMatch(/^edgefleet: publish [0-9a-f]{12} to origin: 3 store branches, 0 updated, 3 created, 0 unchanged; dry run: nothing pushed \(\d+\.\ds\)\n {2}would move edgefleet\/stores\/store-a {2}\(new\) [0-9a-f]{12}\n/);
     expect(await cli('--remove', 'store-a')).toBe(1);
     expect(err.join('')).toMatch(/^edgefleet: publish: nothing was published:\n {2}- store "store-a" is still a Flux store of the fleet/);
+
+    // A synth that is not committed yet is not what publish reads: it says so
+    const uncommitted = path.join(repo.work, 'dist', 'stores', 'store-a', 'notes.yaml');
+    fs.writeFileSync(uncommitted, 'a: 1\n');
+    err.length = 0;
+    try {
+      expect(await cli('--dry-run')).toBe(0);
+      expect(err.join('')).toBe('edgefleet: publish: dist/ has changes that are not committed: publish reads dist/ as committed in HEAD (commit them, then publish)\n');
+    } finally {
+      fs.rmSync(uncommitted);
+    }
   });
 });
 

@@ -167,7 +167,7 @@ describe('store and operator keys', () => {
       { line: 4, values: { id: 'store-c', age_recipient: 'age1typo' } },
     ];
     expect(() => typedInventoryRows(rows, { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv'))
-      .toThrow(/stores\/inventory\.csv line 4, column "age_recipient": "age1typo" is not accepted \(use an age public key: "age1" and 58 more characters/);
+      .toThrow(/stores\/inventory\.csv line 4: store "store-c", column "age_recipient": "age1typo" is not accepted \(use an age public key: "age1" and 58 more characters/);
     expect(typedInventoryRows(rows.slice(0, 2), { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv').map((r) => r.values.age_recipient))
       .toEqual([KEYS['store-a'], undefined]);
   });

@@ -105,6 +105,25 @@ describe('EdgeFleet.addStores', () => {
     fleet.addStores([1], (() => undefined) as any);
     expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow('the function given to addStores() returned undefined (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)');
   });
+
+  test('GIVEN a definition that throws an error of its own WHEN synthesized THEN it is reported as a mistake of that store in the fleet\'s code, with where it was thrown', () => {
+    // GIVEN
+    const fleet = declaredFleet(rows('store-001', 'store-002'));
+    fleet.addStores([{ line: 9, id: 'store-003' }], (_f, row: any) => row.options.cpu.toUpperCase(), { where: (row) => `inventory.csv line ${row.line}` });
+
+    // WHEN
+    let message = '';
+    try {
+      synthesize(fleet, { outdir: tempDir() });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+
+    // THEN
+    expect(message).toContain('inventory.csv line 9: the function given to addStores() failed in the fleet\'s own code (not in edgefleet): TypeError: Cannot read properties of undefined (reading \'cpu\')');
+    expect(message).toMatch(/\n {6}at .*add-stores\.test\.ts:\d+:\d+/);
+    expect(message).not.toContain('internal error');
+  });
 });
 
 describe('synth of removed stores', () => {
@@ -116,15 +135,31 @@ describe('synth of removed stores', () => {
     expect(fs.readdirSync(path.join(outdir, 'stores'))).toEqual(['store-002']);
   });
 
-  test('GIVEN a new fleet synthesized over another fleet\'s output WHEN the guard refuses it THEN it says the stores are removals and what to do', () => {
+  test('GIVEN removals beyond the limit WHEN the guard refuses them THEN it says the stores are removals and what to do', () => {
     const outdir = tempDir();
-    synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003')), { outdir });
-    const newFleet = declaredFleet(rows('paris-01'), testFleet({ maxStoresChangedOutsideFirstRing: 1 }));
-    expect(() => synthesize(newFleet, { outdir })).toThrow(
+    synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003', 'store-004')), { outdir });
+    const smallerFleet = declaredFleet(rows('store-001'), testFleet({ maxStoresChangedOutsideFirstRing: 1 }));
+    expect(() => synthesize(smallerFleet, { outdir })).toThrow(
       'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals (stores no longer in the fleet, whose folders synth would delete): '
-      + 'store-001 (removed), store-002 (removed), store-003 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; '
+      + 'store-002 (removed), store-003 (removed), store-004 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; '
       + 'if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.',
     );
+  });
+
+  test('GIVEN a new fleet synthesized over another fleet\'s output WHEN synthesized THEN it is refused whatever the limit, and the other tree stays', () => {
+    // GIVEN
+    const outdir = tempDir();
+    synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003')), { outdir });
+    const before = snapshotDir(outdir);
+
+    // WHEN / THEN
+    expect(() => synthesize(declaredFleet(rows('paris-01')), { outdir })).toThrow(
+      `${outdir} holds 3 stores (store-001, store-002, store-003) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. `
+      + 'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), '
+      + 'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
+    );
+    expect(snapshotDir(outdir)).toEqual(before);
+    expect(synthesize(declaredFleet(rows('paris-01')), { outdir, allowWideChange: true }).removedStores).toEqual(['store-001', 'store-002', 'store-003']);
   });
 });
 
