@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import Module from 'module';
 import * as path from 'path';
 import { EdgefleetError } from '../errors/edgefleet-error';
+import { whereItFailed } from '../errors/where-it-failed';
 import { EdgeFleet } from '../fleet/edge-fleet';
 import { FleetModule } from '../fleet/fleet-module';
 
@@ -33,13 +34,13 @@ export function loadFleet(modulePath: string, cwd: string): EdgeFleet {
 
 /**
  * Runs the fleet module's own code. What it throws, other than an edgefleet error, is a mistake in
- * the fleet module (a TypeError, a syntax error): reported as such, with its trace, not as a bug in edgefleet.
+ * the fleet module (a TypeError, a syntax error): reported as such, with where it was thrown, not as a bug in edgefleet.
  */
 function fleetCode<T>(modulePath: string, what: string, run: () => T): T {
   try {
     return run();
   } catch (e) {
     if (EdgefleetError.isEdgefleetError(e)) throw e;
-    throw new EdgefleetError(`fleet module ${modulePath}: ${what} failed in the fleet module's own code:\n${(e as Error)?.stack ?? e}`);
+    throw new EdgefleetError(`fleet module ${modulePath}: ${what} failed in the fleet module's own code:\n${whereItFailed(e)}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { EdgeFleet } from './edge-fleet';
 import { EdgeStore } from './edge-store';
 import { EdgefleetError } from '../errors/edgefleet-error';
+import { whereItFailed } from '../errors/where-it-failed';
 
 /** How {@link EdgeFleet.addStores} builds the store of one item. */
 export type DefineStore<T> = (fleet: EdgeFleet, item: T) => EdgeStore;
@@ -61,11 +62,4 @@ export class StoreDeclaration<T = unknown> {
     }
     return store;
   }
-}
-
-/** An error's first line and the first frames of its stack: where in the fleet's code it was thrown. */
-function whereItFailed(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 3);
-  return [`${error.name}: ${error.message}`, ...frames.map((f) => `      ${f.trim()}`)].join('\n');
 }
