@@ -13,7 +13,7 @@ import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
 import { checkBlastRadius } from '../releases/blast-radius';
 import { gitLines } from '../util/git';
-import { plural } from '../util/plural';
+import { firstAndMore, plural } from '../util/plural';
 import { formatPublishResult } from '../publish/format-publish-result';
 import { publishStoreBranches } from '../publish/publish-store-branches';
 
@@ -152,7 +152,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     shownOutdir = args.values.out ?? fleet.repository.path;
     const result = synthesize(fleet, {
       outdir,
-      onProgress: args.values.quiet ? undefined : progressPrinter(err),
+      onProgress: args.values.quiet ? undefined : progressPrinter(err, 500, (done, total) => `edgefleet: ${done}/${total} stores`),
       allowWideChange: args.values['allow-wide-change'],
       cacheDir: args.values['no-cache'] ? undefined : path.resolve(cwd, args.values['cache-dir']!),
       fleetModule: path.resolve(cwd, args.values.fleet!),
@@ -162,7 +162,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const confirmed = result.stores - result.rendered;
       out.write(`edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
-      if (result.removedStores.length > 0) out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${listed(result.removedStores)}\n`);
+      if (result.removedStores.length > 0) out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${firstAndMore(result.removedStores, 20)}\n`);
       if (result.cacheNote) out.write(`edgefleet: digest cache not used: ${result.cacheNote}\n`);
     }
     return 0;
@@ -237,7 +237,7 @@ function publish(options: { 'dir'?: string; 'remote'?: string; 'dry-run'?: boole
   try {
     const result = publishStoreBranches({ repo: cwd, dir: options.dir, remote: options.remote, dryRun: options['dry-run'], remove: options.remove });
     out.write(formatPublishResult(result, Number(process.hrtime.bigint() - started) / 1e9));
-    const dir = options.dir ?? 'dist';
+    const dir = options.dir!;
     if (gitLines(cwd, ['status', '--porcelain', '--', dir]).length > 0) {
       err.write(`edgefleet: publish: ${dir}/ has changes that are not committed: publish reads ${dir}/ as committed in HEAD (commit them, then publish)\n`);
     }
@@ -273,7 +273,7 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
       realKustomizeBuild: !options['skip-kustomize-build'],
       changedSince: options['changed-since'],
       localStorageClass: options['local-storage-class'],
-      onBuildProgress: options.format === 'text' ? buildProgressPrinter(err) : undefined,
+      onBuildProgress: options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
     });
     out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.findings.length > 0 ? 1 : 0;
@@ -284,24 +284,10 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
   }
 }
 
-/** Reports the real kustomize builds about every 10% when there are many. */
-function buildProgressPrinter(err: Output): (built: number, total: number) => void {
-  return (built, total) => {
-    if (total >= 200 && (built % Math.ceil(total / 10) === 0 || built === total)) err.write(`edgefleet: built ${built}/${total} kustomizations\n`);
-  };
-}
-
-/** Reports progress about every 10% on fleets large enough for it to matter. */
-function progressPrinter(err: Output): (done: number, total: number) => void {
+/** Reports progress about every 10%, from `minTotal` items up: below that, a run is short enough without. */
+function progressPrinter(err: Output, minTotal: number, line: (done: number, total: number) => string): (done: number, total: number) => void {
   return (done, total) => {
-    const step = Math.ceil(total / 10);
-    if (total >= 500 && (done % step === 0 || done === total)) {
-      err.write(`edgefleet: ${done}/${total} stores\n`);
-    }
+    if (total >= minTotal && (done % Math.ceil(total / 10) === 0 || done === total)) err.write(`${line(done, total)}\n`);
   };
 }
 
-/** Up to 20 names, then how many more. */
-function listed(names: string[]): string {
-  return names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', ');
-}

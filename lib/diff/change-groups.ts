@@ -42,14 +42,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `text` with `id` standing alone (not inside a longer name of letters and digits) replaced by the placeholder. */
-export function withPlaceholder(text: string, id: string): string {
-  return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`, 'g'), STORE_PLACEHOLDER);
+/** Replaces `id` standing alone (not inside a longer name of letters and digits) by the placeholder, in any text. */
+function placeholderFor(id: string): (text: string) => string {
+  const pattern = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`, 'g');
+  return (text) => text.replace(pattern, STORE_PLACEHOLDER);
 }
 
 /** What the stores of a group share: the same status, and the same objects added, removed or changed. */
-function shape(s: StoreDiff, template: (text: string) => string): string {
-  const objects = s.changes.map((c) => (c.change === 'changed' ? `${c.object} changed` : changeLines(c).join('\n')));
+function shape(s: StoreDiff, linesPerChange: string[][], template: (text: string) => string): string {
+  const objects = s.changes.map((c, i) => (c.change === 'changed' ? `${c.object} changed` : linesPerChange[i].join('\n')));
   return `${s.status}\n${objects.map(template).join('\n')}`;
 }
 
@@ -71,9 +72,10 @@ interface GroupBuilder {
 export function groupChanges(diff: DistDiff): ChangeGroup[] {
   const groups = new Map<string, GroupBuilder>();
   for (const s of diff.stores) {
-    const template = (text: string) => (s.store === undefined ? text : withPlaceholder(text, s.store));
-    const ownLines = s.changes.flatMap(changeLines);
-    const key = s.store === undefined ? '\0fleet' : shape(s, template);
+    const template = s.store === undefined ? (text: string) => text : placeholderFor(s.store);
+    const linesPerChange = s.changes.map(changeLines);
+    const ownLines = linesPerChange.flat();
+    const key = s.store === undefined ? '\0fleet' : shape(s, linesPerChange, template);
     const group = groups.get(key) ?? { stores: [], lines: new Map<string, StoreDiff[]>(), ownLines };
     groups.set(key, group);
     group.stores.push(s);

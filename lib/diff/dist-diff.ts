@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitBase, changes as gitChanges, gitFolder, readBlobs } from '../util/git';
+import { GitBase, changesBelow, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
 import {
   KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason,
 } from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
 import { parseYamlDocuments } from '../util/parse-yaml';
+import { objectIdentity, objectName } from '../validate-tree/loaded-tree';
 import { compareStrings } from '../output/manifest-file';
 import { storeOfFile } from '../releases/blast-radius';
 
@@ -92,9 +93,8 @@ interface FileVersions {
  */
 export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const dir = path.resolve(options.dir ?? 'dist');
-  const { repo, prefix } = gitFolder(dir);
-  const { base, files } = gitChanges(repo, prefix || '.', options.base);
-  const baseBlobs = new Map(files.map((f) => [prefix ? f.path.slice(prefix.length + 1) : f.path, f.baseBlob]));
+  const { repo, prefix, base, files } = changesBelow(dir, options.base);
+  const baseBlobs = new Map(files.map((f) => [f.path, f.baseBlob]));
   const changed = [...baseBlobs.keys()].filter((f) => !isReport(f)).sort(compareStrings);
   const atBase = readBlobs(repo, changed.map((f) => baseBlobs.get(f)).filter((b): b is string => b !== undefined));
   const versions: FileVersions = {
@@ -166,7 +166,7 @@ function objectsOf(file: string, content: string | undefined): LoadedObject[] {
   const { documents, error } = parseYamlDocuments(content);
   if (error) return whole(content);
   const objects = documents.filter(isApiObject).map((value: any): LoadedObject => ({
-    key: identity(value), display: objectName(value), file, value, api: { kind: value.kind, namespace: value.metadata.namespace, name: value.metadata.name },
+    key: objectIdentity(value), display: objectName(value), file, value, api: { kind: value.kind, namespace: value.metadata.namespace, name: value.metadata.name },
   }));
   const others = documents.filter((d) => !isApiObject(d));
   return others.length > 0 ? [...objects, ...whole(others.length === 1 ? others[0] : others)] : objects;
@@ -176,18 +176,6 @@ function isApiObject(value: any): boolean {
   return typeof value?.kind === 'string' && typeof value?.metadata?.name === 'string';
 }
 
-/** API group, kind, namespace and name: what makes an object the same object to Kubernetes. */
-function identity(value: any): string {
-  const apiVersion = String(value.apiVersion ?? '');
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  return `${group}/${value.kind}/${value.metadata.namespace ?? ''}/${value.metadata.name}`;
-}
-
-/** `Kind/namespace/name`, or `Kind/name` when cluster-scoped. */
-function objectName(value: any): string {
-  const ns = value.metadata.namespace;
-  return `${value.kind}/${ns ? `${ns}/` : ''}${value.metadata.name}`;
-}
 
 function loadAll(files: string[], read: (file: string) => string | undefined): Map<string, LoadedObject> {
   return new Map(files.flatMap((f) => objectsOf(f, read(f))).map((o) => [o.key, o]));

@@ -2,7 +2,7 @@ import { ChangeGroup, GroupLine, groupChanges } from './change-groups';
 import { DistDiff, StoreDiff } from './dist-diff';
 import { DownloadGroup, ImageDownloads, ImageSizes, formatBytes, imageDownloads } from './image-downloads';
 import { compareStrings } from '../output/manifest-file';
-import { plural } from '../util/plural';
+import { firstAndMore, plural } from '../util/plural';
 
 /** Labels the summary counts stores by. */
 const SUMMARY_LABELS = ['ring', 'region'];
@@ -35,8 +35,7 @@ function commonLabels(stores: StoreDiff[]): Record<string, string> {
 }
 
 function ids(stores: StoreDiff[], max = Infinity): string {
-  const named = stores.slice(0, max).map((s) => s.store!).join(', ');
-  return stores.length > max ? `${named} and ${stores.length - max} more` : named;
+  return firstAndMore(stores.map((s) => s.store!), max);
 }
 
 /** `store-002 [ring general]`, `store-003 (removed) [...]`, `20 stores [ring early]`, or `fleet-wide files`. */

@@ -80,7 +80,10 @@ function isKeyOf(of: (item: any) => unknown, items: unknown[]): boolean {
 /** The items of `items` matched by an equal item of `others` (as a multiset: each match used once), and the rest, in list order. */
 function matchItems(items: unknown[], others: unknown[]): { matched: unknown[]; unmatched: unknown[] } {
   const available = new Map<string, number>();
-  for (const o of others) available.set(canonicalJson(o), (available.get(canonicalJson(o)) ?? 0) + 1);
+  for (const o of others) {
+    const text = canonicalJson(o);
+    available.set(text, (available.get(text) ?? 0) + 1);
+  }
   const matched: unknown[] = [];
   const rest: unknown[] = [];
   for (const item of items) {

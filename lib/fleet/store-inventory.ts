@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import type { AddStoresOptions } from './store-declaration';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
 import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../secrets/age-recipient';
+import { shownPath } from '../util/shown-path';
 
 /** One store of an inventory file, with the line it came from. */
 export interface InventoryRow<V = Record<string, string>> {
@@ -182,12 +182,12 @@ function throwIfAny(problems: string[]): void {
   throw new EdgefleetError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the store inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
-/** Orders problems by their line number, problems about the whole file first. */
 /** `: store "<id>"` for a row with an id, so that a problem in it names the store as well as the line. */
 function storeOf(values: Record<string, string | undefined>): string {
   return values.id ? `: store "${values.id}"` : '';
 }
 
+/** Orders problems by their line number, problems about the whole file first. */
 function byLine(a: string, b: string): number {
   const line = (p: string) => Number(/ line (\d+)/.exec(p)?.[1] ?? 0);
   return line(a) - line(b);
@@ -212,11 +212,6 @@ function idProblems(rows: InventoryRow[], source: string): string[] {
 }
 
 /** A file as messages name it: relative to the working folder when inside it (`stores/inventory.csv`), else as given. */
-function shownPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
-}
-
 function parseCsv(file: string, shown: string): Array<{ record: Record<string, string>; info: { lines: number } }> {
   let text: string;
   try {

@@ -1,5 +1,6 @@
 import { hash } from 'crypto';
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ScopedFlag } from '../util/scoped-flag';
 
 /** The JSON of the objects rendered in the current pass, while one runs. */
 let currentPass: Map<ApiObject, any> | undefined;
@@ -16,7 +17,7 @@ const cdk8sToJson = ApiObject.prototype.toJson;
 export function inRenderPass<T>(render: () => T): T {
   const outer = currentPass;
   currentPass = new Map();
-  const standIn = outer === undefined && PLAIN_RESOLVE_APPLIES && !referenceToJson;
+  const standIn = outer === undefined && PLAIN_RESOLVE_APPLIES && !referenceToJson.isOn;
   if (standIn) ApiObject.prototype.toJson = plainToJson;
   try {
     return render();
@@ -26,20 +27,14 @@ export function inRenderPass<T>(render: () => T): T {
   }
 }
 
-let referenceToJson = false;
+const referenceToJson = new ScopedFlag();
 
 /**
  * Runs `render` with every object rendered by cdk8s's own `ApiObject.toJson`: to prove that the
  * stand-in renders the same (`test/output/reference-rendering.test.ts`).
  */
 export function withCdk8sToJson<T>(render: () => T): T {
-  const outer = referenceToJson;
-  referenceToJson = true;
-  try {
-    return render();
-  } finally {
-    referenceToJson = outer;
-  }
+  return referenceToJson.runWith(render);
 }
 
 /** `object.toJson()`: the object as it will be written, JSON patches applied; rendered once per pass. */
@@ -171,7 +166,7 @@ export const PLAIN_RESOLVE_APPLIES = cdk8sCodeDigest() === REPRODUCED_CDK8S_CODE
   && [String, Number, Boolean, Array, Object].every((type) => !('resolve' in type.prototype) && !('value' in type.prototype));
 
 /** A digest of the cdk8s code that {@link plainToJson} reproduces. */
-export function cdk8sCodeDigest(): string {
+function cdk8sCodeDigest(): string {
   const code = [cdk8sToJson, ApiObjectMetadataDefinition.prototype.toJson, ApiObjectMetadataDefinition, resolve, sanitizeValue(), Lazy, LazyResolver.prototype.resolve, ImplicitTokenResolver.prototype.resolve, NumberStringUnionResolver.prototype.resolve];
   return hash('sha256', code.map((f) => String(f)).join('\n'), 'base64url');
 }

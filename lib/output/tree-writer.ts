@@ -56,7 +56,7 @@ export interface OutputRecord {
 }
 
 /** The hash {@link FileRecord} keeps of a file's content. */
-export function contentHash(content: string): string {
+function contentHash(content: string): string {
   return hash('sha1', content, 'base64');
 }
 

@@ -1,4 +1,5 @@
 import * as jsyaml from 'js-yaml';
+import { ScopedFlag } from '../util/scoped-flag';
 
 /**
  * How edgefleet writes YAML, the same on every run and machine: js-yaml's output with no line folding
@@ -21,7 +22,7 @@ export interface YamlTextOptions {
  * multi-line or very long key) is written by js-yaml itself.
  */
 export function yamlText(document: unknown, options: YamlTextOptions = {}): string {
-  if (referenceWriter) return jsYamlText(document, options);
+  if (referenceWriter.isOn) return jsYamlText(document, options);
   const sortKeys = options.sortKeys ?? false;
   try {
     const text = writeNode(document, 0, true, sortKeys);
@@ -37,20 +38,14 @@ export function jsYamlText(document: unknown, options: YamlTextOptions = {}): st
   return jsyaml.dump(document, { ...JS_YAML_OPTIONS, sortKeys: options.sortKeys ?? false });
 }
 
-let referenceWriter = false;
+const referenceWriter = new ScopedFlag();
 
 /**
  * Runs `render` with every YAML text written by js-yaml itself ({@link jsYamlText}): to prove that
  * {@link yamlText} writes the same bytes (`test/output/reference-rendering.test.ts`).
  */
 export function withJsYaml<T>(render: () => T): T {
-  const outer = referenceWriter;
-  referenceWriter = true;
-  try {
-    return render();
-  } finally {
-    referenceWriter = outer;
-  }
+  return referenceWriter.runWith(render);
 }
 
 /** Documents as one YAML file, separated by `---`. */
@@ -172,8 +167,15 @@ function singleLineScalar(value: string): string {
  * `level` as js-yaml's `indentString` does: every line but the empty ones.
  */
 function multiLineScalar(value: string, level: number): string {
-  const header = PRINTABLE_ASCII.test(value) ? literalHeader(value) : jsYamlLiteralHeader(value);
-  if (header === undefined) return jsYamlScalar(value);
+  let header: string;
+  if (PRINTABLE_ASCII.test(value)) {
+    header = literalHeader(value);
+  } else {
+    const written = jsYamlScalar(value);
+    if (written[0] === '"') return written;
+    if (written[0] !== '|') throw NOT_JSON;
+    header = written.slice(0, written.indexOf('\n') + 1);
+  }
   const pad = ' '.repeat(INDENT * Math.max(1, level));
   const lines = value.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -188,14 +190,6 @@ function literalHeader(value: string): string {
   const clip = value.endsWith('\n');
   const keep = clip && (value.endsWith('\n\n') || value === '\n');
   return `|${indicator}${keep ? '+' : clip ? '' : '-'}\n`;
-}
-
-/** The first line of the literal block js-yaml writes for `value`, or undefined when it writes another style. */
-function jsYamlLiteralHeader(value: string): string | undefined {
-  const topLevel = jsYamlScalar(value);
-  if (topLevel[0] === '|') return topLevel.slice(0, topLevel.indexOf('\n') + 1);
-  if (topLevel[0] === '"') return undefined;
-  throw NOT_JSON;
 }
 
 /** A scalar as js-yaml writes it on its own, without the final line break. */

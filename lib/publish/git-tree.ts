@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { compareStrings } from '../output/manifest-file';
 
 /** An entry of a Git tree at any depth: a file, or a whole folder given by its tree id. */
 export interface TreeEntry {
@@ -49,7 +50,7 @@ function hashFolder(folder: Folder): string {
       ? { name, key: `${name}/`, mode: '40000', oid: e.oid }
       : { name, key: name, mode: e.mode, oid: e.oid }),
     ...[...folder.folders].map(([name, sub]) => ({ name, key: `${name}/`, mode: '40000', oid: hashFolder(sub) })),
-  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  ].sort((a, b) => compareStrings(a.key, b.key));
   const body = Buffer.concat(entries.flatMap((e) => [Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.oid, 'hex')]));
   return createHash('sha1').update(`tree ${body.length}\0`).update(body).digest('hex');
 }

@@ -3,7 +3,7 @@ import { EdgefleetError } from '../errors/edgefleet-error';
 import { git, gitLines, readBlobs } from '../util/git';
 import { compareStrings } from '../output/manifest-file';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
-import { STORE_BRANCH_PREFIX, followedBranch, storeBranch } from '../sync/store-source';
+import { STORE_BRANCH_PREFIX, STORE_TREES, followedBranch, storeBranch } from '../sync/store-source';
 import { EMPTY_BLOB, TreeEntry, treeId } from './git-tree';
 
 /** Options of {@link publishStoreBranches}. */
@@ -64,8 +64,6 @@ export interface PublishResult {
 /** Where publish keeps the commits to push in the local repository, one ref per store branch that moves. */
 const NEW_REFS = 'refs/edgefleet-publish/new/';
 
-/** The folders of the synthesized tree that a store branch holds, per store. */
-const STORE_FOLDERS = ['stores', 'clusters'];
 
 /** A commit's author and committer with their dates, and its subject. */
 interface SourceCommit {
@@ -165,7 +163,7 @@ function readSourceCommit(repo: string, rev: string): SourceCommit {
 /** Every store's folders at `commit`, by store id, from one `git ls-tree`. */
 function storeFolders(repo: string, commit: string, dir: string): Map<string, StoreFolders> {
   const byStore = new Map<string, StoreFolders>();
-  const listing = git(repo, ['ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', ...STORE_FOLDERS.map((f) => `${dir}/${f}/`)]).toString('utf8');
+  const listing = git(repo, ['ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', ...STORE_TREES.map((f) => `${dir}/${f}/`)]).toString('utf8');
   if (listing === '' && gitLines(repo, ['ls-tree', '--name-only', commit, '--', dir]).length === 0) {
     throw new EdgefleetError(`commit ${commit.slice(0, 12)} has no folder "${dir}" (synthesize and commit the fleet first, or name the synthesized folder with --dir)`);
   }
@@ -230,9 +228,10 @@ function checkNotBehind(repo: string, tips: Map<string, { commit: string }>, sou
   if (tips.size === 0) return;
   const commits = [...new Set([...tips.values()].map((t) => t.commit))];
   const log = git(repo, ['log', '--no-walk=unsorted', '--stdin', `--format=%ct %b%x00`], Buffer.from(`${commits.join('\n')}\n`)).toString('utf8');
+  const publishedFrom = new RegExp(`${PUBLISHED_FROM}([0-9a-f]{40})`);
   let newest: { time: number; from: string } | undefined;
   for (const record of log.split('\0')) {
-    const from = new RegExp(`${PUBLISHED_FROM}([0-9a-f]{40})`).exec(record)?.[1];
+    const from = publishedFrom.exec(record)?.[1];
     const time = Number(record.trim().split(' ')[0]);
     if (from && (!newest || time > newest.time)) newest = { time, from };
   }
@@ -275,8 +274,7 @@ function bootstrapFilesOnBranches(repo: string, stores: string[], tips: Map<stri
  * source's. Folders are given whole (by tree id) except where a file differs from the source's.
  */
 function withBranchBootstrapFiles(store: StoreFolders, onBranch: Map<string, TreeEntry> | undefined): TreeEntry[] {
-  const source = new Map(store.files.map((f) => [f.path, f.oid]));
-  const differing = [...(onBranch?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
+  const differing = differingBootstrapFiles(store, onBranch);
   if (differing.length === 0) return store.folders;
   const clusters = store.folders.find((folder) => differing[0].path.startsWith(`${folder.path}/`))!;
   const paths = new Set(store.files.map((f) => f.path));
@@ -287,6 +285,12 @@ function withBranchBootstrapFiles(store: StoreFolders, onBranch: Map<string, Tre
   ];
 }
 
+/** The bootstrap files on a store's branch that differ from the store's files in the source. */
+function differingBootstrapFiles(store: StoreFolders, onBranch: Map<string, TreeEntry> | undefined): TreeEntry[] {
+  const source = new Map(store.files.map((f) => [f.path, f.oid]));
+  return [...(onBranch?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
+}
+
 /**
  * A store that leaves its branch for the fleet's branch learns it from its branch, then applies the
  * fleet branch's bootstrap files: unless they are the ones `flux bootstrap` committed to its branch
@@ -295,12 +299,11 @@ function withBranchBootstrapFiles(store: StoreFolders, onBranch: Map<string, Tre
  * branch, bootstrap files included.
  */
 function checkMovesToMain(repo: string, moving: string[], stores: Map<string, FluxStore>, onBranch: Map<string, Map<string, TreeEntry>>, tips: Map<string, { commit: string }>, dir: string): void {
-  const problems = moving.flatMap((id) => {
-    const source = new Map(stores.get(id)!.files.map((f) => [f.path, f.oid]));
-    const differing = [...(onBranch.get(id)?.values() ?? [])].filter((f) => source.get(f.path) !== f.oid);
-    if (differing.length === 0) return [];
-    const bootstrap = git(repo, ['cat-file', 'blob', `${tips.get(id)!.commit}:${dir}/clusters/${id}/flux-system/kustomization.yaml`]).toString('utf8');
-    if (followedBranch(bootstrap) !== storeBranch(id)) return [];
+  const differingOf = new Map(moving.map((id) => [id, differingBootstrapFiles(stores.get(id)!, onBranch.get(id))] as const).filter(([, files]) => files.length > 0));
+  const bootstrapOf = (id: string) => `${tips.get(id)!.commit}:${dir}/clusters/${id}/flux-system/kustomization.yaml`;
+  const bootstraps = readBlobs(repo, [...differingOf.keys()].map(bootstrapOf));
+  const problems = [...differingOf].flatMap(([id, differing]) => {
+    if (followedBranch(bootstraps.get(bootstrapOf(id)) ?? '') !== storeBranch(id)) return [];
     return [`store "${id}" moves from its branch ${storeBranch(id)} to the fleet's branch, where ${differing.map((f) => f.path).join(' and ')} `
       + 'differ from what flux bootstrap committed to its branch (following empty ones, its Flux would uninstall itself): '
       + `copy them over and commit first: ${differing.map((f) => `git cat-file blob ${f.oid} > ${f.path}`).join('; ')}`];

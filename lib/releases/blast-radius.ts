@@ -1,5 +1,5 @@
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { plural } from '../util/plural';
+import { firstAndMore, plural } from '../util/plural';
 
 /** A store that a change touches, with its ring where known. */
 export interface ChangedStore {
@@ -32,13 +32,12 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
   const outside = changed.filter((s) => firstRing === undefined || s.ring !== firstRing);
   if (outside.length <= max) return;
   const removed = outside.filter((s) => s.removed).length;
-  const shown = outside.slice(0, 20).map((s) => `${s.id} (${[s.removed ? 'removed' : undefined, s.ring ?? (s.removed ? undefined : 'ring unknown')].filter(Boolean).join(', ')})`).join(', ');
-  const more = outside.length > 20 ? ` and ${outside.length - 20} more` : '';
-  const removals = removed === 0 ? '' : removed === outside.length ? `; all of them are removals (stores no longer in the fleet, whose folders synth would delete)` : `; ${removed} of them are removals (stores no longer in the fleet, whose folders synth would delete)`;
+  const shown = firstAndMore(outside.map((s) => `${s.id} (${[s.removed ? 'removed' : undefined, s.ring ?? (s.removed ? undefined : 'ring unknown')].filter(Boolean).join(', ')})`), 20);
+  const removals = removed === 0 ? '' : `; ${removed === outside.length ? 'all' : removed} of them are removals (stores no longer in the fleet, whose folders synth would delete)`;
   const advice = removed === outside.length
     ? 'If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.'
     : `Promote one ring at a time, or, if this is intended, run again with --allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
-  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}${more}. ${advice}`);
+  throw new BlastRadiusError(`blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}. ${advice}`);
 }
 
 /**
@@ -48,8 +47,7 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
  */
 export function checkNotAnotherFleetsTree(outdir: string, existingStores: string[], fleetStores: ReadonlySet<string>): void {
   if (existingStores.length === 0 || existingStores.some((id) => fleetStores.has(id))) return;
-  const shown = existingStores.slice(0, 5).join(', ') + (existingStores.length > 5 ? ` and ${existingStores.length - 5} more` : '');
-  throw new BlastRadiusError(`${outdir} holds ${plural(existingStores.length, 'store')} (${shown}) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. `
+  throw new BlastRadiusError(`${outdir} holds ${plural(existingStores.length, 'store')} (${firstAndMore(existingStores, 5)}) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. `
     + 'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), '
     + 'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.');
 }

@@ -31,7 +31,9 @@ export function checkSecretsTree(tree: LoadedTree): Finding[] {
     return [...findings, ...encrypted.map((d) => finding(d, '-', e.message))];
   }
   const fleetFolders = tree.files.filter(isFleetYaml).map((f) => path.posix.dirname(f));
-  const rulesOfStores = storeRules(tree, config, rules);
+  // Needed only to name the other store that a wrong recipient belongs to: built on first use.
+  let storeRulesFound: Map<string, SopsCreationRule | undefined> | undefined;
+  const rulesOfStores = () => (storeRulesFound ??= storeRules(tree, config, rules));
   for (const doc of encrypted) {
     if (fleetFolders.some((folder) => folder === '.' || doc.file.startsWith(`${folder}/`))) {
       findings.push(finding(doc, '-', `is SOPS-encrypted, in the folder of a store synced by Rancher Fleet (it has a fleet.yaml). ${FLEET_HAS_NO_SOPS}`));
@@ -65,7 +67,7 @@ function storeRules(tree: LoadedTree, config: string | undefined, rules: SopsCre
 }
 
 function recipientFindings(
-  doc: LoadedDocument, root: string, config: string | undefined, rules: SopsCreationRule[] | undefined, rulesOfStores: Map<string, SopsCreationRule | undefined>,
+  doc: LoadedDocument, root: string, config: string | undefined, rules: SopsCreationRule[] | undefined, rulesOfStores: () => Map<string, SopsCreationRule | undefined>,
 ): Finding[] {
   if (!config || !rules) {
     return [finding(doc, 'sops', `is SOPS-encrypted, and there is no ${SOPS_CONFIG_FILE} in ${root} or above to check who can read it (validate the tree inside its fleet repository, at whose root synth writes ${SOPS_CONFIG_FILE})`)];
@@ -77,7 +79,7 @@ function recipientFindings(
     return [finding(doc, 'sops', `is SOPS-encrypted, but no rule of ${shownConfig} covers it${store ? `: store "${store}" has no age key in the fleet definition, so nothing may be encrypted for it` : ''}`)];
   }
   const ownerOf = (recipient: string) => {
-    const owners = [...rulesOfStores].filter(([id, r]) => id !== store && r !== undefined && r !== rule && r.age.includes(recipient)).map(([id]) => `store "${id}"`);
+    const owners = [...rulesOfStores()].filter(([id, r]) => id !== store && r !== undefined && r !== rule && r.age.includes(recipient)).map(([id]) => `store "${id}"`);
     return owners.length > 0 ? owners.join(', ') : undefined;
   };
   const mismatch = recipientMismatch(sopsKeys(doc.value), rule.age, ownerOf);

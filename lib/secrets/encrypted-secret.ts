@@ -9,6 +9,7 @@ import { IReadsFiles } from '../fleet/digestible';
 import { StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
 import { checkDnsLabel } from '../prop-checks/checks';
+import { shownPath } from '../util/shown-path';
 
 /** Properties of an {@link EncryptedSecret}. */
 export interface EncryptedSecretProps {
@@ -72,8 +73,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
 
   /** The source file as operators see it: relative to the folder synth runs in when inside it. */
   public get shownFile(): string {
-    const relative = path.relative(process.cwd(), this.sourceFile);
-    return relative.startsWith('..') || path.isAbsolute(relative) ? this.sourceFile : relative.split(path.sep).join('/');
+    return shownPath(this.sourceFile);
   }
 
   private problems(): string[] {

@@ -141,5 +141,14 @@ export function ruleForFile(rules: SopsCreationRule[], configFile: string, file:
   const dir = path.dirname(path.resolve(configFile));
   const absolute = path.resolve(file);
   const matched = absolute.startsWith(dir + path.sep) ? absolute.slice(dir.length + 1) : absolute;
-  return rules.find((r) => r.pathRegex === '' || new RegExp(r.pathRegex).test(matched));
+  return rules.find((r) => r.pathRegex === '' || compiledRegex(r.pathRegex).test(matched));
+}
+
+const compiledRegexes = new Map<string, RegExp>();
+
+/** `new RegExp(source)`, compiled once: a tree of thousands of stores asks for each rule's regex many times. */
+function compiledRegex(source: string): RegExp {
+  let regex = compiledRegexes.get(source);
+  if (!regex) compiledRegexes.set(source, (regex = new RegExp(source)));
+  return regex;
 }

@@ -10,7 +10,7 @@ export function storeBranch(storeId: string): string {
 }
 
 /** The top-level folders of the synthesized tree that hold a folder per store. */
-const STORE_TREES = ['stores', 'clusters'];
+export const STORE_TREES = ['stores', 'clusters'];
 
 /**
  * Rules in the `.sourceignore` format (that of `.gitignore`) that keep only `<tree>/stores/<id>/`

@@ -100,7 +100,7 @@ function readModule(file: string): string | Buffer {
  * is plain data: objects of no class, arrays, strings, finite numbers, booleans, null (and undefined
  * where JSON leaves it out).
  */
-export function plainJson(value: unknown): string | undefined {
+function plainJson(value: unknown): string | undefined {
   const ancestors = new Set<object>();
   const write = (v: unknown): string | undefined => {
     if (v === null) return 'null';

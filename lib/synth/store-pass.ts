@@ -1,5 +1,5 @@
 import { checkStore } from './check-store';
-import { FleetValidationError, validateFleet } from './validate-fleet';
+import { FleetValidationError, lateProblems } from './validate-fleet';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import type { FleetRegistration } from '../fleet/edge-store';
@@ -58,8 +58,9 @@ export interface StorePass {
  */
 export function passStore(store: EdgeStore): StorePass {
   return inRenderPass(() => {
-    const lateProblems = validateFleet(store);
-    if (lateProblems.length > 0) throw new FleetValidationError(lateProblems);
+    const constructs = store.node.findAll();
+    const problems = lateProblems(constructs);
+    if (problems.length > 0) throw new FleetValidationError(problems);
     const rendered = renderStoreWithObjects(store);
     const check = checkStore(store, rendered.objects);
     if (check.problems.length > 0) throw new FleetValidationError(check.problems);
@@ -77,7 +78,7 @@ export function passStore(store: EdgeStore): StorePass {
       waivers: check.waivers,
       warnings: check.warnings,
     };
-    const inputFiles = store.node.findAll().filter(readsFiles).flatMap((c) => c.inputFiles);
+    const inputFiles = constructs.filter(readsFiles).flatMap((c) => c.inputFiles);
     return { files, summary, inputFiles };
   });
 }

@@ -69,15 +69,14 @@ export const MIN_STORES_PER_WORKER = 150;
  */
 export class StoreWorkers {
   /**
-   * Splits `indices` (in order) between the main thread and up to `threads - 1` workers, each with
-   * at least {@link MIN_STORES_PER_WORKER} stores; returns the main thread's share and the workers.
+   * Splits `indices` (in order) between the main thread, which renders the first share, and up to
+   * `threads - 1` workers, each with at least {@link MIN_STORES_PER_WORKER} stores; starts the workers.
    */
-  public static start(indices: number[], threads: number, data: WorkerSettings): { mainShare: number[]; workers: StoreWorkers } {
+  public static start(indices: number[], threads: number, data: WorkerSettings): StoreWorkers {
     const shares = Math.max(1, Math.min(threads, Math.floor(indices.length / MIN_STORES_PER_WORKER)));
     const size = Math.ceil(indices.length / shares);
     const chunks = Array.from({ length: shares }, (_, i) => indices.slice(i * size, (i + 1) * size)).filter((c) => c.length > 0);
-    const workers = new StoreWorkers(chunks.slice(1).map((chunk) => startWorker(data, chunk)));
-    return { mainShare: chunks[0] ?? [], workers };
+    return new StoreWorkers(chunks.slice(1).map((chunk) => startWorker(data, chunk)));
   }
 
   private readonly byIndex = new Map<number, RunningWorker>();
@@ -118,11 +117,6 @@ export class StoreWorkers {
   /** Number of workers whose results were used. */
   public get used(): number {
     return this.running.filter((w) => !w.mismatch && w.delivered > 0).length;
-  }
-
-  /** Why a worker could not be used, if one could not. */
-  public get mismatch(): string | undefined {
-    return this.running.find((w) => w.mismatch)?.mismatch;
   }
 
   /**

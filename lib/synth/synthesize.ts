@@ -16,6 +16,7 @@ import { renderReportMarkdown } from '../report/render-report-markdown';
 import { sumOfSizes, treeSize } from '../report/tree-sizes';
 import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
 import { renderRancherFleet } from '../sync/rancher-fleet-manager';
+import { STORE_TREES } from '../sync/store-source';
 import { sharedKeyProblems } from '../secrets/fleet-secrets';
 import { writeSopsConfig } from '../secrets/sops-config';
 
@@ -180,7 +181,7 @@ class SynthRun {
   public removeStoresNoLongerInTheFleet(): void {
     this.removedStores = [...this.existingStores].filter((id) => !this.stores.has(id)).sort(compareStrings);
     this.removedStores.forEach((id) => this.update.remove(storeRoots(id)));
-    ['stores', 'clusters'].forEach((folder) => this.update.removeLooseFiles(folder));
+    STORE_TREES.forEach((folder) => this.update.removeLooseFiles(folder));
     this.cacheChanged ||= this.removedStores.length > 0;
   }
 
@@ -257,7 +258,7 @@ export function isBootstrapFile(relativePath: string): boolean {
 
 /** The folders of dist/ that hold one store's files. */
 function storeRoots(id: string): string[] {
-  return [`stores/${id}`, `clusters/${id}`];
+  return STORE_TREES.map((tree) => `${tree}/${id}`);
 }
 
 /** The folder of dist/ that holds the fleet-wide files other than the report. */
@@ -430,7 +431,7 @@ function startWorkers(fleet: EdgeFleet, toRender: number[], digest: string, para
     outdir: path.resolve(parallel.outdir),
     existingStores: parallel.existingStores,
     recordOutput: parallel.recordOutput,
-  }).workers;
+  });
 }
 
 /** Problems of the fleet itself and of its fleet-wide constructs (not of any store). */

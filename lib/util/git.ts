@@ -88,7 +88,7 @@ function changedSince(repo: string, base: string, dir: string): ChangedFile[] {
  * branch a pull request targets: `$GITHUB_BASE_REF` in GitHub Actions, else main or master (local or origin's).
  * `option` names the given ref in messages.
  */
-export function changes(repo: string, dir: string, given?: string, option = '--base'): Changes {
+function changes(repo: string, dir: string, given?: string, option = '--base'): Changes {
   if (given !== undefined) {
     if (!exists(repo, given)) throw new EdgefleetError(`${option} "${given}" is not a commit, branch or tag of ${repo} (in CI, fetch it first: git fetch origin ${given})`);
     const short = shortCommit(repo, given);
@@ -103,6 +103,13 @@ export function changes(repo: string, dir: string, given?: string, option = '--b
   const tip = gitLines(repo, ['rev-parse', `${branch}^{commit}`])[0];
   const short = shortCommit(repo, mergeBase);
   return { base: { ref: mergeBase, label: mergeBase === tip ? `${branch} (${short})` : `${branch} (merge base ${short})` }, files: changedSince(repo, mergeBase, dir) };
+}
+
+/** The files that changed below `dir` (see {@link changes}), with paths relative to `dir`, and the repository that holds it. */
+export function changesBelow(dir: string, given?: string, option = '--base'): Changes & GitFolder {
+  const { repo, prefix } = gitFolder(dir);
+  const { base, files } = changes(repo, prefix || '.', given, option);
+  return { repo, prefix, base, files: files.map((f) => ({ ...f, path: prefix ? f.path.slice(prefix.length + 1) : f.path })) };
 }
 
 /** The contents of `blobs`, by blob id, read with one `git cat-file --batch`. */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Finding } from './findings';
-import { LoadedDocument, LoadedTree, isFleetYaml, isKustomizeConfig, objectName } from './loaded-tree';
+import { LoadedDocument, LoadedTree, apiGroup, isFleetYaml, isKustomizeConfig, objectIdentity, objectName } from './loaded-tree';
 
 /** Kinds that have no namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -117,7 +117,7 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
   const findings: Finding[] = [];
   const seen = new Map<string, string>();
   for (const { file: source, value } of objects) {
-    const key = `${apiGroup(value)}/${value?.kind}/${value?.metadata?.namespace ?? ''}/${value?.metadata?.name}`;
+    const key = objectIdentity(value);
     if (seen.has(key)) {
       findings.push({ file, object: objectName(value), path: '-', message: `built twice, from ${seen.get(key)} and ${source} (an object may appear once)` });
     }
@@ -135,9 +135,4 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
     }
   }
   return findings;
-}
-
-/** The API group of an object; empty for the core group. */
-function apiGroup(value: any): string {
-  return String(value?.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
 }

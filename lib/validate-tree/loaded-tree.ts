@@ -59,7 +59,7 @@ function yamlFilesBelow(root: string): string[] {
  * `clusters/store-001`), or a shallower folder with a kustomization.yaml that holds it (so that a
  * single store folder, validated on its own, is one scope); `.` for the top of the tree.
  */
-export function scopeOf(file: string, kustomizeFolders: Set<string>): string {
+function scopeOf(file: string, kustomizeFolders: Set<string>): string {
   const dir = path.posix.dirname(file);
   const folders = dir === '.' ? [] : dir.split('/');
   const deepest = folders.slice(0, 2);
@@ -86,6 +86,16 @@ function groupByScope(files: string[], documents: LoadedDocument[]): Map<string,
 export function objectName(value: any): string {
   const ns = value?.metadata?.namespace;
   return `${value?.kind ?? '?'}/${ns ? `${ns}/` : ''}${value?.metadata?.name ?? '?'}`;
+}
+
+/** The API group of an object; empty for the core group. */
+export function apiGroup(value: any): string {
+  return String(value?.apiVersion ?? '').includes('/') ? String(value.apiVersion).split('/')[0] : '';
+}
+
+/** API group, kind, namespace and name: what makes an object the same object to Kubernetes. */
+export function objectIdentity(value: any): string {
+  return `${apiGroup(value)}/${value?.kind}/${value?.metadata?.namespace ?? ''}/${value?.metadata?.name}`;
 }
 
 /** Whether a document of `file` is a kustomize configuration rather than an API object. */

@@ -22,7 +22,7 @@ export interface RealBuildReport {
 }
 
 /** `kubectl kustomize` or `kustomize build`, whichever is on PATH. */
-export function kustomizeTool(): string[] | undefined {
+function kustomizeTool(): string[] | undefined {
   if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0) return ['kubectl', 'kustomize'];
   if (spawnSync('kustomize', ['version'], { stdio: 'ignore' }).status === 0) return ['kustomize', 'build'];
   return undefined;

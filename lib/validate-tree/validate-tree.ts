@@ -9,7 +9,7 @@ import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
 import { compareStrings } from '../output/manifest-file';
 import { checkSecretsTree, withDecryptedStandIns } from '../secrets/check-secrets-tree';
-import { changes, gitFolder } from '../util/git';
+import { changesBelow } from '../util/git';
 import { plural } from '../util/plural';
 
 /** Options of {@link validateTree}. */
@@ -98,9 +98,8 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
 
 /** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked), and how the base is named. */
 function rootsChangedSince(root: string, roots: KustomizeRoot[], ref: string): { roots: KustomizeRoot[]; base: string } {
-  const { repo, prefix } = gitFolder(root);
-  const { base, files } = changes(repo, prefix || '.', ref, '--changed-since');
-  const changed = new Set(files.map((f) => (prefix ? f.path.slice(prefix.length + 1) : f.path)));
+  const { base, files } = changesBelow(root, ref, '--changed-since');
+  const changed = new Set(files.map((f) => f.path));
   const affected = roots.filter((r) => [...r.reads].some((f) => changed.has(f)));
   return { roots: affected, base: base.label };
 }

@@ -17,10 +17,15 @@ function git(repo: string, ...args: string[]): string {
 function repoWith(fleet: EdgeFleet): string {
   const repo = tempDir();
   git(repo, 'init', '-q', '-b', 'main');
+  commitSynth(repo, fleet, 'base');
+  return repo;
+}
+
+/** Synthesizes `fleet` into dist/ of `repo` and commits it on the current branch. */
+function commitSynth(repo: string, fleet: EdgeFleet, message: string): void {
   synthesize(fleet, { outdir: path.join(repo, 'dist') });
   git(repo, 'add', '-A');
-  git(repo, 'commit', '-qm', 'base');
-  return repo;
+  git(repo, 'commit', '-qm', message);
 }
 
 /** Synthesizes `fleet` into the working tree of `repo` and diffs it with the last commit. */
@@ -84,9 +89,7 @@ describe('edgefleet diff', () => {
     // GIVEN
     const repo = repoWith(BASE());
     git(repo, 'checkout', '-qb', 'promote');
-    synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-qm', 'promote');
+    commitSynth(repo, NEXT(), 'promote');
 
     // WHEN
     const diff = diffDist({ dir: path.join(repo, 'dist') });
@@ -102,9 +105,7 @@ describe('edgefleet diff', () => {
   test('GIVEN main moved on after the branch WHEN diffed THEN the label says it is the merge base; a named base is named', () => {
     const repo = repoWith(BASE());
     git(repo, 'checkout', '-qb', 'promote');
-    synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-qm', 'promote');
+    commitSynth(repo, NEXT(), 'promote');
     git(repo, 'checkout', '-q', 'main');
     fs.writeFileSync(path.join(repo, 'README.md'), 'x\n');
     git(repo, 'add', 'README.md');
@@ -121,9 +122,7 @@ describe('edgefleet diff', () => {
     // GIVEN a pull request from "promote" into "release", with main elsewhere
     const repo = repoWith(BASE());
     git(repo, 'checkout', '-qb', 'release');
-    synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-qm', 'release');
+    commitSynth(repo, NEXT(), 'release');
     git(repo, 'checkout', '-qb', 'promote');
     const previous = process.env.GITHUB_BASE_REF;
     process.env.GITHUB_BASE_REF = 'release';
