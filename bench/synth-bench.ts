@@ -4,8 +4,9 @@
  * a re-synth with nothing changed, a re-synth after a one-store change (with the digest cache), and
  * the same no-change re-synth without the cache (what a fresh clone without a restored cache pays).
  * In the same run, a plain cdk8s app synthesizes the same API objects (one Chart per store) as the
- * baseline (see runCdk8s). Prints CPU seconds (user + system, all threads), wall seconds, peak RSS
- * and files written.
+ * baseline (see runCdk8s), and the first synth's files are written again into an empty folder with
+ * nothing else done: the floor that creating the same files sets (see runWriteOnly). Prints CPU
+ * seconds (user + system, all threads), wall seconds, peak RSS and files written.
  *
  * Usage: npm run bench -- [stores...] [--app-synth]   (default 1000)
  */
@@ -19,6 +20,7 @@ import { generatedFleet } from './generated-fleet';
 import { machine } from './measure';
 import { EdgeStore, ManifestFile } from '../lib';
 import { main as cliMain } from '../lib/cli/main';
+import { writeNewFiles } from '../lib/output/tree-writer';
 
 const FLEET_MODULE = path.join(__dirname, 'generated-fleet.js');
 
@@ -62,8 +64,7 @@ function runCdk8s(mode: 'app-synth' | 'linear', stores: number, outdir: string):
     objectsByStore.set(store.id, files.flatMap((f) => f.documents()).filter((o: any) => o.apiVersion && o.kind));
     fleet.node.tryRemoveChild(store.node.id);
   }
-  const cpu = process.cpuUsage();
-  const started = performance.now();
+  const phase = startPhase();
   const app = new App({ outdir });
   for (const [id, objects] of objectsByStore) {
     const chart = new Chart(app, id);
@@ -80,15 +81,46 @@ function runCdk8s(mode: 'app-synth' | 'linear', stores: number, outdir: string):
       Yaml.save(path.join(outdir, `${chart.node.id}${app.outputFileExtension}`), objects.map((o) => o.toJson()));
     }
   }
-  const used = process.cpuUsage(cpu);
-  process.stdout.write(JSON.stringify({
-    cpuSeconds: (used.user + used.system) / 1e6,
-    systemSeconds: used.system / 1e6,
-    wallSeconds: (performance.now() - started) / 1000,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    filesWritten: fs.readdirSync(outdir).length,
-    objects: [...objectsByStore.values()].reduce((n, o) => n + o.length, 0),
-  }));
+  phase.print({ filesWritten: fs.readdirSync(outdir).length, objects: [...objectsByStore.values()].reduce((n, o) => n + o.length, 0) });
+}
+
+/** Starts measuring a phase of a child process; `print` writes its measurement with `extra` as JSON. */
+function startPhase(): { print(extra: Record<string, number>): void } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  return {
+    print: (extra) => {
+      const used = process.cpuUsage(cpu);
+      process.stdout.write(JSON.stringify({
+        cpuSeconds: (used.user + used.system) / 1e6,
+        systemSeconds: used.system / 1e6,
+        wallSeconds: (performance.now() - started) / 1000,
+        peakRssMiB: process.resourceUsage().maxRSS / 1024,
+        ...extra,
+      }));
+    },
+  };
+}
+
+/**
+ * In a child process: the files of the tree in `from` (read first, not measured) written into the
+ * empty folder `to` as synth writes a new store's files (`writeNewFiles`, one call per store), with
+ * nothing rendered, checked or recorded: what creating the same files costs on this disk.
+ */
+function runWriteOnly(from: string, to: string): void {
+  const byStore = new Map<string, Map<string, string>>();
+  for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) continue;
+    const file = path.relative(from, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    const [tree, id] = file.split('/');
+    const group = tree === 'stores' || tree === 'clusters' ? id : tree;
+    if (!byStore.has(group)) byStore.set(group, new Map());
+    byStore.get(group)!.set(file, fs.readFileSync(path.join(from, file), 'utf8'));
+  }
+  const phase = startPhase();
+  let filesWritten = 0;
+  for (const files of byStore.values()) filesWritten += writeNewFiles(to, files, () => false, false).length;
+  phase.print({ filesWritten });
 }
 
 /** Runs this script in a fresh child process and returns what it printed, parsed. */
@@ -130,6 +162,7 @@ function benchmark(stores: number, appSynth: boolean): void {
     fs.mkdirSync(project);
     const changedStore = Math.ceil(stores / 2);
     const first = synth(stores, project);
+    const filesAlone = child(['--write-only', path.join(project, 'dist'), path.join(work, 'files-alone')]) as Measurement;
     const noChange = synth(stores, project);
     const oneStore = synth(stores, project, { changedStore });
     const noCache = synth(stores, project, { changedStore, noCache: true });
@@ -138,6 +171,7 @@ function benchmark(stores: number, appSynth: boolean): void {
     console.log(`\n${stores} stores (${linear.objects} API objects)`);
     console.log(row(['', 'CPU s', 'of it sys', 'wall s', 'peak MiB', 'written']));
     console.log(measuredRow('first synth, empty dist/', first));
+    console.log(measuredRow('  its files written, nothing else', filesAlone));
     console.log(measuredRow('re-synth, nothing changed', noChange));
     console.log(measuredRow(`re-synth, store #${changedStore} changed`, oneStore));
     console.log(measuredRow('re-synth, nothing changed, no cache', noCache));
@@ -145,6 +179,7 @@ function benchmark(stores: number, appSynth: boolean): void {
     if (viaAppSynth) console.log(measuredRow('plain cdk8s app, app.synth()', viaAppSynth));
     else console.log(row(['plain cdk8s app, app.synth()', `not run above ${APP_SYNTH_UP_TO} stores without --app-synth (quadratic in charts: about half an hour at 10,000)`]));
     console.log(`first synth / plain cdk8s, one whole-app pass: ${(first.cpuSeconds / linear.cpuSeconds).toFixed(2)}x the CPU seconds`);
+    console.log(`  of which writing its files alone: ${(filesAlone.cpuSeconds / linear.cpuSeconds).toFixed(2)}x; the rest (building, checking, rendering the stores): ${((first.cpuSeconds - filesAlone.cpuSeconds) / linear.cpuSeconds).toFixed(2)}x`);
     if (viaAppSynth) console.log(`first synth / plain cdk8s app, app.synth(): ${(first.cpuSeconds / viaAppSynth.cpuSeconds).toFixed(2)}x the CPU seconds`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -155,6 +190,7 @@ function run(): void {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === '--cli') return void runCli(rest[0], rest.slice(1));
   if (mode === '--cdk8s') return runCdk8s(rest[0] as 'app-synth' | 'linear', Number(rest[1]), rest[2]);
+  if (mode === '--write-only') return runWriteOnly(rest[0], rest[1]);
   const args = process.argv.slice(2);
   const appSynth = args.includes('--app-synth');
   const sizes = args.filter((a) => a !== '--app-synth').map(Number);

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import * as jsyaml from 'js-yaml';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { EdgeStore } from '../fleet/edge-store';
@@ -9,6 +8,7 @@ import { IReadsFiles } from '../fleet/digestible';
 import { StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
 import { checkDnsLabel } from '../prop-checks/checks';
+import { parseYamlDocuments } from '../util/parse-yaml';
 import { shownPath } from '../util/shown-path';
 
 /** Properties of an {@link EncryptedSecret}. */
@@ -85,14 +85,12 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
       return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see the README's "Secrets")`];
     }
     if ('error' in this.source) return [`cannot be read (${this.source.error})`];
-    let documents: any[];
-    try {
-      documents = jsyaml.loadAll(this.source.content).filter((d) => d !== null && d !== undefined);
-    } catch (e: any) {
-      return [`is not valid YAML (${String(e.message).split('\n')[0]}): restore it from Git, or write it again and encrypt it with sops`];
+    const { documents, error } = parseYamlDocuments(this.source.content);
+    if (error) {
+      return [`is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt it with sops`];
     }
     if (documents.length !== 1) return [`holds ${documents.length} documents (expected one Secret)`];
-    const [doc] = documents;
+    const doc = documents[0] as any;
     if (!isSopsEncrypted(doc)) {
       return [`is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the fleet repository); if it was ever pushed in plain text, also change the values it holds`];
     }

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsyaml from 'js-yaml';
 import { ENCRYPTED_REGEX } from './sops-metadata';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { yamlText } from '../output/yaml-text';
+import { parseYamlDocuments } from '../util/parse-yaml';
 
 /**
  * sops's configuration file. sops looks for it in the folder it runs in and that folder's parents
@@ -119,12 +119,9 @@ export function findSopsConfig(start: string): string | undefined {
 
 /** Reads the creation rules of a `.sops.yaml` (age recipients as a list or a comma-separated string, or in `key_groups`). */
 export function readSopsConfig(file: string): SopsCreationRule[] {
-  let parsed: any;
-  try {
-    parsed = jsyaml.load(fs.readFileSync(file, 'utf8'));
-  } catch (e: any) {
-    throw new EdgefleetError(`${file}: not valid YAML: ${String(e.message).split('\n')[0]}`);
-  }
+  const { documents, error } = parseYamlDocuments(fs.readFileSync(file, 'utf8'));
+  if (error) throw new EdgefleetError(`${file}: not valid YAML${error.line ? ` (line ${error.line})` : ''}: ${error.message}`);
+  const parsed = documents[0] as any;
   const keys = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [])
     .map((k) => k.trim()).filter((k) => k !== '');
   return (Array.isArray(parsed?.creation_rules) ? parsed.creation_rules : []).map((rule: any) => ({

@@ -116,6 +116,18 @@ describe('EncryptedSecret', () => {
       .toContain('holds Secret "telemetry-credentials", not "registry-pull" (name the file after the Secret it holds)');
   });
 
+  test('GIVEN a Secret whose name reads as a date in YAML 1.1 WHEN synthesized THEN its name is read as the string Kubernetes reads, and it is copied', () => {
+    // GIVEN
+    const dateLike = '2026-11-27';
+    const repo = new SecretsRepo({ [`secrets/store-a/${dateLike}.yaml`]: fixture('store-a.yaml').replace('name: telemetry-credentials', `name: ${dateLike}`) });
+
+    // WHEN
+    const files = renderFleet(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], secrets: [dateLike] } }));
+
+    // THEN
+    expect(files.get(`stores/store-a/infrastructure/secrets/${dateLike}.yaml`)).toContain(`name: ${dateLike}\n`);
+  });
+
   test('GIVEN a store synced by Rancher Fleet WHEN it references an encrypted Secret THEN it is refused with the reason and the alternative', () => {
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
     expect(() => repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], sync: { agent: 'fleet' }, secrets: ['telemetry-credentials'] } }))
