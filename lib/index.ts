@@ -7,6 +7,7 @@ export * from './fleet/store-inventory';
 export * from './fleet/store-layer';
 export * from './fleet/store-declaration';
 export * from './fleet/digestible';
+export * from './fleet/refers-to-stores';
 export * from './fleet/sync-policy';
 export * from './output/manifest-file';
 export * from './output/render-store';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
+import { ParseArgsConfig, parseArgs } from 'util';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
 import { initFleetRepository } from './init-fleet-repository';
@@ -87,78 +87,149 @@ export interface Output {
   write(text: string): unknown;
 }
 
-/** Runs the command line in `cwd`; resolves to the process exit code. */
-export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'fleet': { type: 'string', default: DEFAULT_FLEET_MODULE },
-        'out': { type: 'string' },
-        'quiet': { type: 'boolean', default: false },
-        'format': { type: 'string', default: 'text' },
-        'allow-kind': { type: 'string', multiple: true, default: [] },
-        'skip-kustomize-build': { type: 'boolean', default: false },
-        'allow-wide-change': { type: 'boolean', default: false },
-        'cache-dir': { type: 'string', default: DEFAULT_CACHE_DIR },
-        'no-cache': { type: 'boolean', default: false },
-        'threads': { type: 'string' },
-        'base': { type: 'string' },
-        'dir': { type: 'string', default: 'dist' },
-        'markdown': { type: 'boolean', default: false },
-        'max-stores': { type: 'string' },
-        'image-sizes': { type: 'string' },
-        'changed-since': { type: 'string' },
-        'local-storage-class': { type: 'string' },
-        'remote': { type: 'string', default: 'origin' },
-        'dry-run': { type: 'boolean', default: false },
-        'remove': { type: 'string', multiple: true, default: [] },
-        'help': { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e: any) {
-    err.write(`edgefleet: ${e.message}\n${USAGE}\n`);
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
+
+/** Each command's options, and how many arguments it takes besides them. */
+const COMMANDS: Record<string, { readonly options: OptionTable; readonly positionals: number }> = {
+  synth: {
+    positionals: 0,
+    options: {
+      'fleet': { type: 'string', default: DEFAULT_FLEET_MODULE },
+      'out': { type: 'string' },
+      'quiet': { type: 'boolean', default: false },
+      'allow-wide-change': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string', default: DEFAULT_CACHE_DIR },
+      'no-cache': { type: 'boolean', default: false },
+      'threads': { type: 'string' },
+    },
+  },
+  diff: {
+    positionals: 0,
+    options: {
+      'base': { type: 'string' },
+      'dir': { type: 'string', default: 'dist' },
+      'markdown': { type: 'boolean', default: false },
+      'image-sizes': { type: 'string' },
+      'max-stores': { type: 'string' },
+      'allow-wide-change': { type: 'boolean', default: false },
+      'fleet': { type: 'string' },
+    },
+  },
+  validate: {
+    positionals: 1,
+    options: {
+      'format': { type: 'string', default: 'text' },
+      'allow-kind': { type: 'string', multiple: true, default: [] },
+      'skip-kustomize-build': { type: 'boolean', default: false },
+      'changed-since': { type: 'string' },
+      'local-storage-class': { type: 'string' },
+    },
+  },
+  publish: {
+    positionals: 0,
+    options: {
+      'remote': { type: 'string', default: 'origin' },
+      'dry-run': { type: 'boolean', default: false },
+      'dir': { type: 'string', default: 'dist' },
+      'remove': { type: 'string', multiple: true, default: [] },
+    },
+  },
+  init: { positionals: 1, options: {} },
+};
+
+const HELP_OPTION: OptionTable = { help: { type: 'boolean', short: 'h', default: false } };
+
+/** The usage lines of `command`, from {@link USAGE}. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const first = lines.findIndex((l) => l.includes(`edgefleet ${command} `) || l.endsWith(`edgefleet ${command}`));
+  const continued = lines.slice(first + 1).findIndex((l) => !/^ {20,}\S/.test(l));
+  return ['usage:', ...lines.slice(first, first + 1 + continued).map((l, i) => (i === 0 ? l.replace(/^(usage:)? +/, '  ') : `      ${l.trim()}`))].join('\n')
+    + '\n(edgefleet --help describes every option)';
+}
+
+/** Why parseArgs refused the arguments of `command`, in our words. */
+function argumentProblem(command: string, e: any): string {
+  const option = /'(-[^']*)'/.exec(String(e.message))?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    const owners = Object.keys(COMMANDS).filter((c) => `--${option.replace(/^-+/, '')}` === option && option.replace(/^-+/, '') in COMMANDS[c].options);
+    return owners.length > 0
+      ? `${command}: ${option} is an option of ${owners.map((c) => `"${c}"`).join(' and ')}, not of "${command}"`
+      : `${command}: unknown option ${option}`;
+  }
+  return `${command}: ${String(e.message).split('. ')[0]}`;
+}
+
+/** The parsed command line, or the exit code when it cannot run. */
+function parseCommandLine(argv: string[], out: Output, err: Output): { command: string; values: any; positionals: string[] } | number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    (command === undefined ? err : out).write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const spec = COMMANDS[command];
+  if (spec === undefined) {
+    err.write(`edgefleet: ${command.startsWith('-') ? `the command comes first (got "${command}")` : `unknown command "${command}"`}\n${USAGE}\n`);
     return 2;
   }
-  const [command] = args.positionals;
-  if (args.values.help || command === undefined) {
-    (args.values.help ? out : err).write(`${USAGE}\n`);
-    return args.values.help ? 0 : 2;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP_OPTION } });
+  } catch (e) {
+    err.write(`edgefleet: ${argumentProblem(command, e)}\n${usageOf(command)}\n`);
+    return 2;
   }
-  if (command === 'init') {
-    return init(args.positionals[1], out, err, cwd);
+  if (parsed.values.help) {
+    out.write(`${usageOf(command)}\n`);
+    return 0;
   }
-  if (command === 'diff') {
-    return diff(args.values, out, err, cwd);
+  if (parsed.positionals.length > spec.positionals) {
+    err.write(`edgefleet: ${command}: unexpected argument "${parsed.positionals[spec.positionals]}"\n${usageOf(command)}\n`);
+    return 2;
   }
-  if (command === 'publish') {
-    return publish(args.values, out, err, cwd);
-  }
-  if (command === 'validate') {
-    return validate(args.positionals[1] ?? 'dist', args.values, out, err, cwd);
-  }
-  if (command !== 'synth') {
-    err.write(`edgefleet: unknown command "${command}"\n${USAGE}\n`);
+  return { command, values: parsed.values, positionals: parsed.positionals };
+}
+
+/** `--threads`: a whole number of at least 1, or undefined when not given. */
+function threadsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const threads = Number(value);
+  if (!/^\d+$/.test(value) || threads < 1) throw new EdgefleetError(`--threads "${value}" is not a whole number of at least 1 (use 1 for the main thread only)`);
+  return threads;
+}
+
+/** Runs the command line in `cwd`; resolves to the process exit code. */
+export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): Promise<number> {
+  const parsed = parseCommandLine(argv, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { command, values, positionals } = parsed;
+  if (command === 'init') return init(positionals[0], out, err, cwd);
+  if (command === 'diff') return diff(values, out, err, cwd);
+  if (command === 'publish') return publish(values, out, err, cwd);
+  if (command === 'validate') return validate(positionals[0] ?? 'dist', values, out, err, cwd);
+  let threads: number | undefined;
+  try {
+    threads = threadsOption(values.threads);
+  } catch (e: any) {
+    err.write(`edgefleet: synth: ${e.message}\n`);
     return 2;
   }
 
   const started = process.hrtime.bigint();
-  let shownOutdir = args.values.out ?? 'dist';
+  let shownOutdir = values.out ?? 'dist';
   try {
-    const fleet = loadFleet(args.values.fleet!, cwd);
-    const outdir = outputFolder(fleet, args.values.out, cwd);
-    shownOutdir = args.values.out ?? fleet.repository.path;
+    const fleet = loadFleet(values.fleet!, cwd);
+    const outdir = outputFolder(fleet, values.out, cwd);
+    shownOutdir = values.out ?? fleet.repository.path;
     const result = synthesize(fleet, {
       outdir,
-      onProgress: args.values.quiet ? undefined : progressPrinter(err, 500, (done, total) => `edgefleet: ${done}/${total} stores`),
-      allowWideChange: args.values['allow-wide-change'],
-      cacheDir: args.values['no-cache'] ? undefined : path.resolve(cwd, args.values['cache-dir']!),
-      fleetModule: path.resolve(cwd, args.values.fleet!),
-      threads: args.values.threads === undefined ? undefined : Number(args.values.threads),
+      onProgress: values.quiet ? undefined : progressPrinter(err, 500, (done, total) => `edgefleet: ${done}/${total} stores`),
+      allowWideChange: values['allow-wide-change'],
+      cacheDir: values['no-cache'] ? undefined : path.resolve(cwd, values['cache-dir']!),
+      fleetModule: path.resolve(cwd, values.fleet!),
+      threads,
     });
-    if (!args.values.quiet) {
+    if (!values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const confirmed = result.stores - result.rendered;
       out.write(`edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
@@ -215,12 +286,22 @@ function diff(options: DiffOptions, out: Output, err: Output, cwd: string): numb
     err.write(`edgefleet: --max-stores "${options['max-stores']}" is not a whole number of stores\n`);
     return 2;
   }
+  const dir = path.resolve(cwd, options.dir!);
+  if (!fs.existsSync(dir)) {
+    err.write(`edgefleet: diff: --dir "${options.dir}" does not exist (run "npm run synth" first, or name the synthesized folder)\n`);
+    return 2;
+  }
+  if (options.fleet !== undefined && !fs.existsSync(path.resolve(cwd, options.fleet))) {
+    err.write(`edgefleet: diff: --fleet "${options.fleet}" does not exist (name the fleet module, e.g. ${DEFAULT_FLEET_MODULE})\n`);
+    return 2;
+  }
   try {
     const imageSizes = options['image-sizes'] === undefined ? undefined : readImageSizes(path.resolve(cwd, options['image-sizes']));
-    const result = diffDist({ dir: path.resolve(cwd, options.dir!), base: options.base });
+    const result = diffDist({ dir, base: options.base });
     out.write(options.markdown ? formatDiffMarkdown(result, { imageSizes }) : formatDiffText(result, { imageSizes }));
     if (!options['allow-wide-change']) {
-      const fleet = fs.existsSync(path.resolve(cwd, options.fleet!)) ? loadFleet(options.fleet!, cwd) : undefined;
+      const fleetModule = options.fleet ?? DEFAULT_FLEET_MODULE;
+      const fleet = fs.existsSync(path.resolve(cwd, fleetModule)) ? loadFleet(fleetModule, cwd) : undefined;
       const changed = result.stores.filter((s) => s.store !== undefined && s.status !== 'added').map((s) => ({ id: s.store!, ring: s.labels.ring }));
       checkBlastRadius(changed, fleet?.rings ?? [], maxStores ?? fleet?.maxStoresChangedOutsideFirstRing);
     }

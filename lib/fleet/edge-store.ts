@@ -1,11 +1,12 @@
 import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import type { EdgeFleet } from './edge-fleet';
 import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
 import { StoreLayer } from './store-layer';
 import { StoreManifests } from '../workloads/store-manifests';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
+import { EdgefleetError, IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
 import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
 import { Waiver, checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
@@ -64,6 +65,19 @@ export const STORE_LABELS_ANNOTATION = 'edgefleet.io/store-labels';
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'edgefleet' };
 
 const EDGE_STORE = Symbol.for('edgefleet.EdgeStore');
+
+/**
+ * Fails unless `scope` is a store: what runs in a store (a workload, an encrypted Secret) is created
+ * in one, not in the fleet. TypeScript says so at compile time; a fleet run by tsx or in JavaScript
+ * is not type-checked.
+ */
+export function requireStore(scope: unknown, what: string, id: string): asserts scope is EdgeStore {
+  if (EdgeStore.isEdgeStore(scope)) return;
+  const problem = `${what} "${id}" is created in ${Construct.isConstruct(scope) && scope.node.scope === undefined ? 'the fleet' : 'something that is not a store'}, but it belongs in a store `
+    + `(new ${what}(store, "${id}", ...), with the store that new EdgeStore or addStores' definition made)`;
+  if (Construct.isConstruct(scope)) fail(scope, problem);
+  throw new EdgefleetError(problem);
+}
 
 /**
  * One store: one single-node K3s cluster with its own folders `dist/stores/<id>/` (what runs there)

@@ -93,15 +93,15 @@ export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
 export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile, override: NodeProfile = {}): ResolvedNodeProfile {
   const profile = overlay<NodeProfile>(base as Required<NodeProfile>, override) as ResolvedNodeProfile;
   checkInteger(scope, 'nodeProfile.cpu', profile.cpu, 1);
-  checkQuantity(scope, 'nodeProfile.memory', profile.memory, '8Gi');
+  checkQuantity(scope, 'nodeProfile.memory', profile.memory, '8Gi', 'bytes');
   checkOneOf(scope, 'nodeProfile.arch', profile.arch, SUPPORTED_ARCHITECTURES);
   checkDnsLabel(scope, 'nodeProfile.localStorageClass', profile.localStorageClass);
   profile.runtimeClasses.forEach((rc, i) => checkDnsLabel(scope, `nodeProfile.runtimeClasses[${i}]`, rc));
   checkOneOf(scope, 'nodeProfile.runtimeClassSource', profile.runtimeClassSource, RUNTIME_CLASS_SOURCES);
   checkDnsLabel(scope, 'nodeProfile.kubevirtNamespace', profile.kubevirtNamespace);
   for (const [item, r] of Object.entries(profile.reservation ?? {})) {
-    checkQuantity(scope, `nodeProfile.reservation.${item}.cpu`, r.cpu, '500m');
-    checkQuantity(scope, `nodeProfile.reservation.${item}.memory`, r.memory, '1600Mi');
+    checkQuantity(scope, `nodeProfile.reservation.${item}.cpu`, r.cpu, '500m', 'cpu', true);
+    checkQuantity(scope, `nodeProfile.reservation.${item}.memory`, r.memory, '1600Mi', 'bytes', true);
   }
   return profile;
 }

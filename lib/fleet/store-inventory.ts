@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import type { AddStoresOptions } from './store-declaration';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
+import { quantityValue } from '../prop-checks/quantity';
 import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../secrets/age-recipient';
 import { shownPath } from '../util/shown-path';
 
@@ -43,9 +44,11 @@ export class InventoryColumn<T> {
       : { ok: false, accepts: '"yes" or "no"' }));
   }
 
-  /** A Kubernetes quantity such as `16Gi` or `500m`. */
+  /** A Kubernetes quantity of more than zero, such as `16Gi` or `500m`. */
   public static quantity(): InventoryColumn<string | undefined> {
-    return new InventoryColumn<string | undefined>((v) => (isQuantity(v) ? { ok: true, value: v } : { ok: false, accepts: 'a Kubernetes quantity such as "16Gi"' }));
+    return new InventoryColumn<string | undefined>((v) => (isQuantity(v) && quantityValue(v) > 0
+      ? { ok: true, value: v }
+      : { ok: false, accepts: 'a Kubernetes quantity of more than 0, such as "16Gi"' }));
   }
 
   /** A whole number of at least `min`. */

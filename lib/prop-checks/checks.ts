@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
+import { quantityValue } from './quantity';
 
 /**
  * Kubernetes resource.Quantity, as the API server's OpenAPI schema spells it
@@ -34,20 +35,43 @@ export function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);
 }
 
-/** Fails unless `value` is a Kubernetes quantity such as `2Gi` or `500m`. */
-export function checkQuantity(scope: IConstruct, prop: string, value: string, example: string): string {
+/** What a quantity measures: CPU, or bytes (memory, storage, log volume). */
+export type QuantityKind = 'cpu' | 'bytes';
+
+/** Fewest bytes taken as meant: below 1Mi a unit is missing or wrong (`"256m"` is a quarter of a byte). */
+const MIN_BYTES = 2 ** 20;
+
+/**
+ * Fails unless `value` is a Kubernetes quantity such as `2Gi` or `500m`, of more than zero (or zero,
+ * with `zeroAllowed`), and, in bytes, of at least 1Mi.
+ */
+export function checkQuantity(scope: IConstruct, prop: string, value: string, example: string, kind: QuantityKind, zeroAllowed = false): string {
   if (!isQuantity(value)) {
     fail(scope, `${prop} ${show(value)} is not a Kubernetes quantity (use "${example}")`);
+  }
+  const amount = quantityValue(value);
+  if (amount < 0 || (amount === 0 && !zeroAllowed)) {
+    fail(scope, `${prop} "${value}" must be more than 0${zeroAllowed ? ' or 0' : ''} (use "${example}")`);
+  }
+  if (kind === 'bytes' && amount > 0 && amount < MIN_BYTES) {
+    fail(scope, `${prop} "${value}" is only ${amount} bytes: its unit is missing or wrong (use "${example}"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)`);
   }
   return value;
 }
 
-/** Fails unless `value` is a Go duration such as `5m` or `1h30m`, as Flux expects. */
+/** Fails unless `value` is a Go duration such as `5m` or `1h30m`, as Flux expects, longer than zero. */
 export function checkDuration(scope: IConstruct, prop: string, value: string): string {
   if (typeof value !== 'string' || !DURATION.test(value)) {
     fail(scope, `${prop} ${show(value)} is not a duration (use a number with a unit, such as "30s", "5m" or "1h")`);
   }
+  if (durationSeconds(value) === 0) fail(scope, `${prop} "${value}" must be longer than 0 (use a number with a unit, such as "30s", "5m" or "1h")`);
   return value;
+}
+
+/** Seconds of a Go duration such as `24h` or `1h30m`. */
+export function durationSeconds(duration: string): number {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  return [...duration.matchAll(/([0-9.]+)(ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
 
 /** Whether `value` is an RFC 1123 label (lower-case alphanumerics and `-`, at most 63 characters). */

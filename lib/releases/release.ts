@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
-import { IDescribable, fail } from '../errors/edgefleet-error';
+import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
 import { IDigestible } from '../fleet/digestible';
 import type { EdgeStore } from '../fleet/edge-store';
+import { IRefersToStores, StoreReference } from '../fleet/refers-to-stores';
+import { firstAndMore } from '../util/plural';
 
 /** A new version on its way through the rollout rings. */
 export interface ReleaseCandidate {
@@ -32,7 +34,7 @@ export interface ReleaseProps {
  * by this precedence: a store override, then a region override, then the candidate if the store's
  * ring is at or before `candidate.throughRing`, then `stable`.
  */
-export class Release extends Construct implements IDescribable, IDigestible {
+export class Release extends Construct implements IDescribable, IDigestible, IRefersToStores {
   private readonly props: ReleaseProps;
   private readonly fleet: EdgeFleet;
 
@@ -60,6 +62,19 @@ export class Release extends Construct implements IDescribable, IDigestible {
   /** The release's pins, for the store digests: changing one renders the stores again. */
   public digestInputs(): unknown {
     return this.props;
+  }
+
+  /** The store and region pins that name no store of the fleet: a typo would leave the store it meant on the ring's version. */
+  public referenceProblems(stores: readonly StoreReference[]): string[] {
+    const ids = new Set(stores.map((s) => s.id));
+    const regions = [...new Set(stores.map((s) => s.storeLabels.region).filter((r): r is string => r !== undefined))].sort();
+    const example = stores.length > 0 ? `, such as "${stores[0].id}"` : '';
+    return [
+      ...Object.keys(this.props.stores ?? {}).filter((id) => !ids.has(id))
+        .map((id) => problemAt(this, `stores pin "${id}" names no store of the fleet (use the id of one of its stores${example}, or remove the pin)`)),
+      ...Object.keys(this.props.regions ?? {}).filter((region) => !regions.includes(region))
+        .map((region) => problemAt(this, `regions pin "${region}" names no region of the fleet's stores (they are in ${firstAndMore(regions.map((r) => `"${r}"`), 8)}; fix the pin or remove it)`)),
+    ];
   }
 
   /** The version `store` runs. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import { EdgeStore } from '../fleet/edge-store';
+import { EdgeStore, requireStore } from '../fleet/edge-store';
 import { IReadsFiles } from '../fleet/digestible';
 import { StoreLayer } from '../fleet/store-layer';
 import { ManifestFile } from '../output/manifest-file';
@@ -51,6 +51,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   private readonly source: Source;
 
   constructor(store: EdgeStore, name: string, props: EncryptedSecretProps = {}) {
+    requireStore(store, 'EncryptedSecret', name);
     checkDnsLabel(store, 'EncryptedSecret name', name);
     if (store.node.tryFindChild(name)) fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
     const layer = props.layer ?? 'infrastructure';

@@ -48,6 +48,9 @@ export function resolveFleetSecrets(scope: IConstruct, secrets: FleetSecrets): R
   };
 }
 
+/** Said with a shared key: synth does not write `.sops.yaml` then (see `checkStoreKeys`). */
+const NOT_UPDATED = '.sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest';
+
 /**
  * Late check of the fleet: no two stores share an age key, and no store's key is an operator's, since
  * either would let one store read another's secrets.
@@ -60,8 +63,8 @@ export function sharedKeyProblems(secrets: ResolvedFleetSecrets, stores: Readonl
   const problems: string[] = [];
   for (const [key, ids] of byKey) {
     const named = ids.map((id) => `"${id}"`).join(', ');
-    if (ids.length > 1) problems.push(`fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it)`);
-    if (secrets.operators.includes(key)) problems.push(`fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's secrets (give the store a key of its own)`);
+    if (ids.length > 1) problems.push(`fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). ${NOT_UPDATED}`);
+    if (secrets.operators.includes(key)) problems.push(`fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's secrets (give the store a key of its own). ${NOT_UPDATED}`);
   }
   return problems;
 }

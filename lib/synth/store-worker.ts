@@ -36,7 +36,7 @@ function work(data: StoreWorkerData): void {
       let message: StoreWorkerMessage;
       let built: StoreWorkerMessage['built'];
       try {
-        const pass = buildAndPass(fleet, declaration, (store) => (built = store && { id: store.id, ageRecipient: store.ageRecipient }));
+        const pass = buildAndPass(fleet, declaration, (store) => (built = store && { id: store.id, ageRecipient: store.ageRecipient, storeLabels: store.storeLabels }));
         const { summary, inputFiles } = pass;
         message = existing.has(pass.summary.id)
           ? { index, digest, built, files: [...pass.files], summary, inputFiles }

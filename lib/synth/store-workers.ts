@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { StoreSummary } from './store-pass';
+import type { BuiltStore } from './synthesize';
 import type { FileRecord } from '../output/tree-writer';
 
 /** What a worker thread is given. */
@@ -44,7 +45,7 @@ export interface StoreWorkerMessage {
   /** The problems found in the store. */
   readonly problems?: string[];
   /** The store as built (id and age key), also when it has problems; none when it could not be built. */
-  readonly built?: { readonly id: string; readonly ageRecipient?: string };
+  readonly built?: BuiltStore;
   /** The files the store's constructs read (see `IReadsFiles`). */
   readonly inputFiles?: string[];
   /** Why the worker's fleet is not the main thread's. */

@@ -7,6 +7,7 @@ import { MIN_STORES_PER_WORKER, StoreWorkers } from './store-workers';
 import { FleetValidationError, validateFleet } from './validate-fleet';
 import { OutputWriteError } from '../errors/edgefleet-error';
 import type { EdgeFleet } from '../fleet/edge-fleet';
+import { refersToStores } from '../fleet/refers-to-stores';
 import { EdgeStore } from '../fleet/edge-store';
 import { compareStrings } from '../output/manifest-file';
 import { FileRecord, OutputRecord, TreeUpdate, WriteTreeResult } from '../output/tree-writer';
@@ -154,9 +155,9 @@ class SynthRun {
     const options = { digest: this.digest.digest, cache: this.cache, update: this.update, onProgress: this.options.onProgress, parallel };
     const found = forEachStore(this.fleet, options, (outcome) => this.visit(outcome));
     this.threads = found.threads;
-    const keys = checkStoreKeys(this.fleet, found, this.outdir);
+    const keys = checkAcrossStores(this.fleet, found, this.outdir);
     this.sopsConfigWritten = keys.sopsConfigWritten;
-    throwProblems([...found.problems, ...keys.problems]);
+    throwProblems([...keys.problems, ...found.problems]);
   }
 
   /** Renders (unless the cache confirms them) and compares the report and `dist/fleet/`. */
@@ -243,7 +244,7 @@ export function renderFleet(fleet: EdgeFleet, onProgress?: (rendered: number, to
     for (const [file, content] of pass.files) files.set(file, content);
     summaries.push(pass.summary);
   });
-  throwProblems([...found.problems, ...checkStoreKeys(fleet, found).problems]);
+  throwProblems([...checkAcrossStores(fleet, found).problems, ...found.problems]);
   summaries.sort((a, b) => compareStrings(a.id, b.id));
   for (const [file, content] of renderFleetFiles(fleet, summaries)) files.set(file, content);
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
@@ -301,14 +302,21 @@ interface ParallelOptions {
 }
 
 /** What going through the stores found besides their outcomes. */
+/** What the fleet-wide checks after the stores need of each store built. */
+export interface BuiltStore {
+  readonly id: string;
+  readonly ageRecipient?: string;
+  readonly storeLabels: Readonly<Record<string, string>>;
+}
+
 interface StoresFound {
   /** Number of threads that rendered stores. */
   readonly threads: number;
   /** Every problem found (up to {@link MAX_REPORTED_PROBLEMS}, then a line saying synth stopped looking). */
   readonly problems: string[];
   /** Every store built or confirmed, by id, with its age recipient when it has one. */
-  readonly ageRecipients: Map<string, string | undefined>;
-  /** Whether every store could at least be built (so that `ageRecipients` knows every store). */
+  readonly builtStores: Map<string, BuiltStore>;
+  /** Whether every store could at least be built (so that `builtStores` knows every store). */
   readonly everyStoreBuilt: boolean;
 }
 
@@ -320,14 +328,14 @@ interface StoresFound {
  */
 function forEachStore(fleet: EdgeFleet, options: ForEachStoreOptions, visit: (outcome: StoreOutcome) => void): StoresFound {
   const problems = fleetWideProblems(fleet);
-  const ageRecipients = new Map<string, string | undefined>();
+  const builtStores = new Map<string, BuiltStore>();
   let everyStoreBuilt = true;
   const seen = new Map<string, string>();
   const total = fleet.storeCount;
   let done = 0;
   const full = () => problems.length >= MAX_REPORTED_PROBLEMS;
-  const built = (store: { id: string; ageRecipient?: string } | undefined) => {
-    if (store) ageRecipients.set(store.id, store.ageRecipient);
+  const built = (store: BuiltStore | undefined) => {
+    if (store) builtStores.set(store.id, { id: store.id, ageRecipient: store.ageRecipient, storeLabels: store.storeLabels });
     else everyStoreBuilt = false;
   };
   const visitOnce = (outcome: StoreOutcome, where: string | undefined) => {
@@ -397,21 +405,34 @@ function forEachStore(fleet: EdgeFleet, options: ForEachStoreOptions, visit: (ou
   return {
     threads: 1 + (workers?.used ?? 0),
     problems: full() ? [...shown, `(synth stopped looking after ${MAX_REPORTED_PROBLEMS} problems: fix these and run it again)`] : shown,
-    ageRecipients,
+    builtStores,
     everyStoreBuilt,
   };
 }
 
 /**
- * The fleet-wide checks that need every store (no two stores share an age key), and the
+ * The fleet-wide checks that need every store: the age keys ({@link checkStoreKeys}), and the
+ * references of fleet-wide constructs to stores (see `IRefersToStores`), when every store was built.
+ */
+function checkAcrossStores(fleet: EdgeFleet, found: StoresFound, writeTo?: string): { problems: string[]; sopsConfigWritten: boolean } {
+  const keys = checkStoreKeys(fleet, found, writeTo);
+  const stores = [...found.builtStores.values()];
+  const references = found.everyStoreBuilt ? fleet.node.children.filter(refersToStores).flatMap((c) => c.referenceProblems(stores)) : [];
+  return { problems: [...keys.problems, ...references], sopsConfigWritten: keys.sopsConfigWritten };
+}
+
+/**
+ * The age-key checks that need every store (no two stores share an age key), and the
  * repository's `.sops.yaml` (when `writeTo` is given and every store could be built): written even
  * when synth then stops, so that `sops updatekeys` finds a changed store key's rules.
  */
 function checkStoreKeys(fleet: EdgeFleet, found: StoresFound, writeTo?: string): { problems: string[]; sopsConfigWritten: boolean } {
   if (!fleet.secrets) return { problems: [], sopsConfigWritten: false };
-  const keyed = [...found.ageRecipients].filter(([, key]) => key !== undefined).sort(([a], [b]) => compareStrings(a, b)).map(([id, ageRecipient]) => ({ id, ageRecipient }));
-  const sopsConfigWritten = writeTo !== undefined && found.everyStoreBuilt ? writeSopsConfig(fleet, writeTo, keyed) : false;
-  return { problems: sharedKeyProblems(fleet.secrets, keyed), sopsConfigWritten };
+  const keyed = [...found.builtStores.values()].filter((s) => s.ageRecipient !== undefined).sort((a, b) => compareStrings(a.id, b.id));
+  const problems = sharedKeyProblems(fleet.secrets, keyed);
+  // A rule with another store's key would have the next `sops updatekeys` make a store's secrets readable by that store.
+  const sopsConfigWritten = writeTo !== undefined && found.everyStoreBuilt && problems.length === 0 ? writeSopsConfig(fleet, writeTo, keyed) : false;
+  return { problems, sopsConfigWritten };
 }
 
 /** Throws the problems found, if any. */

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
 import { overlay } from '../fleet/overlay';
-import { checkDnsLabel, checkDuration, checkImage, checkQuantity } from '../prop-checks/checks';
+import { checkDnsLabel, checkDuration, checkImage, checkQuantity, durationSeconds } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
 
 /** Where a store's logs and metrics go, how much it produces, and how long an outage it must outlast. */
@@ -87,7 +87,7 @@ export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, 
   }
   if (t.retention !== undefined) checkDuration(scope, 'telemetry.retention', t.retention);
   if (t.scrapeInterval !== undefined) checkDuration(scope, 'telemetry.scrapeInterval', t.scrapeInterval);
-  if (t.logsPerHour !== undefined) checkQuantity(scope, 'telemetry.logsPerHour', t.logsPerHour, '20Mi');
+  if (t.logsPerHour !== undefined) checkQuantity(scope, 'telemetry.logsPerHour', t.logsPerHour, '20Mi', 'bytes');
   if (t.samplesPerSecond !== undefined && (!(t.samplesPerSecond > 0) || !Number.isFinite(t.samplesPerSecond))) {
     fail(scope, `telemetry.samplesPerSecond ${t.samplesPerSecond} must be a positive number`);
   }
@@ -97,11 +97,7 @@ export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, 
   if (t.credentialsSecretName !== undefined) checkDnsLabel(scope, 'telemetry.credentialsSecretName', t.credentialsSecretName);
 }
 
-/** Seconds of a Go duration such as `24h` or `1h30m`. */
-export function durationSeconds(duration: string): number {
-  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-  return [...duration.matchAll(/([0-9.]+)(ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
-}
+export { durationSeconds };
 
 /** How long the agents keep data: `retention` with headroom, so that an outage of exactly `retention` loses nothing. */
 export function bufferedFor(t: ResolvedTelemetry): string {

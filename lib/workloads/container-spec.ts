@@ -35,8 +35,8 @@ const IANA_SERVICE_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
  * the props don't cover (volume mounts, a security context).
  */
 export function containerSpec(scope: IConstruct, name: string, props: ContainerProps, extra: Partial<k8s.Container> = {}): k8s.Container {
-  const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi');
-  const memoryLimit = checkQuantity(scope, 'memoryLimit', props.memoryLimit ?? memory, '256Mi');
+  const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi', 'bytes');
+  const memoryLimit = checkQuantity(scope, 'memoryLimit', props.memoryLimit ?? memory, '256Mi', 'bytes');
   if (quantityValue(memoryLimit) < quantityValue(memory)) {
     fail(scope, `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`);
   }
@@ -50,12 +50,12 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
     ports: nonEmpty(containerPorts(scope, props.ports ?? {})),
     resources: {
       requests: {
-        cpu: k8s.Quantity.fromString(checkQuantity(scope, 'cpu', props.cpu ?? '100m', '100m')),
+        cpu: k8s.Quantity.fromString(checkQuantity(scope, 'cpu', props.cpu ?? '100m', '100m', 'cpu')),
         memory: k8s.Quantity.fromString(memory),
       },
       limits: {
         memory: k8s.Quantity.fromString(memoryLimit),
-        ...(props.cpuLimit ? { cpu: k8s.Quantity.fromString(checkQuantity(scope, 'cpuLimit', props.cpuLimit, '500m')) } : {}),
+        ...(props.cpuLimit ? { cpu: k8s.Quantity.fromString(checkQuantity(scope, 'cpuLimit', props.cpuLimit, '500m', 'cpu')) } : {}),
       },
     },
     ...extra,

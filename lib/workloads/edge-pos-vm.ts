@@ -121,7 +121,7 @@ export class EdgePosVm extends EdgeWorkload {
   }
 
   private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[], identity: ResolvedVmIdentity): VirtualMachineSpecTemplateSpecDomain {
-    const memory = checkQuantity(this, 'memory', props.memory ?? '2Gi', '2Gi');
+    const memory = checkQuantity(this, 'memory', props.memory ?? '2Gi', '2Gi', 'bytes');
     const cores = checkInteger(this, 'cpu', props.cpu ?? 1, 1);
     return {
       ...(arch === 'arm64' ? { machine: { type: 'virt' } } : {}),

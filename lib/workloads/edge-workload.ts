@@ -1,4 +1,4 @@
-import { EdgeStore } from '../fleet/edge-store';
+import { EdgeStore, requireStore } from '../fleet/edge-store';
 import { StoreLayer } from '../fleet/store-layer';
 import { IDescribable, fail } from '../errors/edgefleet-error';
 import { ManifestFile } from '../output/manifest-file';
@@ -13,6 +13,7 @@ export abstract class EdgeWorkload extends ManifestFile implements IDescribable 
   public readonly store: EdgeStore;
 
   constructor(store: EdgeStore, id: string, layer: StoreLayer = 'workloads') {
+    requireStore(store, new.target.name, id);
     checkDnsLabel(store, 'workload id', id);
     if (store.node.tryFindChild(id)) {
       fail(store, `workload id "${id}" is used twice (give each workload of a store its own id)`);

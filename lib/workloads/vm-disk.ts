@@ -92,7 +92,7 @@ function localClaim(ctx: VmDiskContext, size: string): { name: string; size: str
   if (name.length > 63) {
     fail(ctx.vm, `disk "${ctx.diskName}" gives the volume name "${name}", longer than 63 characters (use a shorter VM id or disk name)`);
   }
-  return { name, size: checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, size, '20Gi') };
+  return { name, size: checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, size, '20Gi', 'bytes') };
 }
 
 class ContainerDisk extends VmDisk {

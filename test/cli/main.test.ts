@@ -144,6 +144,31 @@ return fleet;`);
     expect(stderr).toMatch(/^edgefleet: validate: git rev-parse --show-toplevel failed: fatal: not a git repository/);
   });
 
+  test.each([
+    [['synth', '--dry-run'], 'edgefleet: synth: --dry-run is an option of "publish", not of "synth"'],
+    [['diff', '--out', 'dist'], 'edgefleet: diff: --out is an option of "synth", not of "diff"'],
+    [['synth', 'extra'], 'edgefleet: synth: unexpected argument "extra"'],
+    [['validate', 'dist', 'more'], 'edgefleet: validate: unexpected argument "more"'],
+    [['synth', '--threads', 'abc'], 'edgefleet: synth: --threads "abc" is not a whole number of at least 1'],
+    [['synth', '--threads', '0'], 'edgefleet: synth: --threads "0" is not a whole number of at least 1'],
+    [['diff', '--dir', 'no-such-dir'], 'edgefleet: diff: --dir "no-such-dir" does not exist (run "npm run synth" first'],
+  ])('GIVEN the arguments %j WHEN run THEN it refuses them in one line, runs nothing and exits 2', async (argv, message) => {
+    const cwd = tempDir();
+    const { code, stdout, stderr } = await runIn(cwd, ...argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toContain(message);
+    expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
+  test('GIVEN diff with a --fleet module that does not exist WHEN run THEN it says so rather than skipping the blast-radius guard', async () => {
+    const cwd = tempDir();
+    fs.mkdirSync(path.join(cwd, 'dist'));
+    const { code, stderr } = await runIn(cwd, 'diff', '--fleet', 'stores/idx.ts');
+    expect(code).toBe(2);
+    expect(stderr).toContain('edgefleet: diff: --fleet "stores/idx.ts" does not exist');
+  });
+
   test('GIVEN an unknown command WHEN run THEN it prints the usage and exits 2', async () => {
     const { code, stderr } = await run('deploy');
     expect(code).toBe(2);

@@ -335,7 +335,8 @@ describe('edgefleet diff', () => {
     const run = async (...extra: string[]) => {
       let stdout = '';
       let stderr = '';
-      const code = await main(['diff', '--dir', path.join(repo, 'dist'), '--fleet', '/nonexistent.js', ...extra], { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) });
+      // In the repository, which has no fleet module at the default path: the limit is --max-stores alone.
+      const code = await main(['diff', '--dir', path.join(repo, 'dist'), ...extra], { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, repo);
       return { code, stdout, stderr };
     };
 

@@ -13,7 +13,8 @@ describe('the example inventory', () => {
     ['sync_agent', 'Fleet', 'one of "flux", "fleet"'],
     ['edge_app', 'Yes', '"yes" or "no"'],
     ['ring', 'Early', 'one of "canary", "early", "general"'],
-    ['node_memory', '16 GB', 'a Kubernetes quantity such as "16Gi"'],
+    ['node_memory', '16 GB', 'a Kubernetes quantity of more than 0, such as "16Gi"'],
+    ['node_memory', '-8Gi', 'a Kubernetes quantity of more than 0, such as "16Gi"'],
   ])('GIVEN %s "%s" WHEN the fleet is built THEN it stops, naming file, line, column, value and the accepted values', (column, value, accepted) => {
     // GIVEN
     const rows = rowsWith('store-057', column, value);

@@ -102,7 +102,7 @@ describe('typed inventory columns', () => {
       '6 problems in the store inventory:',
       `  - ${file} line 2: store "store-001", column "edge_app": "Yes" is not accepted (use "yes" or "no")`,
       `  - ${file} line 2: store "store-001", column "sync_agent": "Fleet" is not accepted (use one of "flux", "fleet")`,
-      `  - ${file} line 2: store "store-001", column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity such as "16Gi")`,
+      `  - ${file} line 2: store "store-001", column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity of more than 0, such as "16Gi")`,
       `  - ${file} line 2: store "store-001", column "pos_vcpus": "0" is not accepted (use a whole number of at least 1)`,
       `  - ${file} line 2: store "store-001", column "secret": "KC 1" is not accepted (use an RFC 1123 label (use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, such as "store-001"))`,
       `  - ${file} line 3: store "store-002", column "ring": "beta" is not accepted (use one of "canary", "general")`,

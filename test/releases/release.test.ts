@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { EdgeMonitor, EdgeStore, Release, synthesize } from '../../lib';
+import { EdgeMonitor, EdgeStore, FleetValidationError, Release, renderFleet, synthesize } from '../../lib';
 import { snapshotDir, tempDir, testFleet } from '../util';
 
 const RINGS = ['canary', 'early', 'general'];
@@ -24,6 +24,40 @@ describe('Release', () => {
 
     // THEN
     expect([canary, early, general].map((s) => release.versionFor(s))).toEqual(['4.2.0', '4.1.0', '4.1.0']);
+  });
+
+  test('GIVEN a store pin and a region pin with a typo WHEN synthesized THEN synth names each pin and what it could be, rather than leaving the store on the ring\'s version', () => {
+    // GIVEN
+    const { fleet } = ringedFleet();
+    const release = new Release(fleet, 'edge-monitor', { stable: '1.4.2', regions: { 'eu-wset': '1.4.1' }, stores: { 'store-420': '1.4.1' } });
+    fleet.addStores(['store-042', 'store-043'], (f, id) => {
+      const store = new EdgeStore(f, id, { labels: { ring: 'general', region: id === 'store-042' ? 'eu-west' : 'us-east' } });
+      new EdgeMonitor(store, 'edge-monitor', { image: `registry.example.com/edge-monitor:${release.versionFor(store)}` });
+      return store;
+    });
+
+    // WHEN
+    let problems: string[] = [];
+    try {
+      renderFleet(fleet);
+    } catch (e) {
+      problems = (e as FleetValidationError).problems;
+    }
+
+    // THEN
+    expect(problems).toEqual([
+      'Release "edge-monitor": stores pin "store-420" names no store of the fleet (use the id of one of its stores, such as "store-042", or remove the pin)',
+      'Release "edge-monitor": regions pin "eu-wset" names no region of the fleet\'s stores (they are in "eu-west", "us-east"; fix the pin or remove it)',
+    ]);
+  });
+
+  test('GIVEN pins that name a store and a region of the fleet WHEN synthesized THEN they are accepted', () => {
+    const { fleet, store } = ringedFleet();
+    const release = new Release(fleet, 'edge-monitor', { stable: '1.4.2', regions: { 'us-east': '1.4.1' }, stores: { s1: '1.4.0' } });
+    for (const s of [store('s1', 'general'), store('s2', 'general', 'us-east')]) {
+      new EdgeMonitor(s, 'edge-monitor', { image: `registry.example.com/edge-monitor:${release.versionFor(s)}` });
+    }
+    expect(renderFleet(fleet).get('stores/s1/workloads/edge-monitor.yaml')).toContain('edge-monitor:1.4.0');
   });
 
   test('GIVEN the pin moved one ring further WHEN resolved THEN that ring joins', () => {

@@ -198,8 +198,24 @@ describe('store and operator keys', () => {
 
   test('GIVEN two stores with one key, or a store with an operator\'s key WHEN synthesized THEN synth stops: the stores could read each other\'s secrets', () => {
     expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'] }, 'store-b': { ageRecipient: KEYS['store-a'] } })))
-      .toEqual([`fleet: stores "store-a", "store-b" have the same ageRecipient ${KEYS['store-a']}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it)`]);
+      .toEqual([`fleet: stores "store-a", "store-b" have the same ageRecipient ${KEYS['store-a']}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`]);
     expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS.operators } })))
-      .toEqual([`fleet: store "store-a": ageRecipient ${KEYS.operators} is an operator's key, so the store could read every store's secrets (give the store a key of its own)`]);
+      .toEqual([`fleet: store "store-a": ageRecipient ${KEYS.operators} is an operator's key, so the store could read every store's secrets (give the store a key of its own). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`]);
+  });
+
+  test('GIVEN a key copied from another store WHEN synthesized THEN the shared key comes first and .sops.yaml keeps the store\'s own rule, so that sops updatekeys cannot hand its secret to the other store', () => {
+    // GIVEN a synthesized repository
+    const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
+    synthesize(repo.fleet(), { outdir: repo.dist });
+    const sopsConfig = repo.read('.sops.yaml');
+
+    // WHEN store-a gets store-b's key by mistake
+    const fleet = repo.fleet({ 'store-a': { ageRecipient: KEYS['store-b'], secrets: ['telemetry-credentials'] }, 'store-b': { ageRecipient: KEYS['store-b'] } });
+    expect(() => synthesize(fleet, { outdir: repo.dist })).toThrow(FleetValidationError);
+
+    // THEN
+    const problems = problemsOf(fleet);
+    expect(problems[0]).toMatch(/^fleet: stores "store-a", "store-b" have the same ageRecipient .*\. \.sops\.yaml was left as it was until then/);
+    expect(repo.read('.sops.yaml')).toBe(sopsConfig);
   });
 });

@@ -1,6 +1,6 @@
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgeWasmApp, renderStore } from '../../lib';
-import { objectOf, testStore } from '../util';
+import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret, renderStore } from '../../lib';
+import { objectOf, testFleet, testStore } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
 
@@ -45,12 +45,24 @@ describe('EdgeApp', () => {
     [{ ports: { 8080: 8080 } }, 'ports name "8080" is not an IANA service name'],
     [{ memory: '512Mi', memoryLimit: '256Mi' }, 'memoryLimit "256Mi" is below the memory request "512Mi" (Kubernetes rejects that; raise memoryLimit to at least "512Mi")'],
     [{ image: 'edge monitor' }, 'image "edge monitor" is not a container image reference'],
+    [{ cpu: '-50m' }, 'cpu "-50m" must be more than 0 (use "100m")'],
+    [{ cpu: '0' }, 'cpu "0" must be more than 0 (use "100m")'],
+    [{ memory: '0' }, 'memory "0" must be more than 0 (use "128Mi")'],
+    [{ memoryLimit: '256m' }, 'memoryLimit "256m" is only 0.256 bytes: its unit is missing or wrong (use "256Mi"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)'],
+    [{ memory: '512' }, 'memory "512" is only 512 bytes: its unit is missing or wrong (use "128Mi"'],
   ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
     expect(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props })).toThrow(`store "store-001": EdgeApp "loyalty": ${message}`);
   });
 
   test('GIVEN a workload id that is not an RFC 1123 label WHEN creating it THEN it fails', () => {
     expect(() => new EdgeApp(testStore(), 'Loyalty_App', { image: IMAGE })).toThrow('store "store-001": workload id "Loyalty_App" is not an RFC 1123 label');
+  });
+
+  test('GIVEN a workload or secret created in the fleet, as untyped code can WHEN creating it THEN it fails saying it belongs in a store', () => {
+    const fleet = testFleet() as unknown as EdgeStore;
+    expect(() => new EdgeMonitor(fleet, 'edge-monitor', { image: IMAGE }))
+      .toThrow('fleet: EdgeMonitor "edge-monitor" is created in the fleet, but it belongs in a store (new EdgeMonitor(store, "edge-monitor", ...), with the store that new EdgeStore or addStores\' definition made)');
+    expect(() => new EncryptedSecret(fleet, 'registry-pull')).toThrow(/^fleet: EncryptedSecret "registry-pull" is created in the fleet, but it belongs in a store/);
   });
 
   test('GIVEN a JSON patch on the Deployment WHEN synthesized THEN the patch is in the output', () => {

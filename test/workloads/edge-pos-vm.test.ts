@@ -86,6 +86,8 @@ describe('EdgePosVm', () => {
     [{ cloudInit: {} }, 'cloudInit needs exactly one of userData and userDataSecretName'],
     [{ bootDisk: VmDisk.dataVolume({ size: '20Gi' }) }, 'disk "boot" needs exactly one source'],
     [{ bootDisk: VmDisk.localVolume({ size: '20 GB' }) }, 'disk "boot" size "20 GB" is not a Kubernetes quantity (use "20Gi")'],
+    [{ dataDisks: { data: VmDisk.localVolume({ size: '10' }) } }, 'disk "data" size "10" is only 10 bytes: its unit is missing or wrong (use "20Gi"'],
+    [{ memory: '0' }, 'memory "0" must be more than 0 (use "2Gi")'],
     [{ bootDisk: VmDisk.containerDisk('Registry/POS OS') }, 'disk "boot" image "Registry/POS OS" is not a container image reference'],
   ])('GIVEN bad props %j WHEN creating the VM THEN it fails with a clear message', (props, message) => {
     expect(() => new EdgePosVm(testStore(), 'pos', { bootDisk: BOOT, ...props })).toThrow(`store "store-001": EdgePosVm "pos": ${message}`);
