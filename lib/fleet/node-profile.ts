@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { overlay } from './overlay';
 import type { ReservationModel } from '../planner/reservation-model';
+import { compareStrings } from '../output/manifest-file';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** CPU architectures a store node can have. */
@@ -103,6 +104,19 @@ export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile,
     checkQuantity(scope, `nodeProfile.reservation.${item}.cpu`, r.cpu, '500m', 'cpu', true);
     checkQuantity(scope, `nodeProfile.reservation.${item}.memory`, r.memory, '1600Mi', 'bytes', true);
   }
-  return profile;
+  return inCanonicalOrder(profile);
+}
+
+/**
+ * The profile with its sets in one order, whatever order they were declared in: RuntimeClasses
+ * and taints are sets to Kubernetes, and the output must not change when a list is reordered.
+ */
+function inCanonicalOrder(profile: ResolvedNodeProfile): ResolvedNodeProfile {
+  const taintKey = (t: NodeTaint) => `${t.key}\0${t.effect ?? 'NoSchedule'}`;
+  return {
+    ...profile,
+    runtimeClasses: [...new Set(profile.runtimeClasses)].sort(compareStrings),
+    taints: [...profile.taints].sort((a, b) => compareStrings(taintKey(a), taintKey(b))),
+  };
 }
 

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { OFFLINE_RULES, OfflineRule } from './offline-rules';
 import { fail } from '../errors/edgefleet-error';
+import { compareStrings } from '../output/manifest-file';
 
 /** A store's written exception to one offline-readiness rule for one object; it shows in the fleet report. */
 export interface Waiver {
@@ -21,7 +22,8 @@ export const WAIVERS_ANNOTATION = 'edgefleet.io/waivers';
 
 /** The value of {@link WAIVERS_ANNOTATION} for `waivers`; empty when there are none. */
 export function waiversAnnotation(waivers: Waiver[]): string {
-  return waivers.length === 0 ? '' : JSON.stringify(waivers.map(({ rule, object, reason }) => ({ rule, object, reason })));
+  const ordered = [...waivers].sort((a, b) => compareStrings(a.object, b.object) || compareStrings(a.rule, b.rule));
+  return ordered.length === 0 ? '' : JSON.stringify(ordered.map(({ rule, object, reason }) => ({ rule, object, reason })));
 }
 
 /** Fails unless every waiver names a known rule, an object and a real reason. */
