@@ -9,6 +9,9 @@ import { FleetModule } from '../fleet/fleet-module';
 /** Extensions of fleet modules written in TypeScript, which tsx runs without a compile step. */
 const TYPESCRIPT = ['.ts', '.cts', '.mts'];
 
+/** Extensions of fleet modules: TypeScript, or JavaScript. */
+const MODULE_EXTENSIONS = [...TYPESCRIPT, '.js', '.cjs', '.mjs'];
+
 /**
  * Loads a {@link FleetModule} and builds its fleet. A TypeScript module runs through tsx (transpiled
  * on the fly, not type-checked: the fleet repository's tests do that), a JavaScript one as it is.
@@ -17,6 +20,9 @@ export function loadFleet(modulePath: string, cwd: string): EdgeFleet {
   const resolved = path.resolve(cwd, modulePath);
   if (!fs.existsSync(resolved)) {
     throw new EdgefleetError(`fleet module ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`);
+  }
+  if (!MODULE_EXTENSIONS.includes(path.extname(resolved))) {
+    throw new EdgefleetError(`fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts; the inventory is read by that module)`);
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
     require('tsx/cjs/api').register();

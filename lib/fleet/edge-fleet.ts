@@ -90,6 +90,12 @@ const EDGE_FLEET = Symbol.for('edgefleet.EdgeFleet');
 /** Flux's own pattern for `GitRepository.spec.url`. */
 const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
 
+/** A branch name as `git check-ref-format --branch` accepts it (no spaces, `..`, `~^:?*[\\`, `@{`, or a `/`, `.` or `.lock` at the ends). */
+const GIT_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$|-)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+
+/** A relative folder of the repository: path segments of letters, digits, `.`, `_` and `-`. */
+const REPOSITORY_FOLDER = /^[\w.-]+(\/[\w.-]+)*$/;
+
 /**
  * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
  * `synthesize(fleet)` writes the fleet's GitOps tree.
@@ -133,9 +139,13 @@ export class EdgeFleet extends App implements IDescribable, IDigestible {
         fail(this, `repository.${prop} "${repository[prop]}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
       }
     }
-    const path = repository.path.replace(/^\.?\/+|\/+$/g, '');
+    const path = repository.path.replace(/^\.\/+|\/+$/g, '');
     if (!repository.branch || !path) {
       fail(this, `repository.branch "${repository.branch}" and repository.path "${repository.path}" must not be empty (the defaults are "main" and "dist")`);
+    }
+    if (!GIT_BRANCH.test(repository.branch)) fail(this, `repository.branch "${repository.branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
+    if (!REPOSITORY_FOLDER.test(path) || path.split('/').includes('..')) {
+      fail(this, `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync objects point at)`);
     }
     this.repository = { ...repository, path };
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);

@@ -231,7 +231,8 @@ function parseCsv(file: string, shown: string): Array<{ record: Record<string, s
 
 function csvProblem(e: any): string {
   if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-    return `the row has ${e.record?.length ?? 'a different number of'} fields but the header has ${e.columns?.length ?? 'another number'} (check for a missing or extra comma)`;
+    const id = e.record?.[(e.columns ?? []).findIndex((c: any) => (c?.name ?? c) === 'id')];
+    return `${typeof id === 'string' && id !== '' ? `store "${id}": ` : ''}the row has ${e.record?.length ?? 'a different number of'} fields but the header has ${e.columns?.length ?? 'another number'} (check for a missing or extra comma)`;
   }
   return `${e.message} (fix the CSV syntax)`;
 }

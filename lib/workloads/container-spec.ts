@@ -29,6 +29,12 @@ export interface ContainerProps {
 /** Kubernetes port names: lower-case alphanumerics and `-`, at least one letter. */
 const IANA_SERVICE_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** An environment variable's value: Kubernetes takes strings only (a number from untyped code would be refused by the API). */
+function envValue(scope: IConstruct, name: string, value: unknown): string {
+  if (typeof value !== 'string') fail(scope, `env "${name}" is ${JSON.stringify(value)}, not a string (use "${String(value)}")`);
+  return value;
+}
+
 /**
  * A container that survives the WAN being down: `IfNotPresent` pulls (a restart uses the cached
  * image), CPU and memory requests and a memory limit no lower than the request. `extra` adds what
@@ -46,7 +52,7 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
     imagePullPolicy: 'IfNotPresent',
     command: props.command,
     args: props.args,
-    env: nonEmpty(Object.keys(props.env ?? {}).sort().map((key) => ({ name: key, value: props.env![key] }))),
+    env: nonEmpty(Object.keys(props.env ?? {}).sort().map((key) => ({ name: key, value: envValue(scope, key, props.env![key]) }))),
     ports: nonEmpty(containerPorts(scope, props.ports ?? {})),
     resources: {
       requests: {

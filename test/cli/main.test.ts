@@ -105,6 +105,14 @@ return fleet;`);
     expect(stderr).toContain('fleet module build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
   });
 
+  test('GIVEN the inventory instead of the fleet module WHEN synthesized THEN it says what --fleet takes', async () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'inventory.csv'), 'id,region\nstore-001,eu-west\n');
+    const { code, stderr } = await runIn(cwd, 'synth', '--fleet', 'inventory.csv');
+    expect(code).toBe(1);
+    expect(stderr).toContain('fleet module inventory.csv: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts');
+  });
+
   test.each([
     ['exports no buildFleet', 'export const fleet = 1;', 'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)'],
     ['returns no fleet', 'export function buildFleet(): any {\n  return undefined;\n}\n', 'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)'],

@@ -107,4 +107,18 @@ describe('EdgeStore', () => {
     expect(() => testFleet({ repository: { url: 'git.example.com/fleet' } }))
       .toThrow('repository.url "git.example.com/fleet" is not a Git URL the stores can pull');
   });
+
+  test.each(['main branch', 'feature..x', 'refs/', '-main'])('GIVEN the branch "%s" WHEN creating the fleet THEN it fails: Git has no such branch name', (branch) => {
+    expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', branch } }))
+      .toThrow(`fleet: repository.branch "${branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
+  });
+
+  test.each(['/srv/dist', '../dist', 'dist/../../x', 'my dist'])('GIVEN the path "%s" WHEN creating the fleet THEN it fails: the stores read a folder inside the repository', (path) => {
+    expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', path } }))
+      .toThrow(`fleet: repository.path "${path}" is not a folder inside the repository (use a relative path such as "dist"`);
+  });
+
+  test.each([['./gitops/', 'gitops'], ['release/stores', 'release/stores']])('GIVEN the path "%s" WHEN creating the fleet THEN it is the folder "%s"', (path, folder) => {
+    expect(testFleet({ repository: { url: 'https://git.example.com/fleet.git', path } }).repository.path).toBe(folder);
+  });
 });

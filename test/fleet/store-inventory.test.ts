@@ -24,9 +24,9 @@ describe('readStoreInventory', () => {
     ]);
   });
 
-  test('GIVEN a row with a missing field WHEN read THEN the error names the file and line', () => {
+  test('GIVEN a row with a missing field WHEN read THEN the error names the file, line and store', () => {
     const file = inventory('id,region,city\nstore-001,eu-west,paris\nstore-002,eu-west\n');
-    expect(() => readStoreInventory(file)).toThrow(`${file} line 3: the row has 2 fields but the header has 3 (check for a missing or extra comma)`);
+    expect(() => readStoreInventory(file)).toThrow(`${file} line 3: store "store-002": the row has 2 fields but the header has 3 (check for a missing or extra comma)`);
   });
 
   test('GIVEN duplicate and malformed ids and an empty column WHEN read THEN every problem is reported with its line', () => {

@@ -84,7 +84,27 @@ describe('EdgeFleet.addStores', () => {
     }
     expect(message).toContain(`${MAX_REPORTED_PROBLEMS + 1} problems in the fleet definition`);
     expect(message).toContain(`(synth stopped looking after ${MAX_REPORTED_PROBLEMS} problems: fix these and run it again)`);
-    expect(message).not.toContain(`line ${MAX_REPORTED_PROBLEMS + 2}:`);
+    expect(message).not.toContain(`line ${MAX_REPORTED_PROBLEMS + 2}`);
+  });
+
+  test('GIVEN one mistake in the definition that every store shares WHEN synthesized THEN it is said once, naming the stores and lines', () => {
+    // GIVEN
+    const fleet = declaredFleet([...Array.from({ length: 5 }, (_, i) => ({ line: i + 2, id: `store-00${i + 1}`, memory: 'lots' })), { line: 9, id: 'store-009', tag: 'Latest!' }]);
+
+    // WHEN
+    let message = '';
+    try {
+      synthesize(fleet, { outdir: tempDir() });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+
+    // THEN
+    expect(message.split('\n')).toEqual([
+      '6 problems in the fleet definition:',
+      '  - 5 stores, "store-001", "store-002", "store-003" and 2 more (inventory.csv lines 2, 3, 4 and 2 more): EdgeMonitor "edge-monitor": memory "lots" is not a Kubernetes quantity (use "128Mi")',
+      expect.stringMatching(/^  - inventory\.csv line 9: store "store-009": EdgeMonitor "edge-monitor": image "registry\.example\.com\/edge-monitor:Latest!" is not/),
+    ]);
   });
 
   test('GIVEN two items of the same store id WHEN synthesized THEN both places are named', () => {

@@ -50,6 +50,7 @@ describe('EdgeApp', () => {
     [{ memory: '0' }, 'memory "0" must be more than 0 (use "128Mi")'],
     [{ memoryLimit: '256m' }, 'memoryLimit "256m" is only 0.256 bytes: its unit is missing or wrong (use "256Mi"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)'],
     [{ memory: '512' }, 'memory "512" is only 512 bytes: its unit is missing or wrong (use "128Mi"'],
+    [{ env: { RETRIES: 3 as unknown as string } }, 'env "RETRIES" is 3, not a string (use "3")'],
   ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
     expect(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props })).toThrow(`store "store-001": EdgeApp "loyalty": ${message}`);
   });
