@@ -1,5 +1,6 @@
 import { KEEP_ANNOTATIONS, OfflineRule, PROTECTED_KINDS } from './offline-rules';
 import { Waiver } from './waiver';
+import { firstAndMore } from '../util/plural';
 import { ResolvedNodeProfile } from '../fleet/node-profile';
 
 /** One finding of the offline-readiness rules on one object. */
@@ -41,6 +42,8 @@ export interface RuleResult {
   readonly warnings: RuleWarning[];
   /** The waivers that covered a violation. */
   readonly usedWaivers: Waiver[];
+  /** The waivers that name no object of the store (a misspelt object, or one since removed). */
+  readonly strayWaivers: Waiver[];
 }
 
 /** Where each kind keeps its pod spec. */
@@ -126,7 +129,18 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
   const covers = (w: Waiver, f: RuleFinding) => w.rule === f.rule && w.object === f.object;
   const violations = found.filter((f) => !waivers.some((w) => covers(w, f)));
   const usedWaivers = waivers.filter((w) => found.some((f) => covers(w, f)));
+  const names = new Set(objects.map((o) => `${o.kind}/${o.metadata?.name}`));
+  const strayWaivers = waivers.filter((w) => !names.has(w.object));
   const unused = waivers.filter((w) => !usedWaivers.includes(w))
-    .map((w) => ruleWarning(WARNING_KINDS.unneededWaiver, w.rule, w.object, '-', `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it`));
-  return { violations, warnings: [...warnings, ...unused], usedWaivers };
+    .map((w) => ruleWarning(WARNING_KINDS.unneededWaiver, w.rule, w.object, '-', strayWaivers.includes(w)
+      ? `waiver of "${w.rule}" names no object of the store (${sameKind(names, w.object)}): fix its object, or remove it`
+      : `waiver of "${w.rule}" is not needed (nothing breaks the rule): remove it`));
+  return { violations, warnings: [...warnings, ...unused], usedWaivers, strayWaivers };
+}
+
+/** The store's objects of the kind that `object` (`Kind/name`) names, for a waiver that matches none. */
+function sameKind(names: Set<string>, object: string): string {
+  const kind = object.split('/')[0];
+  const ofKind = [...names].filter((n) => n.startsWith(`${kind}/`)).sort();
+  return ofKind.length > 0 ? `its ${kind} objects: ${firstAndMore(ofKind, 5)}` : `it has no ${kind}`;
 }

@@ -3,6 +3,7 @@ import type { EdgeStore } from '../fleet/edge-store';
 import { checkPlatform } from '../platform/check-platform';
 import { overBudget, planStore } from '../planner/plan-store';
 import { checkOfflineRules } from '../policies/check-offline-rules';
+import { Waiver } from '../policies/waiver';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 
 /** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
@@ -26,7 +27,7 @@ export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
   const { agent, autoSync, interval, source } = store.sync;
   return {
     problems: [
-      ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason`)),
+      ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason${strayWaiverHint(rules.strayWaivers, v.rule)}`)),
       ...overBudget(plan).map((p) => problemAt(store, p)),
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
@@ -48,4 +49,10 @@ function imagesOf(objects: any[]): string[] {
   };
   objects.forEach((o) => visit(o.spec));
   return [...images].sort();
+}
+
+/** Points at the store's waivers of `rule` that name no object: the likely reason the violation was not waived. */
+function strayWaiverHint(strayWaivers: Waiver[], rule: string): string {
+  const stray = strayWaivers.filter((w) => w.rule === rule).map((w) => w.object);
+  return stray.length > 0 ? ` (the store's waiver of "${rule}" for ${stray.join(', ')} names no object of the store: misspelt?)` : '';
 }

@@ -54,6 +54,12 @@ export interface EdgePosVmProps {
   readonly identity?: VmIdentity;
 }
 
+/**
+ * The first line of user data that cloud-init acts on (cloud-init docs, "User data formats"): cloud
+ * config, a script, an include file, a boothook, a part handler, a Jinja template or MIME multipart.
+ */
+const USER_DATA_FORMAT = /^(#cloud-config|#!|#include|#cloud-boothook|#part-handler|## template: jinja|Content-Type: )/;
+
 const BOOT_DISK = 'boot';
 const CLOUD_INIT_DISK = 'cloudinit';
 
@@ -184,6 +190,9 @@ export class EdgePosVm extends EdgeWorkload {
       fail(this, `cloudInit needs exactly one of userData and userDataSecretName (got ${userData === undefined ? 'neither' : 'both'})`);
     }
     if (userDataSecretName !== undefined) checkDnsLabel(this, 'cloudInit.userDataSecretName', userDataSecretName);
+    if (userData !== undefined && !USER_DATA_FORMAT.test(userData)) {
+      fail(this, `cloudInit.userData starts with "${userData.split('\n')[0].slice(0, 40)}", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)`);
+    }
     return {
       name: CLOUD_INIT_DISK,
       cloudInitNoCloud: userData !== undefined ? { userData } : { secretRef: { name: userDataSecretName! } },

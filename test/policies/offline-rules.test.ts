@@ -87,6 +87,27 @@ describe('offline-readiness rules', () => {
     expect(result.warnings).toContainEqual(expect.objectContaining({ rule: 'resources', kind: 'unneeded waiver', object: 'Deployment/legacy', path: '-', message: 'waiver of "resources" is not needed (nothing breaks the rule): remove it' }));
   });
 
+  test('GIVEN a waiver whose object is misspelt WHEN checked THEN the object keeps its violation and the waiver says it names no object, listing those of its kind', () => {
+    // GIVEN
+    const store = storeWith([{ rule: 'pinned-image', object: 'Deployment/legacyy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' }]);
+    rawDeployment(store, { ...SAFE, image: 'vendor/kiosk:latest' });
+
+    // WHEN
+    const result = rulesOf(store);
+
+    // THEN
+    expect(result.violations.map((v) => v.object)).toEqual(['Deployment/legacy']);
+    expect(result.warnings).toContainEqual(expect.objectContaining({
+      kind: 'unneeded waiver', object: 'Deployment/legacyy', message: 'waiver of "pinned-image" names no object of the store (its Deployment objects: Deployment/legacy): fix its object, or remove it',
+    }));
+  });
+
+  test('GIVEN a waiver whose object is misspelt WHEN synthesized THEN the violation it meant to waive points at it', () => {
+    const store = storeWith([{ rule: 'pinned-image', object: 'Deployment/legacyy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' }]);
+    rawDeployment(store, { ...SAFE, image: 'vendor/kiosk:latest' });
+    expect(() => renderFleet(store.fleet)).toThrow('(the store\'s waiver of "pinned-image" for Deployment/legacyy names no object of the store: misspelt?)');
+  });
+
   test('GIVEN a store with a waiver WHEN synthesized THEN its Namespace carries the waiver, and edgefleet validate honours it', async () => {
     // GIVEN
     const store = storeWith([{ rule: 'pinned-image', object: 'Deployment/legacy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' }]);

@@ -84,6 +84,7 @@ describe('EdgePosVm', () => {
     [{ runStrategy: 'Sometimes' as any }, 'runStrategy "Sometimes" is not supported'],
     [{ dataDisks: { boot: BOOT } }, 'dataDisks name "boot" is reserved'],
     [{ cloudInit: {} }, 'cloudInit needs exactly one of userData and userDataSecretName'],
+    [{ cloudInit: { userData: 'users:\n  - name: pos\n' } }, 'cloudInit.userData starts with "users:", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)'],
     [{ bootDisk: VmDisk.dataVolume({ size: '20Gi' }) }, 'disk "boot" needs exactly one source'],
     [{ bootDisk: VmDisk.localVolume({ size: '20 GB' }) }, 'disk "boot" size "20 GB" is not a Kubernetes quantity (use "20Gi")'],
     [{ dataDisks: { data: VmDisk.localVolume({ size: '10' }) } }, 'disk "data" size "10" is only 10 bytes: its unit is missing or wrong (use "20Gi"'],
