@@ -287,8 +287,9 @@ function diff(options: DiffOptions, out: Output, err: Output, cwd: string): numb
     return 2;
   }
   const dir = path.resolve(cwd, options.dir!);
-  if (!fs.existsSync(dir)) {
-    err.write(`edgefleet: diff: --dir "${options.dir}" does not exist (run "npm run synth" first, or name the synthesized folder)\n`);
+  if (!fs.existsSync(path.join(dir, 'stores'))) {
+    const what = fs.existsSync(dir) ? 'is not a synthesized folder (it has no stores/)' : 'does not exist';
+    err.write(`edgefleet: diff: --dir "${options.dir}" ${what} (run "npm run synth" first, or name the synthesized folder)\n`);
     return 2;
   }
   if (options.fleet !== undefined && !fs.existsSync(path.resolve(cwd, options.fleet))) {
@@ -357,6 +358,10 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
       onBuildProgress: options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
     });
     out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    if (report.files === 0) {
+      err.write(`edgefleet: validate: "${target}" holds no YAML file (name the synthesized folder, such as dist, or a YAML file)\n`);
+      return 2;
+    }
     return report.findings.length > 0 ? 1 : 0;
   } catch (e) {
     if (!EdgefleetError.isEdgefleetError(e)) throw e;

@@ -144,6 +144,14 @@ return fleet;`);
     expect(stderr).toContain('validate: "/nonexistent/dist" does not exist');
   });
 
+  test('GIVEN a folder without YAML files WHEN validated THEN it says so and exits 2, rather than passing an empty check', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'index.ts'), 'export {};\n');
+    const { code, stderr } = await run('validate', dir, '--skip-kustomize-build');
+    expect(code).toBe(2);
+    expect(stderr).toContain('holds no YAML file (name the synthesized folder, such as dist, or a YAML file)');
+  });
+
   test('GIVEN --changed-since outside a Git repository WHEN validated THEN it says what git said, without a stack trace', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: []\n');
@@ -160,6 +168,7 @@ return fleet;`);
     [['synth', '--threads', 'abc'], 'edgefleet: synth: --threads "abc" is not a whole number of at least 1'],
     [['synth', '--threads', '0'], 'edgefleet: synth: --threads "0" is not a whole number of at least 1'],
     [['diff', '--dir', 'no-such-dir'], 'edgefleet: diff: --dir "no-such-dir" does not exist (run "npm run synth" first'],
+    [['diff', '--dir', '.'], 'edgefleet: diff: --dir "." is not a synthesized folder (it has no stores/) (run "npm run synth" first'],
   ])('GIVEN the arguments %j WHEN run THEN it refuses them in one line, runs nothing and exits 2', async (argv, message) => {
     const cwd = tempDir();
     const { code, stdout, stderr } = await runIn(cwd, ...argv);
@@ -171,7 +180,7 @@ return fleet;`);
 
   test('GIVEN diff with a --fleet module that does not exist WHEN run THEN it says so rather than skipping the blast-radius guard', async () => {
     const cwd = tempDir();
-    fs.mkdirSync(path.join(cwd, 'dist'));
+    fs.mkdirSync(path.join(cwd, 'dist', 'stores'), { recursive: true });
     const { code, stderr } = await runIn(cwd, 'diff', '--fleet', 'stores/idx.ts');
     expect(code).toBe(2);
     expect(stderr).toContain('edgefleet: diff: --fleet "stores/idx.ts" does not exist');
