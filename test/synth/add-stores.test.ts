@@ -141,7 +141,8 @@ describe('EdgeFleet.addStores', () => {
 
     // THEN
     expect(message).toContain('inventory.csv line 9: the function given to addStores() failed in the fleet\'s own code (not in edgefleet): TypeError: Cannot read properties of undefined (reading \'cpu\')');
-    expect(message).toMatch(/\n {6}at .*add-stores\.test\.ts:\d+:\d+/);
+    expect(message).toMatch(/\n {6}at .*\(test\/synth\/add-stores\.test\.ts:\d+:\d+\)/);
+    expect(message).not.toMatch(/ {6}at .*lib\/(fleet|synth)\//);
     expect(message).not.toContain('internal error');
   });
 });
