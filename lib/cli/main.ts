@@ -89,10 +89,11 @@ export interface Output {
 
 type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
-/** Each command's options, and how many arguments it takes besides them. */
-const COMMANDS: Record<string, { readonly options: OptionTable; readonly positionals: number }> = {
+/** Each command's options, how many arguments it takes besides them, and its options that are whole numbers, with their least value. */
+const COMMANDS: Record<string, { readonly options: OptionTable; readonly positionals: number; readonly wholeNumbers?: Record<string, number> }> = {
   synth: {
     positionals: 0,
+    wholeNumbers: { threads: 1 },
     options: {
       'fleet': { type: 'string', default: DEFAULT_FLEET_MODULE },
       'out': { type: 'string' },
@@ -105,6 +106,7 @@ const COMMANDS: Record<string, { readonly options: OptionTable; readonly positio
   },
   diff: {
     positionals: 0,
+    wholeNumbers: { 'max-stores': 0 },
     options: {
       'base': { type: 'string' },
       'dir': { type: 'string', default: 'dist' },
@@ -152,7 +154,8 @@ function usageOf(command: string): string {
 function argumentProblem(command: string, e: any): string {
   const option = /'(-[^']*)'/.exec(String(e.message))?.[1];
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
-    const owners = Object.keys(COMMANDS).filter((c) => `--${option.replace(/^-+/, '')}` === option && option.replace(/^-+/, '') in COMMANDS[c].options);
+    const name = option.startsWith('--') ? option.slice(2) : undefined;
+    const owners = name === undefined ? [] : Object.keys(COMMANDS).filter((c) => name in COMMANDS[c].options);
     return owners.length > 0
       ? `${command}: ${option} is an option of ${owners.map((c) => `"${c}"`).join(' and ')}, not of "${command}"`
       : `${command}: unknown option ${option}`;
@@ -187,15 +190,14 @@ function parseCommandLine(argv: string[], out: Output, err: Output): { command: 
     err.write(`edgefleet: ${command}: unexpected argument "${parsed.positionals[spec.positionals]}"\n${usageOf(command)}\n`);
     return 2;
   }
+  for (const [name, least] of Object.entries(spec.wholeNumbers ?? {})) {
+    const value = parsed.values[name];
+    if (typeof value === 'string' && (!/^\d+$/.test(value) || Number(value) < least)) {
+      err.write(`edgefleet: ${command}: --${name} "${value}" is not a whole number of at least ${least}\n`);
+      return 2;
+    }
+  }
   return { command, values: parsed.values, positionals: parsed.positionals };
-}
-
-/** `--threads`: a whole number of at least 1, or undefined when not given. */
-function threadsOption(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const threads = Number(value);
-  if (!/^\d+$/.test(value) || threads < 1) throw new EdgefleetError(`--threads "${value}" is not a whole number of at least 1 (use 1 for the main thread only)`);
-  return threads;
 }
 
 /** Runs the command line in `cwd`; resolves to the process exit code. */
@@ -207,13 +209,6 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
   if (command === 'diff') return diff(values, out, err, cwd);
   if (command === 'publish') return publish(values, out, err, cwd);
   if (command === 'validate') return validate(positionals[0] ?? 'dist', values, out, err, cwd);
-  let threads: number | undefined;
-  try {
-    threads = threadsOption(values.threads);
-  } catch (e: any) {
-    err.write(`edgefleet: synth: ${e.message}\n`);
-    return 2;
-  }
 
   const started = process.hrtime.bigint();
   let shownOutdir = values.out ?? 'dist';
@@ -227,7 +222,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
       allowWideChange: values['allow-wide-change'],
       cacheDir: values['no-cache'] ? undefined : path.resolve(cwd, values['cache-dir']!),
       fleetModule: path.resolve(cwd, values.fleet!),
-      threads,
+      threads: values.threads === undefined ? undefined : Number(values.threads),
     });
     if (!values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -282,10 +277,6 @@ interface DiffOptions {
 
 function diff(options: DiffOptions, out: Output, err: Output, cwd: string): number {
   const maxStores = options['max-stores'] === undefined ? undefined : Number(options['max-stores']);
-  if (maxStores !== undefined && (!Number.isInteger(maxStores) || maxStores < 0)) {
-    err.write(`edgefleet: --max-stores "${options['max-stores']}" is not a whole number of stores\n`);
-    return 2;
-  }
   const dir = path.resolve(cwd, options.dir!);
   if (!fs.existsSync(path.join(dir, 'stores'))) {
     const what = fs.existsSync(dir) ? 'is not a synthesized folder (it has no stores/)' : 'does not exist';

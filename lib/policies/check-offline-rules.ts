@@ -129,7 +129,8 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
   const covers = (w: Waiver, f: RuleFinding) => w.rule === f.rule && w.object === f.object;
   const violations = found.filter((f) => !waivers.some((w) => covers(w, f)));
   const usedWaivers = waivers.filter((w) => found.some((f) => covers(w, f)));
-  const names = new Set(objects.map((o) => `${o.kind}/${o.metadata?.name}`));
+  // Most stores waive nothing: their objects' names are only listed for a waiver to match.
+  const names = waivers.length > 0 ? new Set(objects.map((o) => `${o.kind}/${o.metadata?.name}`)) : new Set<string>();
   const strayWaivers = waivers.filter((w) => !names.has(w.object));
   const unused = waivers.filter((w) => !usedWaivers.includes(w))
     .map((w) => ruleWarning(WARNING_KINDS.unneededWaiver, w.rule, w.object, '-', strayWaivers.includes(w)

@@ -301,7 +301,6 @@ interface ParallelOptions {
   readonly recordOutput: boolean;
 }
 
-/** What going through the stores found besides their outcomes. */
 /** What the fleet-wide checks after the stores need of each store built. */
 export interface BuiltStore {
   readonly id: string;
@@ -309,12 +308,13 @@ export interface BuiltStore {
   readonly storeLabels: Readonly<Record<string, string>>;
 }
 
+/** What going through the stores found besides their outcomes. */
 interface StoresFound {
   /** Number of threads that rendered stores. */
   readonly threads: number;
   /** Every problem found (up to {@link MAX_REPORTED_PROBLEMS}, then a line saying synth stopped looking). */
   readonly problems: string[];
-  /** Every store built or confirmed, by id, with its age recipient when it has one. */
+  /** Every store built or confirmed, by id, with its age recipient and labels. */
   readonly builtStores: Map<string, BuiltStore>;
   /** Whether every store could at least be built (so that `builtStores` knows every store). */
   readonly everyStoreBuilt: boolean;

@@ -22,7 +22,8 @@ export function problemsSaidOnce(problems: string[]): string[] {
   for (const problem of problems) {
     const match = STORE_PROBLEM.exec(problem);
     const what = match ? match[4] : `\0${problem}`;
-    groups.set(what, [...(groups.get(what) ?? []), { problem, store: match?.[3], file: match?.[1], line: match?.[2] }]);
+    if (!groups.has(what)) groups.set(what, []);
+    groups.get(what)!.push({ problem, store: match?.[3], file: match?.[1], line: match?.[2] });
   }
   return [...groups].map(([what, found]) => {
     if (found.length === 1) return found[0].problem;

@@ -97,6 +97,7 @@ export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, 
   if (t.credentialsSecretName !== undefined) checkDnsLabel(scope, 'telemetry.credentialsSecretName', t.credentialsSecretName);
 }
 
+/** Seconds of a Go duration: defined beside the duration check, exported here as before. */
 export { durationSeconds };
 
 /** How long the agents keep data: `retention` with headroom, so that an outage of exactly `retention` loses nothing. */

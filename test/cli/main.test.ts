@@ -167,6 +167,7 @@ return fleet;`);
     [['validate', 'dist', 'more'], 'edgefleet: validate: unexpected argument "more"'],
     [['synth', '--threads', 'abc'], 'edgefleet: synth: --threads "abc" is not a whole number of at least 1'],
     [['synth', '--threads', '0'], 'edgefleet: synth: --threads "0" is not a whole number of at least 1'],
+    [['diff', '--max-stores', '1.5'], 'edgefleet: diff: --max-stores "1.5" is not a whole number of at least 0'],
     [['diff', '--dir', 'no-such-dir'], 'edgefleet: diff: --dir "no-such-dir" does not exist (run "npm run synth" first'],
     [['diff', '--dir', '.'], 'edgefleet: diff: --dir "." is not a synthesized folder (it has no stores/) (run "npm run synth" first'],
   ])('GIVEN the arguments %j WHEN run THEN it refuses them in one line, runs nothing and exits 2', async (argv, message) => {
