@@ -9,7 +9,7 @@
 #   EDGEFLEET_E2E_CACHE   cache root (default: $HOME/.cache/edgefleet-e2e)
 set -euo pipefail
 
-KUBERNETES_VERSION=v1.35.4   # kube-apiserver, kube-controller-manager, kubectl
+KUBERNETES_VERSION=v1.35.4   # kube-apiserver, kube-controller-manager, kubectl, and the node's kubelet, kube-scheduler, kube-proxy
 ETCD_VERSION=v3.6.5          # the etcd that Kubernetes 1.35 pins
 FLUX_SOURCE_VERSION=v1.9.6   # source-controller (v1.10 needs Go 1.27)
 FLUX_KUSTOMIZE_VERSION=v1.9.6
@@ -51,7 +51,8 @@ build_kubernetes() {
     sed -n 's#^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/.*#\1#p' "$gomod" | while read -r module; do
       go mod edit -replace="$module=$module@$staging_version"
     done
-    local cmds=(kube-apiserver kube-controller-manager kubectl)
+    # One build for all of them: they share most packages, so the node's three cost minutes, not a second build.
+    local cmds=(kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet)
     go get -tool $(printf "k8s.io/kubernetes/cmd/%s@$KUBERNETES_VERSION " "${cmds[@]}")
     go build -trimpath -ldflags="$ldflags" -o "$bin/" "${cmds[@]/#/k8s.io/kubernetes/cmd/}"
   )
@@ -98,7 +99,7 @@ write_flux_manifests() {
 }
 
 have etcd || timed etcd build_etcd
-have kube-apiserver kube-controller-manager kubectl || timed "kube-apiserver, kube-controller-manager and kubectl" build_kubernetes
+have kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet || timed "kube-apiserver, kube-controller-manager and kubectl" build_kubernetes
 have source-controller || timed source-controller build_flux_controller source-controller "$FLUX_SOURCE_VERSION"
 have kustomize-controller || timed kustomize-controller build_flux_controller kustomize-controller "$FLUX_KUSTOMIZE_VERSION"
 [ -s "$cache/gotk-components.yaml" ] || write_flux_manifests
