@@ -57,12 +57,27 @@ const project = new typescript.TypeScriptProject({
   // tsx runs a fleet module written in TypeScript without a compile step (`edgefleet synth --fleet stores/index.ts`).
   // bech32 decodes age recipients (age1...), so that a mistyped store key is caught before sops or Flux meet it.
   deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx', 'bech32@^2.0.0'],
-  devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml'],
+  // dependency-cruiser 17: the last major that runs on Node.js 20 (18 needs 22). It checks the layers of lib/ (.dependency-cruiser.cjs).
+  // API Extractor keeps the public API report (api/edgefleet.api.md); TypeDoc builds the API reference (docs/api/).
+  devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml', 'dependency-cruiser@^17', '@microsoft/api-extractor', 'typedoc'],
   bin: { edgefleet: 'bin/edgefleet' },
 
   github: false,
   release: false,
-  eslint: false,
+  // ESLint with projen's TypeScript rules, Prettier as the formatter (150 columns, as projen's max-len).
+  // `npm test` checks; `npx projen format` rewrites the files.
+  eslint: true,
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'bench', 'e2e', 'projenrc', 'stores'],
+    projectService: true,
+    commandOptions: { fix: false, extraArgs: ['--max-warnings=0'] },
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'imports/', 'build/', 'templates/', 'dist/'],
+  },
+  prettier: true,
+  prettierOptions: {
+    settings: { printWidth: 150, singleQuote: true, trailingComma: javascript.TrailingComma.ALL, arrowParens: javascript.ArrowParens.ALWAYS },
+  },
   package: false,
   sampleCode: false,
   jest: true,
@@ -73,9 +88,11 @@ const project = new typescript.TypeScriptProject({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary'],
       moduleNameMapper: { '^edgefleet$': '<rootDir>/lib' },
+      // Tests that synthesize whole fleets take seconds, more on a loaded machine; a hang still fails.
+      testTimeout: 120_000,
     },
   },
-  gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo', '/.edgefleet-cache'],
+  gitignore: ['/build', '/.bench', '/.e2e', '*.tsbuildinfo', '/.edgefleet-cache', '/docs/api'],
 });
 
 // A fleet repository imports the library as 'edgefleet'; the package also resolves its own name (the example fleet).
@@ -130,6 +147,28 @@ addBenchTask('bench', 'synth-bench', 'Measure synth CPU time, wall time, peak me
 addBenchTask('bench:diff', 'diff-bench', 'Measure edgefleet diff (CPU-seconds and wall) on a generated 10,000-store fleet after a ring promotion, beside git diff');
 addBenchTask('bench:validate', 'validate-bench', 'Measure edgefleet validate (CPU-seconds and wall) on generated fleets, beside parsing alone and the kustomize builds alone');
 addBenchTask('bench:publish', 'publish-bench', 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring');
+addBenchTask('bench:report', 'report-bench', 'Measure rendering the fleet report (Markdown and HTML) of generated fleets (npm run bench:report -- 1000 10000), beside 100 stores');
 addBenchTask('bench:downloads', 'store-downloads', 'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores');
+
+// The public API: lib/index.ts as API Extractor reads the compiled declarations. `npm test` fails when
+// the committed report differs; `npx projen api` writes the new one, to commit with the change.
+project.addTask('api', {
+  description: 'Update the public API report api/edgefleet.api.md from lib/index.ts (commit it with the change)',
+  steps: [{ spawn: 'compile' }, { exec: 'api-extractor run --local' }],
+});
+project.testTask.exec('api-extractor run', { name: 'public API report is current (npx projen api updates it)' });
+
+// The API reference, generated from the JSDoc; `npm test` builds it without writing, failing on an
+// undocumented export or a broken link.
+project.addTask('docs:api', {
+  description: 'Generate the API reference from the JSDoc into docs/api/ (open docs/api/index.html)',
+  steps: [{ exec: 'typedoc' }],
+});
+project.testTask.exec('typedoc --emit none', { name: 'API reference builds with every export documented' });
+
+project.addTask('format', {
+  description: 'Format and fix every TypeScript file as `npm test` checks it (ESLint with Prettier)',
+  steps: [{ spawn: 'eslint', args: ['--fix'] }],
+});
 
 project.synth();

@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FleetReport, ReservationItem, Resources, StoreReport, WorkloadDemand } from '../lib/report/report-model';
+import { FleetReport, StoreReport } from '../lib/report/report-model';
+import { ReservationItem, Resources, WorkloadDemand } from '../lib/planner/store-plan';
 import { renderReportHtml } from '../lib/report/render-report-html';
 
 const MIB = 2 ** 20;

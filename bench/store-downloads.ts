@@ -15,7 +15,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { GeneratedFleetOptions, generatedFleet, generatedStoreId } from './fleet-repository';
 import { GitServer } from '../e2e/harness/git-server';
-import { SyncSource, publishStoreBranches, storeBranch, synthesize } from '../lib';
+import { SyncSource, synthesize } from '../lib';
+import { publishStoreBranches } from '../lib/publish/publish-store-branches';
+import { storeBranch } from '../lib/model/dist-layout';
 
 const IDENTITY = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
 

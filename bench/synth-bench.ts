@@ -20,7 +20,7 @@ import { generatedFleet } from './generated-fleet';
 import { machine } from './measure';
 import { EdgeStore, ManifestFile } from '../lib';
 import { main as cliMain } from '../lib/cli/main';
-import { writeNewFiles } from '../lib/output/tree-writer';
+import { writeNewFiles } from '../lib/synth/tree-update';
 
 const FLEET_MODULE = path.join(__dirname, 'generated-fleet.js');
 

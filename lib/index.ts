@@ -1,75 +1,59 @@
-export * from './errors/edgefleet-error';
-export * from './fleet/edge-fleet';
-export * from './fleet/edge-store';
-export * from './fleet/fleet-module';
-export * from './fleet/node-profile';
-export * from './fleet/store-inventory';
-export * from './fleet/store-layer';
-export * from './fleet/store-declaration';
-export * from './fleet/digestible';
-export * from './fleet/refers-to-stores';
-export * from './fleet/sync-policy';
-export * from './output/manifest-file';
-export * from './output/render-store';
-export * from './output/yaml-text';
-export * from './output/tree-writer';
-export * from './synth/synthesize';
-export * from './synth/outdated-files';
-export * from './synth/validate-fleet';
-export * from './synth/store-pass';
-export * from './synth/digest-cache';
-export * from './synth/fleet-digest';
-export * from './output/rendered-json';
-export * from './sync/fleet-store-sync';
-export * from './sync/flux-store-sync';
-export * from './sync/rancher-fleet-manager';
-export * from './workloads/edge-app';
-export * from './workloads/edge-monitor';
-export * from './workloads/edge-pos-vm';
-export * from './workloads/edge-wasm-app';
-export * from './workloads/edge-workload';
-export * from './workloads/store-manifests';
-export * from './workloads/vm-disk';
-export * from './workloads/vm-identity';
-export * from './platform/store-platform';
-export * from './platform/kubevirt-platform';
-export * from './platform/cdi-platform';
-export * from './platform/runtime-classes';
-export * from './platform/kubevirt-feature-gates';
-export * from './platform/check-platform';
-export * from './platform/platform-versions';
-export * from './util/package-root';
-export * from './validate-tree/findings';
-export * from './validate-tree/validate-tree';
-export * from './validate-tree/cross-object-checks';
-export * from './releases/release';
-export * from './releases/blast-radius';
-export * from './diff/dist-diff';
-export * from './diff/format-diff';
-export * from './diff/object-diff';
-export * from './diff/change-groups';
-export * from './diff/image-downloads';
-export * from './diff/removal-fate';
-export * from './workloads/container-spec';
-export * from './telemetry/telemetry-settings';
-export * from './telemetry/node-agent';
-export * from './telemetry/log-agent';
-export * from './telemetry/metrics-agent';
-export * from './telemetry/fluent-bit-config';
-export * from './telemetry/prometheus-agent-config';
-export * from './policies/offline-rules';
-export * from './policies/waiver';
-export * from './policies/check-offline-rules';
-export * from './planner/reservation-model';
-export * from './planner/plan-store';
-export * from './report/report-model';
-export * from './synth/check-store';
-export * from './secrets/age-recipient';
-export * from './secrets/fleet-secrets';
-export * from './secrets/encrypted-secret';
-export * from './secrets/sops-config';
-export * from './secrets/sops-metadata';
-export * from './sync/store-source';
-export * from './publish/git-tree';
-export * from './publish/publish-store-branches';
-export * from './publish/format-publish-result';
+/*
+ * The public API of edgefleet: what a fleet repository uses to define its stores and to synthesize,
+ * check and test its tree. Everything else in lib/ is internal and may change in any release; the
+ * committed API report (api/edgefleet.api.md) shows every change to this surface in review.
+ */
+
+// The fleet and its stores.
+export { DefineStore, EdgeFleet, EdgeFleetProps } from './fleet/edge-fleet';
+export { EdgeStore, EdgeStoreProps } from './fleet/edge-store';
+export { DEFAULT_FLEET_MODULE, FleetModule } from './fleet/fleet-module';
+
+// Settings of the fleet and its stores, and the contract that constructs of one's own are typed against.
+export { AddStoresOptions, FleetRegistration, IEdgeFleet, IEdgeStore, IStoreDeclaration, MANAGED_BY_LABEL, isEdgeFleet, isEdgeStore } from './model/contract';
+export { GitOpsRepository, ResolvedGitOpsRepository } from './model/gitops-repository';
+export {
+  CpuArchitecture, NodeProfile, NodeTaint, RUNTIME_CLASS_SOURCES, ReservationModel, ReservedResources, ResolvedNodeProfile, RuntimeClassSource, SUPPORTED_ARCHITECTURES,
+} from './model/node-profile';
+export { ResolvedSyncPolicy, SYNC_AGENTS, SYNC_SOURCES, SyncAgent, SyncPolicy, SyncSource } from './model/sync-policy';
+export { STORE_LAYERS, StoreLayer } from './model/store-layer';
+export { ResolvedTelemetry, TelemetrySettings } from './model/telemetry-settings';
+export { FleetSecrets, ResolvedFleetSecrets } from './model/fleet-secrets';
+export { OFFLINE_RULES, OfflineRule, Waiver } from './model/waiver';
+export { IDigestible, IReadsFiles } from './model/digestible';
+export { IRefersToStores, StoreReference } from './model/refers-to-stores';
+export { ManifestFile, ManifestFileProps, OutputTree } from './model/manifest-file';
+export { StoreTree } from './model/dist-layout';
+export {
+  InventoryColumn, InventoryColumns, InventoryRow, InventoryValues, ReadStoreInventoryOptions, inventoryRowOptions, readStoreInventory, typedInventoryRows,
+} from './model/store-inventory';
+
+// What runs in a store.
+export { EdgeWorkload } from './workloads/edge-workload';
+export { ContainerProps } from './workloads/container-spec';
+export { EdgeApp, EdgeAppProps, EdgeAppRuntime } from './workloads/edge-app';
+export { EdgeMonitor, EdgeMonitorProps } from './workloads/edge-monitor';
+export { EdgeWasmApp, EdgeWasmAppProps } from './workloads/edge-wasm-app';
+export { CloudInit, EdgePosVm, EdgePosVmProps, RUN_STRATEGIES, RunStrategy } from './workloads/edge-pos-vm';
+export { DataVolumeOptions, LocalVolumeOptions, REGISTRY_PULL_METHODS, RegistryPullMethod, VmDisk } from './workloads/vm-disk';
+export { VmIdentity } from './workloads/vm-identity';
+export { StoreManifests, StoreManifestsProps } from './workloads/store-manifests';
+export { CdiPlatform, CdiPlatformProps } from './platform/cdi-platform';
+export { KubeVirtPlatform, KubeVirtPlatformProps } from './platform/kubevirt-platform';
+export { StorePlatform, StorePlatformProps } from './platform/store-platform';
+export { CDI_VERSION, KUBEVIRT_VERSION } from './platform/platform-versions';
+export { EncryptedSecret, EncryptedSecretProps } from './secrets/encrypted-secret';
+
+// Fleet-wide constructs.
+export { Release, ReleaseCandidate, ReleaseProps } from './releases/release';
+
+// Synthesizing and checking the tree.
+export { SynthesizeResult, renderFleet, synthesize } from './synth/synthesize';
+export { SynthesizeOptions } from './synth/synthesize-options';
+export { outdatedFiles } from './synth/outdated-files';
+export { TreePlan, WriteTreeResult } from './synth/tree-update';
+
+// Errors and utilities a fleet definition uses.
+export { EdgefleetError, IDescribable } from './errors/edgefleet-error';
+export { FleetValidationError } from './errors/fleet-validation-error';
+export { packageRoot } from './util/package-root';

@@ -2,7 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderFleet, renderStore, withCdk8sToJson, withJsYaml } from '../lib';
+import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderFleet } from '../lib';
+import { renderStore } from '../lib/synth/render-store';
+import { withCdk8sToJson } from '../lib/util/rendered-json';
+import { withJsYaml } from '../lib/util/yaml-text';
 
 /** A fleet with a repository and the given overrides. */
 export function testFleet(props: Partial<EdgeFleetProps> = {}): EdgeFleet {

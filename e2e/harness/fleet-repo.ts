@@ -4,7 +4,9 @@ import * as YAML from 'yaml';
 import { binaries } from './binaries';
 import { GitServer } from './git-server';
 import { run } from './processes';
-import { EdgeFleet, PublishResult, publishStoreBranches, storeBranch, synthesize } from '../../lib';
+import { EdgeFleet, synthesize } from '../../lib';
+import { PublishResult, publishStoreBranches } from '../../lib/publish/publish-store-branches';
+import { storeBranch } from '../../lib/model/dist-layout';
 import { FLUX_NAMESPACE } from './flux-controllers';
 
 const BRANCH = 'main';

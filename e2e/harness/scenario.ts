@@ -5,7 +5,8 @@ import { FleetRepo } from './fleet-repo';
 import { StoreCluster } from './store-cluster';
 import { E2E_WORK, recordTiming } from './timings';
 import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
-import { diffDist, formatDiffText } from '../../lib';
+import { diffDist } from '../../lib/diff/dist-diff';
+import { formatDiffText } from '../../lib/diff/format-diff';
 
 /** The Kustomizations of a bootstrapped edgefleet store: bootstrap's own, then one per store layer. */
 export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 'edgefleet-workloads'];

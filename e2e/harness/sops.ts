@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { binaries } from './binaries';
 import { run } from './processes';
-import { sopsKeys } from '../../lib';
+import { sopsKeys } from '../../lib/secrets/sops-metadata';
 
 /** An age key pair made by age-keygen: the private key's file (never in a fleet repository) and its public key. */
 export interface AgeKey {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { decryptedStandIn } from '../../lib';
+import { decryptedStandIn } from '../../lib/secrets/sops-metadata';
 import { ControlPlane } from '../harness/control-plane';
 import { E2E_WORK, recordTiming } from '../harness/timings';
 import { installStorePlatform } from '../harness/store-cluster';

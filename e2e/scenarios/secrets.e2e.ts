@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { validateTree } from '../../lib';
+import { validateTree } from '../../lib/validate/validate-tree';
 import { E2E_STORES, E2eSecrets, buildE2eFleet } from '../fleet/e2e-fleet';
 import { FLUX_NAMESPACE } from '../harness/flux-controllers';
 import { waitFor } from '../harness/processes';

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import type { EdgeFleet } from '../fleet/edge-fleet';
+import type { IEdgeFleet } from '../model/contract';
 
 /**
  * The folder synth writes to: the fleet's `repository.path` in the repository that holds `cwd` (the
@@ -11,7 +11,7 @@ import type { EdgeFleet } from '../fleet/edge-fleet';
  * elsewhere would send the stores to folders that are not there. The fleet definition, which is
  * reviewed, says where the tree lives; a command-line flag cannot move it.
  */
-export function outputFolder(fleet: EdgeFleet, out: string | undefined, cwd: string): string {
+export function outputFolder(fleet: IEdgeFleet, out: string | undefined, cwd: string): string {
   const root = realPath(repositoryRoot(cwd));
   const expected = path.join(root, fleet.repository.path);
   if (out === undefined) return expected;

@@ -2,14 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitBase, changesBelow, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
-import {
-  KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason,
-} from './removal-fate';
-import { STORE_LABELS_ANNOTATION } from '../fleet/edge-store';
+import { KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason } from './removal-fate';
+import { STORE_LABELS_ANNOTATION } from '../model/contract';
 import { parseYamlDocuments } from '../util/parse-yaml';
-import { objectIdentity, objectName } from '../validate-tree/loaded-tree';
-import { compareStrings } from '../output/manifest-file';
-import { storeOfFile } from '../releases/blast-radius';
+import { objectIdentity, objectName } from '../validate/loaded-tree';
+import { compareStrings } from '../util/compare-strings';
+import { storeOfFile } from '../model/dist-layout';
 
 /** How one object (or a file that holds no API object) changed. */
 export interface ObjectChange {

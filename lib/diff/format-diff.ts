@@ -1,7 +1,7 @@
 import { ChangeGroup, GroupLine, groupChanges } from './change-groups';
 import { DistDiff, StoreDiff } from './dist-diff';
 import { DownloadGroup, ImageDownloads, ImageSizes, formatBytes, imageDownloads } from './image-downloads';
-import { compareStrings } from '../output/manifest-file';
+import { compareStrings } from '../util/compare-strings';
 import { firstAndMore, plural } from '../util/plural';
 
 /** Labels the summary counts stores by. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { DistDiff, StoreDiff } from './dist-diff';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { compareStrings } from '../output/manifest-file';
+import { compareStrings } from '../util/compare-strings';
 
 /** Download size of each image, in bytes (compressed layers for the stores' architecture). */
 export type ImageSizes = Map<string, number>;

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import type { SyncAgent } from '../fleet/sync-policy';
-import { KEEP_ANNOTATIONS, STATEFUL_KINDS } from '../policies/offline-rules';
+import type { SyncAgent } from '../model/sync-policy';
+import { KEEP_ANNOTATIONS, STATEFUL_KINDS } from '../policies/keep-annotations';
 
 /** The annotation with which each agent leaves an object on the store when it leaves Git. */
 const KEEP_ANNOTATION_OF: Record<SyncAgent, string> = {

@@ -26,6 +26,7 @@ export class OutputWriteError extends EdgefleetError {
 
 /** A construct that names itself in error messages, e.g. `store "store-017"` or `EdgePosVm "pos"`. */
 export interface IDescribable {
+  /** How the construct names itself in messages, e.g. `store "store-017"`. */
   readonly subject: string;
 }
 

@@ -1,43 +1,22 @@
 import { App } from 'cdk8s';
 import { validate as isRfcUuid, v5 as uuidV5 } from 'uuid';
 import { EdgeStore } from './edge-store';
-import { AddStoresOptions, DefineStore, StoreDeclaration } from './store-declaration';
-import { overlay } from './overlay';
-import { TelemetrySettings, checkTelemetrySettings } from '../telemetry/telemetry-settings';
-import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
-import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { IDescribable, fail } from '../errors/edgefleet-error';
-import { compareStrings } from '../output/manifest-file';
+import { AddStoresOptions } from '../model/contract';
+import { StoreDeclaration } from './store-declaration';
+import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
+import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
+import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
+import { fail } from '../errors/edgefleet-error';
+import { EDGE_FLEET_MARKER, IEdgeFleet, IStoreDeclaration, isEdgeFleet } from '../model/contract';
+import { GitOpsRepository, ResolvedGitOpsRepository, resolveGitOpsRepository } from '../model/gitops-repository';
+import { compareStrings } from '../util/compare-strings';
 import { synthesize } from '../synth/synthesize';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
-import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../secrets/fleet-secrets';
-import { IDigestible } from './digestible';
+import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../model/fleet-secrets';
+import { IDigestible } from '../model/digestible';
 
-/** The Git repository that holds the synthesized tree and that every store pulls from. */
-export interface GitOpsRepository {
-  /** Clone URL, as the stores' sync agents reach it (`https://`, `http://` or `ssh://`). */
-  readonly url: string;
-  /** Branch the stores follow. @default 'main' */
-  readonly branch?: string;
-  /** Folder of the synthesized tree inside the repository. @default 'dist' */
-  readonly path?: string;
-  /**
-   * Have each store check out only its own two folders (GitRepository `spec.sparseCheckout`): less
-   * disk written per release (Git still sends the whole commit). Needs source-controller with sparse checkout of nested
-   * folders (Flux 2.6 or later, built with go-git 5.16.2 or later); test it on your Flux version first.
-   * @default false
-   */
-  readonly sparseCheckout?: boolean;
-  /**
-   * Clone URL, as the stores reach it, of the repository that holds the store branches (the branches
-   * `edgefleet publish` writes for the stores whose `sync.source` is `'store-branch'`). A repository
-   * of their own keeps them out of the listing that every poll of the fleet repository downloads
-   * (Flux's Git client lists every branch of a repository). When it differs from `url`, every Flux
-   * store's GitRepository is patched to the URL of its source.
-   * @default - the fleet repository (`url`); the GitRepository keeps the URL it was bootstrapped with
-   */
-  readonly storeBranchesUrl?: string;
-}
+/** How {@link EdgeFleet.addStores} builds the store of one item. */
+export type DefineStore<T> = (fleet: EdgeFleet, item: T) => EdgeStore;
 
 /** Properties of an {@link EdgeFleet}. */
 export interface EdgeFleetProps {
@@ -85,29 +64,18 @@ export interface EdgeFleetProps {
   readonly secrets?: FleetSecrets;
 }
 
-const EDGE_FLEET = Symbol.for('edgefleet.EdgeFleet');
-
-/** Flux's own pattern for `GitRepository.spec.url`. */
-const REPOSITORY_URL = /^(http|https|ssh):\/\/.*$/;
-
-/** A branch name as `git check-ref-format --branch` accepts it (no spaces, `..`, `~^:?*[\\`, `@{`, or a `/`, `.` or `.lock` at the ends). */
-const GIT_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$|-)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
-
-/** A relative folder of the repository: path segments of letters, digits, `.`, `_` and `-`. */
-const REPOSITORY_FOLDER = /^[\w.-]+(\/[\w.-]+)*$/;
-
 /**
  * The root of a fleet definition: fleet-wide defaults and, as children, the stores.
  * `synthesize(fleet)` writes the fleet's GitOps tree.
  */
-export class EdgeFleet extends App implements IDescribable, IDigestible {
+export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
   /** Whether `x` is an EdgeFleet, also one made by another copy of the library. */
   public static isEdgeFleet(x: unknown): x is EdgeFleet {
-    return typeof x === 'object' && x !== null && (x as any)[EDGE_FLEET] === true;
+    return isEdgeFleet(x);
   }
 
   /** The GitOps repository, with defaults applied. */
-  public readonly repository: Required<GitOpsRepository>;
+  public readonly repository: ResolvedGitOpsRepository;
   /** Sync policy of stores that set none. */
   public readonly sync: ResolvedSyncPolicy;
   /** Node profile of stores that set none. */
@@ -127,27 +95,13 @@ export class EdgeFleet extends App implements IDescribable, IDigestible {
   /** How the stores' encrypted Secrets are kept, when the fleet has any. */
   public readonly secrets?: ResolvedFleetSecrets;
   private readonly props: EdgeFleetProps;
-  private declarations: StoreDeclaration<any>[] = [];
+  private declarations: StoreDeclaration<any, EdgeFleet>[] = [];
 
   constructor(props: EdgeFleetProps) {
     super();
-    Object.defineProperty(this, EDGE_FLEET, { value: true });
+    Object.defineProperty(this, EDGE_FLEET_MARKER, { value: true });
     this.props = props;
-    const repository = overlay<GitOpsRepository>({ url: '', branch: 'main', path: 'dist', sparseCheckout: false, storeBranchesUrl: props.repository.url }, props.repository);
-    for (const prop of ['url', 'storeBranchesUrl'] as const) {
-      if (!REPOSITORY_URL.test(repository[prop])) {
-        fail(this, `repository.${prop} "${repository[prop]}" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")`);
-      }
-    }
-    const path = repository.path.replace(/^\.\/+|\/+$/g, '');
-    if (!repository.branch || !path) {
-      fail(this, `repository.branch "${repository.branch}" and repository.path "${repository.path}" must not be empty (the defaults are "main" and "dist")`);
-    }
-    if (!GIT_BRANCH.test(repository.branch)) fail(this, `repository.branch "${repository.branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
-    if (!REPOSITORY_FOLDER.test(path) || path.split('/').includes('..')) {
-      fail(this, `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync objects point at)`);
-    }
-    this.repository = { ...repository, path };
+    this.repository = resolveGitOpsRepository(this, props.repository);
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
@@ -202,7 +156,7 @@ export class EdgeFleet extends App implements IDescribable, IDigestible {
   }
 
   /** The stores declared with {@link addStores} and not yet built, in declaration order. */
-  public get declaredStores(): readonly StoreDeclaration<unknown>[] {
+  public get declaredStores(): readonly IStoreDeclaration[] {
     return this.declarations;
   }
 

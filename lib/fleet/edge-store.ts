@@ -1,23 +1,24 @@
 import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
 import type { EdgeFleet } from './edge-fleet';
-import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from './node-profile';
-import { StoreLayer } from './store-layer';
+import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
+import { StoreLayer } from '../model/store-layer';
 import { StoreManifests } from '../workloads/store-manifests';
-import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from './sync-policy';
-import { EdgefleetError, IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import { ManifestFile } from '../output/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { Waiver, checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
+import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
+import { fail, problemAt } from '../errors/edgefleet-error';
+import { EDGE_STORE_MARKER, FleetRegistration, IEdgeStore, MANAGED_BY_LABEL, STORE_LABELS_ANNOTATION, isEdgeStore } from '../model/contract';
+import { ManifestFile } from '../model/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { Waiver } from '../model/waiver';
+import { checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
-import { TelemetrySettings, resolveTelemetry } from '../telemetry/telemetry-settings';
+import { TelemetrySettings, resolveTelemetry } from '../model/telemetry-settings';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
 import { StorePlatform } from '../platform/store-platform';
-import { checkAgeRecipient } from '../secrets/age-recipient';
+import { checkAgeRecipient } from '../prop-checks/age-recipient';
 import { plaintextSecretProblems } from '../secrets/plaintext-secrets';
 
 /** Properties of an {@link EdgeStore}. */
@@ -47,46 +48,14 @@ export interface EdgeStoreProps {
   readonly ageRecipient?: string;
 }
 
-/** Manager-initiated Fleet registration of a store; no credential ever goes to Git. */
-export interface FleetRegistration {
-  /** The store's Kubernetes API endpoint as the Fleet manager reaches it, e.g. `https://10.20.0.17:6443`. */
-  readonly apiEndpoint: string;
-  /** Name of the Secret, in the Fleet workspace on the management cluster, whose key `value` holds the store's kubeconfig. */
-  readonly kubeconfigSecretName: string;
-}
-
-/**
- * Annotation of a store's Namespace with the store's labels (`city=paris,region=eu-west,ring=canary`),
- * so that `edgefleet diff` can tell the ring and region of a store from Git alone.
- */
-export const STORE_LABELS_ANNOTATION = 'edgefleet.io/store-labels';
-
-/** Label that marks every object edgefleet generates. */
-export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'edgefleet' };
-
-const EDGE_STORE = Symbol.for('edgefleet.EdgeStore');
-
-/**
- * Fails unless `scope` is a store: what runs in a store (a workload, an encrypted Secret) is created
- * in one, not in the fleet. TypeScript says so at compile time; a fleet run by tsx or in JavaScript
- * is not type-checked.
- */
-export function requireStore(scope: unknown, what: string, id: string): asserts scope is EdgeStore {
-  if (EdgeStore.isEdgeStore(scope)) return;
-  const problem = `${what} "${id}" is created in ${Construct.isConstruct(scope) && scope.node.scope === undefined ? 'the fleet' : 'something that is not a store'}, but it belongs in a store `
-    + `(new ${what}(store, "${id}", ...), with the store that new EdgeStore or addStores' definition made)`;
-  if (Construct.isConstruct(scope)) fail(scope, problem);
-  throw new EdgefleetError(problem);
-}
-
 /**
  * One store: one single-node K3s cluster with its own folders `dist/stores/<id>/` (what runs there)
  * and `dist/clusters/<id>/` (what its Flux reconciles). Workloads are added as children.
  */
-export class EdgeStore extends Chart implements IDescribable {
+export class EdgeStore extends Chart implements IEdgeStore {
   /** Whether `x` is an EdgeStore, also one made by another copy of the library. */
   public static isEdgeStore(x: unknown): x is EdgeStore {
-    return typeof x === 'object' && x !== null && (x as any)[EDGE_STORE] === true;
+    return isEdgeStore(x);
   }
 
   /** The store id, an RFC 1123 label such as `store-001`. */
@@ -121,7 +90,7 @@ export class EdgeStore extends Chart implements IDescribable {
       fail(fleet, `store "${id}" is defined twice (each store needs its own id)`);
     }
     super(fleet, id, { disableResourceNameHashes: true, labels: MANAGED_BY_LABEL });
-    Object.defineProperty(this, EDGE_STORE, { value: true });
+    Object.defineProperty(this, EDGE_STORE_MARKER, { value: true });
     this.id = id;
     this.fleet = fleet;
     this.storeLabels = checkLabels(this, 'labels', { ...props.labels });
@@ -143,7 +112,7 @@ export class EdgeStore extends Chart implements IDescribable {
     new k8s.KubeNamespace(infrastructure, 'Resource', {
       metadata: { name: this.workloadNamespace, annotations: { ...KEEP_ANNOTATIONS, ...annotations } },
     });
-    this.platform = new StorePlatform(this, 'Platform', { nodeProfile: this.nodeProfile });
+    this.platform = StorePlatform.of(this);
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
     this.ageRecipient = this.checkAgeRecipient(props.ageRecipient);
     if (this.sync.agent === 'fleet') {

@@ -1,40 +1,16 @@
-import type { EdgeFleet } from './edge-fleet';
-import { EdgeStore } from './edge-store';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { whereItFailed } from '../errors/where-it-failed';
-
-/** How {@link EdgeFleet.addStores} builds the store of one item. */
-export type DefineStore<T> = (fleet: EdgeFleet, item: T) => EdgeStore;
-
-/** Options of {@link EdgeFleet.addStores}. */
-export interface AddStoresOptions<T> {
-  /**
-   * What of an item its store's definition reads, as plain data (JSON: objects, arrays, strings,
-   * numbers, booleans, null). With the fleet's settings and the code, it makes the store's digest:
-   * a synth skips a store whose digest is the one it had at the last synth. Leave out what does not
-   * change the store's output (such as the inventory line an item came from), so that it does not
-   * make synth render the store again; include everything the definition reads besides the item,
-   * the fleet and the code (e.g. the slice of a table loaded at run time that applies to the item).
-   * @default - the whole item
-   */
-  readonly inputsOf?: (item: T) => unknown;
-  /**
-   * Where an item comes from, for messages: a problem in its store's definition is reported as
-   * `<where>: <problem>`, e.g. `stores/inventory.csv line 7: store "store-006": ...`.
-   * @default - the problem alone (it names the store once the store exists)
-   */
-  readonly where?: (item: T) => string;
-}
+import { AddStoresOptions, IEdgeFleet, IEdgeStore, IStoreDeclaration, isEdgeStore } from '../model/contract';
 
 /**
- * A store declared with {@link EdgeFleet.addStores}: an item and how to build its store. Synth builds
- * it when it comes to it, renders it, and releases its construct tree before the next one.
+ * A store declared with `EdgeFleet.addStores`: an item and how to build its store in a fleet of type
+ * `F`. Synth builds it when it comes to it, renders it, and releases its construct tree before the next one.
  */
-export class StoreDeclaration<T = unknown> {
+export class StoreDeclaration<T, F extends IEdgeFleet> implements IStoreDeclaration {
   constructor(
     /** The item the store is built from. */
     public readonly item: T,
-    private readonly define: DefineStore<T>,
+    private readonly define: (fleet: F, item: T) => IEdgeStore,
     private readonly options: AddStoresOptions<T>,
   ) {}
 
@@ -49,7 +25,7 @@ export class StoreDeclaration<T = unknown> {
   }
 
   /** Builds the store in `fleet`. */
-  public build(fleet: EdgeFleet): EdgeStore {
+  public build(fleet: F): IEdgeStore {
     let store: unknown;
     try {
       store = this.define(fleet, this.item);
@@ -57,8 +33,8 @@ export class StoreDeclaration<T = unknown> {
       if (EdgefleetError.isEdgefleetError(e)) throw e;
       throw new EdgefleetError(`the function given to addStores() failed in the fleet's own code (not in edgefleet): ${whereItFailed(e)}`);
     }
-    if (!EdgeStore.isEdgeStore(store) || store.fleet !== fleet) {
-      throw new EdgefleetError(`the function given to addStores() returned ${EdgeStore.isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`);
+    if (!isEdgeStore(store) || store.fleet !== fleet) {
+      throw new EdgefleetError(`the function given to addStores() returned ${isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`);
     }
     return store;
   }

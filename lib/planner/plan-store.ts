@@ -1,11 +1,9 @@
-import {
-  CDI_COMPONENTS, ControlPlaneComponent, DEFAULT_RESERVATION, FixedReservationItem, KUBEVIRT_COMPONENTS, ReservedResources, SourcedReservation,
-  VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes,
-} from './reservation-model';
-import { ResolvedNodeProfile } from '../fleet/node-profile';
+import { CDI_COMPONENTS, ControlPlaneComponent, DEFAULT_RESERVATION, FixedReservationItem, KUBEVIRT_COMPONENTS, SourcedReservation, VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes } from './reservation-model';
+import { ReservedResources } from '../model/node-profile';
+import { ResolvedNodeProfile } from '../model/node-profile';
 import { hasDataVolumes } from '../platform/check-platform';
 import { CDI_VERSION, KUBEVIRT_VERSION } from '../platform/platform-versions';
-import { ReservationItem, Resources, StorePlan, WorkloadDemand } from '../report/report-model';
+import { ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
 import { quantityValue } from '../prop-checks/quantity';
 
 /** What the planner needs to know of a store besides its objects. */

@@ -1,35 +1,4 @@
-/**
- * What a store node reserves before any workload, item by item. Every figure has its source; a
- * fleet overrides any of them per node profile (`nodeProfile.reservation`) with its own measurements.
- */
-export interface ReservationModel {
-  /** K3s server (API server, controllers, kubelet, containerd, SQLite), as a CPU and memory quantity pair. */
-  readonly k3sServer?: ReservedResources;
-  /**
-   * KubeVirt's control plane (virt-operator, virt-api, virt-controller, virt-handler), on stores that run VMs.
-   * Without an override, the planner sums {@link KUBEVIRT_COMPONENTS} at the replicas of the store's KubeVirt custom resource.
-   */
-  readonly kubevirt?: ReservedResources;
-  /**
-   * CDI's control plane (cdi-operator, cdi-deployment, cdi-apiserver, cdi-uploadproxy), on stores with DataVolumes.
-   * Without an override, the planner sums {@link CDI_COMPONENTS}.
-   */
-  readonly cdi?: ReservedResources;
-  /** Flux's four controllers, on Flux stores. */
-  readonly flux?: ReservedResources;
-  /** Fleet's agent, on Fleet stores. */
-  readonly fleetAgent?: ReservedResources;
-  /** The virt-launcher console-log sidecar of each VM. */
-  readonly vmConsoleLog?: ReservedResources;
-}
-
-/** A CPU and memory reservation, as Kubernetes quantities. */
-export interface ReservedResources {
-  /** CPU, e.g. `500m`. */
-  readonly cpu: string;
-  /** Memory, e.g. `1600Mi`. */
-  readonly memory: string;
-}
+import type { ReservationModel, ReservedResources } from '../model/node-profile';
 
 /** A reservation with the source of its figures. */
 export interface SourcedReservation extends ReservedResources {

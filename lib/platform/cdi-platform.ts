@@ -1,9 +1,10 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cdiv1Beta1, Cdiv1Beta1SpecImagePullPolicy, Cdiv1Beta1SpecUninstallStrategy } from '../../imports/cdi-operator-cdi.kubevirt.io';
-import { ResolvedNodeProfile } from '../fleet/node-profile';
-import { ManifestFile } from '../output/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { podPlacement } from '../workloads/pod-placement';
+import { ResolvedNodeProfile } from '../model/node-profile';
+import { ManifestFile } from '../model/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { podPlacement } from '../model/pod-placement';
 
 /** Name of the CDI custom resource in CDI's release manifests (manifests/templates/release/cdi-cr.yaml.in, v1.63.1). */
 export const CDI_CR_NAME = 'cdi';
@@ -35,7 +36,7 @@ export interface CdiPlatformProps {
  */
 export class CdiPlatform extends ManifestFile {
   /** The generated CDI custom resource: the place for JSON patches. */
-  public readonly resource: Cdiv1Beta1;
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: CdiPlatformProps) {
     super(scope, id, { tree: 'stores', path: 'infrastructure/cdi.yaml' });

@@ -1,11 +1,12 @@
+import { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeVirt } from '../../imports/kubevirt-operator-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
-import { ResolvedNodeProfile } from '../fleet/node-profile';
-import { ManifestFile } from '../output/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { podPlacement } from '../workloads/pod-placement';
+import { ResolvedNodeProfile } from '../model/node-profile';
+import { ManifestFile } from '../model/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { podPlacement } from '../model/pod-placement';
 
 /**
  * Name of the KubeVirt custom resource in KubeVirt's release manifests (tools/resource-generator, v1.6.2),
@@ -41,7 +42,7 @@ export interface KubeVirtPlatformProps {
  */
 export class KubeVirtPlatform extends ManifestFile {
   /** The generated KubeVirt custom resource: the place for JSON patches. */
-  public readonly resource: KubeVirt;
+  public readonly resource: ApiObject;
   private readonly featureGates = new Set<string>();
 
   constructor(scope: Construct, id: string, props: KubeVirtPlatformProps) {

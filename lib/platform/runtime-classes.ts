@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ManifestFile } from '../output/manifest-file';
+import { ManifestFile } from '../model/manifest-file';
 
 /** Properties of {@link RuntimeClasses}. */
 export interface RuntimeClassesProps {

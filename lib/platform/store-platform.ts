@@ -2,7 +2,11 @@ import { Construct } from 'constructs';
 import { CdiPlatform } from './cdi-platform';
 import { KubeVirtPlatform } from './kubevirt-platform';
 import { RuntimeClasses } from './runtime-classes';
-import { ResolvedNodeProfile } from '../fleet/node-profile';
+import { ResolvedNodeProfile } from '../model/node-profile';
+import type { IEdgeStore } from '../model/contract';
+
+/** The id of a store's platform construct, a child of the store. */
+const STORE_PLATFORM_ID = 'Platform';
 
 /** Properties of a {@link StorePlatform}. */
 export interface StorePlatformProps {
@@ -17,6 +21,12 @@ export interface StorePlatformProps {
  * themselves come with the store image or its bootstrap.
  */
 export class StorePlatform extends Construct {
+  /** The platform of `store`, created on first use: every construct that needs KubeVirt or CDI in the store asks for it here. */
+  public static of(store: IEdgeStore): StorePlatform {
+    const existing = store.node.tryFindChild(STORE_PLATFORM_ID);
+    return existing ? (existing as StorePlatform) : new StorePlatform(store, STORE_PLATFORM_ID, { nodeProfile: store.nodeProfile });
+  }
+
   private readonly nodeProfile: ResolvedNodeProfile;
   private kubevirtPlatform?: KubeVirtPlatform;
   private cdiPlatform?: CdiPlatform;

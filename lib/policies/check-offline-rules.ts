@@ -1,7 +1,8 @@
-import { KEEP_ANNOTATIONS, OfflineRule, PROTECTED_KINDS } from './offline-rules';
-import { Waiver } from './waiver';
+import { KEEP_ANNOTATIONS, PROTECTED_KINDS } from './keep-annotations';
+import { OfflineRule } from '../model/waiver';
+import { Waiver } from '../model/waiver';
 import { firstAndMore } from '../util/plural';
-import { ResolvedNodeProfile } from '../fleet/node-profile';
+import { ResolvedNodeProfile } from '../model/node-profile';
 
 /** One finding of the offline-readiness rules on one object. */
 export interface RuleFinding {

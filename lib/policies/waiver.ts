@@ -1,17 +1,7 @@
 import { IConstruct } from 'constructs';
-import { OFFLINE_RULES, OfflineRule } from './offline-rules';
+import { OFFLINE_RULES, Waiver } from '../model/waiver';
 import { fail } from '../errors/edgefleet-error';
-import { compareStrings } from '../output/manifest-file';
-
-/** A store's written exception to one offline-readiness rule for one object; it shows in the fleet report. */
-export interface Waiver {
-  /** The rule waived. */
-  readonly rule: OfflineRule;
-  /** The object, as `Kind/name` (e.g. `Deployment/legacy-kiosk`). */
-  readonly object: string;
-  /** Why the exception is acceptable: at least a sentence, for the reviewer. */
-  readonly reason: string;
-}
+import { compareStrings } from '../util/compare-strings';
 
 /**
  * Annotation of a store's Namespace that lists its waivers as JSON (`[{"rule":..., "object":...,

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { compareStrings } from '../output/manifest-file';
+import { compareStrings } from '../util/compare-strings';
 
 /** An entry of a Git tree at any depth: a file, or a whole folder given by its tree id. */
 export interface TreeEntry {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { git, gitLines, readBlobs } from '../util/git';
-import { compareStrings } from '../output/manifest-file';
-import { FLUX_BOOTSTRAP_FILES } from '../sync/flux-store-sync';
-import { STORE_BRANCH_PREFIX, STORE_TREES, followedBranch, storeBranch } from '../sync/store-source';
+import { compareStrings } from '../util/compare-strings';
+import { FLUX_BOOTSTRAP_FILES } from '../model/dist-layout';
+import { STORE_BRANCH_PREFIX, STORE_TREES, storeBranch } from '../model/dist-layout';
+import { followedBranch } from '../sync/git-repository-patch';
 import { EMPTY_BLOB, TreeEntry, treeId } from './git-tree';
 
 /** Options of {@link publishStoreBranches}. */

@@ -14,14 +14,6 @@ export interface ChangedStore {
 /** The blast-radius guard refused a change. */
 export class BlastRadiusError extends EdgefleetError {}
 
-/** The store a file of dist/ belongs to: `stores/<id>/…`, `clusters/<id>/…` or `fleet/clusters/<id>.yaml`. */
-export function storeOfFile(relativePath: string): string | undefined {
-  const parts = relativePath.split('/');
-  if ((parts[0] === 'stores' || parts[0] === 'clusters') && parts.length > 2) return parts[1];
-  if (parts[0] === 'fleet' && parts[1] === 'clusters' && parts.length === 3) return parts[2].replace(/\.yaml$/, '');
-  return undefined;
-}
-
 /**
  * Fails when `changed` holds more than `max` stores outside the first ring (stores of unknown ring
  * count as outside). The message names the stores, says which of them are removals, and how to proceed.

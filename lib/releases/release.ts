@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import type { EdgeFleet } from '../fleet/edge-fleet';
-import { IDigestible } from '../fleet/digestible';
-import type { EdgeStore } from '../fleet/edge-store';
-import { IRefersToStores, StoreReference } from '../fleet/refers-to-stores';
+import { IDigestible } from '../model/digestible';
+import { IRefersToStores, StoreReference } from '../model/refers-to-stores';
 import { firstAndMore } from '../util/plural';
+import { IEdgeFleet, IEdgeStore } from '../model/contract';
 
 /** A new version on its way through the rollout rings. */
 export interface ReleaseCandidate {
@@ -36,9 +35,9 @@ export interface ReleaseProps {
  */
 export class Release extends Construct implements IDescribable, IDigestible, IRefersToStores {
   private readonly props: ReleaseProps;
-  private readonly fleet: EdgeFleet;
+  private readonly fleet: IEdgeFleet;
 
-  constructor(fleet: EdgeFleet, id: string, props: ReleaseProps) {
+  constructor(fleet: IEdgeFleet, id: string, props: ReleaseProps) {
     super(fleet, id);
     this.fleet = fleet;
     this.props = props;
@@ -78,7 +77,7 @@ export class Release extends Construct implements IDescribable, IDigestible, IRe
   }
 
   /** The version `store` runs. */
-  public versionFor(store: EdgeStore): string {
+  public versionFor(store: IEdgeStore): string {
     const { stores, regions, candidate, stable } = this.props;
     const byStore = stores?.[store.id];
     if (byStore !== undefined) return byStore;

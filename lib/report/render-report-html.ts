@@ -1,8 +1,6 @@
-import {
-  Cell, Level, ReportFigures, ReportSection, ReportTable, StoreFigures, cellText, formatCores, formatGiB, formatNumber,
-  formatPercent, levelOf, reportFigures, reservationSections, storeSection, summarySections,
-} from './report-figures';
-import { FleetReport, StorePlan } from './report-model';
+import { Cell, Level, ReportFigures, ReportSection, ReportTable, StoreFigures, cellText, formatCores, formatGiB, formatNumber, formatPercent, levelOf, reportFigures, reservationSections, storeSection, summarySections } from './report-figures';
+import { FleetReport } from './report-model';
+import { StorePlan } from '../planner/store-plan';
 
 /** The store id, and `(suspended)` when its sync is. */
 function storeName(s: StoreFigures): string {

@@ -1,6 +1,7 @@
-import { FleetReport, ReservationItem, Resources, StorePlan, StoreReport, StoreSync, TreeSize } from './report-model';
-import { compareStrings } from '../output/manifest-file';
-import { storeBranch } from '../sync/store-source';
+import { FleetReport, StoreReport, StoreSync, TreeSize } from './report-model';
+import { ReservationItem, Resources, StorePlan } from '../planner/store-plan';
+import { compareStrings } from '../util/compare-strings';
+import { storeBranch } from '../model/dist-layout';
 
 /** How many stores the "most loaded" table lists. */
 const MOST_LOADED_COUNT = 10;

@@ -3,13 +3,14 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import { EdgeStore, requireStore } from '../fleet/edge-store';
-import { IReadsFiles } from '../fleet/digestible';
-import { StoreLayer } from '../fleet/store-layer';
-import { ManifestFile } from '../output/manifest-file';
+import { requireStore } from '../model/contract';
+import { IReadsFiles } from '../model/digestible';
+import { StoreLayer } from '../model/store-layer';
+import { ManifestFile } from '../model/manifest-file';
 import { checkDnsLabel } from '../prop-checks/checks';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { shownPath } from '../util/shown-path';
+import { IEdgeStore, isEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EncryptedSecret}. */
 export interface EncryptedSecretProps {
@@ -41,7 +42,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   }
 
   /** The store whose Secret it is. */
-  public readonly store: EdgeStore;
+  public readonly store: IEdgeStore;
   /** The layer the Secret is applied in. */
   public readonly layer: StoreLayer;
   /** The encrypted file in the fleet repository, absolute. */
@@ -50,7 +51,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   public readonly inputFiles: string[];
   private readonly source: Source;
 
-  constructor(store: EdgeStore, name: string, props: EncryptedSecretProps = {}) {
+  constructor(store: IEdgeStore, name: string, props: EncryptedSecretProps = {}) {
     requireStore(store, 'EncryptedSecret', name);
     checkDnsLabel(store, 'EncryptedSecret name', name);
     if (store.node.tryFindChild(name)) fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
@@ -123,7 +124,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
    * that no two stores share a key.
    */
   private storeOwning(recipient: string): string | undefined {
-    const owner = this.store.fleet.node.children.find((s): s is EdgeStore => EdgeStore.isEdgeStore(s) && s !== this.store && s.ageRecipient === recipient);
+    const owner = this.store.fleet.node.children.find((s): s is IEdgeStore => isEdgeStore(s) && s !== this.store && s.ageRecipient === recipient);
     return owner ? owner.subject : undefined;
   }
 }
@@ -133,13 +134,13 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
  * store's bootstrap creates, when the layer holds encrypted Secrets; undefined otherwise, so that a
  * store without secrets needs no key Secret.
  */
-export function layerDecryption(store: EdgeStore, layer: StoreLayer): { provider: 'sops'; secretRef: { name: string } } | undefined {
+export function layerDecryption(store: IEdgeStore, layer: StoreLayer): { provider: 'sops'; secretRef: { name: string } } | undefined {
   const encrypted = store.node.children.some((c) => EncryptedSecret.isEncryptedSecret(c) && c.layer === layer);
   return encrypted ? { provider: 'sops', secretRef: { name: store.fleet.secrets!.keySecretName } } : undefined;
 }
 
 /** The fleet's secrets folder, once the store is known to be able to have encrypted Secrets at all. */
-function secretsFolderOf(store: EdgeStore, name: string): string {
+function secretsFolderOf(store: IEdgeStore, name: string): string {
   const at = `EncryptedSecret "${name}"`;
   if (store.sync.agent === 'fleet') fail(store, `${at}: the store syncs with Rancher Fleet. ${FLEET_HAS_NO_SOPS}`);
   if (!store.fleet.secrets) fail(store, `${at}: the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators' age public keys)`);

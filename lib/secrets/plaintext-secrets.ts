@@ -1,16 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { valueProtectionProblems } from './sops-metadata';
 import { problemAt } from '../errors/edgefleet-error';
-import type { EdgeStore } from '../fleet/edge-store';
-import { ManifestFile } from '../output/manifest-file';
-import { renderedJson } from '../output/rendered-json';
+import { ManifestFile } from '../model/manifest-file';
+import { renderedJson } from '../util/rendered-json';
+import { IEdgeStore } from '../model/contract';
 
 /**
  * Late check of a store: no Secret that its constructs generate (an `addManifests` escape hatch, a
  * construct of one's own) holds `data` or `stringData` in plain text, since everything synth writes
  * is committed to Git. The values are never quoted, only their keys.
  */
-export function plaintextSecretProblems(store: EdgeStore): string[] {
+export function plaintextSecretProblems(store: IEdgeStore): string[] {
   const problems: string[] = [];
   for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
     for (const o of file.node.findAll().filter(ApiObject.isApiObject).filter((x) => x.kind === 'Secret')) {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import type { EdgeStore } from '../fleet/edge-store';
-import { ManifestFile } from '../output/manifest-file';
+import { ManifestFile } from '../model/manifest-file';
+import { IEdgeStore } from '../model/contract';
 
 /** Longest bundle name Fleet keeps as given (a Helm release name: rancher/fleet internal/names). */
 const MAX_BUNDLE_NAME = 53;
@@ -12,7 +12,7 @@ const MAX_BUNDLE_NAME = 53;
  * removed or stops targeting the store.
  */
 export class FleetStoreSync extends Construct {
-  constructor(store: EdgeStore, id: string) {
+  constructor(store: IEdgeStore, id: string) {
     super(store, id);
     const file = new ManifestFile(this, 'FleetYaml', { tree: 'stores', path: 'fleet.yaml', kustomizeResource: false });
     file.addDocument({

@@ -2,13 +2,14 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
-import type { EdgeStore } from '../fleet/edge-store';
-import { STORE_LAYERS, StoreLayer } from '../fleet/store-layer';
-import { ManifestFile } from '../output/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { yamlText } from '../output/yaml-text';
+import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
+import { ManifestFile } from '../model/manifest-file';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { yamlText } from '../util/yaml-text';
 import { layerDecryption } from '../secrets/encrypted-secret';
-import { gitRepositoryPatch } from './store-source';
+import { gitRepositoryPatch } from './git-repository-patch';
+import { FLUX_BOOTSTRAP_FILES, storeFolderInRepository } from '../model/dist-layout';
+import { IEdgeStore } from '../model/contract';
 
 /**
  * The claim that keeps source-controller's artifacts (`/data`) across restarts. Its default emptyDir
@@ -19,13 +20,6 @@ export const ARTIFACT_CLAIM = 'source-controller-data';
 
 /** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
 export const FLUX_SYSTEM = 'flux-system';
-
-/**
- * Files `flux bootstrap` writes next to our `flux-system/kustomization.yaml`. Synth creates them empty,
- * as Flux's bootstrap customization guide asks (bootstrap builds our kustomization.yaml before it has
- * written gotk-sync.yaml: fluxcd/flux2#1741), and never rewrites them.
- */
-export const FLUX_BOOTSTRAP_FILES = ['flux-system/gotk-components.yaml', 'flux-system/gotk-sync.yaml'];
 
 /**
  * How long one layer may take to apply and become ready, and how soon a failed apply is retried.
@@ -44,7 +38,7 @@ const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string;
  * that it polls at the store's interval and follows its source (see {@link gitRepositoryPatch}).
  */
 export class FluxStoreSync extends Construct {
-  constructor(store: EdgeStore, id: string) {
+  constructor(store: IEdgeStore, id: string) {
     super(store, id);
     let previous: StoreLayer | undefined;
     for (const layer of STORE_LAYERS) {
@@ -65,7 +59,7 @@ export class FluxStoreSync extends Construct {
     FLUX_BOOTSTRAP_FILES.forEach((path) => new ManifestFile(this, path, { tree: 'clusters', path }));
   }
 
-  private layerKustomization(store: EdgeStore, layer: StoreLayer, dependsOn: StoreLayer | undefined): void {
+  private layerKustomization(store: IEdgeStore, layer: StoreLayer, dependsOn: StoreLayer | undefined): void {
     const file = new ManifestFile(this, layer, { tree: 'clusters', path: `${layer}.yaml` });
     const timing = LAYER_TIMING[layer];
     new Kustomization(file, 'Resource', {
@@ -80,7 +74,7 @@ export class FluxStoreSync extends Construct {
         // applied running: the store keeps what it last pulled. Objects removed from Git are still pruned.
         deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
         suspend: store.sync.autoSync ? undefined : true,
-        path: `./${storeFolder(store)}/${layer}`,
+        path: `./${storeFolderInRepository(store.fleet.repository.path, store.id)}/${layer}`,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYSTEM },
         dependsOn: dependsOn ? [{ name: kustomizationName(dependsOn) }] : undefined,
         // Decided once the store's EncryptedSecrets are added, after this construct.
@@ -94,16 +88,12 @@ function kustomizationName(layer: StoreLayer): string {
   return `edgefleet-${layer}`;
 }
 
-function storeFolder(store: EdgeStore): string {
-  return `${store.fleet.repository.path}/stores/${store.id}`;
-}
-
 /**
  * The kustomization.yaml of `flux-system/`, which `flux bootstrap` keeps and builds with its own
  * manifests (fluxcd/flux2#1300): it sets the poll interval and the branch of the store's
  * GitRepository (its store branch, or the fleet's branch with an artifact of only its folders).
  */
-function bootstrapKustomization(store: EdgeStore): object {
+function bootstrapKustomization(store: IEdgeStore): object {
   const persistentArtifacts = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

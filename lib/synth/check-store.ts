@@ -1,10 +1,10 @@
 import { problemAt } from '../errors/edgefleet-error';
-import type { EdgeStore } from '../fleet/edge-store';
 import { checkPlatform } from '../platform/check-platform';
 import { overBudget, planStore } from '../planner/plan-store';
 import { checkOfflineRules } from '../policies/check-offline-rules';
-import { Waiver } from '../policies/waiver';
+import { Waiver } from '../model/waiver';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
+import { IEdgeStore } from '../model/contract';
 
 /** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
 export interface StoreCheck {
@@ -21,7 +21,7 @@ export interface StoreCheck {
 }
 
 /** Checks a store's rendered objects against the offline-readiness rules, its node's resources and its platform objects. */
-export function checkStore(store: EdgeStore, objects: any[]): StoreCheck {
+export function checkStore(store: IEdgeStore, objects: any[]): StoreCheck {
   const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
   const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
   const { agent, autoSync, interval, source } = store.sync;

@@ -2,7 +2,7 @@ import { hash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { StoreSummary } from './store-pass';
-import type { OutputRecord } from '../output/tree-writer';
+import type { OutputRecord } from './tree-update';
 
 /** What synth recorded of one store at its last synth. */
 export interface CachedStore {

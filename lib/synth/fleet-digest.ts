@@ -1,8 +1,7 @@
 import { hash } from 'crypto';
 import * as fs from 'fs';
-import { isDigestible } from '../fleet/digestible';
-import type { EdgeFleet } from '../fleet/edge-fleet';
-import { EdgeStore } from '../fleet/edge-store';
+import { isDigestible } from '../model/digestible';
+import { IEdgeFleet, isEdgeStore } from '../model/contract';
 
 /** Changes whenever what a digest covers changes meaning. */
 const DIGEST_FORMAT = 'edgefleet store digest 1';
@@ -19,7 +18,7 @@ export type FleetDigest = { readonly digest: string } | { readonly digest?: unde
  * ({@link fleetInputsDigest}). None when one of them cannot be known: the modules under a test
  * runner that loads them itself, or a fleet-wide construct that does not say what it holds.
  */
-export function fleetDigest(fleet: EdgeFleet): FleetDigest {
+export function fleetDigest(fleet: IEdgeFleet): FleetDigest {
   const code = codeDigest();
   if (code === undefined) return { reason: 'the loaded modules are not known (a test runner loads them)' };
   const inputs = fleetInputsDigest(fleet);
@@ -29,10 +28,10 @@ export function fleetDigest(fleet: EdgeFleet): FleetDigest {
 }
 
 /** The digest of the fleet's props and of the inputs of its fleet-wide constructs (such as Releases). */
-export function fleetInputsDigest(fleet: EdgeFleet): FleetDigest {
+export function fleetInputsDigest(fleet: IEdgeFleet): FleetDigest {
   const parts: string[] = [];
   for (const child of fleet.node.children) {
-    if (EdgeStore.isEdgeStore(child)) continue;
+    if (isEdgeStore(child)) continue;
     if (!isDigestible(child)) {
       return { reason: `${child.constructor.name} "${child.node.path}" in the fleet does not say what it holds (give it a digestInputs() method)` };
     }

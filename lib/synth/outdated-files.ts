@@ -1,5 +1,5 @@
-import { TreePlan, TreeUpdate } from '../output/tree-writer';
-import { isBootstrapFile, OWNED_FOLDERS } from './synthesize';
+import { TreePlan, TreeUpdate } from './tree-update';
+import { isBootstrapFile, OWNED_FOLDERS } from '../model/dist-layout';
 
 /**
  * How the files in `outdir` differ from a whole rendered tree (from `renderFleet`): the files synth

@@ -1,17 +1,17 @@
 import { checkStore } from './check-store';
-import { FleetValidationError, lateProblems } from './validate-fleet';
+import { FleetValidationError } from '../errors/fleet-validation-error';
+import { lateProblems } from './late-problems';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import type { EdgeFleet } from '../fleet/edge-fleet';
-import type { FleetRegistration } from '../fleet/edge-store';
-import type { EdgeStore } from '../fleet/edge-store';
-import type { StoreDeclaration } from '../fleet/store-declaration';
-import { readsFiles } from '../fleet/digestible';
-import type { NodeTaint } from '../fleet/node-profile';
-import type { ResolvedSyncPolicy } from '../fleet/sync-policy';
-import { renderStoreWithObjects } from '../output/render-store';
-import { inRenderPass } from '../output/rendered-json';
+import type { FleetRegistration } from '../model/contract';
+import { readsFiles } from '../model/digestible';
+import type { NodeTaint } from '../model/node-profile';
+import type { ResolvedSyncPolicy } from '../model/sync-policy';
+import { renderStoreWithObjects } from './render-store';
+import { inRenderPass } from '../util/rendered-json';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 import { treeSize } from '../report/tree-sizes';
+import { IMAGES_FILE } from '../model/dist-layout';
+import { IEdgeFleet, IEdgeStore, IStoreDeclaration } from '../model/contract';
 
 /**
  * What synth keeps of a store once its construct tree is released: what the fleet-wide files
@@ -41,6 +41,13 @@ export interface StoreSummary {
   readonly warnings: ReportWarning[];
 }
 
+/** What the fleet-wide checks after the stores need of each store built. */
+export interface BuiltStore {
+  readonly id: string;
+  readonly ageRecipient?: string;
+  readonly storeLabels: Readonly<Record<string, string>>;
+}
+
 /** One store built, checked and rendered. */
 export interface StorePass {
   /** The store's files, as paths relative to dist/ mapped to their content. */
@@ -56,7 +63,7 @@ export interface StorePass {
  * offline-readiness rules and the node's resources. Throws a {@link FleetValidationError} with every
  * problem found in the store.
  */
-export function passStore(store: EdgeStore): StorePass {
+export function passStore(store: IEdgeStore): StorePass {
   return inRenderPass(() => {
     const constructs = store.node.findAll();
     const problems = lateProblems(constructs);
@@ -65,7 +72,7 @@ export function passStore(store: EdgeStore): StorePass {
     const check = checkStore(store, rendered.objects);
     if (check.problems.length > 0) throw new FleetValidationError(check.problems);
     const files = rendered.files;
-    if (check.images.length > 0) files.set(`stores/${store.id}/images.txt`, `${check.images.join('\n')}\n`);
+    if (check.images.length > 0) files.set(`stores/${store.id}/${IMAGES_FILE}`, `${check.images.join('\n')}\n`);
     const summary: StoreSummary = {
       id: store.id,
       storeLabels: store.storeLabels,
@@ -88,10 +95,10 @@ export function passStore(store: EdgeStore): StorePass {
  * passes it ({@link passStore}), and removes it, and anything else its definition added, from the
  * fleet: what synth keeps of it is in the result.
  */
-export function buildAndPass(fleet: EdgeFleet, declaration: StoreDeclaration, onBuilt?: (store: EdgeStore | undefined) => void): StorePass {
+export function buildAndPass(fleet: IEdgeFleet, declaration: IStoreDeclaration, onBuilt?: (store: IEdgeStore | undefined) => void): StorePass {
   const before = new Set(fleet.node.children.map((c) => c.node.id));
   try {
-    let store: EdgeStore;
+    let store: IEdgeStore;
     try {
       store = declaration.build(fleet);
     } catch (e) {

@@ -6,10 +6,10 @@
 import { MessagePort, workerData } from 'worker_threads';
 import { fleetInputsDigest, storeDigest } from './fleet-digest';
 import { buildAndPass, problemsOf } from './store-pass';
-import { isBootstrapFile } from './synthesize';
+import { isBootstrapFile } from '../model/dist-layout';
 import type { StoreWorkerData, StoreWorkerMessage } from './store-workers';
-import { loadFleet } from '../cli/load-fleet';
-import { writeNewFiles } from '../output/tree-writer';
+import { loadFleet } from './load-fleet';
+import { writeNewFiles } from './tree-update';
 
 function post(port: MessagePort, message: StoreWorkerMessage, signal: Int32Array): void {
   port.postMessage(message);

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { StoreSummary } from './store-pass';
-import type { BuiltStore } from './synthesize';
-import type { FileRecord } from '../output/tree-writer';
+import type { BuiltStore } from './store-pass';
+import type { FileRecord } from './tree-update';
 
 /** What a worker thread is given. */
 export interface StoreWorkerData {

@@ -1,4 +1,4 @@
-import { ResolvedTelemetry, logBufferBytes } from './telemetry-settings';
+import { ResolvedTelemetry, logBufferBytes } from '../model/telemetry-settings';
 
 /** Where the log agent keeps its buffer inside its container. */
 export const LOG_BUFFER_PATH = '/buffer';

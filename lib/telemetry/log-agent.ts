@@ -1,14 +1,14 @@
 import { LOG_BUFFER_PATH, fluentBitConfig } from './fluent-bit-config';
 import { NodeAgent } from './node-agent';
-import { ResolvedTelemetry } from './telemetry-settings';
-import type { EdgeStore } from '../fleet/edge-store';
+import { ResolvedTelemetry } from '../model/telemetry-settings';
+import { IEdgeStore } from '../model/contract';
 
 /**
  * The store's log agent: Fluent Bit as a DaemonSet, reading container logs and the journal, with
  * its filesystem buffer on the node (`<bufferHostPath>/log-buffer`), shipping to Loki.
  */
 export class LogAgent extends NodeAgent {
-  constructor(store: EdgeStore, telemetry: ResolvedTelemetry, labels: Record<string, string>) {
+  constructor(store: IEdgeStore, telemetry: ResolvedTelemetry, labels: Record<string, string>) {
     const credentials = telemetry.credentialsSecretName;
     super(store, 'log-agent', {
       container: { image: telemetry.logAgentImage, cpu: '50m', memory: '64Mi', memoryLimit: '128Mi', args: ['--config=/fluent-bit/etc/edgefleet/fluent-bit.yaml'], ports: { http: 2020 } },

@@ -1,7 +1,7 @@
 import { NodeAgent } from './node-agent';
 import { CREDENTIALS_PATH, prometheusAgentConfig } from './prometheus-agent-config';
-import { ResolvedTelemetry, bufferedFor } from './telemetry-settings';
-import type { EdgeStore } from '../fleet/edge-store';
+import { ResolvedTelemetry, bufferedFor } from '../model/telemetry-settings';
+import { IEdgeStore } from '../model/contract';
 
 /** Where the metrics agent keeps its write-ahead log inside its container. */
 const WAL_PATH = '/wal';
@@ -12,7 +12,7 @@ const WAL_PATH = '/wal';
  * It runs as root because the WAL lives in a host folder that root owns.
  */
 export class MetricsAgent extends NodeAgent {
-  constructor(store: EdgeStore, telemetry: ResolvedTelemetry, labels: Record<string, string>) {
+  constructor(store: IEdgeStore, telemetry: ResolvedTelemetry, labels: Record<string, string>) {
     const credentials = telemetry.credentialsSecretName;
     super(store, 'metrics-agent', {
       container: {

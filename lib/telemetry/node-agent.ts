@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { SCRAPE_ANNOTATIONS } from './prometheus-agent-config';
-import type { EdgeStore } from '../fleet/edge-store';
-import { yamlText } from '../output/yaml-text';
+import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
+import { yamlText } from '../util/yaml-text';
 import { ContainerProps, containerSpec } from '../workloads/container-spec';
 import { EdgeWorkload } from '../workloads/edge-workload';
-import { podPlacement } from '../workloads/pod-placement';
+import { podPlacement } from '../model/pod-placement';
+import { IEdgeStore } from '../model/contract';
 
 /** Properties of a {@link NodeAgent}. */
 export interface NodeAgentProps {
@@ -38,7 +38,7 @@ export class NodeAgent extends EdgeWorkload {
   /** The generated DaemonSet: the place for JSON patches. */
   public readonly resource: k8s.KubeDaemonSet;
 
-  constructor(store: EdgeStore, id: string, props: NodeAgentProps) {
+  constructor(store: IEdgeStore, id: string, props: NodeAgentProps) {
     super(store, id);
     const namespace = store.workloadNamespace;
     const name = `edgefleet-${this.name}`;

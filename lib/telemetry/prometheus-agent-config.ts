@@ -1,11 +1,9 @@
-import { ResolvedTelemetry } from './telemetry-settings';
+import { ResolvedTelemetry } from '../model/telemetry-settings';
 import { TELEMETRY_LABELS } from './fluent-bit-config';
+import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
 /** Where the metrics agent mounts the remote-write credentials. */
 export const CREDENTIALS_PATH = '/etc/telemetry-credentials';
-
-/** Pod annotation that asks the metrics agent to scrape a pod, with `prometheus.io/port` and `prometheus.io/path`. */
-export const SCRAPE_ANNOTATIONS = { scrape: 'prometheus.io/scrape', port: 'prometheus.io/port', path: 'prometheus.io/path' };
 
 /**
  * Prometheus's configuration for agent mode (prometheus.io/docs/prometheus/latest/configuration/configuration):

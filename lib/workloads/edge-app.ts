@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { EdgeWorkload } from './edge-workload';
-import type { EdgeStore } from '../fleet/edge-store';
-import { podPlacement } from './pod-placement';
+import { podPlacement } from '../model/pod-placement';
 import { checkInteger, checkLabels } from '../prop-checks/checks';
 import { ContainerProps, containerSpec } from './container-spec';
+import { IEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EdgeApp}. */
 export interface EdgeAppProps extends ContainerProps {
@@ -29,7 +29,7 @@ export class EdgeApp extends EdgeWorkload {
   /** The generated Deployment: the place for JSON patches. */
   public readonly resource: k8s.KubeDeployment;
 
-  constructor(store: EdgeStore, id: string, props: EdgeAppProps, runtime: EdgeAppRuntime = {}) {
+  constructor(store: IEdgeStore, id: string, props: EdgeAppProps, runtime: EdgeAppRuntime = {}) {
     super(store, id);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0);
     const labels = { ...checkLabels(this, 'labels', { ...props.labels }), ...this.selectorLabels };

@@ -1,7 +1,7 @@
 import { EdgeApp, EdgeAppProps } from './edge-app';
-import type { EdgeStore } from '../fleet/edge-store';
-import { SCRAPE_ANNOTATIONS } from '../telemetry/prometheus-agent-config';
+import { SCRAPE_ANNOTATIONS } from './scrape-annotations';
 import { checkInteger } from '../prop-checks/checks';
+import { IEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EdgeMonitor}. */
 export interface EdgeMonitorProps extends EdgeAppProps {
@@ -17,7 +17,7 @@ export interface EdgeMonitorProps extends EdgeAppProps {
  * annotated for the store's metrics agent, which ships what it collects.
  */
 export class EdgeMonitor extends EdgeApp {
-  constructor(store: EdgeStore, id: string, props: EdgeMonitorProps) {
+  constructor(store: IEdgeStore, id: string, props: EdgeMonitorProps) {
     const metricsPort = props.metricsPort ?? 9100;
     super(store, id, {
       ...props,

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import {
   VirtualMachine,
   VirtualMachineSpecDataVolumeTemplates,
@@ -7,15 +8,16 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
 import { EdgeWorkload } from './edge-workload';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
-import { podPlacement } from './pod-placement';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { podPlacement } from '../model/pod-placement';
 import { VmDisk } from './vm-disk';
 import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity';
-import type { EdgeStore } from '../fleet/edge-store';
-import { CpuArchitecture } from '../fleet/node-profile';
+import { StorePlatform } from '../platform/store-platform';
+import { CpuArchitecture } from '../model/node-profile';
 import { fail, problemAt } from '../errors/edgefleet-error';
-import { renderedJson } from '../output/rendered-json';
+import { renderedJson } from '../util/rendered-json';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
+import { IEdgeStore } from '../model/contract';
 
 /** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
 export const RUN_STRATEGIES = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'] as const;
@@ -73,16 +75,16 @@ const CLOUD_INIT_DISK = 'cloudinit';
  */
 export class EdgePosVm extends EdgeWorkload {
   /** The generated VirtualMachine: the place for JSON patches. */
-  public readonly resource: VirtualMachine;
+  public readonly resource: ApiObject;
 
-  constructor(store: EdgeStore, id: string, props: EdgePosVmProps) {
+  constructor(store: IEdgeStore, id: string, props: EdgePosVmProps) {
     super(store, id);
     const runStrategy = checkOneOf(this, 'runStrategy', props.runStrategy ?? 'Always', RUN_STRATEGIES);
     const disks = this.bindDisks(props);
     const labels = this.selectorLabels;
     const identity = resolveVmIdentity(this, { namespace: store.fleet.vmIdentityNamespace, storeId: store.id, vmName: this.name }, props.identity);
-    store.platform.enableKubeVirt();
-    if (disks.dataVolumeTemplates.length > 0) store.platform.enableCdi();
+    StorePlatform.of(store).enableKubeVirt();
+    if (disks.dataVolumeTemplates.length > 0) StorePlatform.of(store).enableCdi();
 
     this.resource = new VirtualMachine(this, 'Resource', {
       metadata: { name: this.name, namespace: store.workloadNamespace, labels, annotations: KEEP_ANNOTATIONS },

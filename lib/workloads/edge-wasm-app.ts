@@ -1,6 +1,6 @@
 import { EdgeApp, EdgeAppProps } from './edge-app';
-import type { EdgeStore } from '../fleet/edge-store';
 import { fail } from '../errors/edgefleet-error';
+import { IEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EdgeWasmApp}. */
 export interface EdgeWasmAppProps extends EdgeAppProps {
@@ -17,7 +17,7 @@ export interface EdgeWasmAppProps extends EdgeAppProps {
  * module as its entrypoint (an absolute path such as `/app.wasm`).
  */
 export class EdgeWasmApp extends EdgeApp {
-  constructor(store: EdgeStore, id: string, props: EdgeWasmAppProps) {
+  constructor(store: IEdgeStore, id: string, props: EdgeWasmAppProps) {
     const runtimeClassName = props.runtimeClass ?? 'wasmedge';
     super(store, id, props, { runtimeClassName });
     if (!store.nodeProfile.runtimeClasses.includes(runtimeClassName)) {

@@ -1,8 +1,9 @@
-import { EdgeStore, requireStore } from '../fleet/edge-store';
-import { StoreLayer } from '../fleet/store-layer';
+import { requireStore } from '../model/contract';
+import { StoreLayer } from '../model/store-layer';
 import { IDescribable, fail } from '../errors/edgefleet-error';
-import { ManifestFile } from '../output/manifest-file';
+import { ManifestFile } from '../model/manifest-file';
 import { checkDnsLabel } from '../prop-checks/checks';
+import { IEdgeStore } from '../model/contract';
 
 /**
  * Base of everything that runs in a store: one file `dist/stores/<store>/<layer>/<id>.yaml`
@@ -10,9 +11,9 @@ import { checkDnsLabel } from '../prop-checks/checks';
  */
 export abstract class EdgeWorkload extends ManifestFile implements IDescribable {
   /** The store the workload runs in. */
-  public readonly store: EdgeStore;
+  public readonly store: IEdgeStore;
 
-  constructor(store: EdgeStore, id: string, layer: StoreLayer = 'workloads') {
+  constructor(store: IEdgeStore, id: string, layer: StoreLayer = 'workloads') {
     requireStore(store, new.target.name, id);
     checkDnsLabel(store, 'workload id', id);
     if (store.node.tryFindChild(id)) {

@@ -1,10 +1,11 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { EdgeWorkload } from './edge-workload';
-import type { EdgeStore } from '../fleet/edge-store';
-import { StoreLayer } from '../fleet/store-layer';
+import { StorePlatform } from '../platform/store-platform';
+import { StoreLayer } from '../model/store-layer';
 import { fail } from '../errors/edgefleet-error';
 import { hasDataVolumes } from '../platform/check-platform';
 import { featureGatesOf } from '../platform/kubevirt-feature-gates';
+import { IEdgeStore } from '../model/contract';
 
 /** Properties of {@link StoreManifests}. */
 export interface StoreManifestsProps {
@@ -24,7 +25,7 @@ export class StoreManifests extends EdgeWorkload {
   /** The objects, in the order given. */
   public readonly objects: ApiObject[];
 
-  constructor(store: EdgeStore, id: string, props: StoreManifestsProps) {
+  constructor(store: IEdgeStore, id: string, props: StoreManifestsProps) {
     super(store, id, props.layer);
     this.objects = props.manifests.map((manifest, i) => {
       const missing = ['apiVersion', 'kind'].filter((f) => !manifest[f]).concat(manifest.metadata?.name ? [] : ['metadata.name']);
@@ -34,7 +35,7 @@ export class StoreManifests extends EdgeWorkload {
       return new ApiObject(this, `${manifest.kind}-${manifest.metadata!.name}-${i}`, manifest);
     });
     const vms = props.manifests.filter((m) => m.kind === 'VirtualMachine');
-    if (vms.length > 0) store.platform.enableKubeVirt().addFeatureGates(...vms.flatMap((vm) => featureGatesOf(vm).map((f) => f.gate)));
-    if (hasDataVolumes(props.manifests)) store.platform.enableCdi();
+    if (vms.length > 0) StorePlatform.of(store).enableKubeVirt().addFeatureGates(...vms.flatMap((vm) => featureGatesOf(vm).map((f) => f.gate)));
+    if (hasDataVolumes(props.manifests)) StorePlatform.of(store).enableCdi();
   }
 }

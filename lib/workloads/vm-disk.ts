@@ -7,7 +7,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
-import { KEEP_ANNOTATIONS } from '../policies/offline-rules';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkImage, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
 /** Where a VM disk is, as the VM that mounts it sees it. */

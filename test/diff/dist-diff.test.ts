@@ -1,10 +1,11 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  EdgeFleet, EdgeFleetProps, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, KEEP_ANNOTATIONS, VmDisk, diffDist, formatDiffMarkdown, formatDiffText,
-  imageDownloads, isDerived, readImageSizes, readStoreInventory, renderFleet, synthesize,
-} from '../../lib';
+import { EdgeFleet, EdgeFleetProps, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, readStoreInventory, renderFleet, synthesize } from '../../lib';
+import { KEEP_ANNOTATIONS } from '../../lib/policies/keep-annotations';
+import { diffDist, isDerived } from '../../lib/diff/dist-diff';
+import { formatDiffMarkdown, formatDiffText } from '../../lib/diff/format-diff';
+import { imageDownloads, readImageSizes } from '../../lib/diff/image-downloads';
 import { main } from '../../lib/cli/main';
 import { INVENTORY, RELEASES, buildFleet } from '../../stores';
 import { tempDir, testFleet } from '../util';

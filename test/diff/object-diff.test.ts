@@ -1,4 +1,4 @@
-import { diffValues, showFieldChange } from '../../lib';
+import { diffValues, showFieldChange } from '../../lib/diff/object-diff';
 
 const lines = (before: unknown, after: unknown) => diffValues(before, after).map(showFieldChange);
 

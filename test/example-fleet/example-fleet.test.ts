@@ -6,7 +6,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { outdatedFiles, renderFleet, validateTree } from '../../lib';
+import { outdatedFiles, renderFleet } from '../../lib';
+import { validateTree } from '../../lib/validate/validate-tree';
 import { buildFleet } from '../../stores';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');

@@ -1,4 +1,5 @@
-import { isDerived, readStoreInventory, renderFleet } from '../../lib';
+import { isDerived } from '../../lib/diff/dist-diff';
+import { readStoreInventory, renderFleet } from '../../lib';
 import { INVENTORY, buildFleet } from '../../stores';
 import { reachableClusters } from '../sync/fleet-targeting';
 

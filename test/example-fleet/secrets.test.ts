@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { renderFleet, renderSopsConfig } from '../../lib';
+import { renderFleet } from '../../lib';
+import { renderSopsConfig } from '../../lib/secrets/sops-config';
 import { buildFleet } from '../../stores';
 import { snapshotDir } from '../util';
 

@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
-import { EdgeStore, EdgeApp, renderStore } from '../../lib';
+import { EdgeStore, EdgeApp } from '../../lib';
+import { renderStore } from '../../lib/synth/render-store';
 import { objectOf, testFleet, testStore } from '../util';
 
 describe('EdgeStore', () => {

@@ -1,4 +1,4 @@
-import { PLAIN_RESOLVE_APPLIES } from '../../lib';
+import { PLAIN_RESOLVE_APPLIES } from '../../lib/util/rendered-json';
 import { generatedFleet } from '../../bench/generated-fleet';
 import { bothWays, differences } from '../util';
 

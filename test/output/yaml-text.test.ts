@@ -1,4 +1,4 @@
-import { jsYamlText, yamlText } from '../../lib';
+import { jsYamlText, yamlText } from '../../lib/util/yaml-text';
 
 /** Strings that YAML reads as something else, or that need quoting, escaping or a block style. */
 const TRICKY_STRINGS = [

@@ -1,7 +1,10 @@
 import { JsonPatch } from 'cdk8s';
-import {
-  CDI_COMPONENTS, DEFAULT_NODE_PROFILE, EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, KUBEVIRT_COMPONENTS, VmDisk, checkOfflineRules, overBudget, planStore, renderFleet, renderStoreWithObjects, vmOverheadBytes,
-} from '../../lib';
+import { CDI_COMPONENTS, KUBEVIRT_COMPONENTS, vmOverheadBytes } from '../../lib/planner/reservation-model';
+import { DEFAULT_NODE_PROFILE } from '../../lib/model/node-profile';
+import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, renderFleet } from '../../lib';
+import { checkOfflineRules } from '../../lib/policies/check-offline-rules';
+import { overBudget, planStore } from '../../lib/planner/plan-store';
+import { renderStoreWithObjects } from '../../lib/synth/render-store';
 import { testFleet } from '../util';
 
 const Mi = 2 ** 20;

@@ -2,7 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { EdgeFleet, EdgePosVm, EdgeStore, EdgeWasmApp, NodeProfile, VmDisk, checkPlatform, renderFleet, renderStoreWithObjects, synthesize, validateTree } from '../../lib';
+import { EdgeFleet, EdgePosVm, EdgeStore, EdgeWasmApp, NodeProfile, VmDisk, renderFleet, synthesize } from '../../lib';
+import { checkPlatform } from '../../lib/platform/check-platform';
+import { renderStoreWithObjects } from '../../lib/synth/render-store';
+import { validateTree } from '../../lib/validate/validate-tree';
 import { documents, objectOf, tempDir, testFleet, testStore } from '../util';
 
 const BOOT = VmDisk.containerDisk('registry.example.com/retail/pos-os:4.1.0');

@@ -1,6 +1,10 @@
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, Waiver, WAIVERS_ANNOTATION, checkOfflineRules, renderFleet, renderStoreWithObjects, synthesize, validateTree } from '../../lib';
+import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, Waiver, renderFleet, synthesize } from '../../lib';
+import { WAIVERS_ANNOTATION } from '../../lib/policies/waiver';
+import { checkOfflineRules } from '../../lib/policies/check-offline-rules';
+import { renderStoreWithObjects } from '../../lib/synth/render-store';
+import { validateTree } from '../../lib/validate/validate-tree';
 import { objectOf, tempDir, testFleet } from '../util';
 
 const POS = VmDisk.containerDisk('registry.example.com/pos-os:4.1.0');

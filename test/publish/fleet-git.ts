@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EdgeFleet, PublishOptions, PublishResult, STORE_BRANCH_PREFIX, publishStoreBranches, synthesize } from '../../lib';
+import { EdgeFleet, synthesize } from '../../lib';
+import { PublishOptions, PublishResult, publishStoreBranches } from '../../lib/publish/publish-store-branches';
+import { STORE_BRANCH_PREFIX } from '../../lib/model/dist-layout';
 import { tempDir } from '../util';
 
 /** A fixed identity and date, so that commits made by a test have the same ids on every run. */

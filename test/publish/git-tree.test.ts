@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { EMPTY_BLOB, TreeEntry, treeId } from '../../lib';
+import { EMPTY_BLOB, TreeEntry, treeId } from '../../lib/publish/git-tree';
 import { tempDir } from '../util';
 import { git } from './fleet-git';
 

@@ -2,7 +2,8 @@ import { performance } from 'perf_hooks';
 import { generatedReport } from '../../bench/report-screenshot';
 import { renderReportHtml } from '../../lib/report/render-report-html';
 import { renderReportMarkdown } from '../../lib/report/render-report-markdown';
-import { FleetReport, ReportWarning, ReservationItem, Resources, StoreReport, StoreSync } from '../../lib/report/report-model';
+import { FleetReport, ReportWarning, StoreReport, StoreSync } from '../../lib/report/report-model';
+import { ReservationItem, Resources } from '../../lib/planner/store-plan';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -267,19 +268,14 @@ describe('both renderers', () => {
   test.each([
     ['Markdown', renderReportMarkdown, 3 * 2 ** 20],
     ['HTML', renderReportHtml, 5 * 2 ** 20],
-  ])('GIVEN 10,000 stores WHEN rendered as %s THEN it takes well under a few seconds and stays under its size bound', (format, render, bound) => {
+  ])('GIVEN 10,000 stores WHEN rendered as %s THEN it stays under its size bound (its time is measured by npm run bench:report)', (_, render, bound) => {
     // GIVEN
     const report = generatedReport(10000);
 
     // WHEN
-    const start = performance.now();
     const output = render(report);
-    const ms = performance.now() - start;
 
     // THEN
-    const bytes = Buffer.byteLength(output);
-    console.log(`${format} report of 10,000 stores: ${(bytes / 2 ** 20).toFixed(2)} MiB in ${ms.toFixed(0)} ms; of 100 stores: ${(Buffer.byteLength(render(generatedReport(100))) / 1024).toFixed(0)} KiB`);
-    expect(bytes).toBeLessThan(bound);
-    expect(ms).toBeLessThan(2000);
+    expect(Buffer.byteLength(output)).toBeLessThan(bound);
   });
 });

@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding, synthesize, validateTree, writeSopsConfig } from '../../lib';
+import { Finding } from '../../lib/validate/findings';
+import { synthesize } from '../../lib';
+import { validateTree } from '../../lib/validate/validate-tree';
+import { writeSopsConfig } from '../../lib/synth/write-sops-config';
 import { KEYS, SecretsRepo, TestStore, fixture } from './secrets-repo';
 
 const SOURCE = 'secrets/store-a/telemetry-credentials.yaml';

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeStore, readSopsConfig, renderSopsConfig, repositoryRootOf, ruleForFile, synthesize } from '../../lib';
+import { EdgeFleet, EdgeStore, synthesize } from '../../lib';
+import { readSopsConfig, renderSopsConfig, ruleForFile } from '../../lib/secrets/sops-config';
+import { repositoryRootOf } from '../../lib/synth/write-sops-config';
 import { tempDir } from '../util';
 import { KEYS, SecretsRepo } from './secrets-repo';
 

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { renderStore } from '../../lib';
+import { renderStore } from '../../lib/synth/render-store';
 import { documents, objectOf, testStore } from '../util';
 
 describe('FluxStoreSync', () => {

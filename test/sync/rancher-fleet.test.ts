@@ -1,4 +1,5 @@
-import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, isDerived, renderFleet } from '../../lib';
+import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, renderFleet } from '../../lib';
+import { isDerived } from '../../lib/diff/dist-diff';
 import { parse, reachableClusters } from './fleet-targeting';
 import { testFleet } from '../util';
 

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { followedBranch, renderStore, storeFoldersOnly } from '../../lib';
+import { followedBranch, storeFoldersOnly } from '../../lib/sync/git-repository-patch';
+import { renderStore } from '../../lib/synth/render-store';
 import { documents, tempDir, testStore } from '../util';
 import { git } from '../publish/fleet-git';
 

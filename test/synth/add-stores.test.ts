@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { EdgeFleet, EdgeMonitor, EdgeStore, MAX_REPORTED_PROBLEMS, renderFleet, synthesize } from '../../lib';
+import { EdgeFleet, EdgeMonitor, EdgeStore, renderFleet, synthesize } from '../../lib';
+import { MAX_REPORTED_PROBLEMS } from '../../lib/synth/for-each-store';
 import { snapshotDir, tempDir, testFleet } from '../util';
 
 /** One store of an inventory, as plain data. */

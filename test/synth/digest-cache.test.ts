@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EdgeFleet, EdgeMonitor, EdgeStore, EncryptedSecret, IReadsFiles, ManifestFile, Release, ReleaseProps, SynthesizeOptions, codeDigest, synthesize } from '../../lib';
+import { EdgeFleet, EdgeMonitor, EdgeStore, EncryptedSecret, IReadsFiles, ManifestFile, Release, ReleaseProps, SynthesizeOptions, synthesize } from '../../lib';
+import { codeDigest } from '../../lib/synth/fleet-digest';
 import { KEYS, SecretsRepo, fixture } from '../secrets/secrets-repo';
 import { snapshotDir, tempDir, testFleet } from '../util';
 

@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
-import { EdgeMonitor, EdgeStore, TelemetrySettings, renderStore } from '../../lib';
+import { EdgeMonitor, EdgeStore, TelemetrySettings } from '../../lib';
+import { renderStore } from '../../lib/synth/render-store';
 import { documents, testFleet } from '../util';
 
 const TELEMETRY: TelemetrySettings = {

@@ -1,5 +1,6 @@
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret, renderStore } from '../../lib';
+import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret } from '../../lib';
+import { renderStore } from '../../lib/synth/render-store';
 import { objectOf, testFleet, testStore } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
