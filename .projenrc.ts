@@ -20,7 +20,7 @@ const CRD_IMPORTS: Record<string, string> = {
   'fleet-clustergroup': 'fleet/fleet.cattle.io_clustergroups.yaml',
 };
 
-/** How the example fleet, the README's snippets and the init template resolve `import ... from 'edgefleet'` in this repository. */
+/** How the example fleet, the snippets of the README and docs/ and the init template resolve `import ... from 'edgefleet'` here. */
 const LIBRARY_PATH = { edgefleet: ['./lib'] };
 
 const project = new typescript.TypeScriptProject({
@@ -100,10 +100,13 @@ project.package.addField('exports', {
   '.': { types: './build/lib/index.d.ts', default: './build/lib/index.js' },
   './package.json': './package.json',
 });
-// The package holds the compiled library, the CLI, the schemas and the template of `edgefleet init`, and
-// nothing else: an allowlist, so that the example fleet, its secrets, the end-to-end suite and its state
-// (.e2e/, hundreds of MB) or caches can never be published by accident.
-project.package.addField('files', ['bin/', 'build/lib/', 'build/imports/', 'imports/schemas/', 'templates/']);
+// The package holds the compiled library, the CLI, the schemas, the template of `edgefleet init` and the
+// guides, and nothing else: an allowlist, so that the example fleet, its secrets, the end-to-end suite and
+// its state (.e2e/, hundreds of MB) or caches can never be published by accident. The guides ship because
+// the package's README links to them (and a new fleet's README sends its team there): in node_modules and
+// in a registry's README view the links would otherwise lead nowhere. Only their Markdown and images:
+// anything else generated into docs/ later is left out until someone decides it belongs in the package.
+project.package.addField('files', ['bin/', 'build/lib/', 'build/imports/', 'imports/schemas/', 'templates/', 'docs/*.md', 'docs/*.png']);
 
 // projen ignores /lib and /dist by default; here lib/ is source and dist/ is the committed GitOps tree.
 project.gitignore.include('/lib', '/dist');

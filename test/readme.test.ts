@@ -1,10 +1,13 @@
 /*
- * The README's examples, executed as written.
+ * The examples of the README and of the guides in docs/, executed as written.
  *
- * A fenced block of README.md is executed when an HTML comment (invisible on GitHub) right before it
- * says how. The steps run in README order against ONE scratch copy of this repository (its files as
- * they are in the working tree, `node_modules` linked, a fresh Git repository with everything
- * committed), so a later section sees what an earlier one did, as a reader following the tour would:
+ * A fenced block of README.md or of a guide is executed when an HTML comment (invisible on GitHub)
+ * right before it says how. The steps run in the order of DOCUMENTS below (the README, then the
+ * guides in the order of the README's table of guides), each document's steps in its own order,
+ * against ONE scratch copy of this repository (its files as they are in the working tree,
+ * `node_modules` linked, a fresh Git repository with everything committed), so a later section or
+ * guide sees what an earlier one did, as a reader following the tour would (the rings guide's
+ * promotion, for one, diffs against the tour's last commit):
  *
  *   <!-- readme-test: run -->           the block's shell commands run with bash (stop at the first
  *                                       failure) in the scratch copy; its output becomes "the last
@@ -42,8 +45,36 @@ import { tempDir } from './util';
 const ROOT = path.join(__dirname, '..');
 const MARKER = /^<!-- readme-test: (\w+)(?: (.*?))? -->$/;
 
-/** One marked block of the README. */
+/**
+ * The documents whose examples run, in the order they run: the README (its quick start must see the
+ * fresh checkout), then every guide of docs/ in the order of the README's table of guides, which is
+ * the order of the old one-file README, so the tour's steps come first and the guides that build on
+ * its state (rings and diff) after it. A test below checks that this list and that table agree.
+ */
+const DOCUMENTS = [
+  'README.md',
+  'docs/tour.md',
+  'docs/output-layout.md',
+  'docs/store-branches-and-publish.md',
+  'docs/guardrails-and-planner.md',
+  'docs/store-platform.md',
+  'docs/rings-and-diff.md',
+  'docs/telemetry.md',
+  'docs/secrets.md',
+  'docs/flux-or-fleet.md',
+  'docs/constructs.md',
+  'docs/validate.md',
+  'docs/e2e-suite.md',
+  'docs/errors.md',
+  'docs/performance.md',
+  'docs/development.md',
+  'docs/not-yet.md',
+];
+
+/** One marked block of a document. */
 interface Step {
+  /** The document, relative to the repository root, for messages. */
+  readonly file: string;
   readonly action: string;
   readonly argument: string;
   readonly body: string;
@@ -51,19 +82,20 @@ interface Step {
   readonly line: number;
 }
 
-/** Every marked block of `markdown`, in order. */
-function stepsOf(markdown: string): Step[] {
-  const lines = markdown.split('\n');
+/** Every marked block of the document `file`, in order. */
+function stepsOf(file: string): Step[] {
+  const lines = fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n');
   const steps: Step[] = [];
   lines.forEach((text, i) => {
     const marker = MARKER.exec(text.trim());
     if (!marker) return;
     const fence = lines[i + 1]?.trim();
-    if (!fence?.startsWith('```')) throw new Error(`README.md line ${i + 1}: the marker must be followed by a fenced block`);
+    if (!fence?.startsWith('```')) throw new Error(`${file} line ${i + 1}: the marker must be followed by a fenced block`);
     const indent = lines[i + 1].indexOf('```');
     const end = lines.findIndex((l, j) => j > i + 1 && l.trim() === '```');
+    if (end < 0) throw new Error(`${file} line ${i + 2}: the fenced block is not closed`);
     const body = lines.slice(i + 2, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n');
-    steps.push({ action: marker[1], argument: marker[2] ?? '', body, line: i + 1 });
+    steps.push({ file, action: marker[1], argument: marker[2] ?? '', body, line: i + 1 });
   });
   return steps;
 }
@@ -156,27 +188,41 @@ function runTypeScript(dir: string, step: Step): void {
   const unknown = given.filter((g) => !GIVEN[g]);
   if (unknown.length > 0) throw new Error(`unknown GIVEN ${unknown.join(', ')} (known: ${Object.keys(GIVEN).join(', ')})`);
   const needed = [...new Set(given.includes('store') ? ['fleet', ...given] : given)];
-  const file = path.join(dir, `readme-snippet-${step.line}.ts`);
+  const file = path.join(dir, `readme-snippet-${step.file.replace(/\W+/g, '-')}-${step.line}.ts`);
   const prelude = needed.length > 0 ? ['import * as given from \'edgefleet\';', ...needed.map((g) => GIVEN[g])] : [];
   const epilogue = needed.includes('fleet') ? ['given.renderFleet(fleet);'] : [];
   fs.writeFileSync(file, [...prelude, step.body, ...epilogue, 'export {};', ''].join('\n'));
   require(file);
 }
 
-describe('README.md', () => {
+/** The guides that the README's table under "Where to read on" links to, in its order. */
+function guidesOfReadme(): string[] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const steps = stepsOf(readme);
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Where to read on\n'));
+  if (section === undefined) throw new Error('README.md has no section "Where to read on"');
+  return section.split('\n').filter((l) => l.startsWith('| [')).map((l) => /^\| \[[^\]]*\]\(([^)#]+)\)/.exec(l)?.[1] ?? l);
+}
 
-  test('GIVEN the README WHEN its markers are read THEN each names a known action and has a block', () => {
-    expect(steps.length).toBeGreaterThan(5);
-    expect(steps.filter((s) => !['run', 'output', 'append', 'edit', 'excerpt', 'ts'].includes(s.action)).map((s) => `line ${s.line}: ${s.action}`)).toEqual([]);
+describe('README.md and docs/*.md', () => {
+  const steps = DOCUMENTS.flatMap(stepsOf);
+
+  test('GIVEN the guides in docs/ WHEN listed THEN the examples run each of them, in the order of the README\'s table of guides', () => {
+    const guides = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+    expect([...DOCUMENTS].sort()).toEqual(['README.md', ...guides].sort());
+    expect(guidesOfReadme()).toEqual(DOCUMENTS.slice(1));
   });
 
-  test('GIVEN a scratch copy of the repository WHEN the README\'s examples are executed in order THEN each works as written', () => {
+  test('GIVEN the documents WHEN their markers are read THEN each names a known action and has a block', () => {
+    expect(steps.length).toBeGreaterThan(5);
+    const unknown = steps.filter((s) => !['run', 'output', 'append', 'edit', 'excerpt', 'ts'].includes(s.action));
+    expect(unknown.map((s) => `${s.file} line ${s.line}: ${s.action}`)).toEqual([]);
+  });
+
+  test('GIVEN a scratch copy of the repository WHEN the examples are executed in order THEN each works as written', () => {
     const dir = scratchCopy();
     let lastOutput: string | undefined;
     for (const step of steps) {
-      const where = `README.md line ${step.line} (${step.action}${step.argument ? ` ${step.argument}` : ''})`;
+      const where = `${step.file} line ${step.line} (${step.action}${step.argument ? ` ${step.argument}` : ''})`;
       try {
         if (step.action === 'run') {
           lastOutput = run(dir, step.body);

@@ -13,7 +13,7 @@ describe('the example fleet on store branches', () => {
     expect(first.updates).toHaveLength(fluxStores.length);
     const before = repo.branches();
 
-    // WHEN 4.2.0 is promoted from canary through early (the README's worked promotion), committed and published
+    // WHEN 4.2.0 is promoted from canary through early (the worked promotion of docs/rings-and-diff.md), committed and published
     const promoted = { ...RELEASES, posOs: { ...RELEASES.posOs, candidate: { version: '4.2.0', throughRing: 'early' } } };
     repo.release(buildFleet(undefined, promoted, onBranches), 'POS OS 4.2.0 through early');
     const result = repo.publish();
