@@ -20,7 +20,7 @@ FLUX_ARTIFACT_VERSION=v0.18.0
 if ! command -v go >/dev/null 2>&1; then
   [ -x /usr/local/go/bin/go ] && PATH="/usr/local/go/bin:$PATH"
 fi
-command -v go >/dev/null 2>&1 || { echo "e2e build: Go is needed to build the upstream binaries of the end-to-end suite (Go 1.26; see the README)" >&2; exit 1; }
+command -v go >/dev/null 2>&1 || { echo "e2e build: Go is needed to build the upstream binaries of the end-to-end suite (Go 1.26; see docs/e2e-suite.md)" >&2; exit 1; }
 
 cache_root=${EDGEFLEET_E2E_CACHE:-$HOME/.cache/edgefleet-e2e}
 cache="$cache_root/k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_flux-${FLUX_SOURCE_VERSION}-${FLUX_KUSTOMIZE_VERSION}"

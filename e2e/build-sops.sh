@@ -13,7 +13,7 @@ AGE_VERSION=v1.3.1     # the age that sops v3.13.3 itself links
 if ! command -v go >/dev/null 2>&1; then
   [ -x /usr/local/go/bin/go ] && PATH="/usr/local/go/bin:$PATH"
 fi
-command -v go >/dev/null 2>&1 || { echo "sops build: Go is needed to build sops and age-keygen (Go 1.26; see the README)" >&2; exit 1; }
+command -v go >/dev/null 2>&1 || { echo "sops build: Go is needed to build sops and age-keygen (Go 1.26; see docs/e2e-suite.md)" >&2; exit 1; }
 
 cache_root=${EDGEFLEET_E2E_CACHE:-$HOME/.cache/edgefleet-e2e}
 bin="$cache_root/sops-${SOPS_VERSION}_age-${AGE_VERSION}/bin"

@@ -40,7 +40,7 @@ describe('a store\'s encrypted Secret', () => {
         repo.synth(buildE2eFleet({ url: repo.url, work: repo.work, stores: [STORE, OTHER], secrets: secrets([]) }));
         encryptSecret(repo.work, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
       },
-      // The store's bootstrap, as the README says: its age key into flux-system, before Flux starts.
+      // The store's bootstrap, as docs/secrets.md says: its age key into flux-system, before Flux starts.
       beforeBootstrap: (cluster) => {
         cluster.kubectl.run(['create', 'namespace', FLUX_NAMESPACE]);
         cluster.kubectl.run(['-n', FLUX_NAMESPACE, 'create', 'secret', 'generic', 'sops-age', `--from-file=age.agekey=${keys[STORE].file}`]);
@@ -97,8 +97,8 @@ describe('a store\'s encrypted Secret', () => {
     expect(Buffer.from(kept.data.password, 'base64').toString()).toBe(VALUES.password);
   });
 
-  test('after the README\'s key rotation (the new key beside the old in the store, sops updatekeys by an operator), the store decrypts the re-encrypted Secret with its new key', async () => {
-    // GIVEN the store's new key, added to its key Secret as the README says
+  test('after the key rotation of docs/secrets.md (the new key beside the old in the store, sops updatekeys by an operator), the store decrypts the re-encrypted Secret with its new key', async () => {
+    // GIVEN the store's new key, added to its key Secret as docs/secrets.md says
     const repo = scenario.repo;
     const newKey = ageKey(keysDir, `${STORE}-new`);
     scenario.cluster.kubectl.run(['-n', FLUX_NAMESPACE, 'patch', 'secret', 'sops-age', '--type', 'json',

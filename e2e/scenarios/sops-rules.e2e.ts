@@ -1,6 +1,6 @@
 /*
  * The generated .sops.yaml and the secrets checks, with the real sops and age-keygen: no cluster.
- * What an operator does in the fleet repository, step by step as the README's "Secrets" says.
+ * What an operator does in the fleet repository, step by step as docs/secrets.md says.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';

@@ -84,7 +84,7 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
 
   private fileProblems(): string[] {
     if ('missing' in this.source) {
-      return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see the README's "Secrets")`];
+      return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`];
     }
     if ('error' in this.source) return [`cannot be read (${this.source.error})`];
     const { documents, error } = parseYamlDocuments(this.source.content);

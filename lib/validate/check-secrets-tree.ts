@@ -18,7 +18,7 @@ import { LoadedDocument, LoadedTree, isFleetYaml, objectName } from './loaded-tr
 export function checkSecretsTree(tree: LoadedTree): Finding[] {
   const findings: Finding[] = tree.documents.flatMap(({ file, value }) => valueProtectionProblems(value).map((problem) => ({
     file, object: objectName(value), path: '-',
-    message: `${problem}: everything in the tree is committed to Git, so a Secret's values must be SOPS-encrypted (see the README's "Secrets")`,
+    message: `${problem}: everything in the tree is committed to Git, so a Secret's values must be SOPS-encrypted (see edgefleet's guide docs/secrets.md)`,
   })));
   const encrypted = tree.documents.filter((d) => isSopsEncrypted(d.value));
   if (encrypted.length === 0) return findings;

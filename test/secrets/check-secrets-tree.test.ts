@@ -38,7 +38,7 @@ describe('edgefleet validate: secrets', () => {
     // THEN
     expect(findings).toEqual([{
       file: 'clusters/store-a/flux-system/git-credentials.yaml', object: 'Secret/flux-system/git', path: '-',
-      message: 'holds stringData.password in plain text: everything in the tree is committed to Git, so a Secret\'s values must be SOPS-encrypted (see the README\'s "Secrets")',
+      message: 'holds stringData.password in plain text: everything in the tree is committed to Git, so a Secret\'s values must be SOPS-encrypted (see edgefleet\'s guide docs/secrets.md)',
     }]);
   });
 
