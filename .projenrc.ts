@@ -9,9 +9,9 @@ const SHARED_SCHEMAS = '../shared/schemas';
  * because `cdk8s import k8s` needs the internet.
  */
 const CRD_IMPORTS: Record<string, string> = {
-  'kubevirt': 'kubevirt/kubevirt.io_virtualmachines.yaml',
+  kubevirt: 'kubevirt/kubevirt.io_virtualmachines.yaml',
   'kubevirt-operator': 'kubevirt/kubevirt.io_kubevirts.yaml',
-  'cdi': 'cdi/cdi.kubevirt.io_datavolumes.yaml',
+  cdi: 'cdi/cdi.kubevirt.io_datavolumes.yaml',
   'cdi-operator': 'cdi/cdi.cdi.kubevirt.io_cdis.yaml',
   'flux-source': 'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',
   'flux-kustomize': 'flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
@@ -137,7 +137,8 @@ project.testTask.prependSpawn(project.compileTask);
 project.package.setScript('prepack', 'tsc --build');
 
 project.addTask('e2e', {
-  description: 'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',
+  description:
+    'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',
   steps: [{ exec: 'jest --config e2e/jest.config.json --runInBand', receiveArgs: true }],
 });
 
@@ -146,12 +147,36 @@ function addBenchTask(name: string, script: string, description: string) {
   project.addTask(name, { description, steps: [{ spawn: 'compile' }, { exec: `node build/bench/${script}.js`, receiveArgs: true }] });
 }
 
-addBenchTask('bench', 'synth-bench', 'Measure synth CPU time, wall time, peak memory and files written on generated fleets (npm run bench -- 1000 10000), beside a plain cdk8s app');
-addBenchTask('bench:diff', 'diff-bench', 'Measure edgefleet diff (CPU-seconds and wall) on a generated 10,000-store fleet after a ring promotion, beside git diff');
-addBenchTask('bench:validate', 'validate-bench', 'Measure edgefleet validate (CPU-seconds and wall) on generated fleets, beside parsing alone and the kustomize builds alone');
-addBenchTask('bench:publish', 'publish-bench', 'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring');
-addBenchTask('bench:report', 'report-bench', 'Measure rendering the fleet report (Markdown and HTML) of generated fleets (npm run bench:report -- 1000 10000), beside 100 stores');
-addBenchTask('bench:downloads', 'store-downloads', 'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores');
+addBenchTask(
+  'bench',
+  'synth-bench',
+  'Measure synth CPU time, wall time, peak memory and files written on generated fleets (npm run bench -- 1000 10000), beside a plain cdk8s app',
+);
+addBenchTask(
+  'bench:diff',
+  'diff-bench',
+  'Measure edgefleet diff (CPU-seconds and wall) on a generated 10,000-store fleet after a ring promotion, beside git diff',
+);
+addBenchTask(
+  'bench:validate',
+  'validate-bench',
+  'Measure edgefleet validate (CPU-seconds and wall) on generated fleets, beside parsing alone and the kustomize builds alone',
+);
+addBenchTask(
+  'bench:publish',
+  'publish-bench',
+  'Time edgefleet publish on a generated 10,000-store fleet: first publish, nothing changed, one store, promotions to the early and the general ring',
+);
+addBenchTask(
+  'bench:report',
+  'report-bench',
+  'Measure rendering the fleet report (Markdown and HTML) of generated fleets (npm run bench:report -- 1000 10000), beside 100 stores',
+);
+addBenchTask(
+  'bench:downloads',
+  'store-downloads',
+  'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores',
+);
 
 // The public API: lib/index.ts as API Extractor reads the compiled declarations. `npm test` fails when
 // the committed report differs; `npx projen api` writes the new one, to commit with the change.

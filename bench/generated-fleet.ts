@@ -78,5 +78,8 @@ export function generatedFleet(count: number, options: GeneratedFleetOptions = {
 /** The fleet module contract: the generated fleet the environment asks for. */
 export function buildFleet(): EdgeFleet {
   const number = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-  return generatedFleet(number('EDGEFLEET_BENCH_STORES') ?? 1000, { changedStore: number('EDGEFLEET_BENCH_CHANGED_STORE'), brokenStore: number('EDGEFLEET_BENCH_BROKEN_STORE') });
+  return generatedFleet(number('EDGEFLEET_BENCH_STORES') ?? 1000, {
+    changedStore: number('EDGEFLEET_BENCH_CHANGED_STORE'),
+    brokenStore: number('EDGEFLEET_BENCH_BROKEN_STORE'),
+  });
 }

@@ -39,7 +39,12 @@ export function measure(command: string, args: string[], options: { cwd?: string
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = childrenCpuSeconds();
   if (result.error) throw result.error;
-  return { cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, wallSeconds, stdout: result.stdout, status: result.status };
+  return {
+    cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    wallSeconds,
+    stdout: result.stdout,
+    status: result.status,
+  };
 }
 
 /** `12.34 CPU-s, 6.78 s wall`. */
@@ -58,5 +63,8 @@ export function machine(): string {
  */
 export function compiledCli(...args: string[]): [string, string[]] {
   const main = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
-  return [process.execPath, ['-e', `require(${JSON.stringify(main)}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`, ...args]];
+  return [
+    process.execPath,
+    ['-e', `require(${JSON.stringify(main)}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`, ...args],
+  ];
 }

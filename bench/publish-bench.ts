@@ -15,12 +15,23 @@ import { Measured, compiledCli, machine, measure } from './measure';
 import { synthesize } from '../lib';
 
 /** Who commits the changes. */
-const COMMITTER = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+const COMMITTER = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
 
 /** Several measured commands as one. */
 function together(...steps: Measured[]): Measured {
   const cpu = steps.every((s) => s.cpuSeconds !== undefined) ? steps.reduce((n, s) => n + s.cpuSeconds!, 0) : undefined;
-  return { cpuSeconds: cpu, wallSeconds: steps.reduce((n, s) => n + s.wallSeconds, 0), stdout: steps.map((s) => s.stdout).join(''), status: steps.find((s) => s.status !== 0)?.status ?? 0 };
+  return {
+    cpuSeconds: cpu,
+    wallSeconds: steps.reduce((n, s) => n + s.wallSeconds, 0),
+    stdout: steps.map((s) => s.stdout).join(''),
+    status: steps.find((s) => s.status !== 0)?.status ?? 0,
+  };
 }
 
 function cpu(m: Measured): string {
@@ -65,14 +76,28 @@ function benchmark(count: number): void {
       let baseline: Measured | undefined;
       if (change) {
         synthesize(generatedFleet(count, { ...onBranches, ...change }), { outdir: path.join(repo, 'dist'), allowWideChange: true });
-        baseline = together(measure('git', ['add', '-A'], { cwd: repo }), measure('git', ['commit', '-q', '--allow-empty', '-m', name], { cwd: repo, env: COMMITTER }));
+        baseline = together(
+          measure('git', ['add', '-A'], { cwd: repo }),
+          measure('git', ['commit', '-q', '--allow-empty', '-m', name], { cwd: repo, env: COMMITTER }),
+        );
       }
       const run = publish(repo, remote);
-      console.log(row([name, moved(run), baseline ? baseline.wallSeconds.toFixed(2) : '', baseline ? cpu(baseline) : '', run.wallSeconds.toFixed(2), cpu(run)]));
+      console.log(
+        row([name, moved(run), baseline ? baseline.wallSeconds.toFixed(2) : '', baseline ? cpu(baseline) : '', run.wallSeconds.toFixed(2), cpu(run)]),
+      );
     }
     const cloned = measure('git', ['clone', '-q', '--depth=1', `file://${repo}`, clone]);
     const fresh = publish(clone, remote);
-    console.log(row(['fresh shallow clone (CI), nothing changed', moved(fresh), cloned.wallSeconds.toFixed(2), cpu(cloned), fresh.wallSeconds.toFixed(2), cpu(fresh)]));
+    console.log(
+      row([
+        'fresh shallow clone (CI), nothing changed',
+        moved(fresh),
+        cloned.wallSeconds.toFixed(2),
+        cpu(cloned),
+        fresh.wallSeconds.toFixed(2),
+        cpu(fresh),
+      ]),
+    );
   } finally {
     [repo, remote, clone].forEach((dir) => fs.existsSync(dir) && removeRepository(dir));
   }

@@ -10,7 +10,10 @@ import { renderReportHtml } from '../lib/report/render-report-html';
 import { renderReportMarkdown } from '../lib/report/render-report-markdown';
 import type { FleetReport } from '../lib/report/report-model';
 
-const RENDERERS: Array<[string, (report: FleetReport) => string]> = [['Markdown', renderReportMarkdown], ['HTML', renderReportHtml]];
+const RENDERERS: Array<[string, (report: FleetReport) => string]> = [
+  ['Markdown', renderReportMarkdown],
+  ['HTML', renderReportHtml],
+];
 
 /** CPU-seconds (user + system) and wall seconds of `run`, and what it returned. */
 function timed<T>(run: () => T): { cpuSeconds: number; wallSeconds: number; result: T } {
@@ -22,7 +25,10 @@ function timed<T>(run: () => T): { cpuSeconds: number; wallSeconds: number; resu
 }
 
 function main(): void {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   console.log(`bench:report on ${machine()}`);
   console.log('| report | stores | CPU-s | wall s | size | CPU-s per 1,000 stores |');
   console.log('|---|---:|---:|---:|---:|---:|');
@@ -31,7 +37,9 @@ function main(): void {
     for (const [format, render] of RENDERERS) {
       const m = timed(() => render(report));
       const size = `${(Buffer.byteLength(m.result) / 2 ** 20).toFixed(2)} MiB`;
-      console.log(`| ${format} | ${stores.toLocaleString('en-US')} | ${m.cpuSeconds.toFixed(2)} | ${m.wallSeconds.toFixed(2)} | ${size} | ${((m.cpuSeconds * 1000) / stores).toFixed(3)} |`);
+      console.log(
+        `| ${format} | ${stores.toLocaleString('en-US')} | ${m.cpuSeconds.toFixed(2)} | ${m.wallSeconds.toFixed(2)} | ${size} | ${((m.cpuSeconds * 1000) / stores).toFixed(3)} |`,
+      );
     }
   }
 }

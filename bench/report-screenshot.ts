@@ -7,9 +7,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FleetReport, StoreReport } from '../lib/report/report-model';
 import { ReservationItem, Resources, WorkloadDemand } from '../lib/planner/store-plan';
 import { renderReportHtml } from '../lib/report/render-report-html';
+import { FleetReport, StoreReport } from '../lib/report/report-model';
 
 const MIB = 2 ** 20;
 const CHROMIUM = '/usr/bin/chromium';
@@ -62,16 +62,46 @@ export function generatedReport(count: number): FleetReport {
   const stores = Array.from({ length: count }, (_, i) => generatedStore(i + 1, width));
   return {
     stores,
-    waivers: stores.filter((_, i) => i % 1000 === 0).map((s) => ({ store: s.store, rule: 'pinned-image', object: 'Deployment/edge-monitor', reason: 'Vendor build without a digest until 2025-Q3' })),
-    warnings: stores.filter((_, i) => i % 7 === 0).map((s) => ({ store: s.store, object: 'Deployment/edge-monitor', kind: 'image without digest', message: 'image "registry.example.com/edge-monitor:1.4.2" has a tag but no digest' })),
+    waivers: stores
+      .filter((_, i) => i % 1000 === 0)
+      .map((s) => ({
+        store: s.store,
+        rule: 'pinned-image',
+        object: 'Deployment/edge-monitor',
+        reason: 'Vendor build without a digest until 2025-Q3',
+      })),
+    warnings: stores
+      .filter((_, i) => i % 7 === 0)
+      .map((s) => ({
+        store: s.store,
+        object: 'Deployment/edge-monitor',
+        kind: 'image without digest',
+        message: 'image "registry.example.com/edge-monitor:1.4.2" has a tag but no digest',
+      })),
   };
 }
 
 function screenshot(html: string, png: string): void {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-'));
   try {
-    execFileSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1400,2000', `file://${html}`], { stdio: 'ignore' });
+    execFileSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        `--screenshot=${png}`,
+        '--window-size=1400,2000',
+        `file://${html}`,
+      ],
+      { stdio: 'ignore' },
+    );
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
   }

@@ -9,17 +9,22 @@
  * Usage: node build/bench/store-downloads.js [stores...]   (default 100 10000)
  */
 import { execFile, execFileSync } from 'child_process';
-import { promisify } from 'util';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { GeneratedFleetOptions, generatedFleet, generatedStoreId } from './fleet-repository';
 import { GitServer } from '../e2e/harness/git-server';
 import { SyncSource, synthesize } from '../lib';
-import { publishStoreBranches } from '../lib/publish/publish-store-branches';
 import { storeBranch } from '../lib/model/dist-layout';
+import { publishStoreBranches } from '../lib/publish/publish-store-branches';
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
 
 /** The changes played, in order, each on top of the last. */
 type Change = 'another store' | 'its own folders' | 'fleet-wide';
@@ -46,12 +51,30 @@ async function runAgainstServer(cwd: string, args: string[]): Promise<string> {
  * (protocol v0: all of them) and, when the branch has moved since `last`, clones it at depth 1.
  * Returns the bytes served and the commit now fetched.
  */
-async function storeFetch(server: GitServer, url: string, branch: string, last: string | undefined, scratch: string): Promise<{ bytes: number; commit: string }> {
+async function storeFetch(
+  server: GitServer,
+  url: string,
+  branch: string,
+  last: string | undefined,
+  scratch: string,
+): Promise<{ bytes: number; commit: string }> {
   const before = server.served.length;
   const listed = (await runAgainstServer(scratch, ['-c', 'protocol.version=0', 'ls-remote', url, `refs/heads/${branch}`])).split('\t')[0];
   if (listed !== last) {
     const clone = fs.mkdtempSync(path.join(scratch, 'clone-'));
-    await runAgainstServer(scratch, ['-c', 'protocol.version=0', 'clone', '--quiet', '--depth=1', '--single-branch', '--no-tags', '--no-checkout', `--branch=${branch}`, url, clone]);
+    await runAgainstServer(scratch, [
+      '-c',
+      'protocol.version=0',
+      'clone',
+      '--quiet',
+      '--depth=1',
+      '--single-branch',
+      '--no-tags',
+      '--no-checkout',
+      `--branch=${branch}`,
+      url,
+      clone,
+    ]);
     fs.rmSync(clone, { recursive: true, force: true });
   }
   return { bytes: server.served.slice(before).reduce((n, r) => n + r.bytes, 0), commit: listed };
@@ -80,7 +103,13 @@ type Place = 'fleet' | 'own';
 async function measure(count: number, source: SyncSource, dir: string): Promise<Array<[Place, Downloads]>> {
   const fleet = servedRepository(dir, 'fleet');
   const own = servedRepository(dir, 'stores');
-  const places: Array<[Place, { bare: string; url: (server: GitServer) => string }]> = source === 'main' ? [['fleet', fleet]] : [['fleet', fleet], ['own', own]];
+  const places: Array<[Place, { bare: string; url: (server: GitServer) => string }]> =
+    source === 'main'
+      ? [['fleet', fleet]]
+      : [
+          ['fleet', fleet],
+          ['own', own],
+        ];
   const server = await GitServer.start(path.join(dir, 'served'));
   // Two Flux stores of the generated fleet's general ring (its every tenth store from the seventh
   // is a Rancher Fleet store, every 25th from the first a canary, every fifth early).
@@ -105,7 +134,14 @@ async function measure(count: number, source: SyncSource, dir: string): Promise<
     for (const [where, place] of places) {
       const url = place.url(server);
       const first = await storeFetch(server, url, branch, undefined, scratch);
-      lanes.push({ where, place, url, commit: first.commit, poll: (await storeFetch(server, url, branch, first.commit, scratch)).bytes, after: {} as Record<Change, number> });
+      lanes.push({
+        where,
+        place,
+        url,
+        commit: first.commit,
+        poll: (await storeFetch(server, url, branch, first.commit, scratch)).bytes,
+        after: {} as Record<Change, number>,
+      });
     }
     for (const [change, options] of changes) {
       release(options, change);
@@ -123,7 +159,10 @@ async function measure(count: number, source: SyncSource, dir: string): Promise<
 
 /** Files and bytes of the tree of `commit`: what a checkout writes. */
 function checkoutSize(bare: string, commit: string): { files: number; bytes: number } {
-  const sizes = run(bare, ['ls-tree', '-r', '-l', commit]).split('\n').filter((l) => l !== '').map((l) => Number(l.split(/\s+/)[3]));
+  const sizes = run(bare, ['ls-tree', '-r', '-l', commit])
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => Number(l.split(/\s+/)[3]));
   return { files: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0) };
 }
 
@@ -134,14 +173,18 @@ function kib(bytes: number): string {
 async function main(): Promise<void> {
   const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100, 10000];
   console.log('bytes one store downloads (served over smart HTTP, protocol v0 as go-git speaks it)');
-  console.log('| stores | source | branches live in | poll, nothing new | another store changed | its own folders changed | fleet-wide change | checkout per new revision |');
+  console.log(
+    '| stores | source | branches live in | poll, nothing new | another store changed | its own folders changed | fleet-wide change | checkout per new revision |',
+  );
   console.log('|---:|---|---|---:|---:|---:|---:|---:|');
   for (const count of sizes) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgefleet-downloads-'));
     for (const source of ['main', 'store-branch'] as const) {
       for (const [where, d] of await measure(count, source, path.join(root, source))) {
         const place = source === 'main' ? '–' : where === 'fleet' ? 'the fleet repository' : 'a repository of their own';
-        console.log(`| ${count} | ${source} | ${place} | ${kib(d.poll)} | ${kib(d.after['another store'])} | ${kib(d.after['its own folders'])} | ${kib(d.after['fleet-wide'])} | ${d.checkout.files} files, ${kib(d.checkout.bytes)} |`);
+        console.log(
+          `| ${count} | ${source} | ${place} | ${kib(d.poll)} | ${kib(d.after['another store'])} | ${kib(d.after['its own folders'])} | ${kib(d.after['fleet-wide'])} | ${d.checkout.files} files, ${kib(d.checkout.bytes)} |`,
+        );
       }
     }
     fs.rmSync(root, { recursive: true, force: true });

@@ -43,7 +43,16 @@ async function runCli(cwd: string, argv: string[]): Promise<void> {
   let stderr = '';
   const code = await cliMain(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, cwd);
   const usage = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ code, stdout, stderr, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, systemSeconds: usage.systemCPUTime / 1e6, peakRssMiB: usage.maxRSS / 1024 }));
+  process.stdout.write(
+    JSON.stringify({
+      code,
+      stdout,
+      stderr,
+      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+      systemSeconds: usage.systemCPUTime / 1e6,
+      peakRssMiB: usage.maxRSS / 1024,
+    }),
+  );
 }
 
 /**
@@ -61,7 +70,10 @@ function runCdk8s(mode: 'app-synth' | 'linear', stores: number, outdir: string):
   for (const declaration of fleet.declaredStores) {
     const store = declaration.build(fleet) as EdgeStore;
     const files = store.node.findAll().filter(ManifestFile.isManifestFile);
-    objectsByStore.set(store.id, files.flatMap((f) => f.documents()).filter((o: any) => o.apiVersion && o.kind));
+    objectsByStore.set(
+      store.id,
+      files.flatMap((f) => f.documents()).filter((o: any) => o.apiVersion && o.kind),
+    );
     fleet.node.tryRemoveChild(store.node.id);
   }
   const phase = startPhase();
@@ -77,8 +89,14 @@ function runCdk8s(mode: 'app-synth' | 'linear', stores: number, outdir: string):
     const problems = app.node.findAll().flatMap((c) => c.node.validate());
     if (problems.length > 0) throw new Error(problems.join('\n'));
     for (const chart of app.charts) {
-      const objects = new DependencyGraph(chart.node).topology().filter(ApiObject.isApiObject).filter((o) => Chart.of(o) === chart);
-      Yaml.save(path.join(outdir, `${chart.node.id}${app.outputFileExtension}`), objects.map((o) => o.toJson()));
+      const objects = new DependencyGraph(chart.node)
+        .topology()
+        .filter(ApiObject.isApiObject)
+        .filter((o) => Chart.of(o) === chart);
+      Yaml.save(
+        path.join(outdir, `${chart.node.id}${app.outputFileExtension}`),
+        objects.map((o) => o.toJson()),
+      );
     }
   }
   phase.print({ filesWritten: fs.readdirSync(outdir).length, objects: [...objectsByStore.values()].reduce((n, o) => n + o.length, 0) });
@@ -91,13 +109,15 @@ function startPhase(): { print(extra: Record<string, number>): void } {
   return {
     print: (extra) => {
       const used = process.cpuUsage(cpu);
-      process.stdout.write(JSON.stringify({
-        cpuSeconds: (used.user + used.system) / 1e6,
-        systemSeconds: used.system / 1e6,
-        wallSeconds: (performance.now() - started) / 1000,
-        peakRssMiB: process.resourceUsage().maxRSS / 1024,
-        ...extra,
-      }));
+      process.stdout.write(
+        JSON.stringify({
+          cpuSeconds: (used.user + used.system) / 1e6,
+          systemSeconds: used.system / 1e6,
+          wallSeconds: (performance.now() - started) / 1000,
+          peakRssMiB: process.resourceUsage().maxRSS / 1024,
+          ...extra,
+        }),
+      );
     },
   };
 }
@@ -127,7 +147,9 @@ function runWriteOnly(from: string, to: string): void {
 function child(args: string[], env: Record<string, string> = {}): any {
   const started = performance.now();
   const run = spawnSync('nice', [process.execPath, __filename, ...args], {
-    encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, ...env },
   });
   if (run.status !== 0) throw new Error(`benchmark child ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
   return { ...JSON.parse(run.stdout), childWallSeconds: (performance.now() - started) / 1000 };
@@ -141,7 +163,13 @@ function synth(stores: number, project: string, options: { changedStore?: number
   const r = child(args, env);
   if (r.code !== 0) throw new Error(`edgefleet synth failed:\n${r.stderr}`);
   const written = /(\d+) written/.exec(r.stdout);
-  return { cpuSeconds: r.cpuSeconds, systemSeconds: r.systemSeconds, wallSeconds: r.childWallSeconds, peakRssMiB: r.peakRssMiB, filesWritten: Number(written?.[1] ?? NaN) };
+  return {
+    cpuSeconds: r.cpuSeconds,
+    systemSeconds: r.systemSeconds,
+    wallSeconds: r.childWallSeconds,
+    peakRssMiB: r.peakRssMiB,
+    filesWritten: Number(written?.[1] ?? NaN),
+  };
 }
 
 function row(cells: Array<string | number>): string {
@@ -167,7 +195,10 @@ function benchmark(stores: number, appSynth: boolean): void {
     const oneStore = synth(stores, project, { changedStore });
     const noCache = synth(stores, project, { changedStore, noCache: true });
     const linear = child(['--cdk8s', 'linear', String(stores), path.join(work, 'cdk8s-linear')]) as Measurement & { objects: number };
-    const viaAppSynth = appSynth || stores <= APP_SYNTH_UP_TO ? child(['--cdk8s', 'app-synth', String(stores), path.join(work, 'cdk8s-app')]) as Measurement : undefined;
+    const viaAppSynth =
+      appSynth || stores <= APP_SYNTH_UP_TO
+        ? (child(['--cdk8s', 'app-synth', String(stores), path.join(work, 'cdk8s-app')]) as Measurement)
+        : undefined;
     console.log(`\n${stores} stores (${linear.objects} API objects)`);
     console.log(row(['', 'CPU s', 'of it sys', 'wall s', 'peak MiB', 'written']));
     console.log(measuredRow('first synth, empty dist/', first));
@@ -176,11 +207,23 @@ function benchmark(stores: number, appSynth: boolean): void {
     console.log(measuredRow(`re-synth, store #${changedStore} changed`, oneStore));
     console.log(measuredRow('re-synth, nothing changed, no cache', noCache));
     console.log(measuredRow('plain cdk8s, one whole-app pass', linear));
-    if (viaAppSynth) console.log(measuredRow('plain cdk8s app, app.synth()', viaAppSynth));
-    else console.log(row(['plain cdk8s app, app.synth()', `not run above ${APP_SYNTH_UP_TO} stores without --app-synth (quadratic in charts: about half an hour at 10,000)`]));
+    if (viaAppSynth) {
+      console.log(measuredRow('plain cdk8s app, app.synth()', viaAppSynth));
+    } else {
+      console.log(
+        row([
+          'plain cdk8s app, app.synth()',
+          `not run above ${APP_SYNTH_UP_TO} stores without --app-synth (quadratic in charts: about half an hour at 10,000)`,
+        ]),
+      );
+    }
     console.log(`first synth / plain cdk8s, one whole-app pass: ${(first.cpuSeconds / linear.cpuSeconds).toFixed(2)}x the CPU seconds`);
-    console.log(`  of which writing its files alone: ${(filesAlone.cpuSeconds / linear.cpuSeconds).toFixed(2)}x; the rest (building, checking, rendering the stores): ${((first.cpuSeconds - filesAlone.cpuSeconds) / linear.cpuSeconds).toFixed(2)}x`);
-    if (viaAppSynth) console.log(`first synth / plain cdk8s app, app.synth(): ${(first.cpuSeconds / viaAppSynth.cpuSeconds).toFixed(2)}x the CPU seconds`);
+    console.log(
+      `  of which writing its files alone: ${(filesAlone.cpuSeconds / linear.cpuSeconds).toFixed(2)}x; the rest (building, checking, rendering the stores): ${((first.cpuSeconds - filesAlone.cpuSeconds) / linear.cpuSeconds).toFixed(2)}x`,
+    );
+    if (viaAppSynth) {
+      console.log(`first synth / plain cdk8s app, app.synth(): ${(first.cpuSeconds / viaAppSynth.cpuSeconds).toFixed(2)}x the CPU seconds`);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -195,7 +238,9 @@ function run(): void {
   const appSynth = args.includes('--app-synth');
   const sizes = args.filter((a) => a !== '--app-synth').map(Number);
   if (sizes.length === 0) sizes.push(1000);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`usage: npm run bench -- [stores...] [--app-synth] (whole numbers, got ${args.join(' ')})`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`usage: npm run bench -- [stores...] [--app-synth] (whole numbers, got ${args.join(' ')})`);
+  }
   console.log(`edgefleet synth benchmark: ${machine()}, load average ${os.loadavg()[0].toFixed(1)}`);
   console.log('each run a fresh process under nice; CPU s = user + system of all its threads; "of it sys" is mostly creating files and folders');
   sizes.forEach((n) => benchmark(n, appSynth));

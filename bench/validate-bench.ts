@@ -18,7 +18,9 @@ import { parseYamlDocuments } from '../lib/util/parse-yaml';
 function parseOnly(dir: string): void {
   let documents = 0;
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.yaml')) documents += parseYamlDocuments(fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8')).documents.length;
+    if (entry.isFile() && entry.name.endsWith('.yaml')) {
+      documents += parseYamlDocuments(fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8')).documents.length;
+    }
   }
   process.stdout.write(`${documents}\n`);
 }
@@ -48,7 +50,9 @@ function skipBuildRow(count: number): void {
   try {
     const validated = validate(repo, '--skip-kustomize-build');
     const floor = measure(process.execPath, [__filename, '--parse-only', path.join(repo, 'dist')]);
-    console.log(`${String(count).padStart(6)} stores  validate --skip-kustomize-build: ${showMeasured(validated)}   floor (parse every file): ${showMeasured(floor)}`);
+    console.log(
+      `${String(count).padStart(6)} stores  validate --skip-kustomize-build: ${showMeasured(validated)}   floor (parse every file): ${showMeasured(floor)}`,
+    );
     console.log(`              ${lastLine(validated.stdout)}`);
   } finally {
     removeRepository(repo);
@@ -59,15 +63,31 @@ function buildRows(count: number): void {
   const repo = fleetRepository(count);
   try {
     const roots = kustomizeRoots(path.join(repo, 'dist'));
-    const alone = measure('sh', ['-c', `printf '%s\\n' ${roots.join(' ')} | xargs -P ${os.cpus().length} -n 1 kubectl kustomize -o /dev/null`], { cwd: path.join(repo, 'dist') });
+    const alone = measure('sh', ['-c', `printf '%s\\n' ${roots.join(' ')} | xargs -P ${os.cpus().length} -n 1 kubectl kustomize -o /dev/null`], {
+      cwd: path.join(repo, 'dist'),
+    });
     const validated = validate(repo);
-    console.log(`${String(count).padStart(6)} stores  validate with kustomize builds: ${showMeasured(validated)}   the ${roots.length} builds alone: ${showMeasured(alone)}`);
-    console.log(`              ${validated.stdout.trim().split('\n').filter((l) => l.startsWith('note:')).join('; ')}`);
+    console.log(
+      `${String(count).padStart(6)} stores  validate with kustomize builds: ${showMeasured(validated)}   the ${roots.length} builds alone: ${showMeasured(alone)}`,
+    );
+    console.log(
+      `              ${validated.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('note:'))
+        .join('; ')}`,
+    );
     const store = path.join(repo, 'dist', 'stores', fs.readdirSync(path.join(repo, 'dist', 'stores'))[0], 'workloads', 'edge-monitor.yaml');
     fs.writeFileSync(store, fs.readFileSync(store, 'utf8').replace('edge-monitor:1.4.2', 'edge-monitor:1.4.3'));
     const changed = validate(repo, '--changed-since', 'main');
     console.log(`              after a one-store change, --changed-since main: ${showMeasured(changed)}`);
-    console.log(`              ${changed.stdout.trim().split('\n').filter((l) => l.startsWith('note:')).join('; ')}`);
+    console.log(
+      `              ${changed.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('note:'))
+        .join('; ')}`,
+    );
     git(repo, 'checkout', '-q', '--', '.');
   } finally {
     removeRepository(repo);
@@ -80,7 +100,9 @@ function main(): void {
   const buildsAt = args.indexOf('--builds');
   const buildSize = buildsAt >= 0 ? Number(args[buildsAt + 1]) : 100;
   const sizes = (buildsAt >= 0 ? [...args.slice(0, buildsAt), ...args.slice(buildsAt + 2)] : args).map(Number);
-  for (const n of [...sizes, buildSize]) if (!Number.isInteger(n) || n < 1) throw new Error(`usage: validate-bench.js [stores...] [--builds <stores>] ("${n}" is not a number of stores)`);
+  for (const n of [...sizes, buildSize]) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`usage: validate-bench.js [stores...] [--builds <stores>] ("${n}" is not a number of stores)`);
+  }
   console.log(`edgefleet validate benchmark: ${machine()}`);
   console.log('each size: a generated fleet synthesized into a fresh Git repository, then validated\n');
   for (const n of sizes.length ? sizes : [1000, 10000]) skipBuildRow(n);

@@ -10,10 +10,27 @@ export { EdgeStore, EdgeStoreProps } from './fleet/edge-store';
 export { DEFAULT_FLEET_MODULE, FleetModule } from './fleet/fleet-module';
 
 // Settings of the fleet and its stores, and the contract that constructs of one's own are typed against.
-export { AddStoresOptions, FleetRegistration, IEdgeFleet, IEdgeStore, IStoreDeclaration, MANAGED_BY_LABEL, isEdgeFleet, isEdgeStore } from './model/contract';
+export {
+  AddStoresOptions,
+  FleetRegistration,
+  IEdgeFleet,
+  IEdgeStore,
+  IStoreDeclaration,
+  MANAGED_BY_LABEL,
+  isEdgeFleet,
+  isEdgeStore,
+} from './model/contract';
 export { GitOpsRepository, ResolvedGitOpsRepository } from './model/gitops-repository';
 export {
-  CpuArchitecture, NodeProfile, NodeTaint, RUNTIME_CLASS_SOURCES, ReservationModel, ReservedResources, ResolvedNodeProfile, RuntimeClassSource, SUPPORTED_ARCHITECTURES,
+  CpuArchitecture,
+  NodeProfile,
+  NodeTaint,
+  RUNTIME_CLASS_SOURCES,
+  ReservationModel,
+  ReservedResources,
+  ResolvedNodeProfile,
+  RuntimeClassSource,
+  SUPPORTED_ARCHITECTURES,
 } from './model/node-profile';
 export { ResolvedSyncPolicy, SYNC_AGENTS, SYNC_SOURCES, SyncAgent, SyncPolicy, SyncSource } from './model/sync-policy';
 export { STORE_LAYERS, StoreLayer } from './model/store-layer';
@@ -25,7 +42,14 @@ export { IRefersToStores, StoreReference } from './model/refers-to-stores';
 export { ManifestFile, ManifestFileProps, OutputTree } from './model/manifest-file';
 export { StoreTree } from './model/dist-layout';
 export {
-  InventoryColumn, InventoryColumns, InventoryRow, InventoryValues, ReadStoreInventoryOptions, inventoryRowOptions, readStoreInventory, typedInventoryRows,
+  InventoryColumn,
+  InventoryColumns,
+  InventoryRow,
+  InventoryValues,
+  ReadStoreInventoryOptions,
+  inventoryRowOptions,
+  readStoreInventory,
+  typedInventoryRows,
 } from './model/store-inventory';
 
 // What runs in a store.

@@ -12,14 +12,25 @@ import * as path from 'path';
 /** The schemas the validator ships, by the `apiVersion` and `kind` they validate. */
 const SCHEMAS: Array<[apiVersion: string, kind: string, file: string]> = [
   ...[
-    ['v1', 'ConfigMap', 'configmap-v1'], ['v1', 'LimitRange', 'limitrange-v1'], ['v1', 'Namespace', 'namespace-v1'],
-    ['v1', 'PersistentVolumeClaim', 'persistentvolumeclaim-v1'], ['v1', 'ResourceQuota', 'resourcequota-v1'],
-    ['v1', 'Secret', 'secret-v1'], ['v1', 'Service', 'service-v1'], ['v1', 'ServiceAccount', 'serviceaccount-v1'],
-    ['apps/v1', 'DaemonSet', 'daemonset-apps-v1'], ['apps/v1', 'Deployment', 'deployment-apps-v1'],
-    ['apps/v1', 'StatefulSet', 'statefulset-apps-v1'], ['batch/v1', 'CronJob', 'cronjob-batch-v1'], ['batch/v1', 'Job', 'job-batch-v1'],
-    ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicy-networking-v1'], ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudget-policy-v1'],
-    ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterrole-rbac-v1'], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebinding-rbac-v1'],
-    ['rbac.authorization.k8s.io/v1', 'Role', 'role-rbac-v1'], ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebinding-rbac-v1'],
+    ['v1', 'ConfigMap', 'configmap-v1'],
+    ['v1', 'LimitRange', 'limitrange-v1'],
+    ['v1', 'Namespace', 'namespace-v1'],
+    ['v1', 'PersistentVolumeClaim', 'persistentvolumeclaim-v1'],
+    ['v1', 'ResourceQuota', 'resourcequota-v1'],
+    ['v1', 'Secret', 'secret-v1'],
+    ['v1', 'Service', 'service-v1'],
+    ['v1', 'ServiceAccount', 'serviceaccount-v1'],
+    ['apps/v1', 'DaemonSet', 'daemonset-apps-v1'],
+    ['apps/v1', 'Deployment', 'deployment-apps-v1'],
+    ['apps/v1', 'StatefulSet', 'statefulset-apps-v1'],
+    ['batch/v1', 'CronJob', 'cronjob-batch-v1'],
+    ['batch/v1', 'Job', 'job-batch-v1'],
+    ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicy-networking-v1'],
+    ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudget-policy-v1'],
+    ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterrole-rbac-v1'],
+    ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebinding-rbac-v1'],
+    ['rbac.authorization.k8s.io/v1', 'Role', 'role-rbac-v1'],
+    ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebinding-rbac-v1'],
     ['scheduling.k8s.io/v1', 'PriorityClass', 'priorityclass-scheduling-v1'],
   ].map(([v, k, f]): [string, string, string] => [v, k, `v1.29.0-standalone-strict/${f}.json`]),
   ['node.k8s.io/v1', 'RuntimeClass', 'master-standalone-strict/runtimeclass-node-v1.json'],
@@ -47,9 +58,12 @@ function reduce(schema: unknown, parentKey?: string): unknown {
   if (schema === null || typeof schema !== 'object') return schema;
   // Inside `properties`, `$defs` and the like, keys are field names, never keywords: keep them all.
   const isNameMap = parentKey === 'properties' || parentKey === 'patternProperties' || parentKey === '$defs' || parentKey === 'definitions';
-  return Object.fromEntries(Object.keys(schema).sort()
-    .filter((key) => isNameMap || !DROPPED.has(key))
-    .map((key) => [key, reduce((schema as Record<string, unknown>)[key], isNameMap ? undefined : key)]));
+  return Object.fromEntries(
+    Object.keys(schema)
+      .sort()
+      .filter((key) => isNameMap || !DROPPED.has(key))
+      .map((key) => [key, reduce((schema as Record<string, unknown>)[key], isNameMap ? undefined : key)]),
+  );
 }
 
 function fileName(apiVersion: string, kind: string): string {

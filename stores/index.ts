@@ -1,8 +1,24 @@
 import * as path from 'path';
 import { ApiObjectProps } from 'cdk8s';
 import {
-  EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeWasmApp, EncryptedSecret, InventoryColumn, InventoryRow, InventoryValues, Release, ReleaseProps,
-  SYNC_AGENTS, SyncPolicy, VmDisk, inventoryRowOptions, packageRoot, readStoreInventory, typedInventoryRows,
+  EdgeFleet,
+  EdgeMonitor,
+  EdgePosVm,
+  EdgeStore,
+  EdgeWasmApp,
+  EncryptedSecret,
+  InventoryColumn,
+  InventoryRow,
+  InventoryValues,
+  Release,
+  ReleaseProps,
+  SYNC_AGENTS,
+  SyncPolicy,
+  VmDisk,
+  inventoryRowOptions,
+  packageRoot,
+  readStoreInventory,
+  typedInventoryRows,
 } from 'edgefleet';
 
 /** The customer's fleet: 100 stores read from stores/inventory.csv. */
@@ -55,7 +71,11 @@ const REGION_SYNC: Record<string, SyncPolicy> = {
  * `releases` the release pins (tests try promotions with it), and `sync` is laid over the fleet's
  * sync policy (tests try store branches with it).
  */
-export function buildFleet(rows: InventoryRow[] = readStoreInventory(INVENTORY), releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES, sync: SyncPolicy = {}): EdgeFleet {
+export function buildFleet(
+  rows: InventoryRow[] = readStoreInventory(INVENTORY),
+  releases: Record<keyof typeof RELEASES, ReleaseProps> = RELEASES,
+  sync: SyncPolicy = {},
+): EdgeFleet {
   const stores = typedInventoryRows(rows, INVENTORY_COLUMNS, INVENTORY);
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
@@ -111,11 +131,16 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
     sync: { ...REGION_SYNC[region], agent: row.sync_agent },
     fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret ?? '' } : undefined,
     ageRecipient: row.age_recipient,
-    waivers: id === 'store-042' ? [{
-      rule: 'prune-protection',
-      object: 'PersistentVolumeClaim/kiosk-cache',
-      reason: 'A disposable image cache of the vendor kiosk: when the kiosk goes, its cache should go too (ticket OPS-1234).',
-    }] : undefined,
+    waivers:
+      id === 'store-042'
+        ? [
+            {
+              rule: 'prune-protection',
+              object: 'PersistentVolumeClaim/kiosk-cache',
+              reason: 'A disposable image cache of the vendor kiosk: when the kiosk goes, its cache should go too (ticket OPS-1234).',
+            },
+          ]
+        : undefined,
   });
 
   // The POS OS image holds its disk under /disk, so it serves as a containerDisk and as a CDI registry
@@ -145,7 +170,12 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
   }
 
   if (row.edge_app) {
-    new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:${releases.edgeApp.versionFor(store)}`, replicas: 3, cpu: '50m', memory: '64Mi' });
+    new EdgeWasmApp(store, 'edge-app', {
+      image: `${REGISTRY}/edge-app:${releases.edgeApp.versionFor(store)}`,
+      replicas: 3,
+      cpu: '50m',
+      memory: '64Mi',
+    });
   }
   return store;
 }
@@ -158,27 +188,32 @@ function vendorKiosk(store: EdgeStore): ApiObjectProps[] {
     metadata: { name: 'kiosk-cache', namespace: store.workloadNamespace },
     spec: { storageClassName: store.nodeProfile.localStorageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
   };
-  return [cache, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'vendor-kiosk', namespace: store.workloadNamespace },
-    spec: {
-      selector: { matchLabels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
-      template: {
-        metadata: { labels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
-        spec: {
-          nodeSelector: { 'kubernetes.io/arch': 'arm64' },
-          tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [{
-            name: 'kiosk',
-            image: 'registry.example.com/vendor/kiosk:3.2.0',
-            imagePullPolicy: 'IfNotPresent',
-            resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '128Mi' } },
-            volumeMounts: [{ name: 'cache', mountPath: '/cache' }],
-          }],
-          volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'kiosk-cache' } }],
+  return [
+    cache,
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'vendor-kiosk', namespace: store.workloadNamespace },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
+          spec: {
+            nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+            tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
+            containers: [
+              {
+                name: 'kiosk',
+                image: 'registry.example.com/vendor/kiosk:3.2.0',
+                imagePullPolicy: 'IfNotPresent',
+                resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '128Mi' } },
+                volumeMounts: [{ name: 'cache', mountPath: '/cache' }],
+              },
+            ],
+            volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'kiosk-cache' } }],
+          },
         },
       },
     },
-  }];
+  ];
 }

@@ -19,13 +19,17 @@ function dependencyViolations(root: string): string[] {
   const cli = path.join(path.dirname(require.resolve('dependency-cruiser/package.json')), 'bin', 'dependency-cruise.mjs');
   const result = spawnSync(process.execPath, [cli, '--config', CONFIG, '--output-type', 'err', 'lib'], { cwd: root, encoding: 'utf8' });
   if (result.status === 0) return [];
-  const violations = result.stdout.split('\n').filter((line) => /^\s*error /.test(line)).map((line) => line.trim());
+  const violations = result.stdout
+    .split('\n')
+    .filter((line) => /^\s*error /.test(line))
+    .map((line) => line.trim());
   if (violations.length === 0) throw new Error(`dependency-cruiser failed: ${result.stderr}${result.stdout}`);
   return violations;
 }
 
 function typescriptFiles(folder: string): string[] {
-  return fs.readdirSync(path.join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(path.join(ROOT, folder), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(folder, f).split(path.sep).join('/'));
 }
@@ -43,7 +47,11 @@ function target(file: string, specifier: string): string {
 }
 
 function importers(files: string[], forbidden: (target: string) => boolean): string[] {
-  return files.flatMap((file) => importsOf(file).filter((s) => forbidden(target(file, s))).map((s) => `${file} imports '${s}'`));
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((s) => forbidden(target(file, s)))
+      .map((s) => `${file} imports '${s}'`),
+  );
 }
 
 /** Writes `files` (path under the folder → content) into a new folder with a tsconfig.json, and returns the folder. */
@@ -65,21 +73,23 @@ describe('layering', () => {
   test('GIVEN a utility that imports the CLI and two model modules that import each other WHEN checked THEN each is a violation', () => {
     // GIVEN
     const root = plantedTree({
-      'lib/util/helper.ts': 'import { run } from \'../cli/main\';\nexport const helper = run;\n',
+      'lib/util/helper.ts': "import { run } from '../cli/main';\nexport const helper = run;\n",
       'lib/cli/main.ts': 'export function run(): void {}\n',
-      'lib/model/a.ts': 'import { b } from \'./b\';\nexport const a = (): number => b();\n',
-      'lib/model/b.ts': 'import { a } from \'./a\';\nexport const b = (): number => a();\n',
-      'lib/model/c.ts': 'import { helper } from \'../util/helper\';\nexport const c = helper;\n',
+      'lib/model/a.ts': "import { b } from './b';\nexport const a = (): number => b();\n",
+      'lib/model/b.ts': "import { a } from './a';\nexport const b = (): number => a();\n",
+      'lib/model/c.ts': "import { helper } from '../util/helper';\nexport const c = helper;\n",
     });
 
     // WHEN
     const violations = dependencyViolations(root);
 
     // THEN
-    expect(violations).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^error layer-util-errors-prop-checks: lib\/util\/helper\.ts → lib\/cli\/main\.ts$/),
-      expect.stringMatching(/^error no-circular: lib\/model\/a\.ts →/),
-    ]));
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^error layer-util-errors-prop-checks: lib\/util\/helper\.ts → lib\/cli\/main\.ts$/),
+        expect.stringMatching(/^error no-circular: lib\/model\/a\.ts →/),
+      ]),
+    );
     expect(violations.join('\n')).not.toMatch(/lib\/model\/c\.ts/);
   });
 

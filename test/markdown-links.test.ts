@@ -18,7 +18,11 @@ export function githubSlug(heading: string): string {
     .replace(/!?\[((?:[^[\]]|\[[^\]]*\])*)\]\([^)]*\)/g, '$1') // a link or image: its text
     .replace(/<[^>]+>/g, '') // inline HTML
     .replace(/[`*]/g, ''); // code spans and emphasis: their text
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Each line of `markdown` outside fenced code blocks: its 1-based number, its text as written, and with its code spans blanked. */
@@ -106,12 +110,12 @@ function markdownFiles(): string[] {
 }
 
 describe('links of the Markdown files', () => {
-  test('GIVEN headings WHEN their anchors are computed THEN they are GitHub\'s', () => {
-    expect(githubSlug('The VM\'s identity, pinned in Git')).toBe('the-vms-identity-pinned-in-git');
+  test("GIVEN headings WHEN their anchors are computed THEN they are GitHub's", () => {
+    expect(githubSlug("The VM's identity, pinned in Git")).toBe('the-vms-identity-pinned-in-git');
     expect(githubSlug('`edgefleet diff`')).toBe('edgefleet-diff');
     expect(githubSlug('Rollout rings, releases and `edgefleet diff`')).toBe('rollout-rings-releases-and-edgefleet-diff');
     expect(githubSlug('Validate: is every file accepted by its real consumer?')).toBe('validate-is-every-file-accepted-by-its-real-consumer');
-    expect(githubSlug('What happens to a Flux store\'s objects when...')).toBe('what-happens-to-a-flux-stores-objects-when');
+    expect(githubSlug("What happens to a Flux store's objects when...")).toBe('what-happens-to-a-flux-stores-objects-when');
     expect(githubSlug('A [linked](x.md) **bold** heading_with_underscore')).toBe('a-linked-bold-heading_with_underscore');
     expect([...anchorsOf('# Notes\n## Notes\n```\n# not a heading\n```\n## Notes\n')]).toEqual(['notes', 'notes-1', 'notes-2']);
   });
@@ -121,16 +125,19 @@ describe('links of the Markdown files', () => {
     const root = tempDir();
     fs.mkdirSync(path.join(root, 'docs'));
     fs.writeFileSync(path.join(root, 'docs', 'guide.md'), '# Guide\n\n## Step one\n');
-    fs.writeFileSync(path.join(root, 'README.md'), [
-      '# Readme',
-      'See [the guide](docs/guide.md), [step one](docs/guide.md#step-one) and [above](#readme), [site](https://example.com/x#y).',
-      'Broken: [gone](docs/gone.md) and [no step](docs/guide.md#step-two).',
-      '`[in code](nowhere.md)`',
-      '```',
-      '[in a block](nowhere.md)',
-      '```',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(root, 'README.md'),
+      [
+        '# Readme',
+        'See [the guide](docs/guide.md), [step one](docs/guide.md#step-one) and [above](#readme), [site](https://example.com/x#y).',
+        'Broken: [gone](docs/gone.md) and [no step](docs/guide.md#step-two).',
+        '`[in code](nowhere.md)`',
+        '```',
+        '[in a block](nowhere.md)',
+        '```',
+        '',
+      ].join('\n'),
+    );
 
     // WHEN
     const problems = brokenLinks(root, ['README.md', 'docs/guide.md']);
@@ -142,7 +149,7 @@ describe('links of the Markdown files', () => {
     ]);
   });
 
-  test('GIVEN the repository\'s Markdown files WHEN their relative links are checked THEN every file and anchor they name exists', () => {
+  test("GIVEN the repository's Markdown files WHEN their relative links are checked THEN every file and anchor they name exists", () => {
     const files = markdownFiles();
     expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/tour.md', 'templates/new-fleet/README.md']));
     expect(brokenLinks(ROOT, files)).toEqual([]);

@@ -94,7 +94,10 @@ function stepsOf(file: string): Step[] {
     const indent = lines[i + 1].indexOf('```');
     const end = lines.findIndex((l, j) => j > i + 1 && l.trim() === '```');
     if (end < 0) throw new Error(`${file} line ${i + 2}: the fenced block is not closed`);
-    const body = lines.slice(i + 2, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n');
+    const body = lines
+      .slice(i + 2, end)
+      .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+      .join('\n');
     steps.push({ file, action: marker[1], argument: marker[2] ?? '', body, line: i + 1 });
   });
   return steps;
@@ -103,7 +106,9 @@ function stepsOf(file: string): Step[] {
 /** A scratch copy of the working tree: tracked and new files, node_modules linked, all committed in a new Git repository. */
 function scratchCopy(): string {
   const dir = tempDir();
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     if (!fs.existsSync(path.join(ROOT, file))) continue;
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -141,7 +146,13 @@ ${commands}`;
 
 /** Whether each line of `expected` appears in `output` in order (`...` skips; durations are free). */
 function missingLines(expected: string, output: string): string[] {
-  const pattern = (line: string) => new RegExp(`^${line.trimEnd().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\(\d+(\\\.\d+)?s\\\)/g, '\\(\\d+(\\.\\d+)?s\\)')}$`);
+  const pattern = (line: string) =>
+    new RegExp(
+      `^${line
+        .trimEnd()
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\\\(\d+(\\\.\d+)?s\\\)/g, '\\(\\d+(\\.\\d+)?s\\)')}$`,
+    );
   const lines = output.split('\n').map((l) => l.trimEnd());
   let at = 0;
   const missing: string[] = [];
@@ -158,17 +169,25 @@ function edit(file: string, block: string): void {
   const replacement = block.split('\n');
   const first = lines.findIndex((l) => l.trim() === replacement[0].trim());
   const last = lines.findIndex((l, i) => i > first && l.trim() === replacement[replacement.length - 1].trim());
-  if (first < 0 || last < 0) throw new Error(`${file} has no lines from "${replacement[0].trim()}" to "${replacement[replacement.length - 1].trim()}"`);
+  if (first < 0 || last < 0) {
+    throw new Error(`${file} has no lines from "${replacement[0].trim()}" to "${replacement[replacement.length - 1].trim()}"`);
+  }
   const indent = lines[first].slice(0, lines[first].length - lines[first].trimStart().length);
   lines.splice(first, last - first + 1, ...replacement.map((l) => (l ? indent + l : l)));
   fs.writeFileSync(file, lines.join('\n'));
 }
 
 function missingExcerpt(file: string, block: string): string[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim());
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   let at = 0;
   const missing: string[] = [];
-  for (const line of block.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//'))) {
+  for (const line of block
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('//'))) {
     const found = lines.indexOf(line, at);
     if (found < 0) missing.push(line);
     else at = found + 1;
@@ -178,9 +197,10 @@ function missingExcerpt(file: string, block: string): string[] {
 
 /** The declarations a `ts` block may take as given. */
 const GIVEN: Record<string, string> = {
-  fleet: 'const fleet = new given.EdgeFleet({ repository: { url: \'https://git.example.com/retail/edge-fleet.git\' }, nodeProfile: { runtimeClasses: [\'wasmedge\'] } });',
-  store: 'const store = new given.EdgeStore(fleet, \'store-001\');',
-  image: 'const image = \'registry.example.com/retail/edge-monitor:1.4.2\';',
+  fleet:
+    "const fleet = new given.EdgeFleet({ repository: { url: 'https://git.example.com/retail/edge-fleet.git' }, nodeProfile: { runtimeClasses: ['wasmedge'] } });",
+  store: "const store = new given.EdgeStore(fleet, 'store-001');",
+  image: "const image = 'registry.example.com/retail/edge-monitor:1.4.2';",
 };
 
 function runTypeScript(dir: string, step: Step): void {
@@ -189,7 +209,7 @@ function runTypeScript(dir: string, step: Step): void {
   if (unknown.length > 0) throw new Error(`unknown GIVEN ${unknown.join(', ')} (known: ${Object.keys(GIVEN).join(', ')})`);
   const needed = [...new Set(given.includes('store') ? ['fleet', ...given] : given)];
   const file = path.join(dir, `readme-snippet-${step.file.replace(/\W+/g, '-')}-${step.line}.ts`);
-  const prelude = needed.length > 0 ? ['import * as given from \'edgefleet\';', ...needed.map((g) => GIVEN[g])] : [];
+  const prelude = needed.length > 0 ? ["import * as given from 'edgefleet';", ...needed.map((g) => GIVEN[g])] : [];
   const epilogue = needed.includes('fleet') ? ['given.renderFleet(fleet);'] : [];
   fs.writeFileSync(file, [...prelude, step.body, ...epilogue, 'export {};', ''].join('\n'));
   require(file);
@@ -200,14 +220,20 @@ function guidesOfReadme(): string[] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.split(/^## /m).find((s) => s.startsWith('Where to read on\n'));
   if (section === undefined) throw new Error('README.md has no section "Where to read on"');
-  return section.split('\n').filter((l) => l.startsWith('| [')).map((l) => /^\| \[[^\]]*\]\(([^)#]+)\)/.exec(l)?.[1] ?? l);
+  return section
+    .split('\n')
+    .filter((l) => l.startsWith('| ['))
+    .map((l) => /^\| \[[^\]]*\]\(([^)#]+)\)/.exec(l)?.[1] ?? l);
 }
 
 describe('README.md and docs/*.md', () => {
   const steps = DOCUMENTS.flatMap(stepsOf);
 
-  test('GIVEN the guides in docs/ WHEN listed THEN the examples run each of them, in the order of the README\'s table of guides', () => {
-    const guides = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  test("GIVEN the guides in docs/ WHEN listed THEN the examples run each of them, in the order of the README's table of guides", () => {
+    const guides = fs
+      .readdirSync(path.join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
     expect([...DOCUMENTS].sort()).toEqual(['README.md', ...guides].sort());
     expect(guidesOfReadme()).toEqual(DOCUMENTS.slice(1));
   });

@@ -64,7 +64,8 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     if (secrets?.telemetryCredentials.includes(id)) new EncryptedSecret(store, 'telemetry-credentials');
     return store;
   };
-  const monitor = (store: EdgeStore) => new EdgeMonitor(store, 'edge-monitor', { image: `${REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}` });
+  const monitor = (store: EdgeStore) =>
+    new EdgeMonitor(store, 'edge-monitor', { image: `${REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}` });
   const define: Record<string, () => void> = {
     [E2E_STORES.containerDisk]: () => {
       const store = newStore(E2E_STORES.containerDisk, { labels: { region: 'eu-west' } });

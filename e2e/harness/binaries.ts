@@ -28,7 +28,10 @@ export function binaries(): Binaries {
   const cache = run('bash', [script]).trim().split('\n').pop()!;
   const bin = (name: string) => path.join(cache, 'bin', name);
   const crdDir = path.join(cache, 'crds');
-  const sopsBin = run('bash', [path.join(__dirname, '..', 'build-sops.sh')]).trim().split('\n').pop()!;
+  const sopsBin = run('bash', [path.join(__dirname, '..', 'build-sops.sh')])
+    .trim()
+    .split('\n')
+    .pop()!;
   cached = {
     etcd: bin('etcd'),
     kubeApiserver: bin('kube-apiserver'),
@@ -36,7 +39,10 @@ export function binaries(): Binaries {
     kubectl: bin('kubectl'),
     sourceController: bin('source-controller'),
     kustomizeController: bin('kustomize-controller'),
-    fluxCrds: fs.readdirSync(crdDir).sort().map((f) => path.join(crdDir, f)),
+    fluxCrds: fs
+      .readdirSync(crdDir)
+      .sort()
+      .map((f) => path.join(crdDir, f)),
     fluxManifests: path.join(cache, 'gotk-components.yaml'),
     sops: path.join(sopsBin, 'sops'),
     ageKeygen: path.join(sopsBin, 'age-keygen'),

@@ -24,38 +24,75 @@ function openssl(dir: string, args: string[]): void {
 export function makePki(dir: string): Pki {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=edgefleet-e2e-ca']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=edgefleet-e2e-ca',
+  ]);
   const signed = (name: string, subject: string, extensions: string) => {
     openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
     fs.writeFileSync(file(`${name}.ext`), extensions);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   };
   signed('server', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
   signed('admin', '/O=system:masters/CN=edgefleet-e2e-admin', 'extendedKeyUsage=clientAuth\n');
   openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
   return {
-    caCert: file('ca.crt'), caKey: file('ca.key'),
-    serverCert: file('server.crt'), serverKey: file('server.key'),
-    adminCert: file('admin.crt'), adminKey: file('admin.key'),
-    serviceAccountKey: file('sa.key'), serviceAccountPub: file('sa.pub'),
+    caCert: file('ca.crt'),
+    caKey: file('ca.key'),
+    serverCert: file('server.crt'),
+    serverKey: file('server.key'),
+    adminCert: file('admin.crt'),
+    adminKey: file('admin.key'),
+    serviceAccountKey: file('sa.key'),
+    serviceAccountPub: file('sa.pub'),
   };
 }
 
 /** A kubeconfig for the admin client of the API server at `server`. */
 export function writeKubeconfig(file: string, server: string, pki: Pki): string {
   const b64 = (f: string) => fs.readFileSync(f).toString('base64');
-  fs.writeFileSync(file, [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    `- name: e2e\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${b64(pki.caCert)}`,
-    'users:',
-    `- name: admin\n  user:\n    client-certificate-data: ${b64(pki.adminCert)}\n    client-key-data: ${b64(pki.adminKey)}`,
-    'contexts:',
-    '- name: e2e\n  context:\n    cluster: e2e\n    user: admin',
-    'current-context: e2e',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: e2e\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${b64(pki.caCert)}`,
+      'users:',
+      `- name: admin\n  user:\n    client-certificate-data: ${b64(pki.adminCert)}\n    client-key-data: ${b64(pki.adminKey)}`,
+      'contexts:',
+      '- name: e2e\n  context:\n    cluster: e2e\n    user: admin',
+      'current-context: e2e',
+      '',
+    ].join('\n'),
+  );
   return file;
 }

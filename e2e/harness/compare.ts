@@ -12,7 +12,9 @@ export function differences(rendered: unknown, live: unknown, path = ''): string
     if (live === null || typeof live !== 'object') return [`${path}: rendered an object, live has ${JSON.stringify(live)}`];
     return Object.entries(rendered).flatMap(([k, v]) => differences(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
   }
-  return rendered === live || String(rendered) === String(live) ? [] : [`${path}: rendered ${JSON.stringify(rendered)}, live ${JSON.stringify(live)}`];
+  return rendered === live || String(rendered) === String(live)
+    ? []
+    : [`${path}: rendered ${JSON.stringify(rendered)}, live ${JSON.stringify(live)}`];
 }
 
 /** `Kind/namespace/name` of an object. */

@@ -2,17 +2,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { binaries } from './binaries';
+import { FLUX_NAMESPACE } from './flux-controllers';
 import { GitServer } from './git-server';
 import { run } from './processes';
 import { EdgeFleet, synthesize } from '../../lib';
-import { PublishResult, publishStoreBranches } from '../../lib/publish/publish-store-branches';
 import { storeBranch } from '../../lib/model/dist-layout';
-import { FLUX_NAMESPACE } from './flux-controllers';
+import { PublishResult, publishStoreBranches } from '../../lib/publish/publish-store-branches';
 
 const BRANCH = 'main';
 
 /** Who commits in the suite's clones. */
-const IDENTITY = [['user.name', 'edgefleet e2e'], ['user.email', 'e2e@edgefleet.invalid'], ['commit.gpgsign', 'false']];
+const IDENTITY = [
+  ['user.name', 'edgefleet e2e'],
+  ['user.email', 'e2e@edgefleet.invalid'],
+  ['commit.gpgsign', 'false'],
+];
 
 /**
  * The fleet's GitOps repository as the stores see it: a bare repository served over smart HTTP, and
@@ -30,7 +34,11 @@ export class FleetRepo {
     return new FleetRepo(work, bare, await GitServer.start(path.join(dir, 'served')));
   }
 
-  private constructor(public readonly work: string, private readonly bare: string, public readonly server: GitServer) {}
+  private constructor(
+    public readonly work: string,
+    private readonly bare: string,
+    public readonly server: GitServer,
+  ) {}
 
   /** The URL the stores clone. */
   public get url(): string {
@@ -91,7 +99,12 @@ export class FleetRepo {
     fs.copyFileSync(binaries().fluxManifests, path.join(folder, 'gotk-components.yaml'));
     const metadata = { name: FLUX_NAMESPACE, namespace: FLUX_NAMESPACE };
     const sync = [
-      { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata, spec: { interval: '1m0s', ref: { branch: target.branch ?? BRANCH }, url: this.url } },
+      {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata,
+        spec: { interval: '1m0s', ref: { branch: target.branch ?? BRANCH }, url: this.url },
+      },
       {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',

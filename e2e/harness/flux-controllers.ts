@@ -15,7 +15,17 @@ const CONTROLLERS = ['source-controller', 'kustomize-controller'] as const;
  * election, log format): the suite sets its own. Every other flag, including those that the store's
  * bootstrap patches add, is passed on, so the local processes behave as the store's pods would.
  */
-const POD_ONLY_FLAGS = ['--storage-path', '--storage-addr', '--storage-adv-addr', '--metrics-addr', '--health-addr', '--events-addr', '--enable-leader-election', '--log-encoding', '--log-level'];
+const POD_ONLY_FLAGS = [
+  '--storage-path',
+  '--storage-addr',
+  '--storage-adv-addr',
+  '--metrics-addr',
+  '--health-addr',
+  '--events-addr',
+  '--enable-leader-election',
+  '--log-encoding',
+  '--log-level',
+];
 
 /**
  * Flux's source-controller and kustomize-controller as local processes against a store's API
@@ -27,7 +37,10 @@ export class FluxControllers {
   /** Starts both controllers with their state in `dir`, reading their flags from their Deployments. */
   public static async start(dir: string, kubeconfig: string): Promise<FluxControllers> {
     const kubectl = new Kubectl(kubeconfig);
-    const args = Object.fromEntries(CONTROLLERS.map((name) => [name, deploymentFlags(kubectl, name)])) as Record<typeof CONTROLLERS[number], string[]>;
+    const args = Object.fromEntries(CONTROLLERS.map((name) => [name, deploymentFlags(kubectl, name)])) as Record<
+      (typeof CONTROLLERS)[number],
+      string[]
+    >;
     const ports = { storage: await freePort(), sourceHealth: await freePort(), kustomizeHealth: await freePort() };
     const flux = new FluxControllers(dir, kubeconfig, ports, args);
     flux.launch();
@@ -42,7 +55,7 @@ export class FluxControllers {
     private readonly kubeconfig: string,
     private readonly ports: { storage: number; sourceHealth: number; kustomizeHealth: number },
     /** The flags each controller's Deployment gives it, pod-only flags left out. */
-    public readonly args: Record<typeof CONTROLLERS[number], string[]>,
+    public readonly args: Record<(typeof CONTROLLERS)[number], string[]>,
   ) {}
 
   /** Stops both controllers, as a store reboot or a pod eviction would. */
@@ -76,15 +89,27 @@ export class FluxControllers {
     const artifacts = path.join(this.dir, 'artifacts');
     fs.mkdirSync(artifacts, { recursive: true });
     this.processes = [
-      new ManagedProcess('source-controller', bin.sourceController, [
-        ...this.args['source-controller'], ...local,
-        `--health-addr=127.0.0.1:${this.ports.sourceHealth}`,
-        `--storage-path=${artifacts}`, `--storage-addr=${storage}`, `--storage-adv-addr=${storage}`,
-      ], log('source-controller'), env),
-      new ManagedProcess('kustomize-controller', bin.kustomizeController, [
-        ...this.args['kustomize-controller'], ...local,
-        `--health-addr=127.0.0.1:${this.ports.kustomizeHealth}`,
-      ], log('kustomize-controller'), env),
+      new ManagedProcess(
+        'source-controller',
+        bin.sourceController,
+        [
+          ...this.args['source-controller'],
+          ...local,
+          `--health-addr=127.0.0.1:${this.ports.sourceHealth}`,
+          `--storage-path=${artifacts}`,
+          `--storage-addr=${storage}`,
+          `--storage-adv-addr=${storage}`,
+        ],
+        log('source-controller'),
+        env,
+      ),
+      new ManagedProcess(
+        'kustomize-controller',
+        bin.kustomizeController,
+        [...this.args['kustomize-controller'], ...local, `--health-addr=127.0.0.1:${this.ports.kustomizeHealth}`],
+        log('kustomize-controller'),
+        env,
+      ),
     ];
     this.starts += 1;
   }

@@ -33,7 +33,10 @@ export class GitServer {
   private server?: http.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly root: string, public readonly port: number) {}
+  private constructor(
+    private readonly root: string,
+    public readonly port: number,
+  ) {}
 
   /** The clone URL of the repository `name` (a bare repository below the root). */
   public url(name: string): string {

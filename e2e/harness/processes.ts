@@ -16,16 +16,24 @@ export class ManagedProcess {
   private exited: Promise<number | null>;
 
   /** Starts `command` with `args`, appending its stdout and stderr to `logFile`. */
-  constructor(public readonly name: string, command: string, args: string[], public readonly logFile: string, env: NodeJS.ProcessEnv = {}) {
+  constructor(
+    public readonly name: string,
+    command: string,
+    args: string[],
+    public readonly logFile: string,
+    env: NodeJS.ProcessEnv = {},
+  ) {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const log = fs.openSync(logFile, 'a');
     this.child = spawn(command, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
     fs.closeSync(log);
     ManagedProcess.running.add(this);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
-      ManagedProcess.running.delete(this);
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        ManagedProcess.running.delete(this);
+        resolve(code);
+      }),
+    );
   }
 
   /** The process id. */
@@ -78,7 +86,13 @@ export async function freePort(): Promise<number> {
 
 /** Runs a command to completion; throws with its output when it fails. */
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): string {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, input: options.input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    input: options.input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}${result.stdout}`);
   return result.stdout;

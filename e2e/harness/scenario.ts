@@ -4,9 +4,9 @@ import * as YAML from 'yaml';
 import { FleetRepo } from './fleet-repo';
 import { StoreCluster } from './store-cluster';
 import { E2E_WORK, recordTiming } from './timings';
-import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
 import { diffDist } from '../../lib/diff/dist-diff';
 import { formatDiffText } from '../../lib/diff/format-diff';
+import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
 
 /** The Kustomizations of a bootstrapped edgefleet store: bootstrap's own, then one per store layer. */
 export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 'edgefleet-workloads'];
@@ -51,7 +51,10 @@ export class Scenario {
     const store = definition.stores.find((s) => s.id === storeId);
     if (!store) throw new Error(`the suite's fleet has no store ${storeId}`);
     repo.synth(definition);
-    const { commit, dist } = store.sync.source === 'store-branch' ? bootstrapFromStoreBranch(repo, storeId, store.sync.interval) : bootstrapFromMain(repo, storeId, store.sync.interval);
+    const { commit, dist } =
+      store.sync.source === 'store-branch'
+        ? bootstrapFromStoreBranch(repo, storeId, store.sync.interval)
+        : bootstrapFromMain(repo, storeId, store.sync.interval);
 
     const started = Date.now();
     const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile);
@@ -101,7 +104,9 @@ export class Scenario {
   /** The objects of the store's folder in the working clone, as `kustomize build` makes them for Flux. */
   public storeObjects(): any[] {
     const yaml = this.cluster.kubectl.run(['kustomize', path.join(this.repo.dist, 'stores', this.storeId)]);
-    return YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter((o) => o);
+    return YAML.parseAllDocuments(yaml)
+      .map((d) => d.toJS())
+      .filter((o) => o);
   }
 
   /** Stops the store's processes and the Git server. */

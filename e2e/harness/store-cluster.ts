@@ -12,7 +12,9 @@ function sharedCrds(): string {
   const shared = process.env.EDGEFLEET_SHARED ?? path.resolve(__dirname, '..', '..', '..', 'shared');
   const crds = path.join(shared, 'crds');
   if (!fs.existsSync(path.join(crds, 'kubevirt'))) {
-    throw new Error(`the end-to-end suite installs the upstream KubeVirt and CDI CRDs from ${crds}, which does not exist (put the shared folder beside the checkout, or set EDGEFLEET_SHARED)`);
+    throw new Error(
+      `the end-to-end suite installs the upstream KubeVirt and CDI CRDs from ${crds}, which does not exist (put the shared folder beside the checkout, or set EDGEFLEET_SHARED)`,
+    );
   }
   return crds;
 }
@@ -39,14 +41,27 @@ export function installStorePlatform(kubectl: Kubectl, node: StoreNode, crdGroup
   const crds = sharedCrds();
   const files = [
     ...binaries().fluxCrds,
-    ...crdGroups.flatMap((dir) => fs.readdirSync(path.join(crds, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(crds, dir, f))),
+    ...crdGroups.flatMap((dir) =>
+      fs
+        .readdirSync(path.join(crds, dir))
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => path.join(crds, dir, f)),
+    ),
   ];
   for (const file of files) kubectl.apply({ file });
   kubectl.run(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   const k3sRuntimeClasses = node.runtimeClassSource === 'k3s' ? node.runtimeClasses : [];
   const objects = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: node.kubevirtNamespace } },
-    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: node.localStorageClass }, provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: node.localStorageClass },
+      provisioner: 'rancher.io/local-path',
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    },
     ...k3sRuntimeClasses.map((name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: name })),
   ];
   kubectl.apply({ yaml: objects.map((o) => JSON.stringify(o)).join('\n') });
@@ -67,7 +82,11 @@ export class StoreCluster {
 
   private controllers?: FluxControllers;
 
-  private constructor(private readonly dir: string, public readonly storeId: string, public readonly plane: ControlPlane) {}
+  private constructor(
+    private readonly dir: string,
+    public readonly storeId: string,
+    public readonly plane: ControlPlane,
+  ) {}
 
   /** The store's Flux controllers, once bootstrapped. */
   public get flux(): FluxControllers {
@@ -91,7 +110,11 @@ export class StoreCluster {
 
   /** The status of a Flux object in flux-system, or undefined when it does not exist. */
   public fluxStatus(kind: 'GitRepository' | 'Kustomization', name: string): FluxStatus | undefined {
-    const o = this.kubectl.get(kind === 'GitRepository' ? 'gitrepositories.source.toolkit.fluxcd.io' : 'kustomizations.kustomize.toolkit.fluxcd.io', name, FLUX_NAMESPACE);
+    const o = this.kubectl.get(
+      kind === 'GitRepository' ? 'gitrepositories.source.toolkit.fluxcd.io' : 'kustomizations.kustomize.toolkit.fluxcd.io',
+      name,
+      FLUX_NAMESPACE,
+    );
     if (!o) return undefined;
     const ready = (o.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
     return {
@@ -106,13 +129,21 @@ export class StoreCluster {
   /** Waits until every named Kustomization is Ready having applied `commit`; returns the seconds it took. */
   public async waitForApplied(commit: string, kustomizations: string[], timeoutMs: number): Promise<number> {
     const started = Date.now();
-    await waitFor(`Kustomizations ${kustomizations.join(', ')} Ready at ${commit.slice(0, 8)}`, () => {
-      this.plane.failIfDead();
-      const statuses = kustomizations.map((k) => [k, this.fluxStatus('Kustomization', k)] as const);
-      const pending = statuses.filter(([, s]) => !(s?.ready && s.observedCurrent && s.revision?.endsWith(commit)));
-      if (pending.length === 0) return true;
-      throw new Error(pending.map(([k, s]) => `${k}: ${s ? `${s.reason ?? 'no Ready condition'} ${s.message ?? ''} (applied ${s.revision ?? 'nothing'})` : 'absent'}`).join('; '));
-    }, timeoutMs).catch((e) => {
+    await waitFor(
+      `Kustomizations ${kustomizations.join(', ')} Ready at ${commit.slice(0, 8)}`,
+      () => {
+        this.plane.failIfDead();
+        const statuses = kustomizations.map((k) => [k, this.fluxStatus('Kustomization', k)] as const);
+        const pending = statuses.filter(([, s]) => !(s?.ready && s.observedCurrent && s.revision?.endsWith(commit)));
+        if (pending.length === 0) return true;
+        throw new Error(
+          pending
+            .map(([k, s]) => `${k}: ${s ? `${s.reason ?? 'no Ready condition'} ${s.message ?? ''} (applied ${s.revision ?? 'nothing'})` : 'absent'}`)
+            .join('; '),
+        );
+      },
+      timeoutMs,
+    ).catch((e) => {
       throw new Error(`${e.message}\n${this.flux.tail()}`);
     });
     return (Date.now() - started) / 1000;

@@ -1,6 +1,6 @@
+import { E2E_STORES } from '../fleet/e2e-fleet';
 import { differences, objectKey } from '../harness/compare';
 import { Scenario } from '../harness/scenario';
-import { E2E_STORES } from '../fleet/e2e-fleet';
 
 describe.each(Object.entries(E2E_STORES))('bootstrap of the %s store', (_, storeId) => {
   let scenario: Scenario;

@@ -1,6 +1,6 @@
+import { E2E_STORES } from '../fleet/e2e-fleet';
 import { sleep } from '../harness/processes';
 import { Scenario } from '../harness/scenario';
-import { E2E_STORES } from '../fleet/e2e-fleet';
 
 const STORE = E2E_STORES.containerDisk;
 
@@ -10,14 +10,22 @@ const SETTLE_MS = 20_000;
 /** The POS's stateful objects and their namespace, each present and not being deleted. */
 function expectPosDataKept(scenario: Scenario, namespace: string): void {
   const kubectl = scenario.cluster.kubectl;
-  for (const [kind, name, ns] of [['namespace', namespace, undefined], ['virtualmachines.kubevirt.io', 'pos', namespace], ['persistentvolumeclaim', 'pos-data', namespace]]) {
+  for (const [kind, name, ns] of [
+    ['namespace', namespace, undefined],
+    ['virtualmachines.kubevirt.io', 'pos', namespace],
+    ['persistentvolumeclaim', 'pos-data', namespace],
+  ]) {
     const live = kubectl.get(kind!, name!, ns);
-    expect({ kind, name, present: live !== undefined, deleting: live?.metadata?.deletionTimestamp !== undefined })
-      .toEqual({ kind, name, present: true, deleting: false });
+    expect({ kind, name, present: live !== undefined, deleting: live?.metadata?.deletionTimestamp !== undefined }).toEqual({
+      kind,
+      name,
+      present: true,
+      deleting: false,
+    });
   }
 }
 
-describe('what Git changes do to a store\'s objects', () => {
+describe("what Git changes do to a store's objects", () => {
   describe('removing workloads', () => {
     let scenario: Scenario;
     beforeAll(async () => {

@@ -3,8 +3,8 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { decryptedStandIn } from '../../lib/secrets/sops-metadata';
 import { ControlPlane } from '../harness/control-plane';
-import { E2E_WORK, recordTiming } from '../harness/timings';
 import { installStorePlatform } from '../harness/store-cluster';
+import { E2E_WORK, recordTiming } from '../harness/timings';
 
 /** The committed example tree. */
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
@@ -15,14 +15,22 @@ const DIST = path.resolve(__dirname, '..', '..', 'dist');
  */
 function asFluxApplies(plane: ControlPlane, folder: string): string {
   const built = plane.kubectl.run(['kustomize', folder]);
-  return YAML.parseAllDocuments(built).map((d) => d.toJS()).filter((o) => o).map((o) => YAML.stringify(decryptedStandIn(o))).join('---\n');
+  return YAML.parseAllDocuments(built)
+    .map((d) => d.toJS())
+    .filter((o) => o)
+    .map((o) => YAML.stringify(decryptedStandIn(o)))
+    .join('---\n');
 }
 
 describe('the whole example fleet', () => {
   let plane: ControlPlane;
   beforeAll(async () => {
     plane = await ControlPlane.start(path.join(E2E_WORK, 'example-fleet'));
-    installStorePlatform(plane.kubectl, { localStorageClass: 'local-path', runtimeClasses: ['wasmedge'], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt' }, ['kubevirt', 'cdi', 'fleet']);
+    installStorePlatform(
+      plane.kubectl,
+      { localStorageClass: 'local-path', runtimeClasses: ['wasmedge'], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt' },
+      ['kubevirt', 'cdi', 'fleet'],
+    );
     // The namespaces the folders' objects live in must exist for a dry-run of those objects.
     for (const ns of ['edge', 'flux-system', 'fleet-default']) plane.kubectl.spawn(['create', 'namespace', ns]);
   });
@@ -36,8 +44,14 @@ describe('the whole example fleet', () => {
       ...stores.map((id): [string, string[], string] => [`stores/${id}`, ['-f', '-'], asFluxApplies(plane, path.join(DIST, 'stores', id))]),
       ...clusters.flatMap((id): Array<[string, string[]]> => {
         const folder = path.join(DIST, 'clusters', id);
-        const layers = fs.readdirSync(folder).filter((f) => f.endsWith('.yaml')).flatMap((f) => ['-f', path.join(folder, f)]);
-        return [[`clusters/${id}`, layers], [`clusters/${id}/flux-system`, ['-k', path.join(folder, 'flux-system')]]];
+        const layers = fs
+          .readdirSync(folder)
+          .filter((f) => f.endsWith('.yaml'))
+          .flatMap((f) => ['-f', path.join(folder, f)]);
+        return [
+          [`clusters/${id}`, layers],
+          [`clusters/${id}/flux-system`, ['-k', path.join(folder, 'flux-system')]],
+        ];
       }),
       ...(fs.existsSync(path.join(DIST, 'fleet')) ? [['fleet', ['-k', path.join(DIST, 'fleet')]] as [string, string[]]] : []),
     ];

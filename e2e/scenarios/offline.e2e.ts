@@ -1,8 +1,8 @@
+import { E2E_STORES } from '../fleet/e2e-fleet';
 import { objectKey } from '../harness/compare';
 import { sleep, waitFor } from '../harness/processes';
 import { STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
 import { recordTiming } from '../harness/timings';
-import { E2E_STORES } from '../fleet/e2e-fleet';
 
 /** Long enough for source-controller's uncapped backoff to reach 48 s, three times the suite's interval. */
 const LONG_OUTAGE_MS = 120_000;
@@ -26,10 +26,14 @@ describe('a store whose WAN link goes down, then comes back', () => {
     // WHEN the GitRepository next reconciles
     scenario.cluster.requestReconcile([]);
     // THEN it reports the failed fetch and keeps its artifact
-    const failure = await waitFor('the GitRepository to report the failed fetch', () => {
-      const s = scenario.cluster.fluxStatus('GitRepository', 'flux-system');
-      return s && !s.ready && s.observedCurrent ? s : undefined;
-    }, 120_000);
+    const failure = await waitFor(
+      'the GitRepository to report the failed fetch',
+      () => {
+        const s = scenario.cluster.fluxStatus('GitRepository', 'flux-system');
+        return s && !s.ready && s.observedCurrent ? s : undefined;
+      },
+      120_000,
+    );
     expect(failure.message).toMatch(/connection refused|failed to/i);
     expect(failure.revision).toBe(lastApplied);
 
@@ -39,10 +43,14 @@ describe('a store whose WAN link goes down, then comes back', () => {
     scenario.cluster.requestReconcile(['edgefleet-workloads']);
     await waitFor('edge-monitor re-applied from the cached artifact', () => kubectl.get('deployment', 'edge-monitor', 'edge'), 120_000);
     recordTiming(scenario.name, 'drift corrected offline (s)', (Date.now() - started) / 1000);
-    const workloads = await waitFor('edgefleet-workloads Ready again', () => {
-      const s = scenario.cluster.fluxStatus('Kustomization', 'edgefleet-workloads');
-      return s?.ready ? s : undefined;
-    }, 60_000);
+    const workloads = await waitFor(
+      'edgefleet-workloads Ready again',
+      () => {
+        const s = scenario.cluster.fluxStatus('Kustomization', 'edgefleet-workloads');
+        return s?.ready ? s : undefined;
+      },
+      60_000,
+    );
     expect(workloads.revision).toBe(lastApplied);
 
     // AND nothing was deleted
@@ -60,7 +68,11 @@ describe('a store whose WAN link goes down, then comes back', () => {
     // WHEN the link returns (no reconcile is requested: the store's own schedule must do it)
     await scenario.repo.server.resume();
     const started = Date.now();
-    await waitFor('the GitRepository to fetch the new commit', () => (scenario.cluster.fluxStatus('GitRepository', 'flux-system')?.revision?.endsWith(commit) ? true : undefined), 300_000);
+    await waitFor(
+      'the GitRepository to fetch the new commit',
+      () => (scenario.cluster.fluxStatus('GitRepository', 'flux-system')?.revision?.endsWith(commit) ? true : undefined),
+      300_000,
+    );
     const fetched = (Date.now() - started) / 1000;
     recordTiming(scenario.name, 'new commit fetched after the link returned (s)', fetched);
     await scenario.applied(commit, 'new commit applied after the link returned (s)', STORE_KUSTOMIZATIONS);

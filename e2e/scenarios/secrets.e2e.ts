@@ -22,34 +22,43 @@ const VALUES = { username: STORE, password: 'TEST-ONLY-e2e-telemetry-password' }
 /** The password set when the Secret is re-encrypted for the store's new key, which only a decryption with that key can bring. */
 const ROTATED = 'TEST-ONLY-e2e-rotated-password';
 
-describe('a store\'s encrypted Secret', () => {
+describe("a store's encrypted Secret", () => {
   const keysDir = path.join(E2E_WORK, 'secrets-keys');
   fs.rmSync(keysDir, { recursive: true, force: true });
   const keys: Record<'operators' | typeof STORE | typeof OTHER, AgeKey> = {
-    operators: ageKey(keysDir, 'operators'), [STORE]: ageKey(keysDir, STORE), [OTHER]: ageKey(keysDir, OTHER),
+    operators: ageKey(keysDir, 'operators'),
+    [STORE]: ageKey(keysDir, STORE),
+    [OTHER]: ageKey(keysDir, OTHER),
   } as any;
   const secrets = (telemetryCredentials: string[], storeKey = keys[STORE].recipient): E2eSecrets => ({
-    operators: [keys.operators.recipient], storeKeys: { [STORE]: storeKey, [OTHER]: keys[OTHER].recipient }, telemetryCredentials,
+    operators: [keys.operators.recipient],
+    storeKeys: { [STORE]: storeKey, [OTHER]: keys[OTHER].recipient },
+    telemetryCredentials,
   });
   let scenario: Scenario;
 
   beforeAll(async () => {
-    scenario = await Scenario.start('secrets', STORE, { stores: [STORE, OTHER], secrets: secrets([STORE]) }, {
-      // The operator: synth writes .sops.yaml from the store keys; then the Secret is written and encrypted with it.
-      beforeSynth: (repo) => {
-        repo.synth(buildE2eFleet({ url: repo.url, work: repo.work, stores: [STORE, OTHER], secrets: secrets([]) }));
-        encryptSecret(repo.work, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
+    scenario = await Scenario.start(
+      'secrets',
+      STORE,
+      { stores: [STORE, OTHER], secrets: secrets([STORE]) },
+      {
+        // The operator: synth writes .sops.yaml from the store keys; then the Secret is written and encrypted with it.
+        beforeSynth: (repo) => {
+          repo.synth(buildE2eFleet({ url: repo.url, work: repo.work, stores: [STORE, OTHER], secrets: secrets([]) }));
+          encryptSecret(repo.work, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
+        },
+        // The store's bootstrap, as docs/secrets.md says: its age key into flux-system, before Flux starts.
+        beforeBootstrap: (cluster) => {
+          cluster.kubectl.run(['create', 'namespace', FLUX_NAMESPACE]);
+          cluster.kubectl.run(['-n', FLUX_NAMESPACE, 'create', 'secret', 'generic', 'sops-age', `--from-file=age.agekey=${keys[STORE].file}`]);
+        },
       },
-      // The store's bootstrap, as docs/secrets.md says: its age key into flux-system, before Flux starts.
-      beforeBootstrap: (cluster) => {
-        cluster.kubectl.run(['create', 'namespace', FLUX_NAMESPACE]);
-        cluster.kubectl.run(['-n', FLUX_NAMESPACE, 'create', 'secret', 'generic', 'sops-age', `--from-file=age.agekey=${keys[STORE].file}`]);
-      },
-    });
+    );
   });
   afterAll(() => scenario?.stop());
 
-  test('is decrypted in the store by kustomize-controller with the store\'s key: the Secret holds the values, and Git holds none of them', () => {
+  test("is decrypted in the store by kustomize-controller with the store's key: the Secret holds the values, and Git holds none of them", () => {
     // GIVEN a Ready store (Scenario.start waits for every Kustomization at the commit)
     const kubectl = scenario.cluster.kubectl;
 
@@ -58,14 +67,19 @@ describe('a store\'s encrypted Secret', () => {
 
     // THEN
     expect(Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]))).toEqual(VALUES);
-    expect(kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE).spec.decryption)
-      .toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
-    expect(spawnSync('grep', ['-rl', VALUES.password, scenario.repo.dist, path.join(scenario.repo.work, 'secrets')], { encoding: 'utf8' }).stdout).toBe('');
-    expect(kubectl.get('daemonset', 'log-agent', 'edge').spec.template.spec.containers[0].env)
-      .toEqual(expect.arrayContaining([expect.objectContaining({ valueFrom: { secretKeyRef: { name: 'telemetry-credentials', key: 'username' } } })]));
+    expect(kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE).spec.decryption).toEqual({
+      provider: 'sops',
+      secretRef: { name: 'sops-age' },
+    });
+    expect(
+      spawnSync('grep', ['-rl', VALUES.password, scenario.repo.dist, path.join(scenario.repo.work, 'secrets')], { encoding: 'utf8' }).stdout,
+    ).toBe('');
+    expect(kubectl.get('daemonset', 'log-agent', 'edge').spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([expect.objectContaining({ valueFrom: { secretKeyRef: { name: 'telemetry-credentials', key: 'username' } } })]),
+    );
   });
 
-  test('encrypted for another store\'s key instead, it is refused by synth and validate, and when committed anyway the store cannot decrypt it: its Kustomization says so, and the Secret it had stays', async () => {
+  test("encrypted for another store's key instead, it is refused by synth and validate, and when committed anyway the store cannot decrypt it: its Kustomization says so, and the Secret it had stays", async () => {
     // GIVEN the same Secret encrypted through the other store's rule
     const repo = scenario.repo;
     const other = `secrets/${OTHER}/telemetry-credentials.yaml`;
@@ -77,19 +91,24 @@ describe('a store\'s encrypted Secret', () => {
     fs.writeFileSync(path.join(repo.work, SECRET), encryptedForOther);
     expect(() => scenario.commitChange({}, 'must not be committed')).toThrow(new RegExp(`readable by store "${OTHER}"`));
     fs.writeFileSync(path.join(repo.dist, COPY), encryptedForOther);
-    expect((await validateTree(repo.dist, { realKustomizeBuild: false })).findings.filter((f) => f.file === COPY).map((f) => f.message))
-      .toEqual([expect.stringMatching(new RegExp(`^store "${STORE}"'s Secret must be re-encrypted: it is readable by store "${OTHER}"`))]);
+    expect((await validateTree(repo.dist, { realKustomizeBuild: false })).findings.filter((f) => f.file === COPY).map((f) => f.message)).toEqual([
+      expect.stringMatching(new RegExp(`^store "${STORE}"'s Secret must be re-encrypted: it is readable by store "${OTHER}"`)),
+    ]);
 
     // WHEN committed all the same (a hand edit that skipped synth and validate)
     const commit = repo.commit('telemetry-credentials encrypted for the wrong store');
     const started = Date.now();
 
     // THEN the store's infrastructure Kustomization fails on it at that commit, and says why
-    const status = await waitFor(`edgefleet-infrastructure failing at ${commit.slice(0, 8)}`, () => {
-      const k = scenario.cluster.kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE);
-      const ready = (k?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-      return ready?.status === 'False' && String(k.status.lastAttemptedRevision).endsWith(commit) ? ready : undefined;
-    }, APPLY_TIMEOUT_MS);
+    const status = await waitFor(
+      `edgefleet-infrastructure failing at ${commit.slice(0, 8)}`,
+      () => {
+        const k = scenario.cluster.kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE);
+        const ready = (k?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+        return ready?.status === 'False' && String(k.status.lastAttemptedRevision).endsWith(commit) ? ready : undefined;
+      },
+      APPLY_TIMEOUT_MS,
+    );
     recordTiming('secrets', 'decryption failure reported (s)', (Date.now() - started) / 1000);
     expect(status.message).toMatch(/decrypt/i);
     expect(status.message).toContain('telemetry-credentials');
@@ -101,8 +120,17 @@ describe('a store\'s encrypted Secret', () => {
     // GIVEN the store's new key, added to its key Secret as docs/secrets.md says
     const repo = scenario.repo;
     const newKey = ageKey(keysDir, `${STORE}-new`);
-    scenario.cluster.kubectl.run(['-n', FLUX_NAMESPACE, 'patch', 'secret', 'sops-age', '--type', 'json',
-      '-p', JSON.stringify([{ op: 'add', path: '/data/new.agekey', value: fs.readFileSync(newKey.file).toString('base64') }])]);
+    scenario.cluster.kubectl.run([
+      '-n',
+      FLUX_NAMESPACE,
+      'patch',
+      'secret',
+      'sops-age',
+      '--type',
+      'json',
+      '-p',
+      JSON.stringify([{ op: 'add', path: '/data/new.agekey', value: fs.readFileSync(newKey.file).toString('base64') }]),
+    ]);
 
     // WHEN the fleet gets the store's new key: synth stops, naming the file to re-encrypt
     expect(() => scenario.commitChange({ secrets: secrets([STORE], newKey.recipient) }, 'store-telemetry: new key')).toThrow(/sops updatekeys -y/);

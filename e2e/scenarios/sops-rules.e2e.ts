@@ -32,7 +32,11 @@ class Repository {
   }
 
   public secrets(telemetryCredentials: string[], storeKey = this.keys[STORE].recipient): E2eSecrets {
-    return { operators: [this.keys.operators.recipient], storeKeys: { [STORE]: storeKey, [OTHER]: this.keys[OTHER].recipient }, telemetryCredentials };
+    return {
+      operators: [this.keys.operators.recipient],
+      storeKeys: { [STORE]: storeKey, [OTHER]: this.keys[OTHER].recipient },
+      telemetryCredentials,
+    };
   }
 
   /** Synthesizes the fleet (its two stores, the telemetry store referencing its Secret or not) into dist/. */
@@ -63,7 +67,7 @@ describe('the generated .sops.yaml with the real sops', () => {
     repo.synth(repo.secrets([]));
   });
 
-  test('sops run anywhere in the repository encrypts a store\'s Secret for exactly that store\'s key and the operators\'', () => {
+  test("sops run anywhere in the repository encrypts a store's Secret for exactly that store's key and the operators'", () => {
     // GIVEN the .sops.yaml synth wrote at the root of the repository
     expect(fs.existsSync(path.join(repo.root, SOPS_CONFIG_FILE))).toBe(true);
     const expected = [repo.keys[STORE].recipient, repo.keys.operators.recipient];
@@ -88,7 +92,7 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(() => sops(['--encrypt', path.join(repo.root, 'secrets', STORE, 'plain.yaml')], os.tmpdir())).toThrow(/config file not found/);
   });
 
-  test('the store\'s key and the operators\' decrypt it; another store\'s key does not', () => {
+  test("the store's key and the operators' decrypt it; another store's key does not", () => {
     encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
     for (const key of [repo.keys[STORE], repo.keys.operators]) expect(sops(['--decrypt', SECRET], repo.root, key)).toContain(VALUES.password);
     expect(() => sops(['--decrypt', SECRET], repo.root, repo.keys[OTHER])).toThrow(/Failed to get the data key/);
@@ -111,7 +115,7 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(spawnSync('grep', ['-rl', VALUES.password, path.join(repo.root, 'dist')], { encoding: 'utf8' }).stdout).toBe('');
   });
 
-  test('a file encrypted for another store, in this store\'s folder, stops synth naming both stores', () => {
+  test("a file encrypted for another store, in this store's folder, stops synth naming both stores", () => {
     // GIVEN the Secret encrypted through the other store's rule, then moved into this store's folder
     const other = `secrets/${OTHER}/telemetry-credentials.yaml`;
     encryptSecret(repo.root, other, plainSecret('telemetry-credentials', 'edge', VALUES));
@@ -119,10 +123,16 @@ describe('the generated .sops.yaml with the real sops', () => {
 
     // WHEN / THEN
     const problems = problemsOf(() => renderFleet(repo.fleet(repo.secrets([STORE]))));
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^store "${STORE}": EncryptedSecret "telemetry-credentials": .* readable by store "${OTHER}" \\(its key ${repo.keys[OTHER].recipient}\\); not readable by ${repo.keys[STORE].recipient}\\.`))]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^store "${STORE}": EncryptedSecret "telemetry-credentials": .* readable by store "${OTHER}" \\(its key ${repo.keys[OTHER].recipient}\\); not readable by ${repo.keys[STORE].recipient}\\.`,
+        ),
+      ),
+    ]);
   });
 
-  test('a store\'s new key: synth and validate list the file, sops updatekeys with the operators\' key re-encrypts it, then both pass and the values are unchanged', async () => {
+  test("a store's new key: synth and validate list the file, sops updatekeys with the operators' key re-encrypts it, then both pass and the values are unchanged", async () => {
     // GIVEN a synthesized tree with the store's Secret
     encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
     repo.synth(repo.secrets([STORE]));
@@ -133,9 +143,12 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(() => repo.synth(rotated)).toThrow(FleetValidationError);
 
     // THEN synth names the file and the command, and validate lists the synthesized copy
-    expect(problemsOf(() => renderFleet(repo.fleet(rotated)))).toEqual([expect.stringMatching(new RegExp(`re-encrypt it with \`sops updatekeys -y \\S*${SECRET}\``))]);
-    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings.map((f) => f.file))
-      .toEqual([`stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`]);
+    expect(problemsOf(() => renderFleet(repo.fleet(rotated)))).toEqual([
+      expect.stringMatching(new RegExp(`re-encrypt it with \`sops updatekeys -y \\S*${SECRET}\``)),
+    ]);
+    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings.map((f) => f.file)).toEqual([
+      `stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`,
+    ]);
 
     // WHEN the operator re-encrypts it with the rules synth already wrote, and synthesizes
     sops(['updatekeys', '-y', SECRET], repo.root, repo.keys.operators);

@@ -1,10 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { E2E_STORES } from '../fleet/e2e-fleet';
+import { FLUX_NAMESPACE } from '../harness/flux-controllers';
 import { sleep } from '../harness/processes';
 import { STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
 import { recordTiming } from '../harness/timings';
-import { E2E_STORES } from '../fleet/e2e-fleet';
-import { FLUX_NAMESPACE } from '../harness/flux-controllers';
 
 const STORE = E2E_STORES.containerDisk;
 
@@ -14,7 +14,11 @@ function artifactFiles(scenario: Scenario): string[] {
   const tarball = path.join(scenario.cluster.flux.artifactStorage, repository.status.artifact.path);
   const listing = spawnSync('tar', ['-tvzf', tarball], { encoding: 'utf8' });
   if (listing.status !== 0) throw new Error(`tar -tvzf ${tarball}: ${listing.stderr}`);
-  return listing.stdout.split('\n').filter((line) => line.startsWith('-')).map((line) => line.split(/\s+/).pop()!).sort();
+  return listing.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('-'))
+    .map((line) => line.split(/\s+/).pop()!)
+    .sort();
 }
 
 /** What the Git server sent since request number `since`: its requests' paths and the bytes. */
@@ -37,7 +41,9 @@ describe('a store that fetches from its own branch', () => {
     expect(status.revision).toMatch(new RegExp(`^edgefleet/stores/${STORE}@sha1:[0-9a-f]{40}$`));
     const files = artifactFiles(scenario);
     expect(files.filter((f) => !f.startsWith(`dist/stores/${STORE}/`) && !f.startsWith(`dist/clusters/${STORE}/`))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining([`dist/stores/${STORE}/workloads/pos.yaml`, `dist/clusters/${STORE}/flux-system/gotk-components.yaml`]));
+    expect(files).toEqual(
+      expect.arrayContaining([`dist/stores/${STORE}/workloads/pos.yaml`, `dist/clusters/${STORE}/flux-system/gotk-components.yaml`]),
+    );
     // AND what flux bootstrap wrote on the branch is what runs: the store's Flux follows its branch
     const sync = scenario.cluster.kubectl.get('gitrepositories.source.toolkit.fluxcd.io', FLUX_NAMESPACE, FLUX_NAMESPACE);
     expect(sync.spec.ref).toEqual({ branch: `edgefleet/stores/${STORE}` });
@@ -50,7 +56,9 @@ describe('a store that fetches from its own branch', () => {
 
     // THEN the store runs it, from a commit on its branch that kept bootstrap's files (Flux did not prune itself)
     const kubectl = scenario.cluster.kubectl;
-    expect(kubectl.get('deployment', 'edge-monitor', 'edge').spec.template.spec.containers[0].image).toBe('registry.example.com/retail/edge-monitor:1.4.3');
+    expect(kubectl.get('deployment', 'edge-monitor', 'edge').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/retail/edge-monitor:1.4.3',
+    );
     expect(kubectl.get('deployment', 'source-controller', FLUX_NAMESPACE)).toBeDefined();
     expect(artifactFiles(scenario)).toContain(`dist/clusters/${STORE}/flux-system/gotk-sync.yaml`);
   });
@@ -81,7 +89,7 @@ describe('a store that fetches from its own branch', () => {
   });
 });
 
-describe('a store that fetches from the fleet\'s branch', () => {
+describe("a store that fetches from the fleet's branch", () => {
   let scenario: Scenario;
   beforeAll(async () => {
     scenario = await Scenario.start('main-ignore', STORE);

@@ -1,13 +1,15 @@
+import { E2E_STORES } from '../fleet/e2e-fleet';
 import { objectKey } from '../harness/compare';
 import { Scenario } from '../harness/scenario';
-import { E2E_STORES } from '../fleet/e2e-fleet';
 
 /** Per object of the store folder, its `generation` where the kind has one, else its `resourceVersion`: what an apply that changes it moves. */
 function liveVersions(scenario: Scenario, objects: any[]): Map<string, string> {
-  return new Map(objects.map((o) => {
-    const live = scenario.cluster.kubectl.get(o.kind, o.metadata.name, o.metadata.namespace);
-    return [objectKey(o), String(live?.metadata.generation ?? live?.metadata.resourceVersion)];
-  }));
+  return new Map(
+    objects.map((o) => {
+      const live = scenario.cluster.kubectl.get(o.kind, o.metadata.name, o.metadata.namespace);
+      return [objectKey(o), String(live?.metadata.generation ?? live?.metadata.resourceVersion)];
+    }),
+  );
 }
 
 describe('an update committed to Git', () => {
@@ -28,12 +30,20 @@ describe('an update committed to Git', () => {
 
     // THEN the monitor runs the new image, and exactly the objects whose rendering changed moved
     const kubectl = scenario.cluster.kubectl;
-    expect(kubectl.get('deployment', 'edge-monitor', 'edge').spec.template.spec.containers[0].image).toBe('registry.example.com/retail/edge-monitor:1.4.3');
+    expect(kubectl.get('deployment', 'edge-monitor', 'edge').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/retail/edge-monitor:1.4.3',
+    );
     const renderedAfter = scenario.storeObjects();
-    const expected = renderedAfter.filter((o) => renderedBefore.get(objectKey(o)) !== JSON.stringify(o)).map(objectKey).sort();
+    const expected = renderedAfter
+      .filter((o) => renderedBefore.get(objectKey(o)) !== JSON.stringify(o))
+      .map(objectKey)
+      .sort();
     expect(expected).toEqual(expect.arrayContaining(['Deployment/edge/edge-monitor', 'ConfigMap/edge/log-agent']));
     const after = liveVersions(scenario, renderedAfter);
-    const moved = [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k).sort();
+    const moved = [...after]
+      .filter(([k, v]) => before.get(k) !== v)
+      .map(([k]) => k)
+      .sort();
     expect(moved).toEqual(expected);
   });
 });

@@ -40,7 +40,10 @@ export function initFleetRepository(dir: string): InitResult {
     fs.copyFileSync(source, path.join(dir, target));
     written.push(target.split(path.sep).join('/'));
   }
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(packageJson(path.basename(path.resolve(dir)), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))), null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify(packageJson(path.basename(path.resolve(dir)), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))), null, 2)}\n`,
+  );
   return { files: ['package.json', ...written], gitRepository: gitInit(dir) };
 }
 
@@ -53,7 +56,11 @@ function gitInit(dir: string): boolean {
 /** The new repository's package.json: edgefleet's CLI as its scripts, its tests run by jest with ts-jest. */
 function packageJson(folder: string, edgefleet: { version: string; devDependencies: Record<string, string>; engines?: object }): object {
   return {
-    name: folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'fleet',
+    name:
+      folder
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+/, '') || 'fleet',
     private: true,
     description: 'Our store fleet, defined with edgefleet',
     scripts: {

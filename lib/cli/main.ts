@@ -1,21 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ParseArgsConfig, parseArgs } from 'util';
-import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
-import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
 import { initFleetRepository } from './init-fleet-repository';
-import { loadFleet } from '../synth/load-fleet';
 import { outputFolder } from './output-folder';
-import { synthesize } from '../synth/synthesize';
-import { formatReport, validateTree } from '../validate/validate-tree';
 import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
-import { checkBlastRadius } from '../releases/blast-radius';
-import { gitLines } from '../util/git';
-import { firstAndMore, plural } from '../util/plural';
+import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
+import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
 import { formatPublishResult } from '../publish/format-publish-result';
 import { publishStoreBranches } from '../publish/publish-store-branches';
+import { checkBlastRadius } from '../releases/blast-radius';
+import { loadFleet } from '../synth/load-fleet';
+import { synthesize } from '../synth/synthesize';
+import { gitLines } from '../util/git';
+import { firstAndMore, plural } from '../util/plural';
+import { formatReport, validateTree } from '../validate/validate-tree';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] [--threads <n>]
        edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change] [--fleet <module>]
@@ -95,32 +95,32 @@ const COMMANDS: Record<string, { readonly options: OptionTable; readonly positio
     positionals: 0,
     wholeNumbers: { threads: 1 },
     options: {
-      'fleet': { type: 'string', default: DEFAULT_FLEET_MODULE },
-      'out': { type: 'string' },
-      'quiet': { type: 'boolean', default: false },
+      fleet: { type: 'string', default: DEFAULT_FLEET_MODULE },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
       'allow-wide-change': { type: 'boolean', default: false },
       'cache-dir': { type: 'string', default: DEFAULT_CACHE_DIR },
       'no-cache': { type: 'boolean', default: false },
-      'threads': { type: 'string' },
+      threads: { type: 'string' },
     },
   },
   diff: {
     positionals: 0,
     wholeNumbers: { 'max-stores': 0 },
     options: {
-      'base': { type: 'string' },
-      'dir': { type: 'string', default: 'dist' },
-      'markdown': { type: 'boolean', default: false },
+      base: { type: 'string' },
+      dir: { type: 'string', default: 'dist' },
+      markdown: { type: 'boolean', default: false },
       'image-sizes': { type: 'string' },
       'max-stores': { type: 'string' },
       'allow-wide-change': { type: 'boolean', default: false },
-      'fleet': { type: 'string' },
+      fleet: { type: 'string' },
     },
   },
   validate: {
     positionals: 1,
     options: {
-      'format': { type: 'string', default: 'text' },
+      format: { type: 'string', default: 'text' },
       'allow-kind': { type: 'string', multiple: true, default: [] },
       'skip-kustomize-build': { type: 'boolean', default: false },
       'changed-since': { type: 'string' },
@@ -130,10 +130,10 @@ const COMMANDS: Record<string, { readonly options: OptionTable; readonly positio
   publish: {
     positionals: 0,
     options: {
-      'remote': { type: 'string', default: 'origin' },
+      remote: { type: 'string', default: 'origin' },
       'dry-run': { type: 'boolean', default: false },
-      'dir': { type: 'string', default: 'dist' },
-      'remove': { type: 'string', multiple: true, default: [] },
+      dir: { type: 'string', default: 'dist' },
+      remove: { type: 'string', multiple: true, default: [] },
     },
   },
   init: { positionals: 1, options: {} },
@@ -146,8 +146,11 @@ function usageOf(command: string): string {
   const lines = USAGE.split('\n');
   const first = lines.findIndex((l) => l.includes(`edgefleet ${command} `) || l.endsWith(`edgefleet ${command}`));
   const continued = lines.slice(first + 1).findIndex((l) => !/^ {20,}\S/.test(l));
-  return ['usage:', ...lines.slice(first, first + 1 + continued).map((l, i) => (i === 0 ? l.replace(/^(usage:)? +/, '  ') : `      ${l.trim()}`))].join('\n')
-    + '\n(edgefleet --help describes every option)';
+  return (
+    ['usage:', ...lines.slice(first, first + 1 + continued).map((l, i) => (i === 0 ? l.replace(/^(usage:)? +/, '  ') : `      ${l.trim()}`))].join(
+      '\n',
+    ) + '\n(edgefleet --help describes every option)'
+  );
 }
 
 /** Why parseArgs refused the arguments of `command`, in our words. */
@@ -227,8 +230,12 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     if (!values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const confirmed = result.stores - result.rendered;
-      out.write(`edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`);
-      if (result.removedStores.length > 0) out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${firstAndMore(result.removedStores, 20)}\n`);
+      out.write(
+        `edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`,
+      );
+      if (result.removedStores.length > 0) {
+        out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${firstAndMore(result.removedStores, 20)}\n`);
+      }
       if (result.cacheNote) out.write(`edgefleet: digest cache not used: ${result.cacheNote}\n`);
     }
     return 0;
@@ -241,7 +248,9 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
       err.write(`edgefleet: synth failed; ${shownOutdir}/ was left as it was.\n${e.message}\n`);
       return 1;
     }
-    err.write(`edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it was.\n${(e as Error).stack ?? e}\n`);
+    err.write(
+      `edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it was.\n${(e as Error).stack ?? e}\n`,
+    );
     return 70;
   }
 }
@@ -253,10 +262,12 @@ function init(dir: string | undefined, out: Output, err: Output, cwd: string): n
   }
   try {
     const { files, gitRepository } = initFleetRepository(path.resolve(cwd, dir));
-    out.write(`edgefleet: created ${dir}/, ${gitRepository ? 'a Git repository of its own, ' : ''}with ${files.join(', ')}\n`
-      + (gitRepository ? '' : `edgefleet: git could not be run: make ${dir}/ a Git repository of its own (git init) before the first synth\n`)
-      + `Next: cd ${dir} && npm install && npm run synth && npm test\n`
-      + 'Then set repository.url in stores/index.ts to the Git repository your stores pull from.\n');
+    out.write(
+      `edgefleet: created ${dir}/, ${gitRepository ? 'a Git repository of its own, ' : ''}with ${files.join(', ')}\n` +
+        (gitRepository ? '' : `edgefleet: git could not be run: make ${dir}/ a Git repository of its own (git init) before the first synth\n`) +
+        `Next: cd ${dir} && npm install && npm run synth && npm test\n` +
+        'Then set repository.url in stores/index.ts to the Git repository your stores pull from.\n',
+    );
     return 0;
   } catch (e) {
     if (!EdgefleetError.isEdgefleetError(e)) throw e;
@@ -266,10 +277,10 @@ function init(dir: string | undefined, out: Output, err: Output, cwd: string): n
 }
 
 interface DiffOptions {
-  'fleet'?: string;
-  'base'?: string;
-  'dir'?: string;
-  'markdown'?: boolean;
+  fleet?: string;
+  base?: string;
+  dir?: string;
+  markdown?: boolean;
   'image-sizes'?: string;
   'max-stores'?: string;
   'allow-wide-change'?: boolean;
@@ -305,14 +316,16 @@ function diff(options: DiffOptions, out: Output, err: Output, cwd: string): numb
   }
 }
 
-function publish(options: { 'dir'?: string; 'remote'?: string; 'dry-run'?: boolean; 'remove'?: string[] }, out: Output, err: Output, cwd: string): number {
+function publish(options: { dir?: string; remote?: string; 'dry-run'?: boolean; remove?: string[] }, out: Output, err: Output, cwd: string): number {
   const started = process.hrtime.bigint();
   try {
     const result = publishStoreBranches({ repo: cwd, dir: options.dir, remote: options.remote, dryRun: options['dry-run'], remove: options.remove });
     out.write(formatPublishResult(result, Number(process.hrtime.bigint() - started) / 1e9));
     const dir = options.dir!;
     if (gitLines(cwd, ['status', '--porcelain', '--', dir]).length > 0) {
-      err.write(`edgefleet: publish: ${dir}/ has changes that are not committed: publish reads ${dir}/ as committed in HEAD (commit them, then publish)\n`);
+      err.write(
+        `edgefleet: publish: ${dir}/ has changes that are not committed: publish reads ${dir}/ as committed in HEAD (commit them, then publish)\n`,
+      );
     }
     return 0;
   } catch (e) {
@@ -323,7 +336,7 @@ function publish(options: { 'dir'?: string; 'remote'?: string; 'dry-run'?: boole
 }
 
 interface ValidateOptions {
-  'format'?: string;
+  format?: string;
   'allow-kind'?: string[];
   'skip-kustomize-build'?: boolean;
   'changed-since'?: string;
@@ -346,7 +359,8 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
       realKustomizeBuild: !options['skip-kustomize-build'],
       changedSince: options['changed-since'],
       localStorageClass: options['local-storage-class'],
-      onBuildProgress: options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
+      onBuildProgress:
+        options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
     });
     out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     if (report.files === 0) {
@@ -367,4 +381,3 @@ function progressPrinter(err: Output, minTotal: number, line: (done: number, tot
     if (total >= minTotal && (done % Math.ceil(total / 10) === 0 || done === total)) err.write(`${line(done, total)}\n`);
   };
 }
-

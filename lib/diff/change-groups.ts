@@ -32,9 +32,12 @@ function keptWhere(c: ObjectChange): string {
 /** The lines of one object change: `Kind/ns/name: added (file)`, `...: removed (file); kept on ...`, or one line per field. */
 export function changeLines(c: ObjectChange): string[] {
   const where = c.object === c.file ? '' : ` (${c.file})`;
-  const lines = c.change === 'changed' ? c.fields.map((f) => `${c.object} ${showFieldChange(f)}`)
-    : c.change === 'added' ? [`${c.object}: added${where}${c.replaces ? `, replacing ${c.replaces} (a change of namespace or kind is a delete and a create)` : ''}`]
-      : [`${c.object}: removed${where}${c.kept ? `; kept on ${keptWhere(c)} (${c.kept})` : ''}`];
+  const lines =
+    c.change === 'changed'
+      ? c.fields.map((f) => `${c.object} ${showFieldChange(f)}`)
+      : c.change === 'added'
+        ? [`${c.object}: added${where}${c.replaces ? `, replacing ${c.replaces} (a change of namespace or kind is a delete and a create)` : ''}`]
+        : [`${c.object}: removed${where}${c.kept ? `; kept on ${keptWhere(c)} (${c.kept})` : ''}`];
   return c.warning ? [...lines, `!! ${c.warning}`] : lines;
 }
 
@@ -86,8 +89,10 @@ export function groupChanges(diff: DistDiff): ChangeGroup[] {
     }
   }
   return [...groups.values()].map((g): ChangeGroup => {
-    const lines: GroupLine[] = g.stores.length === 1 ? g.ownLines.map((text) => ({ text }))
-      : [...g.lines].map(([text, stores]) => (stores.length === g.stores.length ? { text } : { text, stores }));
+    const lines: GroupLine[] =
+      g.stores.length === 1
+        ? g.ownLines.map((text) => ({ text }))
+        : [...g.lines].map(([text, stores]) => (stores.length === g.stores.length ? { text } : { text, stores }));
     const warnings = lines.filter((l) => l.text.startsWith('!! ')).map((l) => ({ ...l, text: l.text.slice(3) }));
     return { stores: g.stores, status: g.stores[0].status, lines, warnings };
   });

@@ -1,13 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitBase, changesBelow, readBlobs } from '../util/git';
 import { FieldChange, diffValues } from './object-diff';
-import { KEPT_ON_MANAGER, ObjectId, RemovalPolicy, asOrphaningKustomization, deletedStatefulWarning, isStateful, keptReason, movedStatefulWarning, orphanedReason } from './removal-fate';
+import {
+  KEPT_ON_MANAGER,
+  ObjectId,
+  RemovalPolicy,
+  asOrphaningKustomization,
+  deletedStatefulWarning,
+  isStateful,
+  keptReason,
+  movedStatefulWarning,
+  orphanedReason,
+} from './removal-fate';
 import { STORE_LABELS_ANNOTATION } from '../model/contract';
+import { storeOfFile } from '../model/dist-layout';
+import { compareStrings } from '../util/compare-strings';
+import { GitBase, changesBelow, readBlobs } from '../util/git';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { objectIdentity, objectName } from '../validate/loaded-tree';
-import { compareStrings } from '../util/compare-strings';
-import { storeOfFile } from '../model/dist-layout';
 
 /** How one object (or a file that holds no API object) changed. */
 export interface ObjectChange {
@@ -94,7 +104,10 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const { repo, prefix, base, files } = changesBelow(dir, options.base);
   const baseBlobs = new Map(files.map((f) => [f.path, f.baseBlob]));
   const changed = [...baseBlobs.keys()].filter((f) => !isReport(f)).sort(compareStrings);
-  const atBase = readBlobs(repo, changed.map((f) => baseBlobs.get(f)).filter((b): b is string => b !== undefined));
+  const atBase = readBlobs(
+    repo,
+    changed.map((f) => baseBlobs.get(f)).filter((b): b is string => b !== undefined),
+  );
   const versions: FileVersions = {
     before: (f) => {
       const blob = baseBlobs.get(f);
@@ -117,12 +130,16 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const stores: StoreDiff[] = [];
   for (const [store, files] of [...byScope].sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))) {
     const policy = store === undefined ? { agent: 'flux' as const } : removalPolicy(store, files, dir, versions, changedSet);
-    const changes = diffScope(files.filter((f) => !isImageList(f)), versions, policy);
+    const changes = diffScope(
+      files.filter((f) => !isImageList(f)),
+      versions,
+      policy,
+    );
     const imageList = files.find(isImageList);
     const newImages = imageList === undefined ? [] : imagesAdded(versions, imageList);
     if (changes.length === 0 && newImages.length === 0) continue;
     const removed = store !== undefined && !allStores.has(store);
-    const labels = store === undefined ? {} : allStores.get(store) ?? parseLabels(versions.before(`stores/${store}/infrastructure/namespace.yaml`));
+    const labels = store === undefined ? {} : (allStores.get(store) ?? parseLabels(versions.before(`stores/${store}/infrastructure/namespace.yaml`)));
     const added = changes.some((c) => c.file === `stores/${store}/kustomization.yaml` && c.change === 'added');
     stores.push({ store, labels, status: removed ? 'removed' : added ? 'added' : 'changed', changes, newImages });
   }
@@ -164,7 +181,11 @@ function objectsOf(file: string, content: string | undefined): LoadedObject[] {
   const { documents, error } = parseYamlDocuments(content);
   if (error) return whole(content);
   const objects = documents.filter(isApiObject).map((value: any): LoadedObject => ({
-    key: objectIdentity(value), display: objectName(value), file, value, api: { kind: value.kind, namespace: value.metadata.namespace, name: value.metadata.name },
+    key: objectIdentity(value),
+    display: objectName(value),
+    file,
+    value,
+    api: { kind: value.kind, namespace: value.metadata.namespace, name: value.metadata.name },
   }));
   const others = documents.filter((d) => !isApiObject(d));
   return others.length > 0 ? [...objects, ...whole(others.length === 1 ? others[0] : others)] : objects;
@@ -173,7 +194,6 @@ function objectsOf(file: string, content: string | undefined): LoadedObject[] {
 function isApiObject(value: any): boolean {
   return typeof value?.kind === 'string' && typeof value?.metadata?.name === 'string';
 }
-
 
 function loadAll(files: string[], read: (file: string) => string | undefined): Map<string, LoadedObject> {
   return new Map(files.flatMap((f) => objectsOf(f, read(f))).map((o) => [o.key, o]));
@@ -210,8 +230,10 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
   const changes: ObjectChange[] = [
     ...removed.map((o): ObjectChange => {
       const kept = keptOf(o);
-      const warning = o.api && !kept && !replaced.has(o) && isStateful(o.api.kind) && !o.file.startsWith('fleet/')
-        ? deletedStatefulWarning(o.api, deletedWith(o)) : undefined;
+      const warning =
+        o.api && !kept && !replaced.has(o) && isStateful(o.api.kind) && !o.file.startsWith('fleet/')
+          ? deletedStatefulWarning(o.api, deletedWith(o))
+          : undefined;
       return { file: o.file, object: o.display, change: 'removed', fields: [], ...(kept ? { kept } : {}), ...(warning ? { warning } : {}) };
     }),
     ...added.map((o): ObjectChange => {
@@ -221,10 +243,12 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
       const warning = stateful ? movedStatefulWarning(old.api, o.api, { kept: keptOf(old), deletedWith: deletedWith(old) }) : undefined;
       return { file: o.file, object: o.display, change: 'added', fields: [], replaces: old.display, ...(warning ? { warning } : {}) };
     }),
-    ...[...now.values()].filter((o) => old.has(o.key)).flatMap((o): ObjectChange[] => {
-      const fields = diffValues(old.get(o.key)!.value, o.value);
-      return fields.length > 0 ? [{ file: o.file, object: o.display, change: 'changed', fields }] : [];
-    }),
+    ...[...now.values()]
+      .filter((o) => old.has(o.key))
+      .flatMap((o): ObjectChange[] => {
+        const fields = diffValues(old.get(o.key)!.value, o.value);
+        return fields.length > 0 ? [{ file: o.file, object: o.display, change: 'changed', fields }] : [];
+      }),
   ];
   return changes.sort(byFileThenObject);
 }
@@ -265,9 +289,15 @@ function removalPolicy(store: string, files: string[], dir: string, versions: Fi
 
 /** Lines of `file` now that it did not have at the base. */
 function imagesAdded(versions: FileVersions, file: string): string[] {
-  const lines = (text: string | undefined) => (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (text: string | undefined) =>
+    (text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   const before = new Set(lines(versions.before(file)));
-  return lines(versions.after(file)).filter((image) => !before.has(image)).sort(compareStrings);
+  return lines(versions.after(file))
+    .filter((image) => !before.has(image))
+    .sort(compareStrings);
 }
 
 /** Labels of every store in `dir`, read from the annotation on each store's Namespace. */
@@ -283,6 +313,15 @@ function storeLabelsInTree(dir: string): Map<string, Record<string, string>> {
 
 function parseLabels(namespaceYaml: string | undefined): Record<string, string> {
   const line = namespaceYaml?.split('\n').find((l) => l.trim().startsWith(`${STORE_LABELS_ANNOTATION}:`));
-  const value = line?.slice(line.indexOf(':') + 1).trim().replace(/^"|"$/g, '') ?? '';
-  return Object.fromEntries(value.split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  const value =
+    line
+      ?.slice(line.indexOf(':') + 1)
+      .trim()
+      .replace(/^"|"$/g, '') ?? '';
+  return Object.fromEntries(
+    value
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
 }

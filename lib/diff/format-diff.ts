@@ -35,7 +35,10 @@ function commonLabels(stores: StoreDiff[]): Record<string, string> {
 }
 
 function ids(stores: StoreDiff[], max = Infinity): string {
-  return firstAndMore(stores.map((s) => s.store!), max);
+  return firstAndMore(
+    stores.map((s) => s.store!),
+    max,
+  );
 }
 
 /** `store-002 [ring general]`, `store-003 (removed) [...]`, `20 stores [ring early]`, or `fleet-wide files`. */
@@ -112,7 +115,9 @@ function imagesSectionText(d: ImageDownloads, sizes: ImageSizes): string[] {
   if (d.stores === 0) return ['New images to download: none.'];
   const lines = [`New images to download: ${downloadsHeadline(d)}`];
   for (const g of d.groups) {
-    lines.push(`  ${groupTitle(g.stores, 'changed')}${g.stores.length > 1 ? ` (${ids(g.stores, TEXT_NAMED_DOWNLOADERS)})` : ''}: ${perStore(g, sizes)}`);
+    lines.push(
+      `  ${groupTitle(g.stores, 'changed')}${g.stores.length > 1 ? ` (${ids(g.stores, TEXT_NAMED_DOWNLOADERS)})` : ''}: ${perStore(g, sizes)}`,
+    );
     lines.push(...g.images.map((i) => `    ${imageText(i, sizes)}`));
   }
   return lines;
@@ -125,7 +130,18 @@ function warningCount(groups: ChangeGroup[]): { warnings: number; stores: number
 
 /** A group's lines as text: each line, and under a line that only some of the stores have, which ones. */
 function groupLinesText(lines: GroupLine[], indent: string): string[] {
-  return lines.flatMap((l) => [`${indent}${l.text}`, ...(l.stores ? [wrapped(`${indent}    in ${l.stores.length} of the stores: `, l.stores.map((s) => s.store!), `${indent}      `)] : [])]);
+  return lines.flatMap((l) => [
+    `${indent}${l.text}`,
+    ...(l.stores
+      ? [
+          wrapped(
+            `${indent}    in ${l.stores.length} of the stores: `,
+            l.stores.map((s) => s.store!),
+            `${indent}      `,
+          ),
+        ]
+      : []),
+  ]);
 }
 
 /**
@@ -138,11 +154,21 @@ export function formatDiffText(diff: DistDiff, options: FormatDiffOptions = {}):
   const lines: string[] = [];
   for (const g of groups) {
     const title = groupTitle(g.stores, g.status);
-    lines.push(g.stores.length > 1 ? `${wrapped(`${title}: `, g.stores.map((s) => s.store!), '    ')}:` : `${title}:`);
+    lines.push(
+      g.stores.length > 1
+        ? `${wrapped(
+            `${title}: `,
+            g.stores.map((s) => s.store!),
+            '    ',
+          )}:`
+        : `${title}:`,
+    );
     lines.push(...groupLinesText(g.lines, '  '));
   }
   const risk = warningCount(groups);
-  if (risk.warnings > 0) lines.push(`!! ${plural(risk.warnings, 'warning')} about stores' data, in ${plural(risk.stores, 'store')}: read the lines marked "!!" above`);
+  if (risk.warnings > 0) {
+    lines.push(`!! ${plural(risk.warnings, 'warning')} about stores' data, in ${plural(risk.stores, 'store')}: read the lines marked "!!" above`);
+  }
   lines.push(...imagesSectionText(imageDownloads(diff, sizes), sizes));
   lines.push(summaryLine(diff));
   return `${lines.join('\n')}\n`;
@@ -160,7 +186,7 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
 
   const risky = groups.filter((g) => g.warnings.length > 0);
   if (risky.length > 0) {
-    out.push('> [!CAUTION]', '> **Stores\' data at risk.**');
+    out.push('> [!CAUTION]', "> **Stores' data at risk.**");
     for (const g of risky) {
       for (const w of g.warnings) {
         const stores = w.stores ?? g.stores;
@@ -177,7 +203,9 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
   if (downloads.stores > 0) {
     out.push(`**New images to download**: ${downloadsHeadline(downloads)}.`, '', '| stores | images | per store |', '|---|---|---:|');
     for (const g of downloads.groups) {
-      out.push(`| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g, sizes)} |`);
+      out.push(
+        `| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g, sizes)} |`,
+      );
     }
     out.push('');
   }
@@ -188,6 +216,8 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
     if (g.stores.length > 1) out.push(`${ids(g.stores, MARKDOWN_NAMED_STORES)}`, '');
     out.push('```', ...groupLinesText(g.lines, ''), '```', '', '</details>', '');
   }
-  if (groups.length > MARKDOWN_DETAILED_GROUPS) out.push(`... and ${groups.length - MARKDOWN_DETAILED_GROUPS} more groups of changes; run \`npx edgefleet diff\` for all of them.`, '');
+  if (groups.length > MARKDOWN_DETAILED_GROUPS) {
+    out.push(`... and ${groups.length - MARKDOWN_DETAILED_GROUPS} more groups of changes; run \`npx edgefleet diff\` for all of them.`, '');
+  }
   return out.join('\n');
 }

@@ -6,7 +6,7 @@ import { compareStrings } from '../util/compare-strings';
 /** Download size of each image, in bytes (compressed layers for the stores' architecture). */
 export type ImageSizes = Map<string, number>;
 
-const UNITS: Record<string, number> = { '': 1, 'K': 1e3, 'M': 1e6, 'G': 1e9, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30 };
+const UNITS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
 
 /**
  * Reads a file of image sizes: one image a line, then whitespace and its size in bytes, or with a
@@ -24,7 +24,11 @@ export function readImageSizes(file: string): ImageSizes {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) return;
     const match = /^(\S+)\s+([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(line);
-    if (!match) throw new EdgefleetError(`--image-sizes ${file} line ${i + 1}: "${raw.trim()}" is not "<image> <size>" (use e.g. "registry.example.com/pos-os:4.2.0 812Mi", or a size in bytes)`);
+    if (!match) {
+      throw new EdgefleetError(
+        `--image-sizes ${file} line ${i + 1}: "${raw.trim()}" is not "<image> <size>" (use e.g. "registry.example.com/pos-os:4.2.0 812Mi", or a size in bytes)`,
+      );
+    }
     sizes.set(match[1], Math.round(Number(match[2]) * UNITS[match[3] ?? '']));
   });
   return sizes;

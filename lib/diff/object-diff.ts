@@ -22,7 +22,10 @@ export interface FieldChange {
  */
 const LIST_KEYS: Array<{ label: string; of: (item: any) => unknown }> = [
   { label: 'name', of: (i) => i.name },
-  { label: 'kind/namespace/name', of: (i) => (i.kind !== undefined && i.name !== undefined ? `${i.kind}/${i.namespace ?? ''}/${i.name}` : undefined) },
+  {
+    label: 'kind/namespace/name',
+    of: (i) => (i.kind !== undefined && i.name !== undefined ? `${i.kind}/${i.namespace ?? ''}/${i.name}` : undefined),
+  },
   { label: 'metadata.name', of: (i) => i.metadata?.name },
   { label: 'mountPath', of: (i) => i.mountPath },
   { label: 'devicePath', of: (i) => i.devicePath },
@@ -46,7 +49,12 @@ function join(path: string, key: string): string {
 /** JSON with object keys sorted, so that equal values give equal text whatever their key order. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  if (isObject(v)) {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`;
+  }
   return JSON.stringify(v) ?? 'undefined';
 }
 
@@ -115,9 +123,11 @@ function diffByKey(before: any[], after: any[], path: string, key: { label: stri
     if (!now.has(key.of(item))) changes.push({ path: itemPath(item), before: item, after: undefined, list: 'item-removed' });
   }
   for (const item of after) {
-    changes.push(...(old.has(key.of(item))
-      ? diffValues(old.get(key.of(item)), item, itemPath(item))
-      : [{ path: itemPath(item), before: undefined, after: item, list: 'item-added' as const }]));
+    changes.push(
+      ...(old.has(key.of(item))
+        ? diffValues(old.get(key.of(item)), item, itemPath(item))
+        : [{ path: itemPath(item), before: undefined, after: item, list: 'item-added' as const }]),
+    );
   }
   const order = (items: any[], others: Map<unknown, unknown>) => items.map(key.of).filter((k) => others.has(k));
   const [oldOrder, newOrder] = [order(before, now), order(after, old)];
@@ -150,9 +160,13 @@ export function showValue(v: unknown): string {
 /** One line per field change, as `path: old -> new`, `path: + item`, `path: - item` or `path: order a, b -> b, a`. */
 export function showFieldChange(f: FieldChange): string {
   switch (f.list) {
-    case 'item-added': return `${f.path}: + ${showValue(f.after)}`;
-    case 'item-removed': return `${f.path}: - ${showValue(f.before)}`;
-    case 'reordered': return `${f.path}: order ${(f.before as unknown[]).map(showValue).join(', ')} -> ${(f.after as unknown[]).map(showValue).join(', ')}`;
-    default: return `${f.path}: ${showValue(f.before)} -> ${showValue(f.after)}`;
+    case 'item-added':
+      return `${f.path}: + ${showValue(f.after)}`;
+    case 'item-removed':
+      return `${f.path}: - ${showValue(f.before)}`;
+    case 'reordered':
+      return `${f.path}: order ${(f.before as unknown[]).map(showValue).join(', ')} -> ${(f.after as unknown[]).map(showValue).join(', ')}`;
+    default:
+      return `${f.path}: ${showValue(f.before)} -> ${showValue(f.after)}`;
   }
 }

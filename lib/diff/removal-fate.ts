@@ -83,18 +83,24 @@ export interface OldObjectFate {
  * an object, so the change is a delete and a create, and the data does not follow.
  */
 export function movedStatefulWarning(old: ObjectId, now: ObjectId, fate: OldObjectFate): string {
-  const what = old.kind === now.kind
-    ? `${now.kind} "${now.name}" moves from namespace "${old.namespace ?? ''}" to "${now.namespace ?? ''}"`
-    : `"${now.name}" changes from ${old.kind} to ${now.kind}`;
-  const created = now.kind === 'VirtualMachine'
-    ? `the new VirtualMachine starts on the volumes it finds in "${now.namespace ?? ''}" (a claim created there starts empty)`
-    : `the new ${now.kind} starts empty`;
+  const what =
+    old.kind === now.kind
+      ? `${now.kind} "${now.name}" moves from namespace "${old.namespace ?? ''}" to "${now.namespace ?? ''}"`
+      : `"${now.name}" changes from ${old.kind} to ${now.kind}`;
+  const created =
+    now.kind === 'VirtualMachine'
+      ? `the new VirtualMachine starts on the volumes it finds in "${now.namespace ?? ''}" (a claim created there starts empty)`
+      : `the new ${now.kind} starts empty`;
   return `STATEFUL DATA: ${what}, which is a delete and a create: ${created}, and ${oldFate(fate)}. Migrate the data deliberately, or keep the old namespace and kind.`;
 }
 
 /** The warning for a stateful object that the store deletes. */
 export function deletedStatefulWarning(old: ObjectId, deletedWith: string | undefined): string {
-  return `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${deletedWith ? ` with its ${deletedWith}` : ''}, and its data with it (protect it with ${Object.entries(KEEP_ANNOTATIONS).map(([k, v]) => `${k}: ${v}`).join(' and ')}, or decommission deliberately).`;
+  return `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${deletedWith ? ` with its ${deletedWith}` : ''}, and its data with it (protect it with ${Object.entries(
+    KEEP_ANNOTATIONS,
+  )
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(' and ')}, or decommission deliberately).`;
 }
 
 function oldFate(fate: OldObjectFate): string {

@@ -5,7 +5,11 @@ import { firstAndMore } from '../util/plural';
 export class FleetValidationError extends EdgefleetError {
   /** @param problems every message of the late checks, each naming its store and object */
   constructor(public readonly problems: string[]) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fleet definition:\n${problemsSaidOnce(problems).map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the fleet definition:\n${problemsSaidOnce(problems)
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
   }
 }
 
@@ -27,7 +31,16 @@ export function problemsSaidOnce(problems: string[]): string[] {
   return [...groups].map(([what, found]) => {
     if (found.length === 1) return found[0].problem;
     const files = new Set(found.map((f) => f.file));
-    const where = files.size === 1 && found[0].file !== undefined ? ` (${found[0].file} lines ${firstAndMore(found.map((f) => f.line!), 3)})` : '';
-    return `${found.length} stores, ${firstAndMore(found.map((f) => `"${f.store}"`), 3)}${where}: ${what}`;
+    const where =
+      files.size === 1 && found[0].file !== undefined
+        ? ` (${found[0].file} lines ${firstAndMore(
+            found.map((f) => f.line!),
+            3,
+          )})`
+        : '';
+    return `${found.length} stores, ${firstAndMore(
+      found.map((f) => `"${f.store}"`),
+      3,
+    )}${where}: ${what}`;
   });
 }

@@ -11,7 +11,8 @@ const LIBRARY_FOLDER = path.resolve(__dirname, '..');
  */
 export function whereItFailed(error: unknown, frames = 3): string {
   if (!(error instanceof Error)) return String(error);
-  const at = (error.stack ?? '').split('\n')
+  const at = (error.stack ?? '')
+    .split('\n')
     .filter((line) => line.trimStart().startsWith('at ') && !/node_modules|[( ]node:/.test(line) && !line.includes(`${LIBRARY_FOLDER}${path.sep}`))
     .slice(0, frames)
     .map((line) => line.trim().replace(/(\(|at )(\/[^():]+)(?=:\d+:\d+\)?$)/, (_, before: string, file: string) => `${before}${shownPath(file)}`));

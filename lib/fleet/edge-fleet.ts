@@ -1,19 +1,18 @@
 import { App } from 'cdk8s';
 import { validate as isRfcUuid, v5 as uuidV5 } from 'uuid';
 import { EdgeStore } from './edge-store';
-import { AddStoresOptions } from '../model/contract';
 import { StoreDeclaration } from './store-declaration';
-import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
+import { fail } from '../errors/edgefleet-error';
+import { AddStoresOptions, EDGE_FLEET_MARKER, IEdgeFleet, IStoreDeclaration, isEdgeFleet } from '../model/contract';
+import { IDigestible } from '../model/digestible';
+import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../model/fleet-secrets';
+import { GitOpsRepository, ResolvedGitOpsRepository, resolveGitOpsRepository } from '../model/gitops-repository';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
-import { fail } from '../errors/edgefleet-error';
-import { EDGE_FLEET_MARKER, IEdgeFleet, IStoreDeclaration, isEdgeFleet } from '../model/contract';
-import { GitOpsRepository, ResolvedGitOpsRepository, resolveGitOpsRepository } from '../model/gitops-repository';
-import { compareStrings } from '../util/compare-strings';
-import { synthesize } from '../synth/synthesize';
+import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
-import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../model/fleet-secrets';
-import { IDigestible } from '../model/digestible';
+import { synthesize } from '../synth/synthesize';
+import { compareStrings } from '../util/compare-strings';
 
 /** How {@link EdgeFleet.addStores} builds the store of one item. */
 export type DefineStore<T> = (fleet: EdgeFleet, item: T) => EdgeStore;
@@ -110,11 +109,16 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
     this.telemetry = props.telemetry;
     this.vmIdentityNamespace = props.vmIdentityNamespace ?? uuidV5(this.repository.url, uuidV5.URL);
     if (!isRfcUuid(this.vmIdentityNamespace)) {
-      fail(this, `vmIdentityNamespace "${props.vmIdentityNamespace}" is not a UUID (generate one with \`uuidgen\`, e.g. "0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20")`);
+      fail(
+        this,
+        `vmIdentityNamespace "${props.vmIdentityNamespace}" is not a UUID (generate one with \`uuidgen\`, e.g. "0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20")`,
+      );
     }
     this.rings = [...(props.rings ?? [])];
     this.rings.forEach((ring, i) => checkDnsLabel(this, `rings[${i}]`, ring));
-    if (new Set(this.rings).size !== this.rings.length) fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);
+    if (new Set(this.rings).size !== this.rings.length) {
+      fail(this, `rings ${JSON.stringify(this.rings)} name a ring twice (each ring once, in rollout order)`);
+    }
     if (props.maxStoresChangedOutsideFirstRing !== undefined) {
       this.maxStoresChangedOutsideFirstRing = checkInteger(this, 'maxStoresChangedOutsideFirstRing', props.maxStoresChangedOutsideFirstRing, 0);
     }

@@ -1,25 +1,25 @@
 import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { EdgeFleet } from './edge-fleet';
-import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
-import { StoreLayer } from '../model/store-layer';
-import { StoreManifests } from '../workloads/store-manifests';
-import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
 import { fail, problemAt } from '../errors/edgefleet-error';
 import { EDGE_STORE_MARKER, FleetRegistration, IEdgeStore, MANAGED_BY_LABEL, STORE_LABELS_ANNOTATION, isEdgeStore } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
+import { StoreLayer } from '../model/store-layer';
+import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
+import { TelemetrySettings, resolveTelemetry } from '../model/telemetry-settings';
 import { Waiver } from '../model/waiver';
+import { StorePlatform } from '../platform/store-platform';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
+import { checkAgeRecipient } from '../prop-checks/age-recipient';
+import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
+import { plaintextSecretProblems } from '../secrets/plaintext-secrets';
 import { FleetStoreSync } from '../sync/fleet-store-sync';
+import { FluxStoreSync } from '../sync/flux-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
-import { TelemetrySettings, resolveTelemetry } from '../model/telemetry-settings';
-import { FluxStoreSync } from '../sync/flux-store-sync';
-import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
-import { StorePlatform } from '../platform/store-platform';
-import { checkAgeRecipient } from '../prop-checks/age-recipient';
-import { plaintextSecretProblems } from '../secrets/plaintext-secrets';
+import { StoreManifests } from '../workloads/store-manifests';
 
 /** Properties of an {@link EdgeStore}. */
 export interface EdgeStoreProps {
@@ -95,7 +95,10 @@ export class EdgeStore extends Chart implements IEdgeStore {
     this.fleet = fleet;
     this.storeLabels = checkLabels(this, 'labels', { ...props.labels });
     if (fleet.rings.length > 0 && !fleet.rings.includes(this.storeLabels.ring)) {
-      fail(this, `labels "ring" value "${this.storeLabels.ring ?? ''}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`);
+      fail(
+        this,
+        `labels "ring" value "${this.storeLabels.ring ?? ''}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
+      );
     }
     this.nodeProfile = resolveNodeProfile(this, fleet.nodeProfile, props.nodeProfile);
     this.sync = resolveSyncPolicy(this, fleet.sync, props.sync);
@@ -103,11 +106,19 @@ export class EdgeStore extends Chart implements IEdgeStore {
     this.waivers = checkWaivers(this, props.waivers ?? []);
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
-    const annotations = Object.fromEntries([
-      [RUNTIME_CLASSES_ANNOTATION, this.nodeProfile.runtimeClasses.join(',')],
-      [STORE_LABELS_ANNOTATION, Object.keys(this.storeLabels).sort().map((k) => `${k}=${this.storeLabels[k]}`).join(',')],
-      [WAIVERS_ANNOTATION, waiversAnnotation(this.waivers)],
-    ].filter(([, value]) => value !== ''));
+    const annotations = Object.fromEntries(
+      [
+        [RUNTIME_CLASSES_ANNOTATION, this.nodeProfile.runtimeClasses.join(',')],
+        [
+          STORE_LABELS_ANNOTATION,
+          Object.keys(this.storeLabels)
+            .sort()
+            .map((k) => `${k}=${this.storeLabels[k]}`)
+            .join(','),
+        ],
+        [WAIVERS_ANNOTATION, waiversAnnotation(this.waivers)],
+      ].filter(([, value]) => value !== ''),
+    );
     // Kept when it leaves Git (the store removed, the namespace renamed): deleting it would delete the POS VM and its disks inside.
     new k8s.KubeNamespace(infrastructure, 'Resource', {
       metadata: { name: this.workloadNamespace, annotations: { ...KEEP_ANNOTATIONS, ...annotations } },
@@ -152,7 +163,9 @@ export class EdgeStore extends Chart implements IEdgeStore {
 
   private checkAgeRecipient(recipient: string | undefined): string | undefined {
     if (recipient === undefined) return undefined;
-    if (!this.fleet.secrets) fail(this, 'ageRecipient is set but the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators\' age public keys)');
+    if (!this.fleet.secrets) {
+      fail(this, "ageRecipient is set but the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators' age public keys)");
+    }
     return checkAgeRecipient(this, 'ageRecipient', recipient, 'x25519');
   }
 
@@ -160,7 +173,10 @@ export class EdgeStore extends Chart implements IEdgeStore {
   private findDuplicateObjects(): string[] {
     const fileOf = new Map<string, string>();
     const problems: string[] = [];
-    for (const file of this.node.findAll().filter(ManifestFile.isManifestFile).filter((f) => f.tree === 'stores')) {
+    for (const file of this.node
+      .findAll()
+      .filter(ManifestFile.isManifestFile)
+      .filter((f) => f.tree === 'stores')) {
       for (const o of file.node.findAll().filter(ApiObject.isApiObject)) {
         const key = `${o.kind} "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}"`;
         const first = fileOf.get(key);

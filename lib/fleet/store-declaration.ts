@@ -34,7 +34,9 @@ export class StoreDeclaration<T, F extends IEdgeFleet> implements IStoreDeclarat
       throw new EdgefleetError(`the function given to addStores() failed in the fleet's own code (not in edgefleet): ${whereItFailed(e)}`);
     }
     if (!isEdgeStore(store) || store.fleet !== fleet) {
-      throw new EdgefleetError(`the function given to addStores() returned ${isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`);
+      throw new EdgefleetError(
+        `the function given to addStores() returned ${isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`,
+      );
     }
     return store;
   }

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { checkAgeRecipient } from '../prop-checks/age-recipient';
 import { fail } from '../errors/edgefleet-error';
+import { checkAgeRecipient } from '../prop-checks/age-recipient';
 import { checkDnsLabel } from '../prop-checks/checks';
 
 /**
@@ -36,10 +36,15 @@ export type ResolvedFleetSecrets = Required<FleetSecrets>;
 export function resolveFleetSecrets(scope: IConstruct, secrets: FleetSecrets): ResolvedFleetSecrets {
   const operators = [...(secrets.operators ?? [])];
   if (operators.length === 0) {
-    fail(scope, 'secrets.operators is empty (give at least one operator\'s age public key, from `age-keygen`: without one, nobody could re-encrypt a store\'s secrets when its key changes)');
+    fail(
+      scope,
+      "secrets.operators is empty (give at least one operator's age public key, from `age-keygen`: without one, nobody could re-encrypt a store's secrets when its key changes)",
+    );
   }
   operators.forEach((key, i) => checkAgeRecipient(scope, `secrets.operators[${i}]`, key, 'any'));
-  if (new Set(operators).size !== operators.length) fail(scope, `secrets.operators ${JSON.stringify(operators)} name a key twice (list each operator key once)`);
+  if (new Set(operators).size !== operators.length) {
+    fail(scope, `secrets.operators ${JSON.stringify(operators)} name a key twice (list each operator key once)`);
+  }
   return {
     operators,
     folder: path.resolve(secrets.folder ?? 'secrets'),
@@ -54,7 +59,10 @@ const NOT_UPDATED = '.sops.yaml was left as it was until then; fix this before r
  * Late check of the fleet: no two stores share an age key, and no store's key is an operator's, since
  * either would let one store read another's secrets.
  */
-export function sharedKeyProblems(secrets: ResolvedFleetSecrets, stores: ReadonlyArray<{ readonly id: string; readonly ageRecipient?: string }>): string[] {
+export function sharedKeyProblems(
+  secrets: ResolvedFleetSecrets,
+  stores: ReadonlyArray<{ readonly id: string; readonly ageRecipient?: string }>,
+): string[] {
   const byKey = new Map<string, string[]>();
   for (const store of stores.filter((s) => s.ageRecipient !== undefined)) {
     byKey.set(store.ageRecipient!, [...(byKey.get(store.ageRecipient!) ?? []), store.id]);
@@ -62,8 +70,16 @@ export function sharedKeyProblems(secrets: ResolvedFleetSecrets, stores: Readonl
   const problems: string[] = [];
   for (const [key, ids] of byKey) {
     const named = ids.map((id) => `"${id}"`).join(', ');
-    if (ids.length > 1) problems.push(`fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). ${NOT_UPDATED}`);
-    if (secrets.operators.includes(key)) problems.push(`fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's secrets (give the store a key of its own). ${NOT_UPDATED}`);
+    if (ids.length > 1) {
+      problems.push(
+        `fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). ${NOT_UPDATED}`,
+      );
+    }
+    if (secrets.operators.includes(key)) {
+      problems.push(
+        `fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's secrets (give the store a key of its own). ${NOT_UPDATED}`,
+      );
+    }
   }
   return problems;
 }

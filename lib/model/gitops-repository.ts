@@ -50,11 +50,19 @@ export function resolveGitOpsRepository(scope: IConstruct, given: GitOpsReposito
   }
   const path = repository.path.replace(/^\.\/+|\/+$/g, '');
   if (!repository.branch || !path) {
-    fail(scope, `repository.branch "${repository.branch}" and repository.path "${repository.path}" must not be empty (the defaults are "main" and "dist")`);
+    fail(
+      scope,
+      `repository.branch "${repository.branch}" and repository.path "${repository.path}" must not be empty (the defaults are "main" and "dist")`,
+    );
   }
-  if (!GIT_BRANCH.test(repository.branch)) fail(scope, `repository.branch "${repository.branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
+  if (!GIT_BRANCH.test(repository.branch)) {
+    fail(scope, `repository.branch "${repository.branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
+  }
   if (!REPOSITORY_FOLDER.test(path) || path.split('/').includes('..')) {
-    fail(scope, `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync objects point at)`);
+    fail(
+      scope,
+      `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync objects point at)`,
+    );
   }
   return { ...repository, path };
 }

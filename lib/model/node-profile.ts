@@ -1,19 +1,19 @@
 import { IConstruct } from 'constructs';
-import { overlay } from '../util/overlay';
-import { compareStrings } from '../util/compare-strings';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
+import { compareStrings } from '../util/compare-strings';
+import { overlay } from '../util/overlay';
 
 /** CPU architectures a store node can have. */
 export const SUPPORTED_ARCHITECTURES = ['arm64', 'amd64'] as const;
 
 /** A CPU architecture a store node can have. */
-export type CpuArchitecture = typeof SUPPORTED_ARCHITECTURES[number];
+export type CpuArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 /** Who creates a store's RuntimeClass objects: the store's K3s, or edgefleet in the store folder. */
 export const RUNTIME_CLASS_SOURCES = ['k3s', 'edgefleet'] as const;
 
 /** Who creates a store's RuntimeClass objects. */
-export type RuntimeClassSource = typeof RUNTIME_CLASS_SOURCES[number];
+export type RuntimeClassSource = (typeof RUNTIME_CLASS_SOURCES)[number];
 
 /** A taint on the store node, which every workload of the store tolerates. */
 export interface NodeTaint {

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import { parse } from 'csv-parse/sync';
-import { EdgefleetError } from '../errors/edgefleet-error';
 import type { AddStoresOptions } from './contract';
+import { EdgefleetError } from '../errors/edgefleet-error';
+import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../prop-checks/age-recipient';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
-import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../prop-checks/age-recipient';
 import { shownPath } from '../util/shown-path';
 
 /** One store of an inventory file, with the line it came from. */
@@ -32,42 +32,44 @@ export class InventoryColumn<T> {
 
   /** One of `values`, spelled exactly (case matters). */
   public static oneOf<V extends string>(values: readonly V[]): InventoryColumn<V | undefined> {
-    return new InventoryColumn<V | undefined>((v) => (values.includes(v as V)
-      ? { ok: true, value: v as V }
-      : { ok: false, accepts: `one of ${values.map((x) => `"${x}"`).join(', ')}` }));
+    return new InventoryColumn<V | undefined>((v) =>
+      values.includes(v as V) ? { ok: true, value: v as V } : { ok: false, accepts: `one of ${values.map((x) => `"${x}"`).join(', ')}` },
+    );
   }
 
   /** `yes` (true) or `no` (false), lower case. */
   public static yesNo(): InventoryColumn<boolean | undefined> {
-    return new InventoryColumn<boolean | undefined>((v) => (v === 'yes' || v === 'no'
-      ? { ok: true, value: v === 'yes' }
-      : { ok: false, accepts: '"yes" or "no"' }));
+    return new InventoryColumn<boolean | undefined>((v) =>
+      v === 'yes' || v === 'no' ? { ok: true, value: v === 'yes' } : { ok: false, accepts: '"yes" or "no"' },
+    );
   }
 
   /** A Kubernetes quantity of more than zero, such as `16Gi` or `500m`. */
   public static quantity(): InventoryColumn<string | undefined> {
-    return new InventoryColumn<string | undefined>((v) => (isQuantity(v) && quantityValue(v) > 0
-      ? { ok: true, value: v }
-      : { ok: false, accepts: 'a Kubernetes quantity of more than 0, such as "16Gi"' }));
+    return new InventoryColumn<string | undefined>((v) =>
+      isQuantity(v) && quantityValue(v) > 0 ? { ok: true, value: v } : { ok: false, accepts: 'a Kubernetes quantity of more than 0, such as "16Gi"' },
+    );
   }
 
   /** A whole number of at least `min`. */
   public static integer(min = 0): InventoryColumn<number | undefined> {
-    return new InventoryColumn<number | undefined>((v) => (/^[0-9]+$/.test(v) && Number(v) >= min
-      ? { ok: true, value: Number(v) }
-      : { ok: false, accepts: `a whole number of at least ${min}` }));
+    return new InventoryColumn<number | undefined>((v) =>
+      /^[0-9]+$/.test(v) && Number(v) >= min ? { ok: true, value: Number(v) } : { ok: false, accepts: `a whole number of at least ${min}` },
+    );
   }
 
   /** An RFC 1123 label such as `store-001` (a Kubernetes name). */
   public static dnsLabel(): InventoryColumn<string | undefined> {
-    return new InventoryColumn<string | undefined>((v) => (isDnsLabel(v) ? { ok: true, value: v } : { ok: false, accepts: `an RFC 1123 label (${DNS_LABEL_HINT})` }));
+    return new InventoryColumn<string | undefined>((v) =>
+      isDnsLabel(v) ? { ok: true, value: v } : { ok: false, accepts: `an RFC 1123 label (${DNS_LABEL_HINT})` },
+    );
   }
 
   /** A store's age public key (`age1...`, from `age-keygen`), checksum included. */
   public static ageRecipient(): InventoryColumn<string | undefined> {
-    return new InventoryColumn<string | undefined>((v) => (ageRecipientProblem(v, 'x25519') === undefined
-      ? { ok: true, value: v }
-      : { ok: false, accepts: `${AGE_RECIPIENT_HINT}, copied whole` }));
+    return new InventoryColumn<string | undefined>((v) =>
+      ageRecipientProblem(v, 'x25519') === undefined ? { ok: true, value: v } : { ok: false, accepts: `${AGE_RECIPIENT_HINT}, copied whole` },
+    );
   }
 
   private constructor(
@@ -115,7 +117,10 @@ export interface ReadStoreInventoryOptions<C extends InventoryColumns> {
  * its line.
  */
 export function readStoreInventory(file: string): InventoryRow[];
-export function readStoreInventory<C extends InventoryColumns>(file: string, options: ReadStoreInventoryOptions<C>): InventoryRow<InventoryValues<C>>[];
+export function readStoreInventory<C extends InventoryColumns>(
+  file: string,
+  options: ReadStoreInventoryOptions<C>,
+): InventoryRow<InventoryValues<C>>[];
 export function readStoreInventory<C extends InventoryColumns>(file: string, options?: ReadStoreInventoryOptions<C>): InventoryRow<any>[] {
   const shown = shownPath(file);
   const records = parseCsv(file, shown);
@@ -135,18 +140,25 @@ export function readStoreInventory<C extends InventoryColumns>(file: string, opt
  * {@link readStoreInventory} does for a file; `file` names them in messages.
  */
 export function typedInventoryRows<C extends InventoryColumns>(
-  rows: InventoryRow[], columns: C, file: string, header: string[] = [...new Set(rows.flatMap((r) => Object.keys(r.values)))],
+  rows: InventoryRow[],
+  columns: C,
+  file: string,
+  header: string[] = [...new Set(rows.flatMap((r) => Object.keys(r.values)))],
 ): InventoryRow<InventoryValues<C>>[] {
   const source = shownPath(file);
   const declared = Object.keys(columns);
   const problems: string[] = [];
   const undeclared = header.filter((c) => c !== 'id' && !declared.includes(c));
   if (undeclared.length > 0) {
-    problems.push(`${source}: the header has column ${undeclared.map((c) => `"${c}"`).join(', ')}, which the inventory's schema does not declare (declare ${undeclared.length === 1 ? 'it' : 'them'} in columns, or fix the name; declared: "id", ${declared.map((c) => `"${c}"`).join(', ')})`);
+    problems.push(
+      `${source}: the header has column ${undeclared.map((c) => `"${c}"`).join(', ')}, which the inventory's schema does not declare (declare ${undeclared.length === 1 ? 'it' : 'them'} in columns, or fix the name; declared: "id", ${declared.map((c) => `"${c}"`).join(', ')})`,
+    );
   }
   const missing = declared.filter((c) => columns[c].isRequired && !header.includes(c));
   if (missing.length > 0) {
-    problems.push(`${source}: the header has no column ${missing.map((c) => `"${c}"`).join(', ')} (every store needs one; the columns are ${header.map((c) => `"${c}"`).join(', ')})`);
+    problems.push(
+      `${source}: the header has no column ${missing.map((c) => `"${c}"`).join(', ')} (every store needs one; the columns are ${header.map((c) => `"${c}"`).join(', ')})`,
+    );
   }
   throwIfAny(problems);
 
@@ -185,7 +197,9 @@ export function inventoryRowOptions<V>(file: string): AddStoresOptions<Inventory
 /** Reports every problem of the inventory at once. */
 function throwIfAny(problems: string[]): void {
   if (problems.length === 0) return;
-  throw new EdgefleetError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the store inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  throw new EdgefleetError(
+    `${problems.length} problem${problems.length === 1 ? '' : 's'} in the store inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
 }
 
 /** `: store "<id>"` for a row with an id, so that a problem in it names the store as well as the line. */

@@ -5,4 +5,4 @@
 export const STORE_LAYERS = ['infrastructure', 'workloads'] as const;
 
 /** A layer of a store folder: a subfolder of `dist/stores/<id>/` with a Flux Kustomization of its own. */
-export type StoreLayer = typeof STORE_LAYERS[number];
+export type StoreLayer = (typeof STORE_LAYERS)[number];

@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
-import { overlay } from '../util/overlay';
 import { checkDuration, checkOneOf } from '../prop-checks/checks';
+import { overlay } from '../util/overlay';
 
 /** The in-cluster agents a store can pull its folder with. */
 export const SYNC_AGENTS = ['flux', 'fleet'] as const;
 
 /** An in-cluster agent that pulls a store's folder: Flux, or Rancher Fleet's fleet-agent. */
-export type SyncAgent = typeof SYNC_AGENTS[number];
+export type SyncAgent = (typeof SYNC_AGENTS)[number];
 
 /** Where a Flux store's GitRepository fetches from. */
 export const SYNC_SOURCES = ['store-branch', 'main'] as const;
@@ -16,7 +16,7 @@ export const SYNC_SOURCES = ['store-branch', 'main'] as const;
  * folders (`edgefleet/stores/<id>`, written by `edgefleet publish`), or `main`, the fleet's branch
  * (`repository.branch`) with the whole repository.
  */
-export type SyncSource = typeof SYNC_SOURCES[number];
+export type SyncSource = (typeof SYNC_SOURCES)[number];
 
 /** How a store follows Git: the customer's `syncPolicy`. Set fleet-wide, override per store. */
 export interface SyncPolicy {

@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
-import { overlay } from '../util/overlay';
 import { checkDnsLabel, checkDuration, checkImage, checkQuantity, durationSeconds } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
+import { overlay } from '../util/overlay';
 
 /** Where a store's logs and metrics go, how much it produces, and how long an outage it must outlast. */
 export interface TelemetrySettings {
@@ -83,7 +83,9 @@ function resolveAndCheck(scope: IConstruct, fleet: TelemetrySettings, store: Tel
  */
 export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, complete: boolean): void {
   for (const prop of ['logsUrl', 'metricsUrl'] as const) {
-    if ((complete || t[prop] !== undefined) && !ENDPOINT.test(t[prop] ?? '')) fail(scope, `telemetry.${prop} "${t[prop] ?? ''}" is not an HTTP(S) endpoint (use "https://host/path")`);
+    if ((complete || t[prop] !== undefined) && !ENDPOINT.test(t[prop] ?? '')) {
+      fail(scope, `telemetry.${prop} "${t[prop] ?? ''}" is not an HTTP(S) endpoint (use "https://host/path")`);
+    }
   }
   if (t.retention !== undefined) checkDuration(scope, 'telemetry.retention', t.retention);
   if (t.scrapeInterval !== undefined) checkDuration(scope, 'telemetry.scrapeInterval', t.scrapeInterval);
@@ -91,7 +93,9 @@ export function checkTelemetrySettings(scope: IConstruct, t: TelemetrySettings, 
   if (t.samplesPerSecond !== undefined && (!(t.samplesPerSecond > 0) || !Number.isFinite(t.samplesPerSecond))) {
     fail(scope, `telemetry.samplesPerSecond ${t.samplesPerSecond} must be a positive number`);
   }
-  if (t.bufferHostPath !== undefined && !/^\/[\w./-]*$/.test(t.bufferHostPath)) fail(scope, `telemetry.bufferHostPath "${t.bufferHostPath}" is not an absolute path (use "/var/lib/edgefleet")`);
+  if (t.bufferHostPath !== undefined && !/^\/[\w./-]*$/.test(t.bufferHostPath)) {
+    fail(scope, `telemetry.bufferHostPath "${t.bufferHostPath}" is not an absolute path (use "/var/lib/edgefleet")`);
+  }
   if (t.logAgentImage !== undefined) checkImage(scope, 'telemetry.logAgentImage', t.logAgentImage);
   if (t.metricsAgentImage !== undefined) checkImage(scope, 'telemetry.metricsAgentImage', t.metricsAgentImage);
   if (t.credentialsSecretName !== undefined) checkDnsLabel(scope, 'telemetry.credentialsSecretName', t.credentialsSecretName);

@@ -10,7 +10,7 @@
 export const OFFLINE_RULES = ['pinned-image', 'pull-policy', 'resources', 'local-storage', 'prune-protection', 'runtime-class'] as const;
 
 /** An offline-readiness rule. */
-export type OfflineRule = typeof OFFLINE_RULES[number];
+export type OfflineRule = (typeof OFFLINE_RULES)[number];
 
 /** A store's written exception to one offline-readiness rule for one object; it shows in the fleet report. */
 export interface Waiver {

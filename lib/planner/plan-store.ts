@@ -1,9 +1,17 @@
-import { CDI_COMPONENTS, ControlPlaneComponent, DEFAULT_RESERVATION, FixedReservationItem, KUBEVIRT_COMPONENTS, SourcedReservation, VM_CPU_MILLIS_PER_VCPU, vmOverheadBytes } from './reservation-model';
-import { ReservedResources } from '../model/node-profile';
-import { ResolvedNodeProfile } from '../model/node-profile';
+import {
+  CDI_COMPONENTS,
+  ControlPlaneComponent,
+  DEFAULT_RESERVATION,
+  FixedReservationItem,
+  KUBEVIRT_COMPONENTS,
+  SourcedReservation,
+  VM_CPU_MILLIS_PER_VCPU,
+  vmOverheadBytes,
+} from './reservation-model';
+import { ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
+import { ReservedResources, ResolvedNodeProfile } from '../model/node-profile';
 import { hasDataVolumes } from '../platform/check-platform';
 import { CDI_VERSION, KUBEVIRT_VERSION } from '../platform/platform-versions';
-import { ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
 import { quantityValue } from '../prop-checks/quantity';
 
 /** What the planner needs to know of a store besides its objects. */
@@ -58,10 +66,12 @@ function replicasOf(component: ControlPlaneComponent, customResource: any): numb
 }
 
 function footprint(components: ControlPlaneComponent[], replicas: (c: ControlPlaneComponent) => number): Resources {
-  return sum(components.map((c) => {
-    const one = resources(c.cpu, c.memory);
-    return { cpuMillis: one.cpuMillis * replicas(c), memoryBytes: one.memoryBytes * replicas(c) };
-  }));
+  return sum(
+    components.map((c) => {
+      const one = resources(c.cpu, c.memory);
+      return { cpuMillis: one.cpuMillis * replicas(c), memoryBytes: one.memoryBytes * replicas(c) };
+    }),
+  );
 }
 
 /** What an operator's control plane needs in this store, and what that saves against its default install. */
@@ -109,26 +119,34 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
   const vms = objects.filter((o) => o.kind === 'VirtualMachine');
   const reservations: ReservationItem[] = [reservation('K3s server', m.k3sServer)];
   if (vms.length > 0) {
-    reservations.push(controlPlaneReservation({
-      item: 'KubeVirt components',
-      origin: `kubevirt ${KUBEVIRT_VERSION} pkg/virt-operator/resource/generate`,
-      components: KUBEVIRT_COMPONENTS,
-      customResource: objects.find((o) => o.kind === 'KubeVirt'),
-      override: store.profile.reservation?.kubevirt,
-    }));
+    reservations.push(
+      controlPlaneReservation({
+        item: 'KubeVirt components',
+        origin: `kubevirt ${KUBEVIRT_VERSION} pkg/virt-operator/resource/generate`,
+        components: KUBEVIRT_COMPONENTS,
+        customResource: objects.find((o) => o.kind === 'KubeVirt'),
+        override: store.profile.reservation?.kubevirt,
+      }),
+    );
   }
   if (hasDataVolumes(objects)) {
-    reservations.push(controlPlaneReservation({
-      item: 'CDI components',
-      origin: `containerized-data-importer ${CDI_VERSION} pkg/operator/resources`,
-      components: CDI_COMPONENTS,
-      customResource: objects.find((o) => o.kind === 'CDI'),
-      override: store.profile.reservation?.cdi,
-    }));
+    reservations.push(
+      controlPlaneReservation({
+        item: 'CDI components',
+        origin: `containerized-data-importer ${CDI_VERSION} pkg/operator/resources`,
+        components: CDI_COMPONENTS,
+        customResource: objects.find((o) => o.kind === 'CDI'),
+        override: store.profile.reservation?.cdi,
+      }),
+    );
   }
   reservations.push(store.agent === 'flux' ? reservation('Flux controllers', m.flux) : reservation('Fleet agent', m.fleetAgent));
   for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
-    reservations.push({ item: `node agent ${ds.metadata?.name}`, source: 'its requests (DaemonSet in the store folder)', ...podRequests(ds.spec?.template?.spec) });
+    reservations.push({
+      item: `node agent ${ds.metadata?.name}`,
+      source: 'its requests (DaemonSet in the store folder)',
+      ...podRequests(ds.spec?.template?.spec),
+    });
   }
   const workloads: WorkloadDemand[] = [];
   for (const vm of vms) {
@@ -137,7 +155,8 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
     const vcpus = (domain.cpu?.cores ?? 1) * (domain.cpu?.sockets ?? 1) * (domain.cpu?.threads ?? 1);
     reservations.push({
       item: `VM ${vm.metadata?.name} launcher overhead`,
-      source: 'KubeVirt formula: 240Mi + guest/512 + 8Mi per vCPU + 8Mi IOThread + 32Mi video + 128Mi on arm64 (pkg/hypervisor/kvm/hypervisorbackend.go)',
+      source:
+        'KubeVirt formula: 240Mi + guest/512 + 8Mi per vCPU + 8Mi IOThread + 32Mi video + 128Mi on arm64 (pkg/hypervisor/kvm/hypervisorbackend.go)',
       cpuMillis: 0,
       memoryBytes: vmOverheadBytes(guest, vcpus, store.profile.arch),
     });
@@ -174,8 +193,14 @@ export function overBudget(plan: StorePlan): string[] {
   const check = (what: 'memory' | 'CPU', key: keyof Resources, show: (n: number) => string) => {
     const over = plan.requested[key] - plan.allocatable[key];
     if (over <= 0) return;
-    const biggest = [...plan.workloads].sort((a, b) => b[key] - a[key]).slice(0, 3).map((w) => `${w.kind} ${w.name} ${show(w[key])}`).join(', ');
-    problems.push(`planned ${what} ${show(plan.requested[key])} exceeds allocatable ${show(plan.allocatable[key])} by ${show(over)} (node ${show(plan.capacity[key])} minus system reservation ${show(reservedTotal[key])}); biggest consumers: ${biggest}. Lower requests, move a workload, or give the store a larger node profile`);
+    const biggest = [...plan.workloads]
+      .sort((a, b) => b[key] - a[key])
+      .slice(0, 3)
+      .map((w) => `${w.kind} ${w.name} ${show(w[key])}`)
+      .join(', ');
+    problems.push(
+      `planned ${what} ${show(plan.requested[key])} exceeds allocatable ${show(plan.allocatable[key])} by ${show(over)} (node ${show(plan.capacity[key])} minus system reservation ${show(reservedTotal[key])}); biggest consumers: ${biggest}. Lower requests, move a workload, or give the store a larger node profile`,
+    );
   };
   check('memory', 'memoryBytes', mi);
   check('CPU', 'cpuMillis', (n) => `${Math.round(n)}m`);

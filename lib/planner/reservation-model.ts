@@ -14,7 +14,11 @@ export const DEFAULT_RESERVATION: { [K in FixedReservationItem]: SourcedReservat
   // Memory: docs.k3s.io/reference/resource-profiling measures a single-node K3s 1.26 server with SQLite and a
   // workload at 1588 M on a Raspberry Pi 4B (1596 M on x86), rounded up. CPU: judgement; the same page shows
   // the server's steady load well under half a core.
-  k3sServer: { cpu: '500m', memory: '1600Mi', source: 'docs.k3s.io reference/resource-profiling (K3s 1.26, single node, SQLite, with a workload); CPU: judgement' },
+  k3sServer: {
+    cpu: '500m',
+    memory: '1600Mi',
+    source: 'docs.k3s.io reference/resource-profiling (K3s 1.26, single node, SQLite, with a workload); CPU: judgement',
+  },
   // 4 controllers x (100m, 64Mi) requests: each controller's config/manager/deployment.yaml in fluxcd/{source,kustomize,helm,notification}-controller.
   flux: { cpu: '400m', memory: '256Mi', source: 'fluxcd/*-controller config/manager/deployment.yaml: 4 x (100m, 64Mi) requests' },
   // Judgement: Fleet's agent chart sets no requests; one Go controller with an informer cache.
@@ -65,8 +69,22 @@ export interface ControlPlaneComponent {
  */
 export const KUBEVIRT_COMPONENTS: ControlPlaneComponent[] = [
   { name: 'virt-operator', cpu: '10m', memory: '450Mi', defaultReplicas: 2, source: 'components/deployments.go NewOperatorDeployment' },
-  { name: 'virt-api', cpu: '5m', memory: '500Mi', defaultReplicas: 1, scaledBy: 'spec.infra.replicas', source: 'components/deployments.go NewApiServerDeployment' },
-  { name: 'virt-controller', cpu: '10m', memory: '275Mi', defaultReplicas: 2, scaledBy: 'spec.infra.replicas', source: 'components/deployments.go NewControllerDeployment' },
+  {
+    name: 'virt-api',
+    cpu: '5m',
+    memory: '500Mi',
+    defaultReplicas: 1,
+    scaledBy: 'spec.infra.replicas',
+    source: 'components/deployments.go NewApiServerDeployment',
+  },
+  {
+    name: 'virt-controller',
+    cpu: '10m',
+    memory: '275Mi',
+    defaultReplicas: 2,
+    scaledBy: 'spec.infra.replicas',
+    source: 'components/deployments.go NewControllerDeployment',
+  },
   { name: 'virt-handler', cpu: '10m', memory: '325Mi', defaultReplicas: 1, source: 'components/daemonsets.go NewHandlerDaemonSet' },
 ];
 
@@ -77,7 +95,28 @@ export const KUBEVIRT_COMPONENTS: ControlPlaneComponent[] = [
  */
 export const CDI_COMPONENTS: ControlPlaneComponent[] = [
   { name: 'cdi-operator', cpu: '100m', memory: '150Mi', defaultReplicas: 1, source: 'operator/operator.go' },
-  { name: 'cdi-deployment', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.deploymentReplicas', source: 'namespaced/controller.go' },
-  { name: 'cdi-apiserver', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.apiServerReplicas', source: 'namespaced/apiserver.go' },
-  { name: 'cdi-uploadproxy', cpu: '100m', memory: '150Mi', defaultReplicas: 1, scaledBy: 'spec.infra.uploadProxyReplicas', source: 'namespaced/uploadproxy.go' },
+  {
+    name: 'cdi-deployment',
+    cpu: '100m',
+    memory: '150Mi',
+    defaultReplicas: 1,
+    scaledBy: 'spec.infra.deploymentReplicas',
+    source: 'namespaced/controller.go',
+  },
+  {
+    name: 'cdi-apiserver',
+    cpu: '100m',
+    memory: '150Mi',
+    defaultReplicas: 1,
+    scaledBy: 'spec.infra.apiServerReplicas',
+    source: 'namespaced/apiserver.go',
+  },
+  {
+    name: 'cdi-uploadproxy',
+    cpu: '100m',
+    memory: '150Mi',
+    defaultReplicas: 1,
+    scaledBy: 'spec.infra.uploadProxyReplicas',
+    source: 'namespaced/uploadproxy.go',
+  },
 ];

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cdiv1Beta1, Cdiv1Beta1SpecImagePullPolicy, Cdiv1Beta1SpecUninstallStrategy } from '../../imports/cdi-operator-cdi.kubevirt.io';
-import { ResolvedNodeProfile } from '../model/node-profile';
 import { ManifestFile } from '../model/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { ResolvedNodeProfile } from '../model/node-profile';
 import { podPlacement } from '../model/pod-placement';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 
 /** Name of the CDI custom resource in CDI's release manifests (manifests/templates/release/cdi-cr.yaml.in, v1.63.1). */
 export const CDI_CR_NAME = 'cdi';

@@ -18,17 +18,23 @@ export function checkPlatform(objects: any[]): string[] {
   for (const vm of objects.filter((o) => o.kind === 'VirtualMachine')) {
     const object = `VirtualMachine/${vm.metadata?.name}`;
     if (!kubevirt) {
-      problems.push(`${object}: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call store.platform.enableKubeVirt())`);
+      problems.push(
+        `${object}: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call store.platform.enableKubeVirt())`,
+      );
       continue;
     }
     for (const { gate, field } of featureGatesOf(vm)) {
       if (!enabled.has(gate)) {
-        problems.push(`${object}: ${field} needs KubeVirt's feature gate "${gate}" (KubeVirt ${KUBEVIRT_VERSION} rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('${gate}')`);
+        problems.push(
+          `${object}: ${field} needs KubeVirt's feature gate "${gate}" (KubeVirt ${KUBEVIRT_VERSION} rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('${gate}')`,
+        );
       }
     }
   }
   if (hasDataVolumes(objects) && !objects.some((o) => o.kind === 'CDI')) {
-    problems.push(`the store has DataVolumes but no CDI custom resource, so CDI ${CDI_VERSION} never imports them (add them with VmDisk.dataVolume or store.addManifests, which generate it, or call store.platform.enableCdi())`);
+    problems.push(
+      `the store has DataVolumes but no CDI custom resource, so CDI ${CDI_VERSION} never imports them (add them with VmDisk.dataVolume or store.addManifests, which generate it, or call store.platform.enableCdi())`,
+    );
   }
   return problems;
 }

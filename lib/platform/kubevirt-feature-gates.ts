@@ -9,7 +9,10 @@ interface GatedFeature {
 }
 
 const devices = (template: any): any => template?.spec?.domain?.devices ?? {};
-const annotation = (key: string) => (template: any): boolean => Boolean(template?.metadata?.annotations?.[key]);
+const annotation =
+  (key: string) =>
+  (template: any): boolean =>
+    Boolean(template?.metadata?.annotations?.[key]);
 
 /**
  * VM features behind a feature gate in KubeVirt v1.6.2, as its VM admission checks them
@@ -27,11 +30,31 @@ const GATED_FEATURES: GatedFeature[] = [
   { gate: 'VideoConfig', field: 'spec.template.spec.domain.devices.video', usedBy: (t) => devices(t).video !== undefined },
   { gate: 'PanicDevices', field: 'spec.template.spec.domain.devices.panicDevices', usedBy: (t) => (devices(t).panicDevices ?? []).length > 0 },
   { gate: 'VSOCK', field: 'spec.template.spec.domain.devices.autoattachVSOCK', usedBy: (t) => devices(t).autoattachVSOCK === true },
-  { gate: 'PersistentReservation', field: 'spec.template.spec.domain.devices.disks[].lun.reservation', usedBy: (t) => (devices(t).disks ?? []).some((d: any) => d?.lun?.reservation === true) },
-  { gate: 'NUMA', field: 'spec.template.spec.domain.cpu.numa.guestMappingPassthrough', usedBy: (t) => t?.spec?.domain?.cpu?.numa?.guestMappingPassthrough !== undefined },
-  { gate: 'WorkloadEncryptionSEV', field: 'spec.template.spec.domain.launchSecurity.sev', usedBy: (t) => t?.spec?.domain?.launchSecurity?.sev !== undefined },
-  { gate: 'Sidecar', field: 'spec.template.metadata.annotations["hooks.kubevirt.io/hookSidecars"]', usedBy: annotation('hooks.kubevirt.io/hookSidecars') },
-  { gate: 'ExperimentalIgnitionSupport', field: 'spec.template.metadata.annotations["kubevirt.io/ignitiondata"]', usedBy: annotation('kubevirt.io/ignitiondata') },
+  {
+    gate: 'PersistentReservation',
+    field: 'spec.template.spec.domain.devices.disks[].lun.reservation',
+    usedBy: (t) => (devices(t).disks ?? []).some((d: any) => d?.lun?.reservation === true),
+  },
+  {
+    gate: 'NUMA',
+    field: 'spec.template.spec.domain.cpu.numa.guestMappingPassthrough',
+    usedBy: (t) => t?.spec?.domain?.cpu?.numa?.guestMappingPassthrough !== undefined,
+  },
+  {
+    gate: 'WorkloadEncryptionSEV',
+    field: 'spec.template.spec.domain.launchSecurity.sev',
+    usedBy: (t) => t?.spec?.domain?.launchSecurity?.sev !== undefined,
+  },
+  {
+    gate: 'Sidecar',
+    field: 'spec.template.metadata.annotations["hooks.kubevirt.io/hookSidecars"]',
+    usedBy: annotation('hooks.kubevirt.io/hookSidecars'),
+  },
+  {
+    gate: 'ExperimentalIgnitionSupport',
+    field: 'spec.template.metadata.annotations["kubevirt.io/ignitiondata"]',
+    usedBy: annotation('kubevirt.io/ignitiondata'),
+  },
 ];
 
 /** A feature gate a VirtualMachine needs, and the field that needs it. */

@@ -1,12 +1,11 @@
-import { ApiObject } from 'cdk8s';
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeVirt } from '../../imports/kubevirt-operator-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
-import { ResolvedNodeProfile } from '../model/node-profile';
 import { ManifestFile } from '../model/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { ResolvedNodeProfile } from '../model/node-profile';
 import { podPlacement } from '../model/pod-placement';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 
 /**
  * Name of the KubeVirt custom resource in KubeVirt's release manifests (tools/resource-generator, v1.6.2),

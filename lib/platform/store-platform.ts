@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { CdiPlatform } from './cdi-platform';
 import { KubeVirtPlatform } from './kubevirt-platform';
 import { RuntimeClasses } from './runtime-classes';
-import { ResolvedNodeProfile } from '../model/node-profile';
 import type { IEdgeStore } from '../model/contract';
+import { ResolvedNodeProfile } from '../model/node-profile';
 
 /** The id of a store's platform construct, a child of the store. */
 const STORE_PLATFORM_ID = 'Platform';

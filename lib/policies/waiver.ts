@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { OFFLINE_RULES, Waiver } from '../model/waiver';
 import { fail } from '../errors/edgefleet-error';
+import { OFFLINE_RULES, Waiver } from '../model/waiver';
 import { compareStrings } from '../util/compare-strings';
 
 /**
@@ -22,7 +22,9 @@ export function checkWaivers(scope: IConstruct, waivers: Waiver[]): Waiver[] {
     if (!(OFFLINE_RULES as readonly string[]).includes(w.rule)) {
       fail(scope, `waivers[${i}].rule "${w.rule}" is not a rule (use one of ${OFFLINE_RULES.map((r) => `"${r}"`).join(', ')})`);
     }
-    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object ?? '')) fail(scope, `waivers[${i}].object "${w.object}" does not name an object (use "Kind/name", such as "Deployment/legacy-kiosk")`);
+    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object ?? '')) {
+      fail(scope, `waivers[${i}].object "${w.object}" does not name an object (use "Kind/name", such as "Deployment/legacy-kiosk")`);
+    }
     if (typeof w.reason !== 'string' || w.reason.trim().length < 10) {
       fail(scope, `waivers[${i}].reason "${w.reason ?? ''}" is too short (say why the exception is acceptable, for the reviewer)`);
     }

@@ -3,7 +3,8 @@ import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
 
 /** What an age public key looks like, for messages. */
-export const AGE_RECIPIENT_HINT = 'an age public key: "age1" and 58 more characters, as `age-keygen` prints it, or `age-keygen -y <key file>` of an existing key';
+export const AGE_RECIPIENT_HINT =
+  'an age public key: "age1" and 58 more characters, as `age-keygen` prints it, or `age-keygen -y <key file>` of an existing key';
 
 /** Longest recipient accepted: age's post-quantum hybrid recipients (`age1pq1...`) are about 2,000 characters. */
 const MAX_RECIPIENT_LENGTH = 4096;
@@ -29,7 +30,7 @@ export function ageRecipientProblem(value: unknown, kind: AgeRecipientKind): str
   if (!decoded || !decoded.prefix.startsWith('age')) return `is not ${AGE_RECIPIENT_HINT} (a character is wrong or missing)`;
   const native = decoded.prefix === 'age' && bech32.fromWordsUnsafe(decoded.words)?.length === 32;
   if (kind === 'x25519' && !native) {
-    return 'is not an X25519 age key: a store\'s Flux decrypts only with keys made by `age-keygen` (no plugin or post-quantum keys)';
+    return "is not an X25519 age key: a store's Flux decrypts only with keys made by `age-keygen` (no plugin or post-quantum keys)";
   }
   if (!native && !decoded.prefix.startsWith('age1')) return `is not ${AGE_RECIPIENT_HINT}`;
   return undefined;

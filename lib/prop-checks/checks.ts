@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { fail } from '../errors/edgefleet-error';
 import { quantityValue } from './quantity';
+import { fail } from '../errors/edgefleet-error';
 
 /**
  * Kubernetes resource.Quantity, as the API server's OpenAPI schema spells it
@@ -24,7 +24,8 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
  * Container image reference: [registry[:port]/]path[:tag][@digest], lower-case path
  * (the grammar of distribution/reference, the library containerd and the kubelet use).
  */
-const IMAGE_REFERENCE = /^((?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+  /^((?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 function show(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
@@ -54,7 +55,10 @@ export function checkQuantity(scope: IConstruct, prop: string, value: string, ex
     fail(scope, `${prop} "${value}" must be more than 0${zeroAllowed ? ' or 0' : ''} (use "${example}")`);
   }
   if (kind === 'bytes' && amount > 0 && amount < MIN_BYTES) {
-    fail(scope, `${prop} "${value}" is only ${amount} bytes: its unit is missing or wrong (use "${example}"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)`);
+    fail(
+      scope,
+      `${prop} "${value}" is only ${amount} bytes: its unit is missing or wrong (use "${example}"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)`,
+    );
   }
   return value;
 }
@@ -110,10 +114,16 @@ export function checkOneOf<T extends string>(scope: IConstruct, prop: string, va
 export function checkLabels(scope: IConstruct, prop: string, labels: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
     if (key.length > 317 || !LABEL_KEY.test(key)) {
-      fail(scope, `${prop} key ${show(key)} is not a Kubernetes label key (use letters, digits, "-", "_" and ".", optionally prefixed by a DNS domain and "/", such as "region" or "example.com/ring")`);
+      fail(
+        scope,
+        `${prop} key ${show(key)} is not a Kubernetes label key (use letters, digits, "-", "_" and ".", optionally prefixed by a DNS domain and "/", such as "region" or "example.com/ring")`,
+      );
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      fail(scope, `${prop} "${key}" value ${show(value)} is not a Kubernetes label value (use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, such as "eu-west")`);
+      fail(
+        scope,
+        `${prop} "${key}" value ${show(value)} is not a Kubernetes label value (use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, such as "eu-west")`,
+      );
     }
   }
   return labels;
@@ -122,7 +132,10 @@ export function checkLabels(scope: IConstruct, prop: string, labels: Record<stri
 /** Fails unless `image` is a well-formed container image reference. */
 export function checkImage(scope: IConstruct, prop: string, image: string): string {
   if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) {
-    fail(scope, `${prop} ${show(image)} is not a container image reference (use "registry.example.com/team/app:1.4.2" or pin a digest with "@sha256:...")`);
+    fail(
+      scope,
+      `${prop} ${show(image)} is not a container image reference (use "registry.example.com/team/app:1.4.2" or pin a digest with "@sha256:...")`,
+    );
   }
   return image;
 }

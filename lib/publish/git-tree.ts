@@ -36,7 +36,7 @@ export function treeId(entries: Iterable<TreeEntry>): string {
     let folder = root;
     for (const name of parts.slice(0, -1)) {
       let next = folder.folders.get(name);
-      if (!next) folder.folders.set(name, next = { entries: new Map(), folders: new Map() });
+      if (!next) folder.folders.set(name, (next = { entries: new Map(), folders: new Map() }));
       folder = next;
     }
     folder.entries.set(parts[parts.length - 1], entry);
@@ -46,9 +46,9 @@ export function treeId(entries: Iterable<TreeEntry>): string {
 
 function hashFolder(folder: Folder): string {
   const entries = [
-    ...[...folder.entries].map(([name, e]) => e.mode === TREE_MODE
-      ? { name, key: `${name}/`, mode: '40000', oid: e.oid }
-      : { name, key: name, mode: e.mode, oid: e.oid }),
+    ...[...folder.entries].map(([name, e]) =>
+      e.mode === TREE_MODE ? { name, key: `${name}/`, mode: '40000', oid: e.oid } : { name, key: name, mode: e.mode, oid: e.oid },
+    ),
     ...[...folder.folders].map(([name, sub]) => ({ name, key: `${name}/`, mode: '40000', oid: hashFolder(sub) })),
   ].sort((a, b) => compareStrings(a.key, b.key));
   const body = Buffer.concat(entries.flatMap((e) => [Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.oid, 'hex')]));

@@ -1,11 +1,10 @@
 import { spawnSync } from 'child_process';
-import { EdgefleetError } from '../errors/edgefleet-error';
-import { git, gitLines, readBlobs } from '../util/git';
-import { compareStrings } from '../util/compare-strings';
-import { FLUX_BOOTSTRAP_FILES } from '../model/dist-layout';
-import { STORE_BRANCH_PREFIX, STORE_TREES, storeBranch } from '../model/dist-layout';
-import { followedBranch } from '../sync/git-repository-patch';
 import { EMPTY_BLOB, TreeEntry, treeId } from './git-tree';
+import { EdgefleetError } from '../errors/edgefleet-error';
+import { FLUX_BOOTSTRAP_FILES, STORE_BRANCH_PREFIX, STORE_TREES, storeBranch } from '../model/dist-layout';
+import { followedBranch } from '../sync/git-repository-patch';
+import { compareStrings } from '../util/compare-strings';
+import { git, gitLines, readBlobs } from '../util/git';
 
 /** Options of {@link publishStoreBranches}. */
 export interface PublishOptions {
@@ -65,7 +64,6 @@ export interface PublishResult {
 /** Where publish keeps the commits to push in the local repository, one ref per store branch that moves. */
 const NEW_REFS = 'refs/edgefleet-publish/new/';
 
-
 /** A commit's author and committer with their dates, and its subject. */
 interface SourceCommit {
   readonly id: string;
@@ -116,7 +114,13 @@ export function publishStoreBranches(options: PublishOptions): PublishResult {
   const { plans, kept, stores } = planBranches(repo, source, dir, remote, [...new Set(options.remove ?? [])].sort(compareStrings));
   const changed = plans.filter((p) => p.tree !== p.tip?.tree);
   const commits = writeCommits(repo, changed, source, dir);
-  const updates = changed.map((p): BranchUpdate => ({ store: p.store, branch: storeBranch(p.store), from: p.tip?.commit, to: commits.get(p.store)!, removal: p.removal }));
+  const updates = changed.map((p): BranchUpdate => ({
+    store: p.store,
+    branch: storeBranch(p.store),
+    from: p.tip?.commit,
+    to: commits.get(p.store)!,
+    removal: p.removal,
+  }));
   const push = options.dryRun || updates.length === 0 ? { pushed: false, atomic: false } : pushBranches(repo, remote);
   if (push.pushed) clearRefs(repo, NEW_REFS);
   return { source: source.id, remote, stores, updates, unchanged: plans.length - changed.length, kept, ...push };
@@ -129,15 +133,33 @@ export function publishStoreBranches(options: PublishOptions): PublishResult {
  * folders as they are (so a store moving back learns it from its own branch). A store no longer in
  * the fleet keeps its branch untouched (`kept`), unless its removal is asked for.
  */
-function planBranches(repo: string, source: SourceCommit, dir: string, remote: string, toRemove: string[]): { plans: StorePlan[]; kept: string[]; stores: number } {
+function planBranches(
+  repo: string,
+  source: SourceCommit,
+  dir: string,
+  remote: string,
+  toRemove: string[],
+): { plans: StorePlan[]; kept: string[]; stores: number } {
   const fleet = fluxStores(repo, source.id, dir);
   const tips = remoteTips(repo, remote);
   checkNotBehind(repo, tips, source);
   checkRemovals(toRemove, fleet, tips, dir, source.id, remote);
   const published = [...fleet.keys()].filter((id) => fleet.get(id)!.onBranch || tips.has(id));
   const gone = [...tips.keys()].filter((id) => !fleet.has(id)).sort(compareStrings);
-  const bootstrapOnBranch = bootstrapFilesOnBranches(repo, [...published, ...gone].filter((id) => tips.has(id)), tips, dir);
-  checkMovesToMain(repo, published.filter((id) => !fleet.get(id)!.onBranch), fleet, bootstrapOnBranch, tips, dir);
+  const bootstrapOnBranch = bootstrapFilesOnBranches(
+    repo,
+    [...published, ...gone].filter((id) => tips.has(id)),
+    tips,
+    dir,
+  );
+  checkMovesToMain(
+    repo,
+    published.filter((id) => !fleet.get(id)!.onBranch),
+    fleet,
+    bootstrapOnBranch,
+    tips,
+    dir,
+  );
   const removals = gone.map((id) => plan(id, tips.get(id), [...(bootstrapOnBranch.get(id)?.values() ?? [])], true));
   const plans = [
     ...published.map((id) => {
@@ -155,9 +177,14 @@ function readSourceCommit(repo: string, rev: string): SourceCommit {
   try {
     id = gitLines(repo, ['rev-parse', '--verify', `${rev}^{commit}`])[0];
   } catch (e) {
-    throw new EdgefleetError(`there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ${(e as Error).message}`);
+    throw new EdgefleetError(
+      `there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ${(e as Error).message}`,
+    );
   }
-  const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id]).toString('utf8').replace(/\n$/, '').split('\0');
+  const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id])
+    .toString('utf8')
+    .replace(/\n$/, '')
+    .split('\0');
   return { id, author: `${an} <${ae}> ${ad}`, committer: `${cn} <${ce}> ${cd}`, time: Number(cd.split(' ')[0]), subject };
 }
 
@@ -166,7 +193,9 @@ function storeFolders(repo: string, commit: string, dir: string): Map<string, St
   const byStore = new Map<string, StoreFolders>();
   const listing = git(repo, ['ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', ...STORE_TREES.map((f) => `${dir}/${f}/`)]).toString('utf8');
   if (listing === '' && gitLines(repo, ['ls-tree', '--name-only', commit, '--', dir]).length === 0) {
-    throw new EdgefleetError(`commit ${commit.slice(0, 12)} has no folder "${dir}" (synthesize and commit the fleet first, or name the synthesized folder with --dir)`);
+    throw new EdgefleetError(
+      `commit ${commit.slice(0, 12)} has no folder "${dir}" (synthesize and commit the fleet first, or name the synthesized folder with --dir)`,
+    );
   }
   for (const line of listing.split('\0')) {
     if (line === '') continue;
@@ -205,16 +234,25 @@ function fluxStores(repo: string, commit: string, dir: string): Map<string, Flux
  * so that no local ref is written per store.
  */
 function remoteTips(repo: string, remote: string): Map<string, { commit: string; tree: string }> {
-  const listed = gitLines(repo, ['ls-remote', '--heads', remote, `refs/heads/${STORE_BRANCH_PREFIX}*`]).map((line) => {
-    const [commit, ref] = line.split('\t');
-    return { store: ref.slice(`refs/heads/${STORE_BRANCH_PREFIX}`.length), commit };
-  }).filter((t) => !t.store.includes('/'));
-  const trees = () => git(repo, ['cat-file', '--batch-check=%(objectname)'], Buffer.from(listed.map((t) => `${t.commit}^{tree}\n`).join(''))).toString('utf8').split('\n');
+  const listed = gitLines(repo, ['ls-remote', '--heads', remote, `refs/heads/${STORE_BRANCH_PREFIX}*`])
+    .map((line) => {
+      const [commit, ref] = line.split('\t');
+      return { store: ref.slice(`refs/heads/${STORE_BRANCH_PREFIX}`.length), commit };
+    })
+    .filter((t) => !t.store.includes('/'));
+  const trees = () =>
+    git(repo, ['cat-file', '--batch-check=%(objectname)'], Buffer.from(listed.map((t) => `${t.commit}^{tree}\n`).join('')))
+      .toString('utf8')
+      .split('\n');
   let found = listed.length > 0 ? trees() : [];
   const missing = listed.filter((_, i) => found[i].endsWith(' missing'));
   if (missing.length > 0) {
     const shallow = gitLines(repo, ['rev-parse', '--is-shallow-repository'])[0] === 'true';
-    git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', ...(shallow ? ['--depth=1'] : []), remote], Buffer.from(missing.map((t) => `${t.commit}\n`).join('')));
+    git(
+      repo,
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', ...(shallow ? ['--depth=1'] : []), remote],
+      Buffer.from(missing.map((t) => `${t.commit}\n`).join('')),
+    );
     found = trees();
   }
   return new Map(listed.map((t, i) => [t.store, { commit: t.commit, tree: found[i] }]));
@@ -237,14 +275,27 @@ function checkNotBehind(repo: string, tips: Map<string, { commit: string }>, sou
     if (from && (!newest || time > newest.time)) newest = { time, from };
   }
   if (newest && newest.time > source.time && newest.from !== source.id) {
-    throw new EdgefleetError(`store branches were published from ${newest.from.slice(0, 12)}, committed after ${source.id.slice(0, 12)}: `
-      + 'publishing it would take those stores back (two publish runs out of order?). Publish the newest commit of the main branch; to roll stores back, revert on the main branch');
+    throw new EdgefleetError(
+      `store branches were published from ${newest.from.slice(0, 12)}, committed after ${source.id.slice(0, 12)}: ` +
+        'publishing it would take those stores back (two publish runs out of order?). Publish the newest commit of the main branch; to roll stores back, revert on the main branch',
+    );
   }
 }
 
-function checkRemovals(toRemove: string[], fleet: Map<string, FluxStore>, tips: Map<string, unknown>, dir: string, source: string, remote: string): void {
+function checkRemovals(
+  toRemove: string[],
+  fleet: Map<string, FluxStore>,
+  tips: Map<string, unknown>,
+  dir: string,
+  source: string,
+  remote: string,
+): void {
   const problems = toRemove.flatMap((id) => {
-    if (fleet.has(id)) return [`store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`];
+    if (fleet.has(id)) {
+      return [
+        `store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`,
+      ];
+    }
     if (!tips.has(id)) return [`store "${id}" has no branch ${storeBranch(id)} on ${remote}: there is nothing to remove`];
     return [];
   });
@@ -255,12 +306,22 @@ function checkRemovals(toRemove: string[], fleet: Map<string, FluxStore>, tips: 
  * The bootstrap files that `flux bootstrap` filled in on each store's branch (the non-empty ones),
  * by store id, then by path: read with one `git cat-file --batch-check`.
  */
-function bootstrapFilesOnBranches(repo: string, stores: string[], tips: Map<string, { commit: string }>, dir: string): Map<string, Map<string, TreeEntry>> {
+function bootstrapFilesOnBranches(
+  repo: string,
+  stores: string[],
+  tips: Map<string, { commit: string }>,
+  dir: string,
+): Map<string, Map<string, TreeEntry>> {
   const wanted = stores.flatMap((id) => FLUX_BOOTSTRAP_FILES.map((f) => ({ id, path: `${dir}/clusters/${id}/${f}` })));
   const result = new Map<string, Map<string, TreeEntry>>();
   if (wanted.length === 0) return result;
-  const lines = git(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], Buffer.from(wanted.map((w) => `${tips.get(w.id)!.commit}:${w.path}\n`).join('')))
-    .toString('utf8').split('\n');
+  const lines = git(
+    repo,
+    ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+    Buffer.from(wanted.map((w) => `${tips.get(w.id)!.commit}:${w.path}\n`).join('')),
+  )
+    .toString('utf8')
+    .split('\n');
   wanted.forEach((w, i) => {
     const [oid, type] = lines[i].split(' ');
     if (type !== 'blob' || oid === EMPTY_BLOB) return;
@@ -299,15 +360,26 @@ function differingBootstrapFiles(store: StoreFolders, onBranch: Map<string, Tree
  * are copied over. Once the move is published, the branch mirrors the store's folders on the fleet's
  * branch, bootstrap files included.
  */
-function checkMovesToMain(repo: string, moving: string[], stores: Map<string, FluxStore>, onBranch: Map<string, Map<string, TreeEntry>>, tips: Map<string, { commit: string }>, dir: string): void {
-  const differingOf = new Map(moving.map((id) => [id, differingBootstrapFiles(stores.get(id)!, onBranch.get(id))] as const).filter(([, files]) => files.length > 0));
+function checkMovesToMain(
+  repo: string,
+  moving: string[],
+  stores: Map<string, FluxStore>,
+  onBranch: Map<string, Map<string, TreeEntry>>,
+  tips: Map<string, { commit: string }>,
+  dir: string,
+): void {
+  const differingOf = new Map(
+    moving.map((id) => [id, differingBootstrapFiles(stores.get(id)!, onBranch.get(id))] as const).filter(([, files]) => files.length > 0),
+  );
   const bootstrapOf = (id: string) => `${tips.get(id)!.commit}:${dir}/clusters/${id}/flux-system/kustomization.yaml`;
   const bootstraps = readBlobs(repo, [...differingOf.keys()].map(bootstrapOf));
   const problems = [...differingOf].flatMap(([id, differing]) => {
     if (followedBranch(bootstraps.get(bootstrapOf(id)) ?? '') !== storeBranch(id)) return [];
-    return [`store "${id}" moves from its branch ${storeBranch(id)} to the fleet's branch, where ${differing.map((f) => f.path).join(' and ')} `
-      + 'differ from what flux bootstrap committed to its branch (following empty ones, its Flux would uninstall itself): '
-      + `copy them over and commit first: ${differing.map((f) => `git cat-file blob ${f.oid} > ${f.path}`).join('; ')}`];
+    return [
+      `store "${id}" moves from its branch ${storeBranch(id)} to the fleet's branch, where ${differing.map((f) => f.path).join(' and ')} ` +
+        'differ from what flux bootstrap committed to its branch (following empty ones, its Flux would uninstall itself): ' +
+        `copy them over and commit first: ${differing.map((f) => `git cat-file blob ${f.oid} > ${f.path}`).join('; ')}`,
+    ];
   });
   if (problems.length > 0) throw new EdgefleetError(`nothing was published:\n  - ${problems.join('\n  - ')}`);
 }
@@ -357,7 +429,9 @@ function commitCommand(p: StorePlan, source: SourceCommit, dir: string): string 
 
 /** A path as fast-import reads it; synthesized paths never need quoting, anything else is refused. */
 function fastImportPath(path: string): string {
-  if (path.startsWith('"') || /[\n\r]/.test(path)) throw new EdgefleetError(`cannot publish the path ${JSON.stringify(path)}: it starts with a quote or holds a line break`);
+  if (path.startsWith('"') || /[\n\r]/.test(path)) {
+    throw new EdgefleetError(`cannot publish the path ${JSON.stringify(path)}: it starts with a quote or holds a line break`);
+  }
   return path;
 }
 
@@ -373,7 +447,12 @@ function clearRefs(repo: string, prefix: string): void {
  */
 function pushBranches(repo: string, remote: string): { pushed: boolean; atomic: boolean } {
   const refspec = `${NEW_REFS}*:refs/heads/${STORE_BRANCH_PREFIX}*`;
-  const push = (atomic: boolean) => spawnSync('git', ['push', '--quiet', '--porcelain', ...(atomic ? ['--atomic'] : []), remote, refspec], { cwd: repo, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const push = (atomic: boolean) =>
+    spawnSync('git', ['push', '--quiet', '--porcelain', ...(atomic ? ['--atomic'] : []), remote, refspec], {
+      cwd: repo,
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+    });
   let atomic = true;
   let result = push(true);
   if (result.status !== 0 && /does not support --atomic/.test(result.stderr)) {
@@ -382,11 +461,18 @@ function pushBranches(repo: string, remote: string): { pushed: boolean; atomic: 
   }
   if (result.error) throw new EdgefleetError(`cannot run git (${result.error.message}); edgefleet publish pushes with it`);
   if (result.status !== 0) {
-    const rejected = result.stdout.split('\n').filter((l) => l.startsWith('!')).map((l) => l.split('\t')[1]?.split(':')[1]).filter(Boolean);
-    const why = rejected.length > 0
-      ? `${rejected.length} branch${rejected.length === 1 ? '' : 'es'} moved on ${remote} since publish fetched them (${rejected.slice(0, 5).join(', ')}${rejected.length > 5 ? ', …' : ''}): a flux bootstrap or another publish; run publish again`
-      : result.stderr.trim().split('\n').slice(-3).join(' ');
-    throw new EdgefleetError(`push to ${remote} failed; ${atomic ? 'nothing was pushed' : 'the remote does not push atomically: some branches may have moved'}: ${why}`);
+    const rejected = result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.split('\t')[1]?.split(':')[1])
+      .filter(Boolean);
+    const why =
+      rejected.length > 0
+        ? `${rejected.length} branch${rejected.length === 1 ? '' : 'es'} moved on ${remote} since publish fetched them (${rejected.slice(0, 5).join(', ')}${rejected.length > 5 ? ', …' : ''}): a flux bootstrap or another publish; run publish again`
+        : result.stderr.trim().split('\n').slice(-3).join(' ');
+    throw new EdgefleetError(
+      `push to ${remote} failed; ${atomic ? 'nothing was pushed' : 'the remote does not push atomically: some branches may have moved'}: ${why}`,
+    );
   }
   return { pushed: true, atomic };
 }

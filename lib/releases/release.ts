@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
+import { IEdgeFleet, IEdgeStore } from '../model/contract';
 import { IDigestible } from '../model/digestible';
 import { IRefersToStores, StoreReference } from '../model/refers-to-stores';
 import { firstAndMore } from '../util/plural';
-import { IEdgeFleet, IEdgeStore } from '../model/contract';
 
 /** A new version on its way through the rollout rings. */
 export interface ReleaseCandidate {
@@ -48,7 +48,10 @@ export class Release extends Construct implements IDescribable, IDigestible, IRe
     if (props.candidate) {
       if (fleet.rings.length === 0) fail(this, 'candidate needs rollout rings (set rings on the EdgeFleet)');
       if (!fleet.rings.includes(props.candidate.throughRing)) {
-        fail(this, `candidate.throughRing "${props.candidate.throughRing}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`);
+        fail(
+          this,
+          `candidate.throughRing "${props.candidate.throughRing}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
+        );
       }
     }
   }
@@ -69,10 +72,22 @@ export class Release extends Construct implements IDescribable, IDigestible, IRe
     const regions = [...new Set(stores.map((s) => s.storeLabels.region).filter((r): r is string => r !== undefined))].sort();
     const example = stores.length > 0 ? `, such as "${stores[0].id}"` : '';
     return [
-      ...Object.keys(this.props.stores ?? {}).filter((id) => !ids.has(id))
-        .map((id) => problemAt(this, `stores pin "${id}" names no store of the fleet (use the id of one of its stores${example}, or remove the pin)`)),
-      ...Object.keys(this.props.regions ?? {}).filter((region) => !regions.includes(region))
-        .map((region) => problemAt(this, `regions pin "${region}" names no region of the fleet's stores (they are in ${firstAndMore(regions.map((r) => `"${r}"`), 8)}; fix the pin or remove it)`)),
+      ...Object.keys(this.props.stores ?? {})
+        .filter((id) => !ids.has(id))
+        .map((id) =>
+          problemAt(this, `stores pin "${id}" names no store of the fleet (use the id of one of its stores${example}, or remove the pin)`),
+        ),
+      ...Object.keys(this.props.regions ?? {})
+        .filter((region) => !regions.includes(region))
+        .map((region) =>
+          problemAt(
+            this,
+            `regions pin "${region}" names no region of the fleet's stores (they are in ${firstAndMore(
+              regions.map((r) => `"${r}"`),
+              8,
+            )}; fix the pin or remove it)`,
+          ),
+        ),
     ];
   }
 

@@ -1,4 +1,21 @@
-import { Cell, Level, ReportFigures, ReportSection, ReportTable, StoreFigures, cellText, formatCores, formatGiB, formatNumber, formatPercent, levelOf, reportFigures, reservationSections, storeSection, summarySections } from './report-figures';
+import {
+  Cell,
+  Level,
+  ReportFigures,
+  ReportSection,
+  ReportTable,
+  StoreFigures,
+  cellText,
+  formatCores,
+  formatGiB,
+  formatNumber,
+  formatPercent,
+  levelOf,
+  reportFigures,
+  reservationSections,
+  storeSection,
+  summarySections,
+} from './report-figures';
 import { FleetReport } from './report-model';
 import { StorePlan } from '../planner/store-plan';
 
@@ -30,7 +47,11 @@ interface BarResource {
 
 /** Memory first: it is what a store runs out of first. */
 const BAR_RESOURCES: BarResource[] = [
-  { name: 'memory', utilization: (s) => s.memory, figures: (p) => `${formatGiB(p.requested.memoryBytes)} / ${formatGiB(p.allocatable.memoryBytes)} GiB` },
+  {
+    name: 'memory',
+    utilization: (s) => s.memory,
+    figures: (p) => `${formatGiB(p.requested.memoryBytes)} / ${formatGiB(p.allocatable.memoryBytes)} GiB`,
+  },
   { name: 'CPU', utilization: (s) => s.cpu, figures: (p) => `${formatCores(p.requested.cpuMillis)} / ${formatCores(p.allocatable.cpuMillis)} cores` },
 ];
 
@@ -64,7 +85,8 @@ function classAttribute(classes: string[]): string {
 
 function htmlTable(table: ReportTable): string {
   const numeric = table.columns.map((c) => (c.numeric ? ['n'] : []));
-  const cell = (c: Cell, i: number) => `<td${classAttribute([...numeric[i], ...(typeof c === 'string' ? [] : [LEVEL_CLASS[c.level]])])}>${escapeHtml(cellText(c))}`;
+  const cell = (c: Cell, i: number) =>
+    `<td${classAttribute([...numeric[i], ...(typeof c === 'string' ? [] : [LEVEL_CLASS[c.level]])])}>${escapeHtml(cellText(c))}`;
   return `<table><thead><tr>${table.columns.map((c, i) => `<th${classAttribute(numeric[i])}>${escapeHtml(c.title)}</th>`).join('')}</tr></thead>
 <tbody>
 ${table.rows.map((row) => `<tr>${row.map(cell).join('')}\n`).join('')}</tbody></table>\n`;
@@ -73,7 +95,8 @@ ${table.rows.map((row) => `<tr>${row.map(cell).join('')}\n`).join('')}</tbody></
 function htmlSection(section: ReportSection): string {
   const table = section.table ? htmlTable(section.table) : '';
   return `<h${section.depth}>${escapeHtml(section.title)}</h${section.depth}>\n${section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>\n`).join('')}${
-    section.folded ? `<details><summary>${escapeHtml(section.folded)}</summary>\n${table}</details>\n` : table}`;
+    section.folded ? `<details><summary>${escapeHtml(section.folded)}</summary>\n${table}</details>\n` : table
+  }`;
 }
 
 /**
@@ -85,8 +108,9 @@ function detailedBars(stores: StoreFigures[]): string {
     const u = r.utilization(s);
     return `<div class="bar ${LEVEL_CLASS[levelOf(u)]}"><i style="width:${formatNumber(Math.min(1, u) * 100, 1)}%"></i></div><small>${escapeHtml(`${r.figures(s.plan)} · ${formatPercent(u)}`)}</small>`;
   };
-  return `<div class="bars"><b>store</b>${BAR_RESOURCES.map((r) => `<b>${r.name}</b><b></b>`).join('')}\n${
-    stores.map((s) => `${storeLabel(s)}${BAR_RESOURCES.map((r) => bar(s, r)).join('')}\n`).join('')}</div>\n`;
+  return `<div class="bars"><b>store</b>${BAR_RESOURCES.map((r) => `<b>${r.name}</b><b></b>`).join('')}\n${stores
+    .map((s) => `${storeLabel(s)}${BAR_RESOURCES.map((r) => bar(s, r)).join('')}\n`)
+    .join('')}</div>\n`;
 }
 
 /** Per resource, a grid of thin columns, one per store, its fill height and color the utilization. */
@@ -97,8 +121,10 @@ function denseBars(stores: StoreFigures[]): string {
     return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${storeName(s)}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
   };
   const lines = Array.from({ length: Math.ceil(stores.length / DENSE_LINE) }, (_, i) => stores.slice(i * DENSE_LINE, (i + 1) * DENSE_LINE));
-  const grid = (r: BarResource) => `<div class="grid"><h3>${r.name}</h3>\n${
-    lines.map((line) => `<div><b>${escapeHtml(line[0].plan.store)}</b>${line.map((s) => column(s, r)).join('')}</div>\n`).join('')}</div>\n`;
+  const grid = (r: BarResource) =>
+    `<div class="grid"><h3>${r.name}</h3>\n${lines
+      .map((line) => `<div><b>${escapeHtml(line[0].plan.store)}</b>${line.map((s) => column(s, r)).join('')}</div>\n`)
+      .join('')}</div>\n`;
   return `<p>One column per store, ${DENSE_LINE} per line, by store id; its height and color show the utilization. Hover a column for its store and figures.</p>
 <div class="grids">\n${BAR_RESOURCES.map(grid).join('')}</div>\n`;
 }
@@ -129,8 +155,9 @@ ${CSS}
 </head>
 <body>
 <h1>edgefleet fleet report</h1>
-${summarySections(figures).map(htmlSection).join('')}${barsSection(figures)}${
-  reservationSections(figures).map(htmlSection).join('')}${htmlSection(storeSection(figures))}</body>
+${summarySections(figures).map(htmlSection).join('')}${barsSection(figures)}${reservationSections(figures)
+    .map(htmlSection)
+    .join('')}${htmlSection(storeSection(figures))}</body>
 </html>
 `;
 }

@@ -19,7 +19,8 @@ function markdownTable(table: ReportTable): string[] {
 function markdownSection(section: ReportSection): string[] {
   const table = section.table ? markdownTable(section.table) : [];
   return [
-    `${'#'.repeat(section.depth)} ${escapeMarkdown(section.title)}`, '',
+    `${'#'.repeat(section.depth)} ${escapeMarkdown(section.title)}`,
+    '',
     ...section.paragraphs.flatMap((p) => [escapeMarkdown(p), '']),
     ...(section.folded ? [`<details><summary>${escapeMarkdown(section.folded)}</summary>`, '', ...table, '</details>', ''] : table),
   ];

@@ -1,7 +1,7 @@
 import { FleetReport, StoreReport, StoreSync, TreeSize } from './report-model';
+import { storeBranch } from '../model/dist-layout';
 import { ReservationItem, Resources, StorePlan } from '../planner/store-plan';
 import { compareStrings } from '../util/compare-strings';
-import { storeBranch } from '../model/dist-layout';
 
 /** How many stores the "most loaded" table lists. */
 const MOST_LOADED_COUNT = 10;
@@ -215,15 +215,29 @@ function syncSection(f: ReportFigures): ReportSection {
   return {
     title: 'Sync',
     depth: 2,
-    paragraphs: [suspended.length === 0
-      ? 'Every store applies what Git says (no store is suspended).'
-      : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`,
-    ...downloadParagraphs(f)],
+    paragraphs: [
+      suspended.length === 0
+        ? 'Every store applies what Git says (no store is suspended).'
+        : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`,
+      ...downloadParagraphs(f),
+    ],
     table: {
-      columns: [{ title: 'agent' }, { title: 'polls Git every' }, { title: 'stores', numeric: true }, { title: 'suspended', numeric: true }, { title: 'first stores' }],
+      columns: [
+        { title: 'agent' },
+        { title: 'polls Git every' },
+        { title: 'stores', numeric: true },
+        { title: 'suspended', numeric: true },
+        { title: 'first stores' },
+      ],
       rows: rows.map((g) => {
         const paused = g.stores.filter((id) => suspended.some((s) => s.plan.store === id)).length;
-        return [g.agent, g.interval, formatNumber(g.stores.length), paused ? { text: formatNumber(paused), level: 'amber' } : '0', examples(g.stores)];
+        return [
+          g.agent,
+          g.interval,
+          formatNumber(g.stores.length),
+          paused ? { text: formatNumber(paused), level: 'amber' } : '0',
+          examples(g.stores),
+        ];
       }),
     },
   };
@@ -254,15 +268,24 @@ function downloadParagraphs(f: ReportFigures): string[] {
   const paragraphs: string[] = [];
   if (onBranch.length > 0) {
     const sized = onBranch.map((s) => s.folders).filter((size): size is TreeSize => size !== undefined);
-    const own = sized.length > 0 ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, before Git's compression)` : '';
+    const own =
+      sized.length > 0
+        ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, before Git's compression)`
+        : '';
     const listing = onBranch.reduce((n, s) => n + refListingBytes(s.store), 0);
-    paragraphs.push(`${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. `
-      + `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`);
+    paragraphs.push(
+      `${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. ` +
+        `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`,
+    );
   }
   if (onMain.length > 0) {
-    const whole = tree ? `, of which the synthesized tree alone is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} before Git's compression` : '';
-    paragraphs.push(`${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at that commit${whole}; `
-      + `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`);
+    const whole = tree
+      ? `, of which the synthesized tree alone is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} before Git's compression`
+      : '';
+    paragraphs.push(
+      `${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at that commit${whole}; ` +
+        `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`,
+    );
   }
   return paragraphs;
 }
@@ -281,7 +304,10 @@ function totalsSection(f: ReportFigures): ReportSection {
     title: 'Fleet totals',
     depth: 2,
     paragraphs: [
-      `${countOf(plans.length, 'store')}, ${countOf(workloads.length, 'workload')}${scaledToZero ? ` (${formatNumber(scaledToZero)} scaled to zero)` : ''}, ${countOf(plans.reduce((n, p) => n + p.vms, 0), 'VM')}.`,
+      `${countOf(plans.length, 'store')}, ${countOf(workloads.length, 'workload')}${scaledToZero ? ` (${formatNumber(scaledToZero)} scaled to zero)` : ''}, ${countOf(
+        plans.reduce((n, p) => n + p.vms, 0),
+        'VM',
+      )}.`,
       `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
       ...savingParagraphs(plans),
     ],
@@ -292,7 +318,11 @@ function totalsSection(f: ReportFigures): ReportSection {
         row('reserved', reserved),
         row('allocatable', allocatable),
         row('requested', requested),
-        ['utilization', percentCell(utilization(requested.cpuMillis, allocatable.cpuMillis)), percentCell(utilization(requested.memoryBytes, allocatable.memoryBytes))],
+        [
+          'utilization',
+          percentCell(utilization(requested.cpuMillis, allocatable.cpuMillis)),
+          percentCell(utilization(requested.memoryBytes, allocatable.memoryBytes)),
+        ],
         row('headroom', minus(allocatable, requested)),
       ],
     },
@@ -307,8 +337,12 @@ function savingParagraphs(plans: StorePlan[]): string[] {
     const entry = byItem.get(r.item) ?? { stores: 0, saved: { cpuMillis: 0, memoryBytes: 0 } };
     byItem.set(r.item, { stores: entry.stores + 1, saved: sum([entry.saved, r.savedAgainstDefault]) });
   }
-  return [...byItem].sort(([a], [b]) => compareStrings(a, b)).map(([item, { stores, saved }]) =>
-    `${item} reserve ${formatMiB(saved.memoryBytes / stores)} MiB of memory and ${formatNumber(saved.cpuMillis / stores)}m of CPU less per store than the default install: ${formatGiB(saved.memoryBytes)} GiB and ${formatCores(saved.cpuMillis)} cores across ${countOf(stores, 'store')}.`);
+  return [...byItem]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(
+      ([item, { stores, saved }]) =>
+        `${item} reserve ${formatMiB(saved.memoryBytes / stores)} MiB of memory and ${formatNumber(saved.cpuMillis / stores)}m of CPU less per store than the default install: ${formatGiB(saved.memoryBytes)} GiB and ${formatCores(saved.cpuMillis)} cores across ${countOf(stores, 'store')}.`,
+    );
 }
 
 function mostLoadedSection(f: ReportFigures): ReportSection {
@@ -318,25 +352,44 @@ function mostLoadedSection(f: ReportFigures): ReportSection {
     depth: 2,
     paragraphs: ['By the higher of CPU and memory utilization (requested / allocatable); headroom is allocatable minus requested.'],
     table: {
-      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' },
-        { title: 'CPU util', numeric: true }, { title: 'memory util', numeric: true },
-        { title: 'CPU headroom (cores)', numeric: true }, { title: 'memory headroom (GiB)', numeric: true }, { title: 'reservations' }],
-      rows: top.map((s) => [s.plan.store, s.plan.labels.ring ?? '', s.plan.labels.region ?? '',
-        percentCell(s.cpu), percentCell(s.memory), formatCores(s.headroom.cpuMillis), formatGiB(s.headroom.memoryBytes), s.model]),
+      columns: [
+        { title: 'store' },
+        { title: 'ring' },
+        { title: 'region' },
+        { title: 'CPU util', numeric: true },
+        { title: 'memory util', numeric: true },
+        { title: 'CPU headroom (cores)', numeric: true },
+        { title: 'memory headroom (GiB)', numeric: true },
+        { title: 'reservations' },
+      ],
+      rows: top.map((s) => [
+        s.plan.store,
+        s.plan.labels.ring ?? '',
+        s.plan.labels.region ?? '',
+        percentCell(s.cpu),
+        percentCell(s.memory),
+        formatCores(s.headroom.cpuMillis),
+        formatGiB(s.headroom.memoryBytes),
+        s.model,
+      ]),
     },
   };
 }
 
 function waiversSection(f: ReportFigures): ReportSection {
-  const waivers = [...f.report.waivers].sort((a, b) => compareStrings(a.store, b.store) || compareStrings(a.object, b.object) || compareStrings(a.rule, b.rule));
+  const waivers = [...f.report.waivers].sort(
+    (a, b) => compareStrings(a.store, b.store) || compareStrings(a.object, b.object) || compareStrings(a.rule, b.rule),
+  );
   return {
     title: `Waivers (${formatNumber(waivers.length)})`,
     depth: 2,
     paragraphs: waivers.length ? [] : ['No rule is waived.'],
-    table: waivers.length ? {
-      columns: [{ title: 'store' }, { title: 'rule' }, { title: 'object' }, { title: 'reason' }],
-      rows: waivers.map((w) => [w.store, w.rule, w.object, w.reason]),
-    } : undefined,
+    table: waivers.length
+      ? {
+          columns: [{ title: 'store' }, { title: 'rule' }, { title: 'object' }, { title: 'reason' }],
+          rows: waivers.map((w) => [w.store, w.rule, w.object, w.reason]),
+        }
+      : undefined,
   };
 }
 
@@ -356,26 +409,39 @@ function warningsSections(f: ReportFigures): ReportSection[] {
     depth: 2,
     paragraphs: ['By kind, most frequent first; each kind lists its most frequent messages.'],
     table: {
-      columns: [{ title: 'kind' }, { title: 'warnings', numeric: true }, { title: 'stores', numeric: true }, { title: 'distinct messages', numeric: true }],
-      rows: kinds.map((k) => [k.key, formatNumber(k.items.length), formatNumber(new Set(k.items.map((w) => w.store)).size), formatNumber(new Set(k.items.map((w) => w.message)).size)]),
+      columns: [
+        { title: 'kind' },
+        { title: 'warnings', numeric: true },
+        { title: 'stores', numeric: true },
+        { title: 'distinct messages', numeric: true },
+      ],
+      rows: kinds.map((k) => [
+        k.key,
+        formatNumber(k.items.length),
+        formatNumber(new Set(k.items.map((w) => w.store)).size),
+        formatNumber(new Set(k.items.map((w) => w.message)).size),
+      ]),
     },
   };
-  return [overview, ...kinds.map((k): ReportSection => {
-    const messages = groupBy(k.items, (w) => w.message).sort((a, b) => b.items.length - a.items.length || compareStrings(a.key, b.key));
-    const more = messages.length - EXAMPLE_MESSAGES;
-    return {
-      title: `${k.key}: ${formatNumber(k.items.length)} in ${countOf(new Set(k.items.map((w) => w.store)).size, 'store')}`,
-      depth: 3,
-      paragraphs: more > 0 ? [`The ${EXAMPLE_MESSAGES} most frequent of ${formatNumber(messages.length)} distinct messages.`] : [],
-      table: {
-        columns: [{ title: 'stores', numeric: true }, { title: 'message' }, { title: 'objects' }, { title: 'in stores' }],
-        rows: messages.slice(0, EXAMPLE_MESSAGES).map((m) => {
-          const ids = [...new Set(m.items.map((w) => w.store))].sort(compareStrings);
-          return [formatNumber(ids.length), m.key, examples([...new Set(m.items.map((w) => w.object))].sort(compareStrings)), examples(ids)];
-        }),
-      },
-    };
-  })];
+  return [
+    overview,
+    ...kinds.map((k): ReportSection => {
+      const messages = groupBy(k.items, (w) => w.message).sort((a, b) => b.items.length - a.items.length || compareStrings(a.key, b.key));
+      const more = messages.length - EXAMPLE_MESSAGES;
+      return {
+        title: `${k.key}: ${formatNumber(k.items.length)} in ${countOf(new Set(k.items.map((w) => w.store)).size, 'store')}`,
+        depth: 3,
+        paragraphs: more > 0 ? [`The ${EXAMPLE_MESSAGES} most frequent of ${formatNumber(messages.length)} distinct messages.`] : [],
+        table: {
+          columns: [{ title: 'stores', numeric: true }, { title: 'message' }, { title: 'objects' }, { title: 'in stores' }],
+          rows: messages.slice(0, EXAMPLE_MESSAGES).map((m) => {
+            const ids = [...new Set(m.items.map((w) => w.store))].sort(compareStrings);
+            return [formatNumber(ids.length), m.key, examples([...new Set(m.items.map((w) => w.object))].sort(compareStrings)), examples(ids)];
+          }),
+        },
+      };
+    }),
+  ];
 }
 
 /** `items` grouped by `keyOf`, each group in the order of `items`. */
@@ -395,20 +461,25 @@ export function reservationSections(f: ReportFigures): ReportSection[] {
   const intro: ReportSection = {
     title: 'Reservation models',
     depth: 2,
-    paragraphs: ['What each node reserves for the system before any workload (capacity minus allocatable). Stores with an identical breakdown share a model; the store table names each store\'s model.'],
+    paragraphs: [
+      "What each node reserves for the system before any workload (capacity minus allocatable). Stores with an identical breakdown share a model; the store table names each store's model.",
+    ],
   };
-  return [intro, ...f.models.map((m): ReportSection => {
-    const row = (name: string, r: Resources, source: string): Cell[] => [name, formatNumber(r.cpuMillis), formatMiB(r.memoryBytes), source];
-    return {
-      title: `Reservation model ${m.letter} (used by ${countOf(m.stores.length, 'store')})`,
-      depth: 3,
-      paragraphs: [`Stores: ${examples(m.stores)}`],
-      table: {
-        columns: [{ title: 'item' }, { title: 'CPU (millicores)', numeric: true }, { title: 'memory (MiB)', numeric: true }, { title: 'source' }],
-        rows: [...m.items.map((i) => row(i.item, i, i.source)), row('total', sum(m.items), '')],
-      },
-    };
-  })];
+  return [
+    intro,
+    ...f.models.map((m): ReportSection => {
+      const row = (name: string, r: Resources, source: string): Cell[] => [name, formatNumber(r.cpuMillis), formatMiB(r.memoryBytes), source];
+      return {
+        title: `Reservation model ${m.letter} (used by ${countOf(m.stores.length, 'store')})`,
+        depth: 3,
+        paragraphs: [`Stores: ${examples(m.stores)}`],
+        table: {
+          columns: [{ title: 'item' }, { title: 'CPU (millicores)', numeric: true }, { title: 'memory (MiB)', numeric: true }, { title: 'source' }],
+          rows: [...m.items.map((i) => row(i.item, i, i.source)), row('total', sum(m.items), '')],
+        },
+      };
+    }),
+  ];
 }
 
 /** One row per store, by id: requested against allocatable, utilization, headroom, reservation model. */
@@ -419,14 +490,32 @@ export function storeSection(f: ReportFigures): ReportSection {
     paragraphs: ['Utilization is requested / allocatable; headroom is allocatable minus requested, negative when overcommitted.'],
     folded: `Every store (${countOf(f.stores.length, 'row')})`,
     table: {
-      columns: [{ title: 'store' }, { title: 'ring' }, { title: 'region' }, { title: 'sync' },
-        { title: 'CPU req / alloc (cores)', numeric: true }, { title: 'CPU util', numeric: true },
-        { title: 'memory req / alloc (GiB)', numeric: true }, { title: 'memory util', numeric: true },
-        { title: 'CPU headroom (cores)', numeric: true }, { title: 'memory headroom (GiB)', numeric: true }, { title: 'reservations' }],
-      rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [plan.store, plan.labels.ring ?? '', plan.labels.region ?? '', syncCell(plan.sync),
-        `${formatCores(plan.requested.cpuMillis)} / ${formatCores(plan.allocatable.cpuMillis)}`, percentCell(cpu),
-        `${formatGiB(plan.requested.memoryBytes)} / ${formatGiB(plan.allocatable.memoryBytes)}`, percentCell(memory),
-        formatCores(headroom.cpuMillis), formatGiB(headroom.memoryBytes), model]),
+      columns: [
+        { title: 'store' },
+        { title: 'ring' },
+        { title: 'region' },
+        { title: 'sync' },
+        { title: 'CPU req / alloc (cores)', numeric: true },
+        { title: 'CPU util', numeric: true },
+        { title: 'memory req / alloc (GiB)', numeric: true },
+        { title: 'memory util', numeric: true },
+        { title: 'CPU headroom (cores)', numeric: true },
+        { title: 'memory headroom (GiB)', numeric: true },
+        { title: 'reservations' },
+      ],
+      rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [
+        plan.store,
+        plan.labels.ring ?? '',
+        plan.labels.region ?? '',
+        syncCell(plan.sync),
+        `${formatCores(plan.requested.cpuMillis)} / ${formatCores(plan.allocatable.cpuMillis)}`,
+        percentCell(cpu),
+        `${formatGiB(plan.requested.memoryBytes)} / ${formatGiB(plan.allocatable.memoryBytes)}`,
+        percentCell(memory),
+        formatCores(headroom.cpuMillis),
+        formatGiB(headroom.memoryBytes),
+        model,
+      ]),
     },
   };
 }

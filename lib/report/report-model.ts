@@ -63,4 +63,3 @@ export interface FleetReport {
   /** Every warning, ordered by store and object. */
   readonly warnings: ReportWarning[];
 }
-

@@ -3,14 +3,13 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
 import { IDescribable, fail, problemAt } from '../errors/edgefleet-error';
-import { requireStore } from '../model/contract';
+import { requireStore, IEdgeStore, isEdgeStore } from '../model/contract';
 import { IReadsFiles } from '../model/digestible';
-import { StoreLayer } from '../model/store-layer';
 import { ManifestFile } from '../model/manifest-file';
+import { StoreLayer } from '../model/store-layer';
 import { checkDnsLabel } from '../prop-checks/checks';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { shownPath } from '../util/shown-path';
-import { IEdgeStore, isEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EncryptedSecret}. */
 export interface EncryptedSecretProps {
@@ -21,8 +20,9 @@ export interface EncryptedSecretProps {
 const ENCRYPTED_SECRET = Symbol.for('edgefleet.EncryptedSecret');
 
 /** Why Rancher Fleet stores cannot have encrypted Secrets, and what to do instead. */
-export const FLEET_HAS_NO_SOPS = 'Rancher Fleet cannot decrypt SOPS-encrypted files (rancher/fleet#144: its agent fails the whole bundle). '
-  + 'Create the Secret in the store out of band when it is provisioned (`kubectl create secret generic`), or move the store to Flux (sync.agent "flux"), which decrypts SOPS itself';
+export const FLEET_HAS_NO_SOPS =
+  'Rancher Fleet cannot decrypt SOPS-encrypted files (rancher/fleet#144: its agent fails the whole bundle). ' +
+  'Create the Secret in the store out of band when it is provisioned (`kubectl create secret generic`), or move the store to Flux (sync.agent "flux"), which decrypts SOPS itself';
 
 /**
  * A Secret of one store, kept in the fleet repository encrypted with SOPS for that store's age key and
@@ -54,7 +54,9 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   constructor(store: IEdgeStore, name: string, props: EncryptedSecretProps = {}) {
     requireStore(store, 'EncryptedSecret', name);
     checkDnsLabel(store, 'EncryptedSecret name', name);
-    if (store.node.tryFindChild(name)) fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
+    if (store.node.tryFindChild(name)) {
+      fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
+    }
     const layer = props.layer ?? 'infrastructure';
     const sourceFile = path.join(secretsFolderOf(store, name), store.id, `${name}.yaml`);
     const source = readSource(sourceFile);
@@ -84,20 +86,28 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
 
   private fileProblems(): string[] {
     if ('missing' in this.source) {
-      return [`does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`];
+      return [
+        `does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`,
+      ];
     }
     if ('error' in this.source) return [`cannot be read (${this.source.error})`];
     const { documents, error } = parseYamlDocuments(this.source.content);
     if (error) {
-      return [`is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt it with sops`];
+      return [
+        `is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt it with sops`,
+      ];
     }
     if (documents.length !== 1) return [`holds ${documents.length} documents (expected one Secret)`];
     const doc = documents[0] as any;
     if (!isSopsEncrypted(doc)) {
-      return [`is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the fleet repository); if it was ever pushed in plain text, also change the values it holds`];
+      return [
+        `is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the fleet repository); if it was ever pushed in plain text, also change the values it holds`,
+      ];
     }
     const protection = valueProtectionProblems(doc);
-    if (doc.kind !== 'Secret' || doc.apiVersion !== 'v1') return protection.length > 0 ? protection : [`holds a ${doc.apiVersion} ${doc.kind}, not a v1 Secret`];
+    if (doc.kind !== 'Secret' || doc.apiVersion !== 'v1') {
+      return protection.length > 0 ? protection : [`holds a ${doc.apiVersion} ${doc.kind}, not a v1 Secret`];
+    }
     const { name, namespace } = doc.metadata ?? {};
     const problems = [
       ...protection,
@@ -106,9 +116,13 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
     ];
     const mismatch = recipientMismatch(sopsKeys(doc), this.recipients, (r) => this.storeOwning(r));
     if (mismatch) {
-      problems.push(`is encrypted for the wrong keys: ${mismatch.description}. It must be readable by exactly the store's key ${this.store.ageRecipient} and the operators' keys: `
-        + `re-encrypt it with \`sops updatekeys -y ${this.shownFile}\` (.sops.yaml already has the fleet's current rules)`
-        + (mismatch.readableByOthers.length > 0 ? `, and change the values it holds, since ${mismatch.readableByOthers.join(' and ')} could read them` : ''));
+      problems.push(
+        `is encrypted for the wrong keys: ${mismatch.description}. It must be readable by exactly the store's key ${this.store.ageRecipient} and the operators' keys: ` +
+          `re-encrypt it with \`sops updatekeys -y ${this.shownFile}\` (.sops.yaml already has the fleet's current rules)` +
+          (mismatch.readableByOthers.length > 0
+            ? `, and change the values it holds, since ${mismatch.readableByOthers.join(' and ')} could read them`
+            : ''),
+      );
     }
     return problems;
   }
@@ -143,8 +157,15 @@ export function layerDecryption(store: IEdgeStore, layer: StoreLayer): { provide
 function secretsFolderOf(store: IEdgeStore, name: string): string {
   const at = `EncryptedSecret "${name}"`;
   if (store.sync.agent === 'fleet') fail(store, `${at}: the store syncs with Rancher Fleet. ${FLEET_HAS_NO_SOPS}`);
-  if (!store.fleet.secrets) fail(store, `${at}: the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators' age public keys)`);
-  if (!store.ageRecipient) fail(store, `${at}: the store has no ageRecipient (set it to the public key of the store's age key, \`age-keygen -y\` of the key made for the store)`);
+  if (!store.fleet.secrets) {
+    fail(store, `${at}: the fleet has no secrets settings (set EdgeFleet secrets.operators to the operators' age public keys)`);
+  }
+  if (!store.ageRecipient) {
+    fail(
+      store,
+      `${at}: the store has no ageRecipient (set it to the public key of the store's age key, \`age-keygen -y\` of the key made for the store)`,
+    );
+  }
   return store.fleet.secrets.folder;
 }
 

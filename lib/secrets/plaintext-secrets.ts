@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { valueProtectionProblems } from './sops-metadata';
 import { problemAt } from '../errors/edgefleet-error';
+import { IEdgeStore } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
 import { renderedJson } from '../util/rendered-json';
-import { IEdgeStore } from '../model/contract';
 
 /**
  * Late check of a store: no Secret that its constructs generate (an `addManifests` escape hatch, a
@@ -13,10 +13,18 @@ import { IEdgeStore } from '../model/contract';
 export function plaintextSecretProblems(store: IEdgeStore): string[] {
   const problems: string[] = [];
   for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
-    for (const o of file.node.findAll().filter(ApiObject.isApiObject).filter((x) => x.kind === 'Secret')) {
+    for (const o of file.node
+      .findAll()
+      .filter(ApiObject.isApiObject)
+      .filter((x) => x.kind === 'Secret')) {
       for (const problem of valueProtectionProblems(renderedJson(o))) {
-        problems.push(problemAt(store, `Secret "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}" in ${file.tree}/${store.id}/${file.path} ${problem}, `
-          + 'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band'));
+        problems.push(
+          problemAt(
+            store,
+            `Secret "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}" in ${file.tree}/${store.id}/${file.path} ${problem}, ` +
+              'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band',
+          ),
+        );
       }
     }
   }

@@ -12,7 +12,12 @@ export const ENCRYPTED_REGEX = '^(data|stringData)$';
 
 /** Key types other than age that sops can encrypt a data key for, by their metadata field. */
 const OTHER_KEY_FIELDS: Record<string, string> = {
-  pgp: 'fp', kms: 'arn', gcp_kms: 'resource_id', azure_kv: 'vault_url', hc_vault: 'vault_address', hckms: 'key_id',
+  pgp: 'fp',
+  kms: 'arn',
+  gcp_kms: 'resource_id',
+  azure_kv: 'vault_url',
+  hc_vault: 'vault_address',
+  hckms: 'key_id',
 };
 
 /** Who can decrypt a SOPS-encrypted document, from its metadata. */
@@ -79,8 +84,16 @@ export function valueProtectionProblems(doc: any): string[] {
   const plainValues = all.filter((l) => isValue(l.path) && !l.encrypted).map((l) => l.path);
   const encryptedOthers = all.filter((l) => !isValue(l.path) && l.encrypted).map((l) => l.path);
   return [
-    ...(plainValues.length > 0 ? [`holds ${plainValues.join(', ')} in plain text although it is SOPS-encrypted (added after encryption: edit it with \`sops edit\`, never by hand)`] : []),
-    ...(encryptedOthers.length > 0 ? [`has ${encryptedOthers.join(', ')} encrypted too, so kustomize and Flux cannot read what it is (encrypt only ${SECRET_VALUE_FIELDS.join(' and ')}: run sops inside the fleet repository, whose .sops.yaml sets encrypted_regex "${ENCRYPTED_REGEX}")`] : []),
+    ...(plainValues.length > 0
+      ? [
+          `holds ${plainValues.join(', ')} in plain text although it is SOPS-encrypted (added after encryption: edit it with \`sops edit\`, never by hand)`,
+        ]
+      : []),
+    ...(encryptedOthers.length > 0
+      ? [
+          `has ${encryptedOthers.join(', ')} encrypted too, so kustomize and Flux cannot read what it is (encrypt only ${SECRET_VALUE_FIELDS.join(' and ')}: run sops inside the fleet repository, whose .sops.yaml sets encrypted_regex "${ENCRYPTED_REGEX}")`,
+        ]
+      : []),
   ];
 }
 
@@ -96,11 +109,18 @@ export interface RecipientMismatch {
  * How `keys` differ from `expected` (exactly those age recipients), or undefined when they do not.
  * `ownerOf` names the owner of a key that should not read the file, when it knows one (another store).
  */
-export function recipientMismatch(keys: SopsKeys, expected: string[], ownerOf: (recipient: string) => string | undefined): RecipientMismatch | undefined {
+export function recipientMismatch(
+  keys: SopsKeys,
+  expected: string[],
+  ownerOf: (recipient: string) => string | undefined,
+): RecipientMismatch | undefined {
   const extra = keys.age.filter((r) => !expected.includes(r)).map((r) => ({ key: r, owner: ownerOf(r) }));
   const missing = expected.filter((r) => !keys.age.includes(r));
   const parts = [
-    ...extra.map(({ key, owner }) => `readable by ${owner ? `${owner} (its key ${key})` : `${key}, which is neither the store's key nor an operator's (an old key?)`}`),
+    ...extra.map(
+      ({ key, owner }) =>
+        `readable by ${owner ? `${owner} (its key ${key})` : `${key}, which is neither the store's key nor an operator's (an old key?)`}`,
+    ),
     ...missing.map((r) => `not readable by ${r}`),
     ...(keys.others.length > 0 ? [`also encrypted for ${keys.others.join(', ')}, which the fleet's rules never use`] : []),
     ...(keys.keyGroups > 1 ? [`split into ${keys.keyGroups} key groups (Shamir), which the fleet's rules never use`] : []),
@@ -120,9 +140,14 @@ export function decryptedStandIn(doc: any): any {
     const type = /,type:(\w+)\]$/.exec(s)?.[1];
     return type === 'int' || type === 'float' ? 0 : type === 'bool' ? false : 'eA==';
   };
-  const strip = (v: any): any => (Array.isArray(v) ? v.map(strip)
-    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]))
-      : isEncryptedValue(v) ? standIn(v) : v);
+  const strip = (v: any): any =>
+    Array.isArray(v)
+      ? v.map(strip)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]))
+        : isEncryptedValue(v)
+          ? standIn(v)
+          : v;
   const { sops, ...content } = doc;
   return strip(content);
 }

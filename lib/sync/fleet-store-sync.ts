@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { ManifestFile } from '../model/manifest-file';
 import { IEdgeStore } from '../model/contract';
+import { ManifestFile } from '../model/manifest-file';
 
 /** Longest bundle name Fleet keeps as given (a Helm release name: rancher/fleet internal/names). */
 const MAX_BUNDLE_NAME = 53;

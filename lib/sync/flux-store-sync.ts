@@ -1,15 +1,19 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
-import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
-import { ManifestFile } from '../model/manifest-file';
-import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
-import { yamlText } from '../util/yaml-text';
-import { layerDecryption } from '../secrets/encrypted-secret';
 import { gitRepositoryPatch } from './git-repository-patch';
-import { FLUX_BOOTSTRAP_FILES, storeFolderInRepository } from '../model/dist-layout';
+import {
+  Kustomization,
+  KustomizationSpecDeletionPolicy,
+  KustomizationSpecSourceRefKind,
+} from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import { IEdgeStore } from '../model/contract';
+import { FLUX_BOOTSTRAP_FILES, storeFolderInRepository } from '../model/dist-layout';
+import { ManifestFile } from '../model/manifest-file';
+import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { layerDecryption } from '../secrets/encrypted-secret';
+import { yamlText } from '../util/yaml-text';
 
 /**
  * The claim that keeps source-controller's artifacts (`/data`) across restarts. Its default emptyDir

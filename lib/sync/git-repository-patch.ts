@@ -1,6 +1,6 @@
-import { parseYamlDocuments } from '../util/parse-yaml';
-import { STORE_TREES, storeBranch } from '../model/dist-layout';
 import { IEdgeStore } from '../model/contract';
+import { STORE_TREES, storeBranch } from '../model/dist-layout';
+import { parseYamlDocuments } from '../util/parse-yaml';
 
 /**
  * Rules in the `.sourceignore` format (that of `.gitignore`) that keep only `<tree>/stores/<id>/`

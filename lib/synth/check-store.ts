@@ -1,10 +1,10 @@
 import { problemAt } from '../errors/edgefleet-error';
-import { checkPlatform } from '../platform/check-platform';
-import { overBudget, planStore } from '../planner/plan-store';
-import { checkOfflineRules } from '../policies/check-offline-rules';
-import { Waiver } from '../model/waiver';
-import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 import { IEdgeStore } from '../model/contract';
+import { Waiver } from '../model/waiver';
+import { overBudget, planStore } from '../planner/plan-store';
+import { checkPlatform } from '../platform/check-platform';
+import { checkOfflineRules } from '../policies/check-offline-rules';
+import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 
 /** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
 export interface StoreCheck {
@@ -27,7 +27,12 @@ export function checkStore(store: IEdgeStore, objects: any[]): StoreCheck {
   const { agent, autoSync, interval, source } = store.sync;
   return {
     problems: [
-      ...rules.violations.map((v) => problemAt(store, `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason${strayWaiverHint(rules.strayWaivers, v.rule)}`)),
+      ...rules.violations.map((v) =>
+        problemAt(
+          store,
+          `${v.object}: ${v.message}; or waive rule "${v.rule}" for ${v.object} with a reason${strayWaiverHint(rules.strayWaivers, v.rule)}`,
+        ),
+      ),
       ...overBudget(plan).map((p) => problemAt(store, p)),
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],

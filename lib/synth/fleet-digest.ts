@@ -1,7 +1,7 @@
 import { hash } from 'crypto';
 import * as fs from 'fs';
-import { isDigestible } from '../model/digestible';
 import { IEdgeFleet, isEdgeStore } from '../model/contract';
+import { isDigestible } from '../model/digestible';
 
 /** Changes whenever what a digest covers changes meaning. */
 const DIGEST_FORMAT = 'edgefleet store digest 1';
@@ -40,7 +40,7 @@ export function fleetInputsDigest(fleet: IEdgeFleet): FleetDigest {
     parts.push(`${child.node.path} ${child.constructor.name} ${inputs}`);
   }
   const fleetInputs = plainJson(fleet.digestInputs());
-  if (fleetInputs === undefined) return { reason: 'the fleet\'s props are not plain data' };
+  if (fleetInputs === undefined) return { reason: "the fleet's props are not plain data" };
   parts.push(fleetInputs);
   return { digest: sha256(parts.join('\n')) };
 }
@@ -104,9 +104,12 @@ function plainJson(value: unknown): string | undefined {
   const write = (v: unknown): string | undefined => {
     if (v === null) return 'null';
     switch (typeof v) {
-      case 'string': return JSON.stringify(v);
-      case 'number': return Number.isFinite(v) ? JSON.stringify(v) : undefined;
-      case 'boolean': return v ? 'true' : 'false';
+      case 'string':
+        return JSON.stringify(v);
+      case 'number':
+        return Number.isFinite(v) ? JSON.stringify(v) : undefined;
+      case 'boolean':
+        return v ? 'true' : 'false';
       case 'object': {
         if (ancestors.has(v)) return undefined;
         const proto = Object.getPrototypeOf(v);
@@ -130,7 +133,8 @@ function plainJson(value: unknown): string | undefined {
         ancestors.delete(v);
         return Array.isArray(v) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   };
   return value === undefined ? undefined : write(value);

@@ -13,8 +13,7 @@ export const MAX_REPORTED_PROBLEMS = 50;
 
 /** One store of the fleet, confirmed unchanged by the digest cache (`kept`) or rendered (`pass`). */
 export type StoreOutcome =
-  | KeptStore
-  | { readonly kept?: undefined; readonly pass: StorePass; readonly digest: string | undefined; readonly written?: FileRecord[] };
+  KeptStore | { readonly kept?: undefined; readonly pass: StorePass; readonly digest: string | undefined; readonly written?: FileRecord[] };
 
 interface ForEachStoreOptions {
   readonly digest?: string;
@@ -66,7 +65,9 @@ export function forEachStore(fleet: IEdgeFleet, options: ForEachStoreOptions, vi
   const visitOnce = (outcome: StoreOutcome, where: string | undefined) => {
     const id = outcome.kept ? outcome.kept.summary.id : outcome.pass.summary.id;
     if (seen.has(id)) {
-      problems.push(`${where ? `${where}: ` : ''}store "${id}" is defined twice${seen.get(id) ? ` (also at ${seen.get(id)})` : ''} (each store needs its own id)`);
+      problems.push(
+        `${where ? `${where}: ` : ''}store "${id}" is defined twice${seen.get(id) ? ` (also at ${seen.get(id)})` : ''} (each store needs its own id)`,
+      );
       return;
     }
     seen.set(id, where ?? '');
@@ -90,9 +91,10 @@ export function forEachStore(fleet: IEdgeFleet, options: ForEachStoreOptions, vi
   const digests = declarations.map((d) => (options.digest !== undefined ? storeDigest(options.digest, d.inputs) : undefined));
   const kept = digests.map((digest) => (digest !== undefined ? confirmUnchanged(byDigest.get(digest), options.update!) : undefined));
   const toRender = declarations.map((_, i) => i).filter((i) => kept[i] === undefined);
-  const workers = options.parallel && options.digest !== undefined && toRender.length >= 2 * MIN_STORES_PER_WORKER
-    ? startWorkers(fleet, toRender, options.digest, options.parallel)
-    : undefined;
+  const workers =
+    options.parallel && options.digest !== undefined && toRender.length >= 2 * MIN_STORES_PER_WORKER
+      ? startWorkers(fleet, toRender, options.digest, options.parallel)
+      : undefined;
   try {
     for (let index = 0; index < declarations.length && !full(); index++) {
       const declaration = declarations[index];
@@ -104,7 +106,9 @@ export function forEachStore(fleet: IEdgeFleet, options: ForEachStoreOptions, vi
       const fromWorker = workers?.renders(index) ? workers.result(index) : undefined;
       if (fromWorker) {
         built(fromWorker.built);
-        if (fromWorker.digest !== digests[index]) throw new Error(`a synth worker thread rendered store #${index} from other inputs than the main thread's`);
+        if (fromWorker.digest !== digests[index]) {
+          throw new Error(`a synth worker thread rendered store #${index} from other inputs than the main thread's`);
+        }
         if (fromWorker.problems) {
           problems.push(...fromWorker.problems);
         } else {
@@ -154,7 +158,7 @@ function startWorkers(fleet: IEdgeFleet, toRender: number[], digest: string, par
 function fleetWideProblems(fleet: IEdgeFleet): string[] {
   const problems = fleet.node.validate();
   for (const child of fleet.node.children) {
-    if (!(isEdgeStore(child))) problems.push(...validateFleet(child));
+    if (!isEdgeStore(child)) problems.push(...validateFleet(child));
   }
   return problems;
 }

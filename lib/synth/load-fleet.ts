@@ -18,21 +18,29 @@ const MODULE_EXTENSIONS = [...TYPESCRIPT, '.js', '.cjs', '.mjs'];
 export function loadFleet(modulePath: string, cwd: string): IEdgeFleet {
   const resolved = path.resolve(cwd, modulePath);
   if (!fs.existsSync(resolved)) {
-    throw new EdgefleetError(`fleet module ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`);
+    throw new EdgefleetError(
+      `fleet module ${modulePath}: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)`,
+    );
   }
   if (!MODULE_EXTENSIONS.includes(path.extname(resolved))) {
-    throw new EdgefleetError(`fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts; the inventory is read by that module)`);
+    throw new EdgefleetError(
+      `fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts; the inventory is read by that module)`,
+    );
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
     require('tsx/cjs/api').register();
   }
   const mod: { buildFleet?: () => unknown } = fleetCode(modulePath, 'loading the module', () => require(resolved));
   if (typeof mod.buildFleet !== 'function') {
-    throw new EdgefleetError(`fleet module ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`);
+    throw new EdgefleetError(
+      `fleet module ${modulePath}: the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)`,
+    );
   }
   const fleet: unknown = fleetCode(modulePath, 'buildFleet()', () => mod.buildFleet!());
   if (!isEdgeFleet(fleet)) {
-    throw new EdgefleetError(`fleet module ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`);
+    throw new EdgefleetError(
+      `fleet module ${modulePath}: buildFleet() returned ${fleet === null ? 'null' : typeof fleet}, not an EdgeFleet (return the fleet it builds)`,
+    );
   }
   return fleet;
 }

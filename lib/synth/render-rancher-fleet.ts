@@ -2,14 +2,13 @@ import { Cluster } from '../../imports/fleet-cluster-fleet.cattle.io';
 import { ClusterGroup } from '../../imports/fleet-clustergroup-fleet.cattle.io';
 import { GitRepo } from '../../imports/fleet-gitrepo-fleet.cattle.io';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { FleetRegistration, MANAGED_BY_LABEL } from '../model/contract';
+import { FleetRegistration, MANAGED_BY_LABEL, IEdgeFleet } from '../model/contract';
+import { storeFolderInRepository } from '../model/dist-layout';
 import type { NodeTaint } from '../model/node-profile';
 import type { ResolvedSyncPolicy } from '../model/sync-policy';
+import { isDnsLabel } from '../prop-checks/checks';
 import { compareStrings } from '../util/compare-strings';
 import { yamlText } from '../util/yaml-text';
-import { isDnsLabel } from '../prop-checks/checks';
-import { storeFolderInRepository } from '../model/dist-layout';
-import { IEdgeFleet } from '../model/contract';
 
 /** Label of every Fleet Cluster that carries the store id. */
 export const STORE_ID_LABEL = 'edgefleet.io/store';
@@ -83,7 +82,9 @@ function clusterGroupKeys(stores: FleetManagedStore[]): Array<[string, string]> 
       const value = store.storeLabels[label];
       if (value === undefined) continue;
       if (!isDnsLabel(`${label}-${value}`)) {
-        throw new EdgefleetError(`store "${store.id}": labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case letters, digits and "-")`);
+        throw new EdgefleetError(
+          `store "${store.id}": labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case letters, digits and "-")`,
+        );
       }
       keys.set(`${label}-${value}`, [label, value]);
     }

@@ -1,9 +1,9 @@
+import { fail } from '../errors/edgefleet-error';
+import { IEdgeStore } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
+import { STORE_LAYERS } from '../model/store-layer';
 import { compareStrings } from '../util/compare-strings';
 import { toYaml } from '../util/yaml-text';
-import { fail } from '../errors/edgefleet-error';
-import { STORE_LAYERS } from '../model/store-layer';
-import { IEdgeStore } from '../model/contract';
 
 /**
  * Renders one store's files, as paths relative to dist/ mapped to their content. Every folder of
@@ -42,7 +42,10 @@ export function renderStoreWithObjects(store: IEdgeStore): RenderedStore {
   }
   for (const [folder, resources] of kustomizeFolders(storeFiles, STORE_LAYERS)) {
     if (storeFiles.includes(`${folder ? `${folder}/` : ''}kustomization.yaml`)) {
-      fail(owners.get(`stores/${folder}/kustomization.yaml`)!, 'the id "kustomization" is reserved for the kustomization.yaml of each folder (use another id)');
+      fail(
+        owners.get(`stores/${folder}/kustomization.yaml`)!,
+        'the id "kustomization" is reserved for the kustomization.yaml of each folder (use another id)',
+      );
     }
     const prefix = folder ? `${folder}/` : '';
     files.set(`stores/${store.id}/${prefix}kustomization.yaml`, toYaml([kustomization(resources)]));

@@ -1,17 +1,17 @@
 import { checkStore } from './check-store';
-import { FleetValidationError } from '../errors/fleet-validation-error';
 import { lateProblems } from './late-problems';
+import { renderStoreWithObjects } from './render-store';
 import { EdgefleetError } from '../errors/edgefleet-error';
+import { FleetValidationError } from '../errors/fleet-validation-error';
 import type { FleetRegistration } from '../model/contract';
+import { IEdgeFleet, IEdgeStore, IStoreDeclaration } from '../model/contract';
 import { readsFiles } from '../model/digestible';
+import { IMAGES_FILE } from '../model/dist-layout';
 import type { NodeTaint } from '../model/node-profile';
 import type { ResolvedSyncPolicy } from '../model/sync-policy';
-import { renderStoreWithObjects } from './render-store';
-import { inRenderPass } from '../util/rendered-json';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 import { treeSize } from '../report/tree-sizes';
-import { IMAGES_FILE } from '../model/dist-layout';
-import { IEdgeFleet, IEdgeStore, IStoreDeclaration } from '../model/contract';
+import { inRenderPass } from '../util/rendered-json';
 
 /**
  * What synth keeps of a store once its construct tree is released: what the fleet-wide files

@@ -5,11 +5,11 @@
  */
 import { MessagePort, workerData } from 'worker_threads';
 import { fleetInputsDigest, storeDigest } from './fleet-digest';
-import { buildAndPass, problemsOf } from './store-pass';
-import { isBootstrapFile } from '../model/dist-layout';
-import type { StoreWorkerData, StoreWorkerMessage } from './store-workers';
 import { loadFleet } from './load-fleet';
+import { buildAndPass, problemsOf } from './store-pass';
+import type { StoreWorkerData, StoreWorkerMessage } from './store-workers';
 import { writeNewFiles } from './tree-update';
+import { isBootstrapFile } from '../model/dist-layout';
 
 function post(port: MessagePort, message: StoreWorkerMessage, signal: Int32Array): void {
   port.postMessage(message);
@@ -26,7 +26,13 @@ function work(data: StoreWorkerData): void {
     const declarations = fleet.declaredStores;
     const inputs = fleetInputsDigest(fleet).digest;
     if (inputs !== data.fleetInputs || declarations.length !== data.declarations) {
-      post(data.port, { mismatch: `${data.fleetModule} built another fleet in a worker thread (${declarations.length} declared stores, expected ${data.declarations})` }, signal);
+      post(
+        data.port,
+        {
+          mismatch: `${data.fleetModule} built another fleet in a worker thread (${declarations.length} declared stores, expected ${data.declarations})`,
+        },
+        signal,
+      );
       return;
     }
     for (const index of data.indices) {
@@ -36,7 +42,11 @@ function work(data: StoreWorkerData): void {
       let message: StoreWorkerMessage;
       let built: StoreWorkerMessage['built'];
       try {
-        const pass = buildAndPass(fleet, declaration, (store) => (built = store && { id: store.id, ageRecipient: store.ageRecipient, storeLabels: store.storeLabels }));
+        const pass = buildAndPass(
+          fleet,
+          declaration,
+          (store) => (built = store && { id: store.id, ageRecipient: store.ageRecipient, storeLabels: store.storeLabels }),
+        );
         const { summary, inputFiles } = pass;
         message = existing.has(pass.summary.id)
           ? { index, digest, built, files: [...pass.files], summary, inputFiles }

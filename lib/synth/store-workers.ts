@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
-import type { StoreSummary } from './store-pass';
-import type { BuiltStore } from './store-pass';
+import type { StoreSummary, BuiltStore } from './store-pass';
 import type { FileRecord } from './tree-update';
 
 /** What a worker thread is given. */
@@ -128,7 +127,11 @@ export class StoreWorkers {
     for (const worker of this.running) {
       if (waitForThem && !worker.stopped) {
         Atomics.store(worker.control, 0, 1);
-        for (let message = receive(worker); !message.done && message.fatal === undefined && message.mismatch === undefined; message = receive(worker));
+        for (
+          let message = receive(worker);
+          !message.done && message.fatal === undefined && message.mismatch === undefined;
+          message = receive(worker)
+        );
         worker.stopped = true;
       }
       void worker.worker.terminate();

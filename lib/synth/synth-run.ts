@@ -31,20 +31,35 @@ export class SynthRun {
   private fleetFilesRecord?: OutputRecord;
   private fleetFilesDigest?: string;
 
-  constructor(private readonly fleet: IEdgeFleet, private readonly options: SynthesizeOptions) {
+  constructor(
+    private readonly fleet: IEdgeFleet,
+    private readonly options: SynthesizeOptions,
+  ) {
     this.outdir = options.outdir ?? fleet.outdir;
     this.digest = options.cacheDir !== undefined || options.fleetModule !== undefined ? fleetDigest(fleet) : { reason: 'no cache folder given' };
     this.cache = options.cacheDir !== undefined && this.digest.digest !== undefined ? DigestCache.open(options.cacheDir, this.outdir) : undefined;
-    this.update = new TreeUpdate({ outdir: this.outdir, ownedFolders: OWNED_FOLDERS, isPlaceholder: isBootstrapFile, recordOutput: this.cache !== undefined });
+    this.update = new TreeUpdate({
+      outdir: this.outdir,
+      ownedFolders: OWNED_FOLDERS,
+      isPlaceholder: isBootstrapFile,
+      recordOutput: this.cache !== undefined,
+    });
     this.existingStores = new Set([...this.update.foldersIn('stores'), ...this.update.foldersIn('clusters')]);
   }
 
   /** Goes through the stores, confirming, comparing or writing each one's files. */
   public goThroughStores(): void {
     const { fleetModule, threads } = this.options;
-    const parallel = fleetModule !== undefined
-      ? { fleetModule, threads: threads ?? os.availableParallelism(), outdir: this.outdir, existingStores: [...this.existingStores], recordOutput: this.cache !== undefined }
-      : undefined;
+    const parallel =
+      fleetModule !== undefined
+        ? {
+            fleetModule,
+            threads: threads ?? os.availableParallelism(),
+            outdir: this.outdir,
+            existingStores: [...this.existingStores],
+            recordOutput: this.cache !== undefined,
+          }
+        : undefined;
     const options = { digest: this.digest.digest, cache: this.cache, update: this.update, onProgress: this.options.onProgress, parallel };
     const found = forEachStore(this.fleet, options, (outcome) => this.visit(outcome));
     this.threads = found.threads;
@@ -82,7 +97,11 @@ export class SynthRun {
   /** The blast-radius guard: the existing stores whose files change or go, by ring. */
   public checkBlastRadius(): void {
     checkNotAnotherFleetsTree(this.outdir, [...this.existingStores].sort(compareStrings), new Set(this.stores.keys()));
-    checkBlastRadius(changedStores(this.update.plan(), this.existingStores, this.stores, this.cache), this.fleet.rings, this.fleet.maxStoresChangedOutsideFirstRing);
+    checkBlastRadius(
+      changedStores(this.update.plan(), this.existingStores, this.stores, this.cache),
+      this.fleet.rings,
+      this.fleet.maxStoresChangedOutsideFirstRing,
+    );
   }
 
   /** After the update: records what was written and confirmed, unless the code changed meanwhile (a module loaded late). */
@@ -119,7 +138,13 @@ export class SynthRun {
       this.update.update(roots, pass.files, previous && this.update.isIntact(previous.output) ? previous.output : undefined);
     }
     const inputFiles = pass.inputFiles.map((file): [string, string | null] => [file, fileDigest(file)]);
-    this.stores.set(id, { digest: digest ?? null, summary: pass.summary, summaryDigest: dataDigest(pass.summary), output: { files: [], folders: [] }, inputFiles });
+    this.stores.set(id, {
+      digest: digest ?? null,
+      summary: pass.summary,
+      summaryDigest: dataDigest(pass.summary),
+      output: { files: [], folders: [] },
+      inputFiles,
+    });
     this.rendered.set(id, written ? written.map(([file]) => file) : [...pass.files.keys()]);
     this.cacheChanged = true;
   }
@@ -130,7 +155,12 @@ export class SynthRun {
  * (from this synth, or for a removed store from the cache) and whether they are being removed.
  * New stores run nothing yet, so adding them is never a wide change.
  */
-function changedStores(plan: { writes: string[]; deletes: string[] }, existing: Set<string>, stores: Map<string, CachedStore>, cache: DigestCache | undefined): ChangedStore[] {
+function changedStores(
+  plan: { writes: string[]; deletes: string[] },
+  existing: Set<string>,
+  stores: Map<string, CachedStore>,
+  cache: DigestCache | undefined,
+): ChangedStore[] {
   const ids = new Set([...plan.writes, ...plan.deletes].map(storeOfFile).filter((id): id is string => id !== undefined && existing.has(id)));
   return [...ids].sort(compareStrings).map((id) => {
     const summary = stores.get(id)?.summary;

@@ -1,6 +1,6 @@
-import { forEachStore } from './for-each-store';
-import { renderFleetFiles } from './fleet-files';
 import { checkAcrossStores, throwProblems } from './checks-across-stores';
+import { renderFleetFiles } from './fleet-files';
+import { forEachStore } from './for-each-store';
 import { StoreSummary } from './store-pass';
 import { SynthRun } from './synth-run';
 import type { SynthesizeOptions } from './synthesize-options';

@@ -1,5 +1,21 @@
 import { hash } from 'crypto';
-import { closeSync, Dirent, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, Stats, statSync, unlinkSync, writeSync } from 'fs';
+import {
+  closeSync,
+  Dirent,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  Stats,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'fs';
 import * as path from 'path';
 import { compareStrings } from '../util/compare-strings';
 
@@ -245,10 +261,13 @@ export class TreeUpdate {
         const stat = this.stats.get(file) ?? statSync(this.full(file));
         return [file, this.isPlaceholder(file) ? null : this.hashes.get(file)!, stat.size, stat.mtimeMs];
       }),
-      folders: [...folders].filter(inRoots).sort(compareStrings).flatMap((folder): FolderRecord[] => {
-        const stat = statSync(this.full(folder), { throwIfNoEntry: false });
-        return stat ? [[folder, stat.mtimeMs]] : [];
-      }),
+      folders: [...folders]
+        .filter(inRoots)
+        .sort(compareStrings)
+        .flatMap((folder): FolderRecord[] => {
+          const stat = statSync(this.full(folder), { throwIfNoEntry: false });
+          return stat ? [[folder, stat.mtimeMs]] : [];
+        }),
     };
   }
 
@@ -289,10 +308,18 @@ export class TreeUpdate {
 
   /** The files below the `roots` folders that exist, relative to outdir. */
   private filesBelow(roots: string[]): string[] {
-    return roots.filter((root) => this.stat(root, true)?.isDirectory()).flatMap((root) =>
-      (readdirSync(this.full(root), { recursive: true, withFileTypes: true }) as Dirent[])
-        .filter((e) => !e.isDirectory())
-        .map((e) => path.relative(this.options.outdir, path.join(e.parentPath ?? (e as any).path, e.name)).split(path.sep).join('/')));
+    return roots
+      .filter((root) => this.stat(root, true)?.isDirectory())
+      .flatMap((root) =>
+        (readdirSync(this.full(root), { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((e) => !e.isDirectory())
+          .map((e) =>
+            path
+              .relative(this.options.outdir, path.join(e.parentPath ?? (e as any).path, e.name))
+              .split(path.sep)
+              .join('/'),
+          ),
+      );
   }
 
   /** The entries of a folder of outdir, read once; undefined when it does not exist. */
@@ -327,18 +354,25 @@ export class TreeUpdate {
  * Writes files where none of them exists yet (creating their folders), and returns their records
  * (content hashes only when `hashContent`): for a new part of outdir, by whichever thread rendered it.
  */
-export function writeNewFiles(outdir: string, files: Map<string, string>, isPlaceholder: (relativePath: string) => boolean, hashContent: boolean): FileRecord[] {
+export function writeNewFiles(
+  outdir: string,
+  files: Map<string, string>,
+  isPlaceholder: (relativePath: string) => boolean,
+  hashContent: boolean,
+): FileRecord[] {
   const created = new Set<string>();
-  return [...files].sort(([a], [b]) => compareStrings(a, b)).map(([file, content]): FileRecord => {
-    const full = path.join(outdir, file);
-    const folder = path.dirname(full);
-    if (!created.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      created.add(folder);
-    }
-    const stat = writeFile(full, content);
-    return [file, isPlaceholder(file) || !hashContent ? null : contentHash(content), stat.size, stat.mtimeMs];
-  });
+  return [...files]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([file, content]): FileRecord => {
+      const full = path.join(outdir, file);
+      const folder = path.dirname(full);
+      if (!created.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        created.add(folder);
+      }
+      const stat = writeFile(full, content);
+      return [file, isPlaceholder(file) || !hashContent ? null : contentHash(content), stat.size, stat.mtimeMs];
+    });
 }
 
 /** Writes a file and returns its stat, taken on the open file (one system call less than a stat by path). */

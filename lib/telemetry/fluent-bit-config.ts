@@ -18,10 +18,10 @@ export function fluentBitConfig(t: ResolvedTelemetry, labels: Record<string, str
   const auth = t.credentialsSecretName ? { http_user: '${TELEMETRY_USERNAME}', http_passwd: '${TELEMETRY_PASSWORD}' } : {};
   return {
     service: {
-      'flush': 5,
-      'log_level': 'info',
-      'http_server': 'on',
-      'http_port': 2020,
+      flush: 5,
+      log_level: 'info',
+      http_server: 'on',
+      http_port: 2020,
       'storage.path': LOG_BUFFER_PATH,
       'storage.sync': 'normal',
       'storage.checksum': 'off',
@@ -30,27 +30,39 @@ export function fluentBitConfig(t: ResolvedTelemetry, labels: Record<string, str
     },
     pipeline: {
       inputs: [
-        { 'name': 'tail', 'tag': 'kube.*', 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri', 'db': `${LOG_BUFFER_PATH}/tail.db`, 'storage.type': 'filesystem', 'skip_long_lines': 'on' },
-        { 'name': 'systemd', 'tag': 'host.*', 'path': '/var/log/journal', 'db': `${LOG_BUFFER_PATH}/systemd.db`, 'storage.type': 'filesystem' },
+        {
+          name: 'tail',
+          tag: 'kube.*',
+          path: '/var/log/containers/*.log',
+          'multiline.parser': 'cri',
+          db: `${LOG_BUFFER_PATH}/tail.db`,
+          'storage.type': 'filesystem',
+          skip_long_lines: 'on',
+        },
+        { name: 'systemd', tag: 'host.*', path: '/var/log/journal', db: `${LOG_BUFFER_PATH}/systemd.db`, 'storage.type': 'filesystem' },
       ],
       filters: [
         { name: 'kubernetes', match: 'kube.*', merge_log: 'on', labels: 'on', annotations: 'off' },
         { name: 'modify', match: '*', add: TELEMETRY_LABELS.filter((l) => labels[l]).map((l) => `${l} ${labels[l]}`) },
       ],
-      outputs: [{
-        'name': 'loki',
-        'match': '*',
-        'host': url.hostname,
-        'port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        'uri': url.pathname,
-        'tls': url.protocol === 'https:' ? 'on' : 'off',
-        'labels': TELEMETRY_LABELS.filter((l) => labels[l]).map((l) => `${l}=${labels[l]}`).join(', '),
-        'line_format': 'json',
-        'retry_limit': 'no_limits',
-        // Fluent Bit reads "M" as 10^6 bytes; rounded up so that the buffer never holds less than planned.
-        'storage.total_limit_size': `${Math.ceil(logBufferBytes(t) / 1e6)}M`,
-        ...auth,
-      }],
+      outputs: [
+        {
+          name: 'loki',
+          match: '*',
+          host: url.hostname,
+          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          uri: url.pathname,
+          tls: url.protocol === 'https:' ? 'on' : 'off',
+          labels: TELEMETRY_LABELS.filter((l) => labels[l])
+            .map((l) => `${l}=${labels[l]}`)
+            .join(', '),
+          line_format: 'json',
+          retry_limit: 'no_limits',
+          // Fluent Bit reads "M" as 10^6 bytes; rounded up so that the buffer never holds less than planned.
+          'storage.total_limit_size': `${Math.ceil(logBufferBytes(t) / 1e6)}M`,
+          ...auth,
+        },
+      ],
     },
   };
 }

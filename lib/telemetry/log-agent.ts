@@ -1,7 +1,7 @@
 import { LOG_BUFFER_PATH, fluentBitConfig } from './fluent-bit-config';
 import { NodeAgent } from './node-agent';
-import { ResolvedTelemetry } from '../model/telemetry-settings';
 import { IEdgeStore } from '../model/contract';
+import { ResolvedTelemetry } from '../model/telemetry-settings';
 
 /**
  * The store's log agent: Fluent Bit as a DaemonSet, reading container logs and the journal, with
@@ -11,7 +11,14 @@ export class LogAgent extends NodeAgent {
   constructor(store: IEdgeStore, telemetry: ResolvedTelemetry, labels: Record<string, string>) {
     const credentials = telemetry.credentialsSecretName;
     super(store, 'log-agent', {
-      container: { image: telemetry.logAgentImage, cpu: '50m', memory: '64Mi', memoryLimit: '128Mi', args: ['--config=/fluent-bit/etc/edgefleet/fluent-bit.yaml'], ports: { http: 2020 } },
+      container: {
+        image: telemetry.logAgentImage,
+        cpu: '50m',
+        memory: '64Mi',
+        memoryLimit: '128Mi',
+        args: ['--config=/fluent-bit/etc/edgefleet/fluent-bit.yaml'],
+        ports: { http: 2020 },
+      },
       configFile: 'fluent-bit.yaml',
       config: fluentBitConfig(telemetry, labels),
       configMountPath: '/fluent-bit/etc/edgefleet',
@@ -20,12 +27,14 @@ export class LogAgent extends NodeAgent {
         [LOG_BUFFER_PATH]: { hostPath: `${telemetry.bufferHostPath}/log-buffer`, readOnly: false },
       },
       rules: [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
-      containerExtra: credentials ? {
-        env: ['username', 'password'].map((key) => ({
-          name: `TELEMETRY_${key.toUpperCase()}`,
-          valueFrom: { secretKeyRef: { name: credentials, key } },
-        })),
-      } : {},
+      containerExtra: credentials
+        ? {
+            env: ['username', 'password'].map((key) => ({
+              name: `TELEMETRY_${key.toUpperCase()}`,
+              valueFrom: { secretKeyRef: { name: credentials, key } },
+            })),
+          }
+        : {},
       metricsPort: { port: 2020, path: '/api/v2/metrics/prometheus' },
     });
   }

@@ -1,7 +1,7 @@
 import { NodeAgent } from './node-agent';
 import { CREDENTIALS_PATH, prometheusAgentConfig } from './prometheus-agent-config';
-import { ResolvedTelemetry, bufferedFor } from '../model/telemetry-settings';
 import { IEdgeStore } from '../model/contract';
+import { ResolvedTelemetry, bufferedFor } from '../model/telemetry-settings';
 
 /** Where the metrics agent keeps its write-ahead log inside its container. */
 const WAL_PATH = '/wal';

@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
+import { IEdgeStore } from '../model/contract';
+import { podPlacement } from '../model/pod-placement';
 import { yamlText } from '../util/yaml-text';
 import { ContainerProps, containerSpec } from '../workloads/container-spec';
 import { EdgeWorkload } from '../workloads/edge-workload';
-import { podPlacement } from '../model/pod-placement';
-import { IEdgeStore } from '../model/contract';
+import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
 /** Properties of a {@link NodeAgent}. */
 export interface NodeAgentProps {
@@ -50,7 +50,10 @@ export class NodeAgent extends EdgeWorkload {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
     });
-    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: this.name, namespace, labels: this.selectorLabels }, data: { [props.configFile]: configYaml } });
+    new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: this.name, namespace, labels: this.selectorLabels },
+      data: { [props.configFile]: configYaml },
+    });
 
     const hostVolumes = Object.entries(props.hostPaths).map(([mountPath, { hostPath, readOnly }], i) => ({
       volume: { name: `host-${i}`, hostPath: { path: hostPath, type: readOnly ? 'Directory' : 'DirectoryOrCreate' } },
@@ -58,11 +61,13 @@ export class NodeAgent extends EdgeWorkload {
     }));
     const annotations = {
       'edgefleet.io/config-checksum': configChecksum(configYaml),
-      ...(props.metricsPort ? {
-        [SCRAPE_ANNOTATIONS.scrape]: 'true',
-        [SCRAPE_ANNOTATIONS.port]: String(props.metricsPort.port),
-        [SCRAPE_ANNOTATIONS.path]: props.metricsPort.path,
-      } : {}),
+      ...(props.metricsPort
+        ? {
+            [SCRAPE_ANNOTATIONS.scrape]: 'true',
+            [SCRAPE_ANNOTATIONS.port]: String(props.metricsPort.port),
+            [SCRAPE_ANNOTATIONS.path]: props.metricsPort.path,
+          }
+        : {}),
     };
     this.resource = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace, labels: this.selectorLabels },
@@ -74,15 +79,21 @@ export class NodeAgent extends EdgeWorkload {
           spec: {
             ...podPlacement(store.nodeProfile),
             serviceAccountName: this.name,
-            containers: [containerSpec(this, this.name, props.container, {
-              volumeMounts: [
-                { name: 'config', mountPath: props.configMountPath, readOnly: true },
-                ...hostVolumes.map((v) => v.mount),
-                ...(props.extraVolumes ?? []).map((v) => ({ name: v.volume.name, mountPath: v.mountPath, readOnly: true })),
-              ],
-              ...props.containerExtra,
-            })],
-            volumes: [{ name: 'config', configMap: { name: this.name } }, ...hostVolumes.map((v) => v.volume), ...(props.extraVolumes ?? []).map((v) => v.volume)],
+            containers: [
+              containerSpec(this, this.name, props.container, {
+                volumeMounts: [
+                  { name: 'config', mountPath: props.configMountPath, readOnly: true },
+                  ...hostVolumes.map((v) => v.mount),
+                  ...(props.extraVolumes ?? []).map((v) => ({ name: v.volume.name, mountPath: v.mountPath, readOnly: true })),
+                ],
+                ...props.containerExtra,
+              }),
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: this.name } },
+              ...hostVolumes.map((v) => v.volume),
+              ...(props.extraVolumes ?? []).map((v) => v.volume),
+            ],
           },
         },
       },

@@ -1,5 +1,5 @@
-import { ResolvedTelemetry } from '../model/telemetry-settings';
 import { TELEMETRY_LABELS } from './fluent-bit-config';
+import { ResolvedTelemetry } from '../model/telemetry-settings';
 import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
 /** Where the metrics agent mounts the remote-write credentials. */
@@ -37,17 +37,24 @@ export function prometheusAgentConfig(t: ResolvedTelemetry, labels: Record<strin
         relabel_configs: [
           { source_labels: [meta(SCRAPE_ANNOTATIONS.scrape)], regex: 'true', action: 'keep' },
           { source_labels: [meta(SCRAPE_ANNOTATIONS.path)], regex: '(.+)', target_label: '__metrics_path__' },
-          { source_labels: ['__address__', meta(SCRAPE_ANNOTATIONS.port)], regex: '([^:]+)(?::\\d+)?;(\\d+)', replacement: '$1:$2', target_label: '__address__' },
+          {
+            source_labels: ['__address__', meta(SCRAPE_ANNOTATIONS.port)],
+            regex: '([^:]+)(?::\\d+)?;(\\d+)',
+            replacement: '$1:$2',
+            target_label: '__address__',
+          },
           { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
           { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
         ],
       },
     ],
-    remote_write: [{
-      url: t.metricsUrl,
-      queue_config: { max_backoff: '5m', min_backoff: '1s' },
-      ...auth,
-    }],
+    remote_write: [
+      {
+        url: t.metricsUrl,
+        queue_config: { max_backoff: '5m', min_backoff: '1s' },
+        ...auth,
+      },
+    ],
   };
 }
 

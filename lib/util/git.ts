@@ -13,7 +13,10 @@ export function git(cwd: string, args: string[], input?: Buffer): Buffer {
 
 /** The lines of git's output. */
 export function gitLines(cwd: string, args: string[]): string[] {
-  return git(cwd, args).toString('utf8').split('\n').filter((l) => l !== '');
+  return git(cwd, args)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** A folder of a Git working tree. */
@@ -90,9 +93,14 @@ function changedSince(repo: string, base: string, dir: string): ChangedFile[] {
  */
 function changes(repo: string, dir: string, given?: string, option = '--base'): Changes {
   if (given !== undefined) {
-    if (!exists(repo, given)) throw new EdgefleetError(`${option} "${given}" is not a commit, branch or tag of ${repo} (in CI, fetch it first: git fetch origin ${given})`);
+    if (!exists(repo, given)) {
+      throw new EdgefleetError(`${option} "${given}" is not a commit, branch or tag of ${repo} (in CI, fetch it first: git fetch origin ${given})`);
+    }
     const short = shortCommit(repo, given);
-    return { base: { ref: given, label: short.length < given.length && given.startsWith(short) ? short : `${given} (${short})` }, files: changedSince(repo, given, dir) };
+    return {
+      base: { ref: given, label: short.length < given.length && given.startsWith(short) ? short : `${given} (${short})` },
+      files: changedSince(repo, given, dir),
+    };
   }
   const uncommitted = changedSince(repo, 'HEAD', dir);
   if (uncommitted.length > 0) return { base: { ref: 'HEAD', label: `HEAD (${shortCommit(repo, 'HEAD')})` }, files: uncommitted };
@@ -102,7 +110,10 @@ function changes(repo: string, dir: string, given?: string, option = '--base'): 
   const mergeBase = gitLines(repo, ['merge-base', 'HEAD', branch])[0];
   const tip = gitLines(repo, ['rev-parse', `${branch}^{commit}`])[0];
   const short = shortCommit(repo, mergeBase);
-  return { base: { ref: mergeBase, label: mergeBase === tip ? `${branch} (${short})` : `${branch} (merge base ${short})` }, files: changedSince(repo, mergeBase, dir) };
+  return {
+    base: { ref: mergeBase, label: mergeBase === tip ? `${branch} (${short})` : `${branch} (merge base ${short})` },
+    files: changedSince(repo, mergeBase, dir),
+  };
 }
 
 /** The files that changed below `dir` (see {@link changes}), with paths relative to `dir`, and the repository that holds it. */

@@ -23,9 +23,13 @@ export interface ParsedYaml {
 export function parseYamlDocuments(text: string): ParsedYaml {
   const documents: unknown[] = [];
   try {
-    jsYaml.loadAll(text, (d) => {
-      if (d !== null && d !== undefined) documents.push(d);
-    }, { schema: KUBERNETES_YAML });
+    jsYaml.loadAll(
+      text,
+      (d) => {
+        if (d !== null && d !== undefined) documents.push(d);
+      },
+      { schema: KUBERNETES_YAML },
+    );
     return { documents };
   } catch (e: any) {
     const line = typeof e.mark?.line === 'number' ? e.mark.line + 1 : undefined;

@@ -1,5 +1,15 @@
 import { hash } from 'crypto';
-import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import {
+  ApiObject,
+  ApiObjectMetadataDefinition,
+  App,
+  ImplicitTokenResolver,
+  JsonPatch,
+  Lazy,
+  LazyResolver,
+  NumberStringUnionResolver,
+  resolve,
+} from 'cdk8s';
 import { ScopedFlag } from './scoped-flag';
 
 /** The JSON of the objects rendered in the current pass, while one runs. */
@@ -68,15 +78,19 @@ function plainToJson(this: ApiObject): any {
     if (!hasDefaultResolvers(App.of(this).resolvers)) return cdk8sToJson.call(this);
     // props, patches and the metadata's fields are private in cdk8s's typings; the code reproduced here reads them the same way.
     const m = this.metadata as any;
-    const metadata = plainCopy({
-      ...m._additionalAttributes,
-      name: m.name,
-      namespace: m.namespace,
-      annotations: m.annotations,
-      finalizers: m.finalizers,
-      ownerReferences: m.ownerReferences,
-      labels: m.labels,
-    }, true, true);
+    const metadata = plainCopy(
+      {
+        ...m._additionalAttributes,
+        name: m.name,
+        namespace: m.namespace,
+        annotations: m.annotations,
+        finalizers: m.finalizers,
+        ownerReferences: m.ownerReferences,
+        labels: m.labels,
+      },
+      true,
+      true,
+    );
     json = plainCopy({ ...(this as any).props, metadata }, !process.env.CDK8S_DISABLE_SORT, false);
   } catch {
     // Not plain data, or a mistake that cdk8s reports in its own words.
@@ -149,7 +163,12 @@ function isUnionValue(value: unknown): boolean {
 const DEFAULT_RESOLVERS = new App({ outdir: '.' }).resolvers;
 
 function hasDefaultResolvers(resolvers: readonly unknown[]): boolean {
-  return resolvers.length === 3 && resolvers[0] instanceof LazyResolver && resolvers[1] instanceof ImplicitTokenResolver && resolvers[2] instanceof NumberStringUnionResolver;
+  return (
+    resolvers.length === 3 &&
+    resolvers[0] instanceof LazyResolver &&
+    resolvers[1] instanceof ImplicitTokenResolver &&
+    resolvers[2] instanceof NumberStringUnionResolver
+  );
 }
 
 /**
@@ -161,13 +180,24 @@ function hasDefaultResolvers(resolvers: readonly unknown[]): boolean {
 const REPRODUCED_CDK8S_CODE = '8ZPOfyfEfaMHKaFeSPprIlfqO3sT0_wAL3xr6QNw0bs';
 
 /** Whether the cdk8s code here is the code {@link plainToJson} reproduces. */
-export const PLAIN_RESOLVE_APPLIES = cdk8sCodeDigest() === REPRODUCED_CDK8S_CODE
-  && hasDefaultResolvers(DEFAULT_RESOLVERS)
-  && [String, Number, Boolean, Array, Object].every((type) => !('resolve' in type.prototype) && !('value' in type.prototype));
+export const PLAIN_RESOLVE_APPLIES =
+  cdk8sCodeDigest() === REPRODUCED_CDK8S_CODE &&
+  hasDefaultResolvers(DEFAULT_RESOLVERS) &&
+  [String, Number, Boolean, Array, Object].every((type) => !('resolve' in type.prototype) && !('value' in type.prototype));
 
 /** A digest of the cdk8s code that {@link plainToJson} reproduces. */
 function cdk8sCodeDigest(): string {
-  const code = [cdk8sToJson, ApiObjectMetadataDefinition.prototype.toJson, ApiObjectMetadataDefinition, resolve, sanitizeValue(), Lazy, LazyResolver.prototype.resolve, ImplicitTokenResolver.prototype.resolve, NumberStringUnionResolver.prototype.resolve];
+  const code = [
+    cdk8sToJson,
+    ApiObjectMetadataDefinition.prototype.toJson,
+    ApiObjectMetadataDefinition,
+    resolve,
+    sanitizeValue(),
+    Lazy,
+    LazyResolver.prototype.resolve,
+    ImplicitTokenResolver.prototype.resolve,
+    NumberStringUnionResolver.prototype.resolve,
+  ];
   return hash('sha256', code.map((f) => String(f)).join('\n'), 'base64url');
 }
 

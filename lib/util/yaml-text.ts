@@ -74,16 +74,21 @@ const indents: string[] = [];
  */
 function writeNode(value: unknown, level: number, compact: boolean, sortKeys: boolean): string | undefined {
   switch (typeof value) {
-    case 'string': return value.includes('\n') ? multiLineScalar(value, level) : singleLineScalar(value);
-    case 'number': return Number.isInteger(value) && !Object.is(value, -0) ? String(value) : jsYamlScalar(value);
-    case 'boolean': return value ? 'true' : 'false';
-    case 'undefined': return undefined;
+    case 'string':
+      return value.includes('\n') ? multiLineScalar(value, level) : singleLineScalar(value);
+    case 'number':
+      return Number.isInteger(value) && !Object.is(value, -0) ? String(value) : jsYamlScalar(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
     case 'object':
       if (value === null) return 'null';
       if (Array.isArray(value)) return value.length === 0 ? '[]' : writeSequence(value, level, compact, sortKeys);
       if (!isPlainObject(value)) throw NOT_JSON;
       return writeMapping(value as Record<string, unknown>, level, compact, sortKeys);
-    default: throw NOT_JSON;
+    default:
+      throw NOT_JSON;
   }
 }
 
@@ -123,8 +128,31 @@ function writeSequence(items: unknown[], level: number, compact: boolean, sortKe
  * (its DEPRECATED_BOOLEANS_SYNTAX and the null and bool types of its default schema).
  */
 const QUOTED_WORDS = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
-  'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'on',
+  'On',
+  'ON',
+  'off',
+  'Off',
+  'OFF',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+  'null',
+  'Null',
+  'NULL',
 ]);
 
 /**

@@ -22,7 +22,9 @@ export function checkCrossObject(tree: LoadedTree, repositoryRoot: string): Find
     const names = new Set(docs.map((d) => objectName(d.value)));
     for (const doc of docs) {
       const kind = doc.value?.kind;
-      if (kind === 'Kustomization' && String(doc.value.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) findings.push(...fluxReferences(doc, names));
+      if (kind === 'Kustomization' && String(doc.value.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) {
+        findings.push(...fluxReferences(doc, names));
+      }
       if (kind === 'VirtualMachine') findings.push(...vmVolumes(doc, names));
       findings.push(...runtimeClass(doc, docs));
       if (kind === 'GitRepo' && String(doc.value.apiVersion).startsWith('fleet.cattle.io/')) findings.push(...gitRepoPaths(doc, repositoryRoot));
@@ -42,7 +44,13 @@ function fluxReferences(doc: LoadedDocument, names: Set<string>): Finding[] {
   const source = value.spec?.sourceRef ?? {};
   const sourceName = `${source.kind}/${source.namespace ?? ns}/${source.name}`;
   if (sourceName !== BOOTSTRAP_SOURCE && !names.has(sourceName)) {
-    out.push(finding(doc, 'spec.sourceRef', `${source.kind} "${source.name}" does not exist in this folder (nor is it bootstrap's flux-system GitRepository)`));
+    out.push(
+      finding(
+        doc,
+        'spec.sourceRef',
+        `${source.kind} "${source.name}" does not exist in this folder (nor is it bootstrap's flux-system GitRepository)`,
+      ),
+    );
   }
   (value.spec?.dependsOn ?? []).forEach((dep: any, i: number) => {
     if (!names.has(`Kustomization/${dep.namespace ?? ns}/${dep.name}`)) {
@@ -59,20 +67,47 @@ function vmVolumes(doc: LoadedDocument, names: Set<string>): Finding[] {
   const disks: any[] = spec.domain?.devices?.disks ?? [];
   const volumes: any[] = spec.volumes ?? [];
   const templates = new Set((value.spec?.dataVolumeTemplates ?? []).map((t: any) => t.metadata?.name));
-  const external = new Set(String(value.metadata?.annotations?.[EXTERNAL_VOLUMES_ANNOTATION] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const external = new Set(
+    String(value.metadata?.annotations?.[EXTERNAL_VOLUMES_ANNOTATION] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: Finding[] = [];
   disks.forEach((d, i) => {
-    if (!volumes.some((v) => v.name === d.name)) out.push(finding(doc, `spec.template.spec.domain.devices.disks[${i}].name`, `disk "${d.name}" has no volume of the same name`));
+    if (!volumes.some((v) => v.name === d.name)) {
+      out.push(finding(doc, `spec.template.spec.domain.devices.disks[${i}].name`, `disk "${d.name}" has no volume of the same name`));
+    }
   });
   volumes.forEach((v, i) => {
-    if (!disks.some((d) => d.name === v.name)) out.push(finding(doc, `spec.template.spec.volumes[${i}].name`, `volume "${v.name}" has no disk of the same name`));
+    if (!disks.some((d) => d.name === v.name)) {
+      out.push(finding(doc, `spec.template.spec.volumes[${i}].name`, `volume "${v.name}" has no disk of the same name`));
+    }
     const claim = v.persistentVolumeClaim?.claimName;
-    if (claim && !names.has(`PersistentVolumeClaim/${ns}/${claim}`) && !names.has(`DataVolume/${ns}/${claim}`) && !templates.has(claim) && !external.has(claim)) {
-      out.push(finding(doc, `spec.template.spec.volumes[${i}].persistentVolumeClaim.claimName`, `PersistentVolumeClaim "${claim}" is not in this store's folder (add it, or list it in the annotation ${EXTERNAL_VOLUMES_ANNOTATION})`));
+    if (
+      claim &&
+      !names.has(`PersistentVolumeClaim/${ns}/${claim}`) &&
+      !names.has(`DataVolume/${ns}/${claim}`) &&
+      !templates.has(claim) &&
+      !external.has(claim)
+    ) {
+      out.push(
+        finding(
+          doc,
+          `spec.template.spec.volumes[${i}].persistentVolumeClaim.claimName`,
+          `PersistentVolumeClaim "${claim}" is not in this store's folder (add it, or list it in the annotation ${EXTERNAL_VOLUMES_ANNOTATION})`,
+        ),
+      );
     }
     const dv = v.dataVolume?.name;
     if (dv && !templates.has(dv) && !names.has(`DataVolume/${ns}/${dv}`) && !external.has(dv)) {
-      out.push(finding(doc, `spec.template.spec.volumes[${i}].dataVolume.name`, `DataVolume "${dv}" is neither in spec.dataVolumeTemplates nor in this store's folder (add it, or list it in the annotation ${EXTERNAL_VOLUMES_ANNOTATION})`));
+      out.push(
+        finding(
+          doc,
+          `spec.template.spec.volumes[${i}].dataVolume.name`,
+          `DataVolume "${dv}" is neither in spec.dataVolumeTemplates nor in this store's folder (add it, or list it in the annotation ${EXTERNAL_VOLUMES_ANNOTATION})`,
+        ),
+      );
     }
   });
   return out;
@@ -81,8 +116,11 @@ function vmVolumes(doc: LoadedDocument, names: Set<string>): Finding[] {
 /** Where a kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, string[]> = {
   Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'], StatefulSet: ['spec', 'template', 'spec'], DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'], Job: ['spec', 'template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
@@ -91,16 +129,32 @@ function runtimeClass(doc: LoadedDocument, scope: LoadedDocument[]): Finding[] {
   const podSpec = podPath?.reduce((o: any, key) => o?.[key], doc.value);
   const name = podSpec?.runtimeClassName;
   if (!name) return [];
-  const provided = new Set<string>([
-    ...scope.filter((d) => d.value?.kind === 'RuntimeClass').map((d) => d.value.metadata?.name),
-    ...scope.filter((d) => d.value?.kind === 'Namespace')
-      .flatMap((d) => String(d.value.metadata?.annotations?.[RUNTIME_CLASSES_ANNOTATION] ?? '').split(',').map((s) => s.trim())),
-  ].filter(Boolean));
+  const provided = new Set<string>(
+    [
+      ...scope.filter((d) => d.value?.kind === 'RuntimeClass').map((d) => d.value.metadata?.name),
+      ...scope
+        .filter((d) => d.value?.kind === 'Namespace')
+        .flatMap((d) =>
+          String(d.value.metadata?.annotations?.[RUNTIME_CLASSES_ANNOTATION] ?? '')
+            .split(',')
+            .map((s) => s.trim()),
+        ),
+    ].filter(Boolean),
+  );
   if (provided.has(name)) return [];
-  return [finding(doc, `${podPath.join('.')}.runtimeClassName`, `RuntimeClass "${name}" is not provided by the store's node (its node profile lists ${[...provided].map((p) => `"${p}"`).join(', ') || 'none'})`)];
+  return [
+    finding(
+      doc,
+      `${podPath.join('.')}.runtimeClassName`,
+      `RuntimeClass "${name}" is not provided by the store's node (its node profile lists ${[...provided].map((p) => `"${p}"`).join(', ') || 'none'})`,
+    ),
+  ];
 }
 
 function gitRepoPaths(doc: LoadedDocument, repositoryRoot: string): Finding[] {
-  return ((doc.value.spec?.paths ?? []) as string[]).flatMap((p, i) => (fs.existsSync(path.join(repositoryRoot, p)) ? []
-    : [finding(doc, `spec.paths[${i}]`, `"${p}" does not exist in the repository (${repositoryRoot})`)]));
+  return ((doc.value.spec?.paths ?? []) as string[]).flatMap((p, i) =>
+    fs.existsSync(path.join(repositoryRoot, p))
+      ? []
+      : [finding(doc, `spec.paths[${i}]`, `"${p}" does not exist in the repository (${repositoryRoot})`)],
+  );
 }

@@ -4,8 +4,16 @@ import { LoadedDocument, LoadedTree, apiGroup, isFleetYaml, isKustomizeConfig, o
 
 /** Kinds that have no namespace. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'RuntimeClass', 'StorageClass',
-  'PersistentVolume', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PriorityClass',
+  'RuntimeClass',
+  'StorageClass',
+  'PersistentVolume',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
   'CDI',
 ]);
 
@@ -75,7 +83,12 @@ export function checkKustomizations(tree: LoadedTree): KustomizeReport {
       if (configs.has(target)) {
         included.add(target);
         if (visiting.has(target)) {
-          findings.push({ file: config.file, object: '-', path: `resources[${i}]`, message: `"${entry}" includes this kustomization again (a cycle: kustomize build fails)` });
+          findings.push({
+            file: config.file,
+            object: '-',
+            path: `resources[${i}]`,
+            message: `"${entry}" includes this kustomization again (a cycle: kustomize build fails)`,
+          });
           return;
         }
         const sub = build(target, new Set([...visiting, target]));
@@ -85,7 +98,12 @@ export function checkKustomizations(tree: LoadedTree): KustomizeReport {
         result.objects.push(...(objectsOf.get(target) ?? []));
         result.reads.add(target);
       } else {
-        findings.push({ file: config.file, object: '-', path: `resources[${i}]`, message: `"${entry}" does not exist (list only files and folders with a kustomization.yaml)` });
+        findings.push({
+          file: config.file,
+          object: '-',
+          path: `resources[${i}]`,
+          message: `"${entry}" does not exist (list only files and folders with a kustomization.yaml)`,
+        });
       }
     });
     builds.set(dir, result);
@@ -96,7 +114,8 @@ export function checkKustomizations(tree: LoadedTree): KustomizeReport {
     findings.push(...unlisted(dir, config, filesIn.get(dir) ?? [], foldersIn.get(dir) ?? []));
     build(dir, new Set([dir]));
   }
-  const roots = [...configs.keys()].filter((dir) => !included.has(dir))
+  const roots = [...configs.keys()]
+    .filter((dir) => !included.has(dir))
     .map((dir): KustomizeRoot => ({ dir, file: configs.get(dir)!.file, ...builds.get(dir)! }));
   for (const root of roots) findings.push(...checkBuild(root.file, root.objects));
   return { findings, roots };
@@ -107,9 +126,14 @@ function unlisted(dir: string, config: LoadedDocument, files: string[], folders:
   const resources: unknown[] = Array.isArray(config.value.resources) ? config.value.resources : [];
   const listed = new Set(resources.filter((r): r is string => typeof r === 'string').map((r) => path.posix.normalize(path.posix.join(dir, r))));
   const candidates = [...files.filter((f) => path.posix.basename(f) !== 'kustomization.yaml' && !isFleetYaml(f)), ...folders];
-  return candidates.filter((p) => !listed.has(p)).map((p) => ({
-    file: config.file, object: '-', path: 'resources', message: `"${path.posix.relative(dir, p)}" is in the folder but not listed, so kustomize build leaves it out (add it to resources)`,
-  }));
+  return candidates
+    .filter((p) => !listed.has(p))
+    .map((p) => ({
+      file: config.file,
+      object: '-',
+      path: 'resources',
+      message: `"${path.posix.relative(dir, p)}" is in the folder but not listed, so kustomize build leaves it out (add it to resources)`,
+    }));
 }
 
 /** Objects built twice, and namespaces that do not fit together. */
@@ -119,7 +143,12 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
   for (const { file: source, value } of objects) {
     const key = objectIdentity(value);
     if (seen.has(key)) {
-      findings.push({ file, object: objectName(value), path: '-', message: `built twice, from ${seen.get(key)} and ${source} (an object may appear once)` });
+      findings.push({
+        file,
+        object: objectName(value),
+        path: '-',
+        message: `built twice, from ${seen.get(key)} and ${source} (an object may appear once)`,
+      });
     }
     seen.set(key, source);
   }
@@ -127,11 +156,26 @@ function checkBuild(file: string, objects: LoadedDocument[]): Finding[] {
   for (const { file: source, value } of objects) {
     const ns = value?.metadata?.namespace;
     if (CLUSTER_SCOPED.has(value?.kind) && ns) {
-      findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `${value.kind} is cluster-scoped and takes no namespace` });
+      findings.push({
+        file: source,
+        object: objectName(value),
+        path: 'metadata.namespace',
+        message: `${value.kind} is cluster-scoped and takes no namespace`,
+      });
     } else if (!CLUSTER_SCOPED.has(value?.kind) && !ns) {
-      findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: 'no namespace: it would land in whatever namespace the apply defaults to (set metadata.namespace)' });
+      findings.push({
+        file: source,
+        object: objectName(value),
+        path: 'metadata.namespace',
+        message: 'no namespace: it would land in whatever namespace the apply defaults to (set metadata.namespace)',
+      });
     } else if (ns && namespaces.size > 0 && !namespaces.has(ns) && !IN_OPERATOR_NAMESPACE.has(`${apiGroup(value)}/${value.kind}`)) {
-      findings.push({ file: source, object: objectName(value), path: 'metadata.namespace', message: `namespace "${ns}" is not among the namespaces this kustomization creates (${[...namespaces].join(', ')})` });
+      findings.push({
+        file: source,
+        object: objectName(value),
+        path: 'metadata.namespace',
+        message: `namespace "${ns}" is not among the namespaces this kustomization creates (${[...namespaces].join(', ')})`,
+      });
     }
   }
   return findings;

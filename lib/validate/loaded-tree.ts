@@ -41,7 +41,9 @@ export function loadTree(target: string): LoadedTree {
   for (const file of files) {
     const { documents: values, error } = parseYamlDocuments(fs.readFileSync(path.join(root, file), 'utf8'));
     documents.push(...values.map((value) => ({ file, value })));
-    if (error) parseProblems.push({ file, object: '-', path: '-', message: `not valid YAML${error.line ? ` (line ${error.line})` : ''}: ${error.message}` });
+    if (error) {
+      parseProblems.push({ file, object: '-', path: '-', message: `not valid YAML${error.line ? ` (line ${error.line})` : ''}: ${error.message}` });
+    }
   }
   return { root, singleFile, files, documents, parseProblems, scopes: groupByScope(files, documents) };
 }
@@ -111,5 +113,11 @@ export function isFleetYaml(file: string): boolean {
 /** Whether a document is a Kubernetes API object (has apiVersion, kind and a name), rather than a configuration file. */
 export function isApiObject(doc: LoadedDocument): boolean {
   const { value } = doc;
-  return !isKustomizeConfig(doc.file, value) && !isFleetYaml(doc.file) && typeof value?.apiVersion === 'string' && typeof value?.kind === 'string' && typeof value?.metadata?.name === 'string';
+  return (
+    !isKustomizeConfig(doc.file, value) &&
+    !isFleetYaml(doc.file) &&
+    typeof value?.apiVersion === 'string' &&
+    typeof value?.kind === 'string' &&
+    typeof value?.metadata?.name === 'string'
+  );
 }

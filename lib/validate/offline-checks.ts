@@ -1,10 +1,9 @@
 import { Finding } from './findings';
 import { LoadedDocument, LoadedTree, isApiObject, objectName } from './loaded-tree';
 import { DEFAULT_NODE_PROFILE } from '../model/node-profile';
+import { OFFLINE_RULES, Waiver } from '../model/waiver';
 import { RuleFinding, checkOfflineRules } from '../policies/check-offline-rules';
-import { OFFLINE_RULES } from '../model/waiver';
 import { WAIVERS_ANNOTATION } from '../policies/waiver';
-import { Waiver } from '../model/waiver';
 
 /** Options of {@link checkOfflineReadiness}. */
 export interface OfflineCheckOptions {
@@ -33,7 +32,11 @@ export function checkOfflineReadiness(tree: LoadedTree, options: OfflineCheckOpt
     if (objects.length === 0) continue;
     const { waivers, problems } = waiversOf(objects);
     findings.push(...problems);
-    const result = checkOfflineRules(objects.map((d) => d.value), profile, waivers);
+    const result = checkOfflineRules(
+      objects.map((d) => d.value),
+      profile,
+      waivers,
+    );
     const byName = new Map<string, LoadedDocument>();
     for (const d of objects) if (!byName.has(`${d.value.kind}/${d.value.metadata.name}`)) byName.set(`${d.value.kind}/${d.value.metadata.name}`, d);
     findings.push(...result.violations.filter((v) => v.rule !== 'runtime-class').map((v) => toFinding(v, byName)));
@@ -54,7 +57,8 @@ function waiversOf(objects: LoadedDocument[]): { waivers: Waiver[]; problems: Fi
   for (const ns of objects.filter((d) => d.value.kind === 'Namespace')) {
     const text = ns.value.metadata.annotations?.[WAIVERS_ANNOTATION];
     if (text === undefined) continue;
-    const problem = (message: string) => problems.push({ file: ns.file, object: objectName(ns.value), path: `metadata.annotations.${WAIVERS_ANNOTATION}`, message });
+    const problem = (message: string) =>
+      problems.push({ file: ns.file, object: objectName(ns.value), path: `metadata.annotations.${WAIVERS_ANNOTATION}`, message });
     let parsed: unknown;
     try {
       parsed = JSON.parse(String(text));
@@ -67,10 +71,15 @@ function waiversOf(objects: LoadedDocument[]): { waivers: Waiver[]; problems: Fi
       continue;
     }
     parsed.forEach((w: any, i) => {
-      if (!(OFFLINE_RULES as readonly string[]).includes(w?.rule)) problem(`[${i}].rule "${w?.rule}" is not a rule (use one of ${OFFLINE_RULES.map((r) => `"${r}"`).join(', ')})`);
-      else if (typeof w.object !== 'string' || !w.object.includes('/')) problem(`[${i}].object "${w.object}" does not name an object (use "Kind/name")`);
-      else if (typeof w.reason !== 'string' || w.reason.trim().length < 10) problem(`[${i}].reason is missing or too short (say why the exception is acceptable)`);
-      else waivers.push({ rule: w.rule, object: w.object, reason: w.reason });
+      if (!(OFFLINE_RULES as readonly string[]).includes(w?.rule)) {
+        problem(`[${i}].rule "${w?.rule}" is not a rule (use one of ${OFFLINE_RULES.map((r) => `"${r}"`).join(', ')})`);
+      } else if (typeof w.object !== 'string' || !w.object.includes('/')) {
+        problem(`[${i}].object "${w.object}" does not name an object (use "Kind/name")`);
+      } else if (typeof w.reason !== 'string' || w.reason.trim().length < 10) {
+        problem(`[${i}].reason is missing or too short (say why the exception is acceptable)`);
+      } else {
+        waivers.push({ rule: w.rule, object: w.object, reason: w.reason });
+      }
     });
   }
   return { waivers, problems };

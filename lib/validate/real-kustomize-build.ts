@@ -63,7 +63,18 @@ function buildOne(tool: string[], root: string, kustomization: KustomizeRoot): P
       if (code !== 0) return fail(Buffer.concat(stderr).toString('utf8').trim().split('\n')[0] || `exit code ${code}`);
       const count = documentCount(Buffer.concat(stdout).toString('utf8'));
       const expected = kustomization.objects.length;
-      resolve(count === expected ? [] : [{ file: kustomization.file, object: '-', path: '-', message: `${tool.join(' ')} builds ${count} objects, but the listed files hold ${expected}` }]);
+      resolve(
+        count === expected
+          ? []
+          : [
+              {
+                file: kustomization.file,
+                object: '-',
+                path: '-',
+                message: `${tool.join(' ')} builds ${count} objects, but the listed files hold ${expected}`,
+              },
+            ],
+      );
     });
   });
 }

@@ -18,7 +18,12 @@ export function checkSchemas(tree: LoadedTree, registry: SchemaRegistry, allowed
     const key = `${value.apiVersion} ${value.kind}`;
     if (!registry.has(key)) {
       if (!allowedKinds.includes(value.kind) && !allowedKinds.includes(`${value.apiVersion}/${value.kind}`)) {
-        findings.push({ file, object: objectName(value), path: '-', message: `no schema for ${value.apiVersion} ${value.kind} (fix the apiVersion or kind, or accept it unchecked with --allow-kind ${value.kind})` });
+        findings.push({
+          file,
+          object: objectName(value),
+          path: '-',
+          message: `no schema for ${value.apiVersion} ${value.kind} (fix the apiVersion or kind, or accept it unchecked with --allow-kind ${value.kind})`,
+        });
       }
       continue;
     }

@@ -58,7 +58,10 @@ function isReportable(e: ErrorObject): boolean {
 }
 
 function violation(e: ErrorObject): SchemaViolation {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let where = segments.reduce((p, s) => (/^[0-9]+$/.test(s) ? `${p}[${s}]` : p ? `${p}.${s}` : s), '');
   let message = e.message ?? 'is invalid';
   if (e.keyword === 'additionalProperties') {

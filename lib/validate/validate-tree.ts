@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { checkSecretsTree, withDecryptedStandIns } from './check-secrets-tree';
 import { checkCrossObject } from './cross-object-checks';
 import { Finding } from './findings';
 import { KustomizeRoot, checkKustomizations } from './kustomize-checks';
@@ -8,7 +9,6 @@ import { buildForReal } from './real-kustomize-build';
 import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
 import { compareStrings } from '../util/compare-strings';
-import { checkSecretsTree, withDecryptedStandIns } from './check-secrets-tree';
 import { changesBelow } from '../util/git';
 import { plural } from '../util/plural';
 
@@ -84,10 +84,16 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
     const roots = changed?.roots ?? kustomize.roots;
     const real = await buildForReal(tree.root, roots, { concurrency: options.concurrency, onProgress: options.onBuildProgress });
     findings.push(...real.findings);
-    const which = changed ? `${roots.length} of ${kustomize.roots.length} top-level kustomizations (those changed since ${changed.base})`
+    const which = changed
+      ? `${roots.length} of ${kustomize.roots.length} top-level kustomizations (those changed since ${changed.base})`
       : plural(roots.length, 'top-level kustomization');
-    notes.push(!real.tool ? 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped'
-      : roots.length === 0 ? 'no top-level kustomization to build' : `${which} built with ${real.tool}, ${real.parallel} at a time`);
+    notes.push(
+      !real.tool
+        ? 'neither kubectl nor kustomize is on PATH: the real kustomize build was skipped'
+        : roots.length === 0
+          ? 'no top-level kustomization to build'
+          : `${which} built with ${real.tool}, ${real.parallel} at a time`,
+    );
   } else {
     notes.push('real kustomize build not requested');
   }
@@ -125,13 +131,16 @@ function warningLines(warnings: Finding[]): string[] {
 /** One line per finding (up to a cap), the warnings by kind, then the notes and a summary line. */
 export function formatReport(report: ValidationReport): string {
   const listed = report.findings.slice(0, MAX_LISTED_FINDINGS).map((f) => `${f.file}: ${f.object}: ${f.path}: ${f.message}`);
-  const more = report.findings.length > listed.length ? [`... and ${report.findings.length - listed.length} more problems (--format json lists every one)`] : [];
+  const more =
+    report.findings.length > listed.length ? [`... and ${report.findings.length - listed.length} more problems (--format json lists every one)`] : [];
   const warnings = report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : '';
-  return [
-    ...listed,
-    ...more,
-    ...warningLines(report.warnings),
-    ...report.notes.map((n) => `note: ${n}`),
-    `${plural(report.files, 'file')}, ${plural(report.objects, 'object')}: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      ...listed,
+      ...more,
+      ...warningLines(report.warnings),
+      ...report.notes.map((n) => `note: ${n}`),
+      `${plural(report.files, 'file')}, ${plural(report.objects, 'object')}: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
+    ].join('\n') + '\n'
+  );
 }

@@ -44,7 +44,10 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
   const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi', 'bytes');
   const memoryLimit = checkQuantity(scope, 'memoryLimit', props.memoryLimit ?? memory, '256Mi', 'bytes');
   if (quantityValue(memoryLimit) < quantityValue(memory)) {
-    fail(scope, `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`);
+    fail(
+      scope,
+      `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`,
+    );
   }
   return {
     name,
@@ -52,7 +55,11 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
     imagePullPolicy: 'IfNotPresent',
     command: props.command,
     args: props.args,
-    env: nonEmpty(Object.keys(props.env ?? {}).sort().map((key) => ({ name: key, value: envValue(scope, key, props.env![key]) }))),
+    env: nonEmpty(
+      Object.keys(props.env ?? {})
+        .sort()
+        .map((key) => ({ name: key, value: envValue(scope, key, props.env![key]) })),
+    ),
     ports: nonEmpty(containerPorts(scope, props.ports ?? {})),
     resources: {
       requests: {
@@ -69,16 +76,21 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
 }
 
 function containerPorts(scope: IConstruct, ports: Record<string, number>): k8s.ContainerPort[] {
-  return Object.keys(ports).sort().map((name) => {
-    if (!IANA_SERVICE_NAME.test(name) || name.length > 15 || name.includes('--')) {
-      fail(scope, `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one letter, such as "http")`);
-    }
-    checkInteger(scope, `ports "${name}"`, ports[name], 1);
-    if (ports[name] > 65535) {
-      fail(scope, `ports "${name}" ${ports[name]} is not a port number (use 1 to 65535)`);
-    }
-    return { name, containerPort: ports[name], protocol: 'TCP' };
-  });
+  return Object.keys(ports)
+    .sort()
+    .map((name) => {
+      if (!IANA_SERVICE_NAME.test(name) || name.length > 15 || name.includes('--')) {
+        fail(
+          scope,
+          `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one letter, such as "http")`,
+        );
+      }
+      checkInteger(scope, `ports "${name}"`, ports[name], 1);
+      if (ports[name] > 65535) {
+        fail(scope, `ports "${name}" ${ports[name]} is not a port number (use 1 to 65535)`);
+      }
+      return { name, containerPort: ports[name], protocol: 'TCP' };
+    });
 }
 
 /** `undefined` for an empty list, so that the YAML carries no `[]`. */

@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
+import { ContainerProps, containerSpec } from './container-spec';
 import { EdgeWorkload } from './edge-workload';
+import { IEdgeStore } from '../model/contract';
 import { podPlacement } from '../model/pod-placement';
 import { checkInteger, checkLabels } from '../prop-checks/checks';
-import { ContainerProps, containerSpec } from './container-spec';
-import { IEdgeStore } from '../model/contract';
 
 /** Properties of an {@link EdgeApp}. */
 export interface EdgeAppProps extends ContainerProps {

@@ -1,7 +1,7 @@
 import { EdgeApp, EdgeAppProps } from './edge-app';
 import { SCRAPE_ANNOTATIONS } from './scrape-annotations';
-import { checkInteger } from '../prop-checks/checks';
 import { IEdgeStore } from '../model/contract';
+import { checkInteger } from '../prop-checks/checks';
 
 /** Properties of an {@link EdgeMonitor}. */
 export interface EdgeMonitorProps extends EdgeAppProps {

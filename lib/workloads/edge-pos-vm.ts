@@ -1,4 +1,7 @@
 import { ApiObject } from 'cdk8s';
+import { EdgeWorkload } from './edge-workload';
+import { VmDisk } from './vm-disk';
+import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity';
 import {
   VirtualMachine,
   VirtualMachineSpecDataVolumeTemplates,
@@ -7,23 +10,20 @@ import {
   VirtualMachineSpecTemplateSpecDomainMemoryGuest,
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
-import { EdgeWorkload } from './edge-workload';
-import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
-import { podPlacement } from '../model/pod-placement';
-import { VmDisk } from './vm-disk';
-import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity';
-import { StorePlatform } from '../platform/store-platform';
-import { CpuArchitecture } from '../model/node-profile';
 import { fail, problemAt } from '../errors/edgefleet-error';
-import { renderedJson } from '../util/rendered-json';
-import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
 import { IEdgeStore } from '../model/contract';
+import { CpuArchitecture } from '../model/node-profile';
+import { podPlacement } from '../model/pod-placement';
+import { StorePlatform } from '../platform/store-platform';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
+import { renderedJson } from '../util/rendered-json';
 
 /** KubeVirt's run strategies (`spec.running` is deprecated since KubeVirt v1.4 and never generated). */
 export const RUN_STRATEGIES = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'] as const;
 
 /** A KubeVirt run strategy. */
-export type RunStrategy = typeof RUN_STRATEGIES[number];
+export type RunStrategy = (typeof RUN_STRATEGIES)[number];
 
 /** Cloud-init user data for the VM, as a NoCloud disk. */
 export interface CloudInit {
@@ -128,7 +128,12 @@ export class EdgePosVm extends EdgeWorkload {
     return problems.map((p) => problemAt(this, p));
   }
 
-  private domain(props: EdgePosVmProps, arch: CpuArchitecture, disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[], identity: ResolvedVmIdentity): VirtualMachineSpecTemplateSpecDomain {
+  private domain(
+    props: EdgePosVmProps,
+    arch: CpuArchitecture,
+    disks: VirtualMachineSpecTemplateSpecDomainDevicesDisks[],
+    identity: ResolvedVmIdentity,
+  ): VirtualMachineSpecTemplateSpecDomain {
     const memory = checkQuantity(this, 'memory', props.memory ?? '2Gi', '2Gi', 'bytes');
     const cores = checkInteger(this, 'cpu', props.cpu ?? 1, 1);
     return {
@@ -156,7 +161,10 @@ export class EdgePosVm extends EdgeWorkload {
     for (const name of Object.keys(props.dataDisks ?? {}).sort()) {
       checkDnsLabel(this, 'dataDisks name', name);
       if (name === BOOT_DISK || name === CLOUD_INIT_DISK) {
-        fail(this, `dataDisks name "${name}" is reserved (the boot disk is "${BOOT_DISK}" and cloud-init's is "${CLOUD_INIT_DISK}"; pick another name)`);
+        fail(
+          this,
+          `dataDisks name "${name}" is reserved (the boot disk is "${BOOT_DISK}" and cloud-init's is "${CLOUD_INIT_DISK}"; pick another name)`,
+        );
       }
       named.push([name, props.dataDisks![name]]);
     }
@@ -193,7 +201,10 @@ export class EdgePosVm extends EdgeWorkload {
     }
     if (userDataSecretName !== undefined) checkDnsLabel(this, 'cloudInit.userDataSecretName', userDataSecretName);
     if (userData !== undefined && !USER_DATA_FORMAT.test(userData)) {
-      fail(this, `cloudInit.userData starts with "${userData.split('\n')[0].slice(0, 40)}", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)`);
+      fail(
+        this,
+        `cloudInit.userData starts with "${userData.split('\n')[0].slice(0, 40)}", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)`,
+      );
     }
     return {
       name: CLOUD_INIT_DISK,

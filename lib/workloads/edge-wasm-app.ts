@@ -22,7 +22,10 @@ export class EdgeWasmApp extends EdgeApp {
     super(store, id, props, { runtimeClassName });
     if (!store.nodeProfile.runtimeClasses.includes(runtimeClassName)) {
       const known = store.nodeProfile.runtimeClasses.map((rc) => `"${rc}"`).join(', ') || 'none';
-      fail(this, `runtimeClass "${runtimeClassName}" is not provided by the store's node (its nodeProfile.runtimeClasses: ${known}); add "${runtimeClassName}" to nodeProfile.runtimeClasses where the store image carries the WasmEdge containerd shim`);
+      fail(
+        this,
+        `runtimeClass "${runtimeClassName}" is not provided by the store's node (its nodeProfile.runtimeClasses: ${known}); add "${runtimeClassName}" to nodeProfile.runtimeClasses where the store image carries the WasmEdge containerd shim`,
+      );
     }
   }
 }

@@ -1,9 +1,8 @@
-import { requireStore } from '../model/contract';
-import { StoreLayer } from '../model/store-layer';
 import { IDescribable, fail } from '../errors/edgefleet-error';
+import { requireStore, IEdgeStore } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
+import { StoreLayer } from '../model/store-layer';
 import { checkDnsLabel } from '../prop-checks/checks';
-import { IEdgeStore } from '../model/contract';
 
 /**
  * Base of everything that runs in a store: one file `dist/stores/<store>/<layer>/<id>.yaml`

@@ -1,11 +1,11 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { EdgeWorkload } from './edge-workload';
-import { StorePlatform } from '../platform/store-platform';
-import { StoreLayer } from '../model/store-layer';
 import { fail } from '../errors/edgefleet-error';
+import { IEdgeStore } from '../model/contract';
+import { StoreLayer } from '../model/store-layer';
 import { hasDataVolumes } from '../platform/check-platform';
 import { featureGatesOf } from '../platform/kubevirt-feature-gates';
-import { IEdgeStore } from '../model/contract';
+import { StorePlatform } from '../platform/store-platform';
 
 /** Properties of {@link StoreManifests}. */
 export interface StoreManifestsProps {
@@ -30,12 +30,19 @@ export class StoreManifests extends EdgeWorkload {
     this.objects = props.manifests.map((manifest, i) => {
       const missing = ['apiVersion', 'kind'].filter((f) => !manifest[f]).concat(manifest.metadata?.name ? [] : ['metadata.name']);
       if (missing.length > 0) {
-        fail(this, `manifests[${i}] (${manifest.kind ?? 'no kind'} "${manifest.metadata?.name ?? ''}") has no ${missing.join(', ')} (give each object apiVersion, kind and metadata.name)`);
+        fail(
+          this,
+          `manifests[${i}] (${manifest.kind ?? 'no kind'} "${manifest.metadata?.name ?? ''}") has no ${missing.join(', ')} (give each object apiVersion, kind and metadata.name)`,
+        );
       }
       return new ApiObject(this, `${manifest.kind}-${manifest.metadata!.name}-${i}`, manifest);
     });
     const vms = props.manifests.filter((m) => m.kind === 'VirtualMachine');
-    if (vms.length > 0) StorePlatform.of(store).enableKubeVirt().addFeatureGates(...vms.flatMap((vm) => featureGatesOf(vm).map((f) => f.gate)));
+    if (vms.length > 0) {
+      StorePlatform.of(store)
+        .enableKubeVirt()
+        .addFeatureGates(...vms.flatMap((vm) => featureGatesOf(vm).map((f) => f.gate)));
+    }
     if (hasDataVolumes(props.manifests)) StorePlatform.of(store).enableCdi();
   }
 }

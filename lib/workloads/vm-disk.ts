@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import {
   VirtualMachineSpecDataVolumeTemplates,
   VirtualMachineSpecDataVolumeTemplatesSpecSource,
@@ -60,7 +60,7 @@ export interface DataVolumeOptions {
 export const REGISTRY_PULL_METHODS = ['node', 'pod'] as const;
 
 /** How CDI gets a registry disk image. */
-export type RegistryPullMethod = typeof REGISTRY_PULL_METHODS[number];
+export type RegistryPullMethod = (typeof REGISTRY_PULL_METHODS)[number];
 
 /**
  * A VM disk on store-local storage: a containerDisk (an immutable image cached by the node),

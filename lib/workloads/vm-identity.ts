@@ -61,19 +61,28 @@ export function resolveVmIdentity(scope: IConstruct, name: VmIdentityName, overr
 
 /** The first six bytes of a UUID as a MAC address, marked locally administered (bit 1) and unicast (bit 0 clear). */
 function macFrom(uuid: string): string {
-  const bytes = uuid.replace(/-/g, '').slice(0, 12).match(/../g)!.map((b) => parseInt(b, 16));
+  const bytes = uuid
+    .replace(/-/g, '')
+    .slice(0, 12)
+    .match(/../g)!
+    .map((b) => parseInt(b, 16));
   bytes[0] = (bytes[0] & 0xfc) | 0x02;
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 function checkFirmwareUuid(scope: IConstruct, value: string): string {
-  if (!isUuid(value)) fail(scope, `identity.firmwareUuid "${value}" is not a UUID (use 8-4-4-4-12 hexadecimal digits, as \`dmidecode -s system-uuid\` prints it)`);
+  if (!isUuid(value)) {
+    fail(scope, `identity.firmwareUuid "${value}" is not a UUID (use 8-4-4-4-12 hexadecimal digits, as \`dmidecode -s system-uuid\` prints it)`);
+  }
   return value.toLowerCase();
 }
 
 function checkSerial(scope: IConstruct, value: string): string {
   if (typeof value !== 'string' || !/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value)) {
-    fail(scope, `identity.firmwareSerial "${value}" is not a serial number (use printable ASCII without leading or trailing spaces, as \`dmidecode -s system-serial-number\` prints it)`);
+    fail(
+      scope,
+      `identity.firmwareSerial "${value}" is not a serial number (use printable ASCII without leading or trailing spaces, as \`dmidecode -s system-serial-number\` prints it)`,
+    );
   }
   return value;
 }
@@ -81,7 +90,11 @@ function checkSerial(scope: IConstruct, value: string): string {
 function checkMac(scope: IConstruct, value: string): string {
   const mac = typeof value === 'string' ? value.toLowerCase().replace(/-/g, ':') : '';
   if (!MAC.test(mac)) fail(scope, `identity.macAddress "${value}" is not a MAC address (use six hexadecimal pairs, e.g. "52:54:00:12:34:56")`);
-  if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) fail(scope, `identity.macAddress "${value}" is a multicast address (the first byte must be even, e.g. "52:54:00:12:34:56")`);
-  if (mac === RESERVED_MAC) fail(scope, `identity.macAddress "${value}" is reserved by KubeVirt for the bridge inside the VM's pod (use another address)`);
+  if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) {
+    fail(scope, `identity.macAddress "${value}" is a multicast address (the first byte must be even, e.g. "52:54:00:12:34:56")`);
+  }
+  if (mac === RESERVED_MAC) {
+    fail(scope, `identity.macAddress "${value}" is reserved by KubeVirt for the bridge inside the VM's pod (use another address)`);
+  }
   return mac;
 }

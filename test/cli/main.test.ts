@@ -55,7 +55,9 @@ describe('edgefleet synth', () => {
 
     // THEN
     expect(code).toBe(1);
-    expect(stderr).toBe('edgefleet: synth failed; dist/ was left as it was.\nstore "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")\n');
+    expect(stderr).toBe(
+      'edgefleet: synth failed; dist/ was left as it was.\nstore "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")\n',
+    );
     expect([...snapshotDir(project).keys()]).toEqual(['dist/keep.yaml']);
   });
 
@@ -64,10 +66,12 @@ describe('edgefleet synth', () => {
     fs.writeFileSync(path.join(project, 'dist'), '');
     const { code, stderr } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^edgefleet: synth failed while writing\.\ncannot write .*dist.* \((ENOTDIR|EEXIST)\); .*dist\/ may be partly updated: fix the cause and run synth again\n$/);
+    expect(stderr).toMatch(
+      /^edgefleet: synth failed while writing\.\ncannot write .*dist.* \((ENOTDIR|EEXIST)\); .*dist\/ may be partly updated: fix the cause and run synth again\n$/,
+    );
   });
 
-  test('GIVEN --out other than the fleet\'s repository path WHEN synthesized THEN it refuses, saying where the stores look, and writes nothing', async () => {
+  test("GIVEN --out other than the fleet's repository path WHEN synthesized THEN it refuses, saying where the stores look, and writes nothing", async () => {
     // GIVEN
     const project = tempDir();
 
@@ -76,8 +80,12 @@ describe('edgefleet synth', () => {
 
     // THEN
     expect(code).toBe(1);
-    expect(stderr).toContain('--out preview: the fleet\'s repository.path is "dist", so its Flux Kustomizations and Fleet GitRepos point at dist/stores/<id> in the repository');
-    expect(stderr).toContain('a tree written to preview would point the stores at folders that are not there. Leave out --out (or use --out dist), or move the tree by setting repository.path in the fleet definition');
+    expect(stderr).toContain(
+      '--out preview: the fleet\'s repository.path is "dist", so its Flux Kustomizations and Fleet GitRepos point at dist/stores/<id> in the repository',
+    );
+    expect(stderr).toContain(
+      'a tree written to preview would point the stores at folders that are not there. Leave out --out (or use --out dist), or move the tree by setting repository.path in the fleet definition',
+    );
     expect(fs.readdirSync(project)).toEqual([]);
   });
 
@@ -89,20 +97,27 @@ describe('edgefleet synth', () => {
 
   test('GIVEN a fleet whose repository.path is not dist WHEN synthesized without --out THEN the tree goes to that path', async () => {
     const project = tempDir();
-    const module = fleetModule(project, `const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/f.git', path: 'gitops/edge' } });
+    const module = fleetModule(
+      project,
+      `const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/f.git', path: 'gitops/edge' } });
 new EdgeMonitor(new EdgeStore(fleet, 's1'), 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
-return fleet;`);
+return fleet;`,
+    );
     const { code, stdout, stderr } = await runIn(project, 'synth', '--fleet', module);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('files in gitops/edge/');
-    expect(fs.readFileSync(path.join(project, 'gitops/edge/clusters/s1/workloads.yaml'), 'utf8')).toContain('path: ./gitops/edge/stores/s1/workloads');
+    expect(fs.readFileSync(path.join(project, 'gitops/edge/clusters/s1/workloads.yaml'), 'utf8')).toContain(
+      'path: ./gitops/edge/stores/s1/workloads',
+    );
   });
 
   test('GIVEN a fleet module that does not exist WHEN synthesized THEN it says what a fleet module is', async () => {
     const { code, stderr } = await run('synth', '--fleet', 'build/nowhere.js');
     expect(code).toBe(1);
-    expect(stderr).toContain('fleet module build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)');
+    expect(stderr).toContain(
+      'fleet module build/nowhere.js: no such module (write a fleet module that exports buildFleet(), see FleetModule, or name yours with --fleet)',
+    );
   });
 
   test('GIVEN the inventory instead of the fleet module WHEN synthesized THEN it says what --fleet takes', async () => {
@@ -110,13 +125,27 @@ return fleet;`);
     fs.writeFileSync(path.join(cwd, 'inventory.csv'), 'id,region\nstore-001,eu-west\n');
     const { code, stderr } = await runIn(cwd, 'synth', '--fleet', 'inventory.csv');
     expect(code).toBe(1);
-    expect(stderr).toContain('fleet module inventory.csv: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts');
+    expect(stderr).toContain(
+      'fleet module inventory.csv: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts',
+    );
   });
 
   test.each([
-    ['exports no buildFleet', 'export const fleet = 1;', 'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)'],
-    ['returns no fleet', 'export function buildFleet(): any {\n  return undefined;\n}\n', 'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)'],
-    ['throws an error of its own', 'export function buildFleet(): any {\n  throw new TypeError(\'rows is not iterable\');\n}\n', 'buildFleet() failed in the fleet module\'s own code:\nTypeError: rows is not iterable'],
+    [
+      'exports no buildFleet',
+      'export const fleet = 1;',
+      'the module exports no function buildFleet() (export one that returns your EdgeFleet, see FleetModule)',
+    ],
+    [
+      'returns no fleet',
+      'export function buildFleet(): any {\n  return undefined;\n}\n',
+      'buildFleet() returned undefined, not an EdgeFleet (return the fleet it builds)',
+    ],
+    [
+      'throws an error of its own',
+      "export function buildFleet(): any {\n  throw new TypeError('rows is not iterable');\n}\n",
+      "buildFleet() failed in the fleet module's own code:\nTypeError: rows is not iterable",
+    ],
   ])('GIVEN a fleet module that %s WHEN synthesized THEN it says what the contract is', async (_, source, message) => {
     const project = tempDir();
     const module = path.join(project, 'fleet.ts');
@@ -132,10 +161,16 @@ return fleet;`);
     fs.writeFileSync(path.join(dir, 'd.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labelz: {}, ${kept}}\n`);
     const text = await run('validate', dir, '--skip-kustomize-build');
     expect(text.code).toBe(1);
-    expect(text.stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 file, 1 object: 1 invalid\n');
-    expect((await run('validate', path.join(dir, 'd.yaml'))).stdout).toBe('d.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: one file: the kustomize checks need its folder\n1 file, 1 object: 1 invalid\n');
+    expect(text.stdout).toBe(
+      'd.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: real kustomize build not requested\n1 file, 1 object: 1 invalid\n',
+    );
+    expect((await run('validate', path.join(dir, 'd.yaml'))).stdout).toBe(
+      'd.yaml: Namespace/edge: metadata.labelz: unknown field (not in the schema of this kind)\nnote: one file: the kustomize checks need its folder\n1 file, 1 object: 1 invalid\n',
+    );
     const json = await run('validate', dir, '--skip-kustomize-build', '--format', 'json');
-    expect(JSON.parse(json.stdout).findings).toEqual([{ file: 'd.yaml', object: 'Namespace/edge', path: 'metadata.labelz', message: 'unknown field (not in the schema of this kind)' }]);
+    expect(JSON.parse(json.stdout).findings).toEqual([
+      { file: 'd.yaml', object: 'Namespace/edge', path: 'metadata.labelz', message: 'unknown field (not in the schema of this kind)' },
+    ]);
   });
 
   test('GIVEN a folder that does not exist WHEN validated THEN it says so and exits 2', async () => {
@@ -211,18 +246,29 @@ describe('edgefleet init', () => {
     expect(created.stdout).toContain('edgefleet: created Our-Fleet/, a Git repository of its own, with package.json');
     expect(spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: repo, encoding: 'utf8' }).stdout.trim()).toBe(fs.realpathSync(repo));
     expect([...snapshotDir(repo).keys()].filter((f) => !/^(dist|\.edgefleet-cache|\.git)\//.test(f)).sort()).toEqual([
-      '.gitignore', 'README.md', 'package.json', 'stores/index.ts', 'stores/inventory.csv', 'test/fleet.test.ts', 'tsconfig.json',
+      '.gitignore',
+      'README.md',
+      'package.json',
+      'stores/index.ts',
+      'stores/inventory.csv',
+      'test/fleet.test.ts',
+      'tsconfig.json',
     ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
     const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ name: 'our-fleet', private: true, dependencies: { edgefleet: `^${own.version}` }, scripts: { synth: 'edgefleet synth', test: 'tsc --noEmit && jest' } });
+    expect(pkg).toMatchObject({
+      name: 'our-fleet',
+      private: true,
+      dependencies: { edgefleet: `^${own.version}` },
+      scripts: { synth: 'edgefleet synth', test: 'tsc --noEmit && jest' },
+    });
     expect(pkg.devDependencies.typescript).toBe(own.devDependencies.typescript);
     expect(synth.stderr).toBe('');
     expect(synth.stdout).toMatch(/^edgefleet: 2 stores, \d+ files in dist\/: \d+ written, 0 deleted, 0 unchanged/);
     expect(fs.readFileSync(path.join(repo, 'dist/stores/store-002/infrastructure/namespace.yaml'), 'utf8')).toContain('ring=general');
   });
 
-  test('GIVEN a new fleet created inside another fleet\'s Git repository WHEN synthesized THEN it writes its own dist/ and leaves the other\'s alone', async () => {
+  test("GIVEN a new fleet created inside another fleet's Git repository WHEN synthesized THEN it writes its own dist/ and leaves the other's alone", async () => {
     // GIVEN the example-like fleet of an enclosing repository, already synthesized
     const outer = tempDir();
     spawnSync('git', ['init', '--quiet'], { cwd: outer });
@@ -245,13 +291,22 @@ describe('edgefleet init', () => {
     await runIn(parent, 'init', 'fleet');
     const repo = path.join(parent, 'fleet');
     const root = path.join(__dirname, '..', '..');
-    fs.writeFileSync(path.join(repo, 'tsconfig.check.json'), JSON.stringify({
-      extends: './tsconfig.json',
-      compilerOptions: { baseUrl: '.', paths: { edgefleet: [path.join(root, 'lib', 'index.ts')] }, typeRoots: [path.join(root, 'node_modules', '@types')] },
-    }));
+    fs.writeFileSync(
+      path.join(repo, 'tsconfig.check.json'),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: {
+          baseUrl: '.',
+          paths: { edgefleet: [path.join(root, 'lib', 'index.ts')] },
+          typeRoots: [path.join(root, 'node_modules', '@types')],
+        },
+      }),
+    );
 
     // WHEN
-    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repo, 'tsconfig.check.json')], { encoding: 'utf8' });
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repo, 'tsconfig.check.json')], {
+      encoding: 'utf8',
+    });
 
     // THEN
     expect(tsc.stdout + tsc.stderr).toBe('');

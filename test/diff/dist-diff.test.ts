@@ -1,17 +1,32 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EdgeFleet, EdgeFleetProps, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, readStoreInventory, renderFleet, synthesize } from '../../lib';
-import { KEEP_ANNOTATIONS } from '../../lib/policies/keep-annotations';
+import {
+  EdgeFleet,
+  EdgeFleetProps,
+  EdgeMonitor,
+  EdgePosVm,
+  EdgeStore,
+  EdgeStoreProps,
+  VmDisk,
+  readStoreInventory,
+  renderFleet,
+  synthesize,
+} from '../../lib';
+import { main } from '../../lib/cli/main';
 import { diffDist, isDerived } from '../../lib/diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../../lib/diff/format-diff';
 import { imageDownloads, readImageSizes } from '../../lib/diff/image-downloads';
-import { main } from '../../lib/cli/main';
+import { KEEP_ANNOTATIONS } from '../../lib/policies/keep-annotations';
 import { INVENTORY, RELEASES, buildFleet } from '../../stores';
 import { tempDir, testFleet } from '../util';
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+  return execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' },
+  });
 }
 
 /** A Git repository on branch main whose dist/ holds `fleet`, committed. */
@@ -57,7 +72,11 @@ function fleetOf(stores: StoreSpec[], props: Partial<EdgeFleetProps> = {}): Edge
   return fleet;
 }
 
-const withPos = (store: EdgeStore) => new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk('registry.example.com/pos-os:4.1.0'), dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) } });
+const withPos = (store: EdgeStore) =>
+  new EdgePosVm(store, 'pos', {
+    bootDisk: VmDisk.containerDisk('registry.example.com/pos-os:4.1.0'),
+    dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
+  });
 
 const BASE = () => fleetOf([{ id: 'store-001', ring: 'canary' }, { id: 'store-002' }, { id: 'store-003' }]);
 const NEXT = () => fleetOf([{ id: 'store-001', ring: 'canary' }, { id: 'store-002', tag: '1.5.0' }, { id: 'store-004' }]);
@@ -73,17 +92,35 @@ describe('edgefleet diff', () => {
     // THEN
     expect(diff.base.ref).toBe('HEAD');
     expect(diff.base.label).toBe(`HEAD (${git(repo, 'rev-parse', '--short', 'HEAD').trim()})`);
-    expect(diff.stores.map((s) => [s.store, s.status])).toEqual([['store-002', 'changed'], ['store-003', 'removed'], ['store-004', 'added']]);
-    expect(diff.stores[0].changes).toEqual([{
-      file: 'stores/store-002/workloads/edge-monitor.yaml', object: 'Deployment/edge/edge-monitor', change: 'changed',
-      fields: [{ path: 'spec.template.spec.containers[name=edge-monitor].image', before: 'registry.example.com/edge-monitor:1.4.2', after: 'registry.example.com/edge-monitor:1.5.0' }],
-    }]);
+    expect(diff.stores.map((s) => [s.store, s.status])).toEqual([
+      ['store-002', 'changed'],
+      ['store-003', 'removed'],
+      ['store-004', 'added'],
+    ]);
+    expect(diff.stores[0].changes).toEqual([
+      {
+        file: 'stores/store-002/workloads/edge-monitor.yaml',
+        object: 'Deployment/edge/edge-monitor',
+        change: 'changed',
+        fields: [
+          {
+            path: 'spec.template.spec.containers[name=edge-monitor].image',
+            before: 'registry.example.com/edge-monitor:1.4.2',
+            after: 'registry.example.com/edge-monitor:1.5.0',
+          },
+        ],
+      },
+    ]);
     const text = formatDiffText(diff);
-    expect(text).toContain('store-002 [ring general, region eu-west]:\n  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n');
+    expect(text).toContain(
+      'store-002 [ring general, region eu-west]:\n  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n',
+    );
     expect(text).toContain('store-003 (removed) [ring general, region eu-west]:\n');
     expect(text).toContain('  Deployment/edge/edge-monitor: added (stores/store-004/workloads/edge-monitor.yaml)\n');
     expect(text).not.toContain('store-001');
-    expect(text.trim().split('\n').pop()).toBe(`3 of 4 stores changed (1 added, 1 removed; compared with ${diff.base.label}); by ring: canary 0/1, general 3/3; by region: eu-west 3/4`);
+    expect(text.trim().split('\n').pop()).toBe(
+      `3 of 4 stores changed (1 added, 1 removed; compared with ${diff.base.label}); by ring: canary 0/1, general 3/3; by region: eu-west 3/4`,
+    );
   });
 
   test('GIVEN a committed change on a branch WHEN diffed without --base THEN it compares with the merge base of main and names the branch', () => {
@@ -116,7 +153,9 @@ describe('edgefleet diff', () => {
     const mergeBase = git(repo, 'merge-base', 'HEAD', 'main').trim();
     expect(diffDist({ dir: path.join(repo, 'dist') }).base.label).toBe(`main (merge base ${mergeBase.slice(0, 7)})`);
     expect(diffDist({ dir: path.join(repo, 'dist'), base: 'main' }).base.label).toBe(`main (${git(repo, 'rev-parse', '--short', 'main').trim()})`);
-    expect(() => diffDist({ dir: path.join(repo, 'dist'), base: 'no-such-branch' })).toThrow('--base "no-such-branch" is not a commit, branch or tag');
+    expect(() => diffDist({ dir: path.join(repo, 'dist'), base: 'no-such-branch' })).toThrow(
+      '--base "no-such-branch" is not a commit, branch or tag',
+    );
   });
 
   test('GIVEN GitHub Actions running for a pull request against another branch WHEN diffed THEN it compares with that branch', () => {
@@ -142,7 +181,7 @@ describe('edgefleet diff', () => {
     expect(diff.stores).toEqual([]);
   });
 
-  test('GIVEN one change made in several stores WHEN diffed THEN it is one group that lists the stores, each store\'s id standing as <store>', () => {
+  test("GIVEN one change made in several stores WHEN diffed THEN it is one group that lists the stores, each store's id standing as <store>", () => {
     // GIVEN
     const fleet = (suffix: string) => fleetOf(['store-001', 'store-002', 'store-003'].map((id) => ({ id, env: { STORE_ID: `${id}${suffix}` } })));
     const repo = repoWith(fleet(''));
@@ -151,19 +190,32 @@ describe('edgefleet diff', () => {
     const text = formatDiffText(diffAfter(repo, fleet('.eu-west')));
 
     // THEN
-    expect(text).toContain('3 stores [ring general, region eu-west]: store-001, store-002, store-003:\n'
-      + '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=STORE_ID].value: <store> -> <store>.eu-west\n');
+    expect(text).toContain(
+      '3 stores [ring general, region eu-west]: store-001, store-002, store-003:\n' +
+        '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=STORE_ID].value: <store> -> <store>.eu-west\n',
+    );
     expect(text.match(/store-002/g)).toHaveLength(1);
   });
 
   test('GIVEN stores that changed one object in different ways WHEN diffed THEN they are one group, each line saying which of the stores it applies to', () => {
     const repo = repoWith(BASE());
-    const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001', ring: 'canary', tag: '1.5.0' }, { id: 'store-002', tag: '1.5.0' }, { id: 'store-003', env: { X: '1' } }])));
-    expect(text).toContain('3 stores [region eu-west]: store-001, store-002, store-003:\n'
-      + '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n'
-      + '      in 2 of the stores: store-001, store-002\n'
-      + '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=X]: + {"name":"X","value":"1"}\n'
-      + '      in 1 of the stores: store-003\n');
+    const text = formatDiffText(
+      diffAfter(
+        repo,
+        fleetOf([
+          { id: 'store-001', ring: 'canary', tag: '1.5.0' },
+          { id: 'store-002', tag: '1.5.0' },
+          { id: 'store-003', env: { X: '1' } },
+        ]),
+      ),
+    );
+    expect(text).toContain(
+      '3 stores [region eu-west]: store-001, store-002, store-003:\n' +
+        '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n' +
+        '      in 2 of the stores: store-001, store-002\n' +
+        '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=X]: + {"name":"X","value":"1"}\n' +
+        '      in 1 of the stores: store-003\n',
+    );
   });
 
   test('GIVEN a prune-protected VM and claim removed from a Flux store WHEN diffed THEN they are marked kept on the store, the Deployment is not', () => {
@@ -174,25 +226,38 @@ describe('edgefleet diff', () => {
     const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001' }])));
 
     // THEN
-    expect(text).toContain('  PersistentVolumeClaim/edge/pos-data: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n');
-    expect(text).toContain('  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n');
+    expect(text).toContain(
+      '  PersistentVolumeClaim/edge/pos-data: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n',
+    );
+    expect(text).toContain(
+      '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n',
+    );
     expect(text).not.toContain('!!');
   });
 
-  test('GIVEN the same removal from a Fleet store WHEN diffed THEN Helm\'s keep annotation is what keeps them', () => {
+  test("GIVEN the same removal from a Fleet store WHEN diffed THEN Helm's keep annotation is what keeps them", () => {
     const fleetStore = { id: 'store-001', props: { sync: { agent: 'fleet' as const } } };
     const repo = repoWith(fleetOf([{ ...fleetStore, extra: withPos }]));
     const text = formatDiffText(diffAfter(repo, fleetOf([fleetStore])));
-    expect(text).toContain('  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (helm.sh/resource-policy: keep)\n');
+    expect(text).toContain(
+      '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (helm.sh/resource-policy: keep)\n',
+    );
   });
 
   test('GIVEN a claim without protection (waived) removed WHEN diffed THEN the diff warns loudly that its data is deleted', () => {
     // GIVEN
-    const cache = (store: EdgeStore) => store.addManifests('cache', [{
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'cache', namespace: 'edge' },
-      spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-    }]);
-    const waiver = { waivers: [{ rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache', reason: 'a disposable cache, rebuilt on start' }] };
+    const cache = (store: EdgeStore) =>
+      store.addManifests('cache', [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'cache', namespace: 'edge' },
+          spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ]);
+    const waiver = {
+      waivers: [{ rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache', reason: 'a disposable cache, rebuilt on start' }],
+    };
     const repo = repoWith(fleetOf([{ id: 'store-001', props: waiver, extra: cache }]));
 
     // WHEN
@@ -200,7 +265,10 @@ describe('edgefleet diff', () => {
 
     // THEN
     const warning = 'STATEFUL DATA: PersistentVolumeClaim "cache" is deleted on the store, and its data with it';
-    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/edge/cache')).toMatchObject({ change: 'removed', warning: expect.stringContaining(warning) });
+    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/edge/cache')).toMatchObject({
+      change: 'removed',
+      warning: expect.stringContaining(warning),
+    });
     const text = formatDiffText(diff);
     expect(text).toContain(`  !! ${warning}`);
     expect(text).toContain('!! 1 warning about stores\' data, in 1 store: read the lines marked "!!" above\n');
@@ -218,49 +286,75 @@ describe('edgefleet diff', () => {
     const changes = diff.stores[0].changes;
     expect(changes.filter((c) => c.change === 'changed').map((c) => c.object)).not.toContain('PersistentVolumeClaim/retail/pos-data');
     expect(changes.find((c) => c.object === 'PersistentVolumeClaim/retail/pos-data')).toEqual({
-      file: 'stores/store-001/workloads/pos.yaml', object: 'PersistentVolumeClaim/retail/pos-data', change: 'added', fields: [],
+      file: 'stores/store-001/workloads/pos.yaml',
+      object: 'PersistentVolumeClaim/retail/pos-data',
+      change: 'added',
+      fields: [],
       replaces: 'PersistentVolumeClaim/edge/pos-data',
-      warning: 'STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail", which is a delete and a create: the new PersistentVolumeClaim starts empty, '
-        + 'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
+      warning:
+        'STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail", which is a delete and a create: the new PersistentVolumeClaim starts empty, ' +
+        'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
     });
-    expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({ change: 'removed', kept: 'kustomize.toolkit.fluxcd.io/prune: disabled' });
-    expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')).toMatchObject({ change: 'added', replaces: 'Deployment/edge/edge-monitor' });
+    expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({
+      change: 'removed',
+      kept: 'kustomize.toolkit.fluxcd.io/prune: disabled',
+    });
+    expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')).toMatchObject({
+      change: 'added',
+      replaces: 'Deployment/edge/edge-monitor',
+    });
     expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')!.warning).toBeUndefined();
-    expect(formatDiffText(diff)).toContain('  Deployment/retail/edge-monitor: added (stores/store-001/workloads/edge-monitor.yaml), replacing Deployment/edge/edge-monitor (a change of namespace or kind is a delete and a create)\n');
+    expect(formatDiffText(diff)).toContain(
+      '  Deployment/retail/edge-monitor: added (stores/store-001/workloads/edge-monitor.yaml), replacing Deployment/edge/edge-monitor (a change of namespace or kind is a delete and a create)\n',
+    );
   });
 
   test('GIVEN one claim moved to another namespace while its old namespace stays WHEN diffed THEN the old claim is kept with its data, and that is flagged', () => {
-    const claim = (namespace: string) => (store: EdgeStore) => store.addManifests('data', [{
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace, annotations: KEEP_ANNOTATIONS },
-      spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-    }]);
+    const claim = (namespace: string) => (store: EdgeStore) =>
+      store.addManifests('data', [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', namespace, annotations: KEEP_ANNOTATIONS },
+          spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ]);
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: claim('edge') }]));
     const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: claim('kiosk') }]));
     expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/data')!.warning).toBe(
-      'STATEFUL DATA: PersistentVolumeClaim "data" moves from namespace "edge" to "kiosk", which is a delete and a create: the new PersistentVolumeClaim starts empty, '
-      + 'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.');
+      'STATEFUL DATA: PersistentVolumeClaim "data" moves from namespace "edge" to "kiosk", which is a delete and a create: the new PersistentVolumeClaim starts empty, ' +
+        'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
+    );
   });
 
   test('GIVEN an object that changes kind under the same name WHEN diffed THEN it is a delete and a create', () => {
-    const settings = (kind: string) => (store: EdgeStore) => store.addManifests('settings', [{ apiVersion: 'v1', kind, metadata: { name: 'settings', namespace: 'edge' } }]);
+    const settings = (kind: string) => (store: EdgeStore) =>
+      store.addManifests('settings', [{ apiVersion: 'v1', kind, metadata: { name: 'settings', namespace: 'edge' } }]);
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: settings('ConfigMap') }]));
     const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001', extra: settings('Secret') }])));
     expect(text).toContain('  ConfigMap/edge/settings: removed (stores/store-001/workloads/settings.yaml)\n');
-    expect(text).toContain('  Secret/edge/settings: added (stores/store-001/workloads/settings.yaml), replacing ConfigMap/edge/settings (a change of namespace or kind is a delete and a create)\n');
+    expect(text).toContain(
+      '  Secret/edge/settings: added (stores/store-001/workloads/settings.yaml), replacing ConfigMap/edge/settings (a change of namespace or kind is a delete and a create)\n',
+    );
   });
 
   test('GIVEN a store removed whose Flux folder goes with it WHEN diffed THEN everything is kept on the store: its Flux finds nothing to apply', () => {
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
     const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-002' }])));
     expect(text).toContain('store-001 (removed) [ring general, region eu-west]:\n');
-    expect(text).toContain('  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (its Flux folder is gone, so Flux applies and deletes nothing more)\n');
+    expect(text).toContain(
+      '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (its Flux folder is gone, so Flux applies and deletes nothing more)\n',
+    );
     expect(text).not.toContain('!!');
   });
 
   test('GIVEN a store whose Flux folder stays (bootstrap filled it in) WHEN the store is removed THEN its objects are kept: its Flux Kustomizations orphan them', () => {
     // GIVEN a store that `flux bootstrap` has filled in
     const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
-    fs.writeFileSync(path.join(repo, 'dist/clusters/store-001/flux-system/gotk-sync.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrapped, namespace: flux-system}\n');
+    fs.writeFileSync(
+      path.join(repo, 'dist/clusters/store-001/flux-system/gotk-sync.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrapped, namespace: flux-system}\n',
+    );
     git(repo, 'commit', '-qam', 'bootstrap store-001');
 
     // WHEN
@@ -268,7 +362,10 @@ describe('edgefleet diff', () => {
 
     // THEN
     expect(diff.stores[0].changes.find((c) => c.object === 'VirtualMachine/edge/pos')).toEqual({
-      file: 'stores/store-001/workloads/pos.yaml', object: 'VirtualMachine/edge/pos', change: 'removed', fields: [],
+      file: 'stores/store-001/workloads/pos.yaml',
+      object: 'VirtualMachine/edge/pos',
+      change: 'removed',
+      fields: [],
       kept: 'its Flux Kustomization "edgefleet-workloads" is deleted with deletionPolicy: Orphan',
     });
     expect(formatDiffText(diff)).not.toContain('!!');
@@ -278,10 +375,14 @@ describe('edgefleet diff', () => {
     // GIVEN a kiosk namespace whose protection is waived, holding a protected claim
     const kiosk = (store: EdgeStore) => {
       store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
-      store.addManifests('kiosk-data', [{
-        apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kiosk-data', namespace: 'kiosk', annotations: KEEP_ANNOTATIONS },
-        spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-      }]);
+      store.addManifests('kiosk-data', [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'kiosk-data', namespace: 'kiosk', annotations: KEEP_ANNOTATIONS },
+          spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ]);
     };
     const waiver = { waivers: [{ rule: 'prune-protection' as const, object: 'Namespace/kiosk', reason: 'a namespace for a trial, to be removed' }] };
     const repo = repoWith(fleetOf([{ id: 'store-001', props: waiver, extra: kiosk }]));
@@ -291,7 +392,10 @@ describe('edgefleet diff', () => {
 
     // THEN
     expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')).toMatchObject({
-      change: 'removed', warning: expect.stringContaining('STATEFUL DATA: PersistentVolumeClaim "kiosk-data" is deleted on the store with its Namespace "kiosk", and its data with it'),
+      change: 'removed',
+      warning: expect.stringContaining(
+        'STATEFUL DATA: PersistentVolumeClaim "kiosk-data" is deleted on the store with its Namespace "kiosk", and its data with it',
+      ),
     });
     expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')!.kept).toBeUndefined();
   });
@@ -303,15 +407,22 @@ describe('edgefleet diff', () => {
     fs.writeFileSync(sizes, '# image size\nregistry.example.com/edge-monitor:1.5.0 80Mi\nregistry.example.com/edge-monitor:1.4.2 83886080\n');
 
     // WHEN
-    const diff = diffAfter(repo, fleetOf([{ id: 'store-001', ring: 'canary', tag: '1.5.0' }, { id: 'store-002', tag: '1.5.0' }, { id: 'store-003' }]));
+    const diff = diffAfter(
+      repo,
+      fleetOf([{ id: 'store-001', ring: 'canary', tag: '1.5.0' }, { id: 'store-002', tag: '1.5.0' }, { id: 'store-003' }]),
+    );
     const text = formatDiffText(diff, { imageSizes: readImageSizes(sizes) });
 
     // THEN
     expect(diff.stores.map((s) => s.newImages)).toEqual([['registry.example.com/edge-monitor:1.5.0'], ['registry.example.com/edge-monitor:1.5.0']]);
-    expect(text).toContain('New images to download: 2 stores, 1 image, 160.0 MiB in total\n'
-      + '  2 stores [region eu-west] (store-001, store-002): 80.0 MiB each\n'
-      + '    registry.example.com/edge-monitor:1.5.0 (80.0 MiB)\n');
-    expect(formatDiffText(diff)).toContain('New images to download: 2 stores, 1 image; size unknown for 1 image (give sizes with --image-sizes <file>)\n');
+    expect(text).toContain(
+      'New images to download: 2 stores, 1 image, 160.0 MiB in total\n' +
+        '  2 stores [region eu-west] (store-001, store-002): 80.0 MiB each\n' +
+        '    registry.example.com/edge-monitor:1.5.0 (80.0 MiB)\n',
+    );
+    expect(formatDiffText(diff)).toContain(
+      'New images to download: 2 stores, 1 image; size unknown for 1 image (give sizes with --image-sizes <file>)\n',
+    );
     expect(imageDownloads(diff).unknownSizes).toEqual(['registry.example.com/edge-monitor:1.5.0']);
   });
 
@@ -326,7 +437,9 @@ describe('edgefleet diff', () => {
     const markdown = formatDiffMarkdown(diffAfter(repo, NEXT()));
     expect(markdown).toContain('### edgefleet diff: 3 of 4 stores changed\n');
     expect(markdown).toContain('| ring | changed | stores |\n|---|---:|---:|\n| canary | 0 | 1 |\n| general | 3 | 3 |\n');
-    expect(markdown).toContain('<details><summary>store-002 [ring general, region eu-west]: 1 change</summary>\n\n```\nDeployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n```');
+    expect(markdown).toContain(
+      '<details><summary>store-002 [ring general, region eu-west]: 1 change</summary>\n\n```\nDeployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n```',
+    );
   });
 
   test('GIVEN a change touching more stores outside the first ring than --max-stores WHEN diffed THEN it fails naming them, unless overridden', async () => {
@@ -337,14 +450,21 @@ describe('edgefleet diff', () => {
       let stdout = '';
       let stderr = '';
       // In the repository, which has no fleet module at the default path: the limit is --max-stores alone.
-      const code = await main(['diff', '--dir', path.join(repo, 'dist'), ...extra], { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, repo);
+      const code = await main(
+        ['diff', '--dir', path.join(repo, 'dist'), ...extra],
+        { write: (s: string) => (stdout += s) },
+        { write: (s: string) => (stderr += s) },
+        repo,
+      );
       return { code, stdout, stderr };
     };
 
     // WHEN / THEN
     const refused = await run('--max-stores', '1');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('blast-radius guard: this change touches 2 existing stores outside the first ring, more than the 1 allowed: store-002 (general), store-003 (general).');
+    expect(refused.stderr).toContain(
+      'blast-radius guard: this change touches 2 existing stores outside the first ring, more than the 1 allowed: store-002 (general), store-003 (general).',
+    );
     expect((await run('--max-stores', '1', '--allow-wide-change')).code).toBe(0);
     expect((await run('--max-stores', '2')).code).toBe(0);
     expect((await run('--image-sizes', '/nonexistent/sizes.txt')).stderr).toContain('--image-sizes /nonexistent/sizes.txt: cannot read it (ENOENT)');
@@ -375,12 +495,16 @@ describe('the example fleet', () => {
     const dataVolumeStores = earlyStores.filter((id) => !before.get(`stores/${id}/workloads/pos.yaml`)!.includes('containerDisk:\n'));
     const containerDiskStores = earlyStores.filter((id) => !dataVolumeStores.includes(id));
     expect(dataVolumeStores.length).toBeGreaterThan(0);
-    expect(text).toContain(':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> registry.example.com/retail/pos-os:4.2.0\n'
-      + `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n`
-      + '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n'
-      + `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n`
-      + 'New images to download: 20 stores, 1 image;');
-    expect(text.trim().split('\n').pop()).toMatch(/^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /);
+    expect(text).toContain(
+      ':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> registry.example.com/retail/pos-os:4.2.0\n' +
+        `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n` +
+        '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n' +
+        `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n` +
+        'New images to download: 20 stores, 1 image;',
+    );
+    expect(text.trim().split('\n').pop()).toMatch(
+      /^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /,
+    );
   }, 60_000);
 
   test('GIVEN store-057 moved from Fleet to Flux WHEN diffed THEN the fleet-wide change is one GitRepo path naming that store', () => {
@@ -394,11 +518,15 @@ describe('the example fleet', () => {
     // THEN
     expect(diff.stores.map((s) => s.store)).toEqual(['store-057', undefined]);
     const text = formatDiffText(diff);
-    expect(text).toContain('fleet-wide files:\n'
-      + '  GitRepo/fleet-default/edgefleet-stores-5m spec.paths: - dist/stores/store-057\n'
-      + '  fleet/kustomization.yaml resources: - clusters/store-057.yaml\n');
+    expect(text).toContain(
+      'fleet-wide files:\n' +
+        '  GitRepo/fleet-default/edgefleet-stores-5m spec.paths: - dist/stores/store-057\n' +
+        '  fleet/kustomization.yaml resources: - clusters/store-057.yaml\n',
+    );
     expect(text).toContain('  Kustomization/flux-system/edgefleet-workloads: added (clusters/store-057/workloads.yaml)\n');
-    expect(text).toContain('  Cluster/fleet-default/store-057: removed (fleet/clusters/store-057.yaml); kept on the Fleet manager (kubectl apply -k does not prune: delete it by hand once unused)\n');
+    expect(text).toContain(
+      '  Cluster/fleet-default/store-057: removed (fleet/clusters/store-057.yaml); kept on the Fleet manager (kubectl apply -k does not prune: delete it by hand once unused)\n',
+    );
     expect(text).not.toMatch(/store-058|paths\[/);
     expect(text).toContain('New images to download: none.\n');
   }, 60_000);

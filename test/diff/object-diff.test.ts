@@ -13,8 +13,9 @@ describe('diffValues', () => {
   });
 
   test('GIVEN kustomization resources with one added WHEN diffed THEN it is one added item', () => {
-    expect(lines({ resources: ['edge-monitor.yaml', 'pos.yaml'] }, { resources: ['edge-app.yaml', 'edge-monitor.yaml', 'pos.yaml'] }))
-      .toEqual(['resources: + edge-app.yaml']);
+    expect(lines({ resources: ['edge-monitor.yaml', 'pos.yaml'] }, { resources: ['edge-app.yaml', 'edge-monitor.yaml', 'pos.yaml'] })).toEqual([
+      'resources: + edge-app.yaml',
+    ]);
   });
 
   test('GIVEN the same items in another order WHEN diffed THEN the order change is reported once', () => {
@@ -29,7 +30,12 @@ describe('diffValues', () => {
     // GIVEN
     const monitor = { name: 'edge-monitor', image: 'edge-monitor:1.4.2' };
     const before = { containers: [monitor] };
-    const after = { containers: [{ name: 'sidecar', image: 'sidecar:1.0.0' }, { ...monitor, image: 'edge-monitor:1.5.0' }] };
+    const after = {
+      containers: [
+        { name: 'sidecar', image: 'sidecar:1.0.0' },
+        { ...monitor, image: 'edge-monitor:1.5.0' },
+      ],
+    };
 
     // WHEN
     const changes = diffValues(before, after);
@@ -49,8 +55,18 @@ describe('diffValues', () => {
   });
 
   test('GIVEN objects whose name repeats WHEN diffed THEN the next key that is unique is used', () => {
-    const before = { volumeMounts: [{ name: 'data', mountPath: '/a' }, { name: 'data', mountPath: '/b', readOnly: true }] };
-    const after = { volumeMounts: [{ name: 'data', mountPath: '/a' }, { name: 'data', mountPath: '/b', readOnly: false }] };
+    const before = {
+      volumeMounts: [
+        { name: 'data', mountPath: '/a' },
+        { name: 'data', mountPath: '/b', readOnly: true },
+      ],
+    };
+    const after = {
+      volumeMounts: [
+        { name: 'data', mountPath: '/a' },
+        { name: 'data', mountPath: '/b', readOnly: false },
+      ],
+    };
     expect(lines(before, after)).toEqual(['volumeMounts[mountPath=/b].readOnly: true -> false']);
   });
 
@@ -62,12 +78,29 @@ describe('diffValues', () => {
 
   test('GIVEN objects without a key WHEN one in the middle changes THEN equal items match and the changed one is compared at its index', () => {
     const rule = (port: number) => ({ ports: [{ port }] });
-    expect(lines({ ingress: [rule(80), rule(443), rule(8080)] }, { ingress: [rule(80), rule(8443), rule(8080)] }))
-      .toEqual(['ingress[1].ports[port=443]: - {"port":443}', 'ingress[1].ports[port=8443]: + {"port":8443}']);
+    expect(lines({ ingress: [rule(80), rule(443), rule(8080)] }, { ingress: [rule(80), rule(8443), rule(8080)] })).toEqual([
+      'ingress[1].ports[port=443]: - {"port":443}',
+      'ingress[1].ports[port=8443]: + {"port":8443}',
+    ]);
   });
 
   test('GIVEN objects without a key WHEN they move and one changes THEN the moved one is unchanged and the changed one is compared field by field', () => {
-    expect(lines({ x: [{ a: 1, b: 1 }, { a: 2, b: 2 }] }, { x: [{ a: 2, b: 2 }, { a: 1, b: 3 }] })).toEqual(['x[1].b: 1 -> 3']);
+    expect(
+      lines(
+        {
+          x: [
+            { a: 1, b: 1 },
+            { a: 2, b: 2 },
+          ],
+        },
+        {
+          x: [
+            { a: 2, b: 2 },
+            { a: 1, b: 3 },
+          ],
+        },
+      ),
+    ).toEqual(['x[1].b: 1 -> 3']);
   });
 
   test('GIVEN equal objects with keys in another order WHEN diffed THEN nothing changed', () => {

@@ -34,7 +34,10 @@ describe('the example fleet', () => {
   test('GIVEN store-001 WHEN synthesized THEN it runs the POS VM and the edge monitor, listed in its kustomization', () => {
     const workloads = YAML.parse(rendered.get('stores/store-001/workloads/kustomization.yaml')!);
     expect(workloads.resources).toEqual(['edge-monitor.yaml', 'log-agent.yaml', 'metrics-agent.yaml', 'pos.yaml']);
-    expect(objectsIn('stores/store-001/workloads/pos.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['PersistentVolumeClaim/pos-data', 'VirtualMachine/pos']);
+    expect(objectsIn('stores/store-001/workloads/pos.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'PersistentVolumeClaim/pos-data',
+      'VirtualMachine/pos',
+    ]);
     const vm = objectsIn('stores/store-001/workloads/pos.yaml')[1];
     expect(vm.spec.template.spec.domain).toMatchObject({ memory: { guest: '2Gi' }, cpu: { cores: 1 } });
     expect(YAML.parse(rendered.get('stores/store-001/kustomization.yaml')!).resources).toEqual(['infrastructure', 'workloads']);
@@ -60,14 +63,19 @@ describe('the example fleet', () => {
   }, 120_000);
 
   test('GIVEN the example fleet WHEN synthesized THEN nothing is on a moving tag, pulled Always, or without requests and a memory limit', () => {
-    const all = [...rendered].filter(([f]) => f.endsWith('.yaml')).map(([, c]) => c).join('\n');
+    const all = [...rendered]
+      .filter(([f]) => f.endsWith('.yaml'))
+      .map(([, c]) => c)
+      .join('\n');
     expect(all).not.toContain('imagePullPolicy: Always');
     expect(all).not.toMatch(/:latest\b/);
     for (const [file, content] of [...rendered].filter(([f]) => f.startsWith('stores/') && f.endsWith('.yaml'))) {
       for (const doc of YAML.parseAllDocuments(content).map((d) => d.toJS())) {
         const pod = doc?.spec?.template?.spec;
         for (const c of pod?.containers ?? []) {
-          expect([file, c.resources?.requests?.cpu, c.resources?.requests?.memory, c.resources?.limits?.memory].some((v) => v === undefined)).toBe(false);
+          expect([file, c.resources?.requests?.cpu, c.resources?.requests?.memory, c.resources?.limits?.memory].some((v) => v === undefined)).toBe(
+            false,
+          );
         }
       }
     }
@@ -85,8 +93,21 @@ describe('the example fleet', () => {
   (kubectl ? test : test.skip)('GIVEN store folders WHEN built by the real kustomize (kubectl kustomize) THEN every object comes out once', () => {
     for (const id of ['store-001', 'store-003', 'store-100']) {
       const built = execFileSync('kubectl', ['kustomize', path.join(DIST, 'stores', id)], { encoding: 'utf8' });
-      const kinds = YAML.parseAllDocuments(built).map((d) => d.toJS().kind).sort();
-      const agents = ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'ConfigMap', 'DaemonSet', 'DaemonSet', 'ServiceAccount', 'ServiceAccount'];
+      const kinds = YAML.parseAllDocuments(built)
+        .map((d) => d.toJS().kind)
+        .sort();
+      const agents = [
+        'ClusterRole',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ClusterRoleBinding',
+        'ConfigMap',
+        'ConfigMap',
+        'DaemonSet',
+        'DaemonSet',
+        'ServiceAccount',
+        'ServiceAccount',
+      ];
       const apps = id === 'store-003' ? ['Deployment', 'Deployment'] : ['Deployment'];
       expect(kinds).toEqual([...agents, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort());
     }

@@ -21,7 +21,9 @@ describe('the example inventory', () => {
     const line = rows.find((r) => r.values.id === 'store-057')!.line;
 
     // WHEN / THEN
-    expect(() => buildFleet(rows)).toThrow(`stores/inventory.csv line ${line}: store "store-057", column "${column}": "${value}" is not accepted (use ${accepted})`);
+    expect(() => buildFleet(rows)).toThrow(
+      `stores/inventory.csv line ${line}: store "store-057", column "${column}": "${value}" is not accepted (use ${accepted})`,
+    );
   });
 
   test('GIVEN blank optional cells WHEN the fleet is built THEN the fleet defaults apply', () => {

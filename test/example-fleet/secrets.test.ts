@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const fleet = buildFleet();
 const rendered = renderFleet(fleet);
 
-describe('the example fleet\'s secrets', () => {
+describe("the example fleet's secrets", () => {
   test('GIVEN the store keys of the inventory WHEN synthesized THEN the committed .sops.yaml is the one synth writes', () => {
     expect(fs.readFileSync(path.join(ROOT, '.sops.yaml'), 'utf8')).toBe(renderSopsConfig(fleet, ROOT));
   });

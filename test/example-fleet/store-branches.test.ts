@@ -2,7 +2,7 @@ import { RELEASES, buildFleet } from '../../stores';
 import { FleetGit } from '../publish/fleet-git';
 
 describe('the example fleet on store branches', () => {
-  test('GIVEN every Flux store on its branch, published WHEN the POS OS candidate is promoted to the early ring THEN exactly the early Flux stores\' branches move, one commit each', () => {
+  test("GIVEN every Flux store on its branch, published WHEN the POS OS candidate is promoted to the early ring THEN exactly the early Flux stores' branches move, one commit each", () => {
     // GIVEN the example fleet with every store fetching from its own branch, synthesized, committed and published
     const onBranches = { source: 'store-branch' } as const;
     const repo = FleetGit.create();
@@ -21,7 +21,10 @@ describe('the example fleet on store branches', () => {
     // THEN the branches that moved are exactly those of the early ring's Flux stores, each by one commit on its previous one
     const early = fluxStores.filter((s) => s.ring === 'early').map((s) => s.id);
     const after = repo.branches();
-    const moved = [...after].filter(([store, commit]) => before.get(store) !== commit).map(([store]) => store).sort();
+    const moved = [...after]
+      .filter(([store, commit]) => before.get(store) !== commit)
+      .map(([store]) => store)
+      .sort();
     expect(early.length).toBeGreaterThan(0);
     expect(moved).toEqual(early);
     expect(result.updates.every((u) => u.from === before.get(u.store))).toBe(true);

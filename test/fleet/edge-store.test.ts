@@ -10,8 +10,14 @@ describe('EdgeStore', () => {
 
     // THEN
     expect(store.nodeProfile).toEqual({
-      cpu: 4, memory: '8Gi', arch: 'arm64', taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
-      localStorageClass: 'local-path', runtimeClasses: [], runtimeClassSource: 'k3s', kubevirtNamespace: 'kubevirt',
+      cpu: 4,
+      memory: '8Gi',
+      arch: 'arm64',
+      taints: [{ key: 'edge-node', effect: 'NoSchedule' }],
+      localStorageClass: 'local-path',
+      runtimeClasses: [],
+      runtimeClassSource: 'k3s',
+      kubevirtNamespace: 'kubevirt',
     });
     expect(store.sync).toEqual({ autoSync: true, interval: '5m', agent: 'flux', source: 'main' });
   });
@@ -53,33 +59,39 @@ describe('EdgeStore', () => {
   });
 
   test('GIVEN an unknown CPU architecture WHEN creating the store THEN it names the store, field, value and choices', () => {
-    expect(() => testStore({ nodeProfile: { arch: 'riscv64' as any } }))
-      .toThrow('store "store-001": nodeProfile.arch "riscv64" is not supported (use one of "arm64", "amd64")');
+    expect(() => testStore({ nodeProfile: { arch: 'riscv64' as any } })).toThrow(
+      'store "store-001": nodeProfile.arch "riscv64" is not supported (use one of "arm64", "amd64")',
+    );
   });
 
   test('GIVEN a malformed node memory WHEN creating the store THEN it says what a quantity looks like', () => {
-    expect(() => testStore({ nodeProfile: { memory: '8 GB' } }))
-      .toThrow('store "store-001": nodeProfile.memory "8 GB" is not a Kubernetes quantity (use "8Gi")');
+    expect(() => testStore({ nodeProfile: { memory: '8 GB' } })).toThrow(
+      'store "store-001": nodeProfile.memory "8 GB" is not a Kubernetes quantity (use "8Gi")',
+    );
   });
 
   test.each(['5 minutes', '5', '-1m', ''])('GIVEN the sync interval "%s" WHEN creating the store THEN it fails', (interval) => {
-    expect(() => testStore({ sync: { interval } }))
-      .toThrow(`store "store-001": sync.interval "${interval}" is not a duration (use a number with a unit, such as "30s", "5m" or "1h")`);
+    expect(() => testStore({ sync: { interval } })).toThrow(
+      `store "store-001": sync.interval "${interval}" is not a duration (use a number with a unit, such as "30s", "5m" or "1h")`,
+    );
   });
 
   test.each(['0s', '0m0s'])('GIVEN the sync interval "%s" WHEN creating the store THEN it fails: Flux would poll without pause', (interval) => {
-    expect(() => testStore({ sync: { interval } }))
-      .toThrow(`store "store-001": sync.interval "${interval}" must be longer than 0 (use a number with a unit, such as "30s", "5m" or "1h")`);
+    expect(() => testStore({ sync: { interval } })).toThrow(
+      `store "store-001": sync.interval "${interval}" must be longer than 0 (use a number with a unit, such as "30s", "5m" or "1h")`,
+    );
   });
 
   test('GIVEN node memory without a unit WHEN creating the store THEN it says the unit is missing', () => {
-    expect(() => testStore({ nodeProfile: { memory: '8' } }))
-      .toThrow('store "store-001": nodeProfile.memory "8" is only 8 bytes: its unit is missing or wrong (use "8Gi"');
+    expect(() => testStore({ nodeProfile: { memory: '8' } })).toThrow(
+      'store "store-001": nodeProfile.memory "8" is only 8 bytes: its unit is missing or wrong (use "8Gi"',
+    );
   });
 
   test('GIVEN a label value with a space WHEN creating the store THEN it names the label', () => {
-    expect(() => testStore({ labels: { city: 'New York' } }))
-      .toThrow('store "store-001": labels "city" value "New York" is not a Kubernetes label value');
+    expect(() => testStore({ labels: { city: 'New York' } })).toThrow(
+      'store "store-001": labels "city" value "New York" is not a Kubernetes label value',
+    );
   });
 
   test('GIVEN two workloads generating the same object WHEN validating THEN the late check names both files', () => {
@@ -92,7 +104,9 @@ describe('EdgeStore', () => {
     const problems = store.node.validate();
 
     // THEN
-    expect(problems).toEqual(['store "store-001": Deployment "edge/api" is generated twice, in workloads/api.yaml and workloads/extra.yaml (rename one of them)']);
+    expect(problems).toEqual([
+      'store "store-001": Deployment "edge/api" is generated twice, in workloads/api.yaml and workloads/extra.yaml (rename one of them)',
+    ]);
   });
 
   test('GIVEN a store without workloads WHEN rendered THEN its workloads folder still exists for Flux to apply (and prune)', () => {
@@ -105,21 +119,33 @@ describe('EdgeStore', () => {
   });
 
   test('GIVEN a repository URL that is not a Git URL WHEN creating the fleet THEN it fails', () => {
-    expect(() => testFleet({ repository: { url: 'git.example.com/fleet' } }))
-      .toThrow('repository.url "git.example.com/fleet" is not a Git URL the stores can pull');
+    expect(() => testFleet({ repository: { url: 'git.example.com/fleet' } })).toThrow(
+      'repository.url "git.example.com/fleet" is not a Git URL the stores can pull',
+    );
   });
 
-  test.each(['main branch', 'feature..x', 'refs/', '-main'])('GIVEN the branch "%s" WHEN creating the fleet THEN it fails: Git has no such branch name', (branch) => {
-    expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', branch } }))
-      .toThrow(`fleet: repository.branch "${branch}" is not a Git branch name (use one such as "main" or "release/stores")`);
-  });
+  test.each(['main branch', 'feature..x', 'refs/', '-main'])(
+    'GIVEN the branch "%s" WHEN creating the fleet THEN it fails: Git has no such branch name',
+    (branch) => {
+      expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', branch } })).toThrow(
+        `fleet: repository.branch "${branch}" is not a Git branch name (use one such as "main" or "release/stores")`,
+      );
+    },
+  );
 
-  test.each(['/srv/dist', '../dist', 'dist/../../x', 'my dist'])('GIVEN the path "%s" WHEN creating the fleet THEN it fails: the stores read a folder inside the repository', (path) => {
-    expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', path } }))
-      .toThrow(`fleet: repository.path "${path}" is not a folder inside the repository (use a relative path such as "dist"`);
-  });
+  test.each(['/srv/dist', '../dist', 'dist/../../x', 'my dist'])(
+    'GIVEN the path "%s" WHEN creating the fleet THEN it fails: the stores read a folder inside the repository',
+    (path) => {
+      expect(() => testFleet({ repository: { url: 'https://git.example.com/fleet.git', path } })).toThrow(
+        `fleet: repository.path "${path}" is not a folder inside the repository (use a relative path such as "dist"`,
+      );
+    },
+  );
 
-  test.each([['./gitops/', 'gitops'], ['release/stores', 'release/stores']])('GIVEN the path "%s" WHEN creating the fleet THEN it is the folder "%s"', (path, folder) => {
+  test.each([
+    ['./gitops/', 'gitops'],
+    ['release/stores', 'release/stores'],
+  ])('GIVEN the path "%s" WHEN creating the fleet THEN it is the folder "%s"', (path, folder) => {
     expect(testFleet({ repository: { url: 'https://git.example.com/fleet.git', path } }).repository.path).toBe(folder);
   });
 });

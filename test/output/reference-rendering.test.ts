@@ -1,5 +1,5 @@
-import { PLAIN_RESOLVE_APPLIES } from '../../lib/util/rendered-json';
 import { generatedFleet } from '../../bench/generated-fleet';
+import { PLAIN_RESOLVE_APPLIES } from '../../lib/util/rendered-json';
 import { bothWays, differences } from '../util';
 
 describe('fast rendering is byte-identical to js-yaml and cdk8s', () => {

@@ -1,9 +1,9 @@
 import { JsonPatch } from 'cdk8s';
-import { CDI_COMPONENTS, KUBEVIRT_COMPONENTS, vmOverheadBytes } from '../../lib/planner/reservation-model';
-import { DEFAULT_NODE_PROFILE } from '../../lib/model/node-profile';
 import { EdgeApp, EdgeMonitor, EdgePosVm, EdgeStore, VmDisk, renderFleet } from '../../lib';
-import { checkOfflineRules } from '../../lib/policies/check-offline-rules';
+import { DEFAULT_NODE_PROFILE } from '../../lib/model/node-profile';
 import { overBudget, planStore } from '../../lib/planner/plan-store';
+import { CDI_COMPONENTS, KUBEVIRT_COMPONENTS, vmOverheadBytes } from '../../lib/planner/reservation-model';
+import { checkOfflineRules } from '../../lib/policies/check-offline-rules';
 import { renderStoreWithObjects } from '../../lib/synth/render-store';
 import { testFleet } from '../util';
 
@@ -11,7 +11,10 @@ const Mi = 2 ** 20;
 const POS = VmDisk.containerDisk('registry.example.com/pos-os:4.1.0');
 
 function planOf(store: EdgeStore) {
-  return planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, renderStoreWithObjects(store).objects);
+  return planStore(
+    { id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent },
+    renderStoreWithObjects(store).objects,
+  );
 }
 
 describe('resource planner', () => {
@@ -31,7 +34,11 @@ describe('resource planner', () => {
 
     // THEN
     expect(plan.reservations.map((r) => [r.item, r.memoryBytes / Mi])).toEqual([
-      ['K3s server', 1600], ['KubeVirt components (spec.infra.replicas 1)', 2000], ['Flux controllers', 256], ['VM pos launcher overhead', 428], ['VM pos console log', 35],
+      ['K3s server', 1600],
+      ['KubeVirt components (spec.infra.replicas 1)', 2000],
+      ['Flux controllers', 256],
+      ['VM pos launcher overhead', 428],
+      ['VM pos console log', 35],
     ]);
     expect(plan.capacity).toEqual({ cpuMillis: 4000, memoryBytes: 8192 * Mi });
     expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2000 - 256 - 428 - 35);
@@ -67,12 +74,16 @@ describe('resource planner', () => {
 
     test('WHEN planned THEN each constant names its source and the saving against the default install is recorded', () => {
       const [kubevirt, cdi] = platformOf(dataVolume);
-      expect(kubevirt.source).toBe('kubevirt v1.6.2 pkg/virt-operator/resource/generate: '
-        + 'virt-operator 2 × (10m, 450Mi) components/deployments.go NewOperatorDeployment; virt-api 1 × (5m, 500Mi) components/deployments.go NewApiServerDeployment; '
-        + 'virt-controller 1 × (10m, 275Mi) components/deployments.go NewControllerDeployment; virt-handler 1 × (10m, 325Mi) components/daemonsets.go NewHandlerDaemonSet');
+      expect(kubevirt.source).toBe(
+        'kubevirt v1.6.2 pkg/virt-operator/resource/generate: ' +
+          'virt-operator 2 × (10m, 450Mi) components/deployments.go NewOperatorDeployment; virt-api 1 × (5m, 500Mi) components/deployments.go NewApiServerDeployment; ' +
+          'virt-controller 1 × (10m, 275Mi) components/deployments.go NewControllerDeployment; virt-handler 1 × (10m, 325Mi) components/daemonsets.go NewHandlerDaemonSet',
+      );
       expect(kubevirt.savedAgainstDefault).toEqual({ cpuMillis: 10, memoryBytes: 275 * Mi });
-      expect(cdi.source).toBe('containerized-data-importer v1.63.1 pkg/operator/resources: cdi-operator 1 × (100m, 150Mi) operator/operator.go; '
-        + 'cdi-deployment 1 × (100m, 150Mi) namespaced/controller.go; cdi-apiserver 1 × (100m, 150Mi) namespaced/apiserver.go; cdi-uploadproxy 1 × (100m, 150Mi) namespaced/uploadproxy.go');
+      expect(cdi.source).toBe(
+        'containerized-data-importer v1.63.1 pkg/operator/resources: cdi-operator 1 × (100m, 150Mi) operator/operator.go; ' +
+          'cdi-deployment 1 × (100m, 150Mi) namespaced/controller.go; cdi-apiserver 1 × (100m, 150Mi) namespaced/apiserver.go; cdi-uploadproxy 1 × (100m, 150Mi) namespaced/uploadproxy.go',
+      );
       expect(cdi).not.toHaveProperty('savedAgainstDefault');
       expect([...KUBEVIRT_COMPONENTS, ...CDI_COMPONENTS].every((c) => c.source.length > 0)).toBe(true);
     });
@@ -81,8 +92,10 @@ describe('resource planner', () => {
   test('GIVEN stores with VMs WHEN the report is rendered THEN it shows what infra.replicas 1 saves against the default install', () => {
     const fleet = testFleet();
     for (const id of ['store-001', 'store-002']) new EdgePosVm(new EdgeStore(fleet, id), 'pos', { bootDisk: POS });
-    expect(renderFleet(fleet).get('REPORT.md')).toContain('KubeVirt components (spec.infra.replicas 1) reserve 275 MiB of memory and 10m of CPU less per store '
-      + 'than the default install: 0.54 GiB and 0.02 cores across 2 stores.');
+    expect(renderFleet(fleet).get('REPORT.md')).toContain(
+      'KubeVirt components (spec.infra.replicas 1) reserve 275 MiB of memory and 10m of CPU less per store ' +
+        'than the default install: 0.54 GiB and 0.02 cores across 2 stores.',
+    );
   });
 
   test('GIVEN a KubeVirt custom resource patched back to the default replicas WHEN planned THEN the default footprint is counted, with no saving', () => {
@@ -101,7 +114,9 @@ describe('resource planner', () => {
   });
 
   test('GIVEN a node profile that overrides KubeVirt and CDI WHEN planned THEN its measurements replace the component sums', () => {
-    const store = new EdgeStore(testFleet(), 'store-001', { nodeProfile: { reservation: { kubevirt: { cpu: '80m', memory: '1800Mi' }, cdi: { cpu: '200m', memory: '400Mi' } } } });
+    const store = new EdgeStore(testFleet(), 'store-001', {
+      nodeProfile: { reservation: { kubevirt: { cpu: '80m', memory: '1800Mi' }, cdi: { cpu: '200m', memory: '400Mi' } } },
+    });
     new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/pos-os:4.1.0' }) });
     expect(planOf(store).reservations.filter((r) => /KubeVirt|CDI/.test(r.item))).toEqual([
       { item: 'KubeVirt components', source: 'node profile override', cpuMillis: 80, memoryBytes: 1800 * Mi },
@@ -113,7 +128,9 @@ describe('resource planner', () => {
     const fleet = testFleet();
     const store = new EdgeStore(fleet, 'store-017');
     new EdgePosVm(store, 'pos', { memory: '6Gi', cpu: 2, bootDisk: POS });
-    expect(() => renderFleet(fleet)).toThrow(/store "store-017": planned memory 6\.00 GiB exceeds allocatable 3\.\d\d GiB by 2\.\d\d GiB \(node 8\.00 GiB minus system reservation 4\.\d\d GiB\); biggest consumers: VirtualMachine pos 6\.00 GiB\. Lower requests, move a workload, or give the store a larger node profile/);
+    expect(() => renderFleet(fleet)).toThrow(
+      /store "store-017": planned memory 6\.00 GiB exceeds allocatable 3\.\d\d GiB by 2\.\d\d GiB \(node 8\.00 GiB minus system reservation 4\.\d\d GiB\); biggest consumers: VirtualMachine pos 6\.00 GiB\. Lower requests, move a workload, or give the store a larger node profile/,
+    );
   });
 
   test('GIVEN an app scaled to zero WHEN planned and checked THEN it requests nothing, yet its pod template still follows the offline rules', () => {

@@ -10,7 +10,7 @@ function objectsIn(storeId: string, file: string): any[] {
   return fs.existsSync(full) ? YAML.parseAllDocuments(fs.readFileSync(full, 'utf8')).map((d) => d.toJS()) : [];
 }
 
-describe('the example fleet\'s platform objects (committed dist/)', () => {
+describe("the example fleet's platform objects (committed dist/)", () => {
   const ids = fs.readdirSync(STORES).sort();
   const vms = ids.map((id) => ({ id, vm: objectsIn(id, 'workloads/pos.yaml').find((o) => o.kind === 'VirtualMachine') }));
 
@@ -18,7 +18,12 @@ describe('the example fleet\'s platform objects (committed dist/)', () => {
     expect(vms.every(({ vm }) => vm !== undefined)).toBe(true);
     for (const id of ids) {
       const [kubevirt] = objectsIn(id, 'infrastructure/kubevirt.yaml');
-      expect([id, kubevirt?.kind, kubevirt?.spec?.infra?.replicas, kubevirt?.spec?.uninstallStrategy]).toEqual([id, 'KubeVirt', 1, 'BlockUninstallIfWorkloadsExist']);
+      expect([id, kubevirt?.kind, kubevirt?.spec?.infra?.replicas, kubevirt?.spec?.uninstallStrategy]).toEqual([
+        id,
+        'KubeVirt',
+        1,
+        'BlockUninstallIfWorkloadsExist',
+      ]);
     }
   });
 

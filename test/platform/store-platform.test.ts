@@ -27,7 +27,10 @@ describe('the store platform', () => {
     const kubevirt = objectOf(store, KUBEVIRT_FILE, 'KubeVirt');
 
     // THEN
-    const placement = { nodeSelector: { 'kubernetes.io/arch': 'arm64' }, tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }] };
+    const placement = {
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+      tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
+    };
     expect(kubevirt).toEqual({
       apiVersion: 'kubevirt.io/v1',
       kind: 'KubeVirt',
@@ -51,7 +54,8 @@ describe('the store platform', () => {
   test('GIVEN a store without VMs WHEN synthesized THEN it has neither KubeVirt nor CDI custom resource', () => {
     const store = testStore();
     expect(filesOf(store).filter((f) => f.includes('/infrastructure/'))).toEqual([
-      'stores/store-001/infrastructure/namespace.yaml', 'stores/store-001/infrastructure/kustomization.yaml',
+      'stores/store-001/infrastructure/namespace.yaml',
+      'stores/store-001/infrastructure/kustomization.yaml',
     ]);
   });
 
@@ -64,7 +68,10 @@ describe('the store platform', () => {
     const cdi = objectOf(store, CDI_FILE, 'CDI');
 
     // THEN
-    const placement = { nodeSelector: { 'kubernetes.io/arch': 'arm64' }, tolerations: [{ key: 'pos-only', operator: 'Exists', effect: 'NoExecute' }] };
+    const placement = {
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+      tolerations: [{ key: 'pos-only', operator: 'Exists', effect: 'NoExecute' }],
+    };
     expect(cdi.apiVersion).toBe('cdi.kubevirt.io/v1beta1');
     expect(cdi.metadata).not.toHaveProperty('namespace');
     expect(cdi.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' });
@@ -81,7 +88,10 @@ describe('the store platform', () => {
     // GIVEN
     const fleet = testFleet();
     const store = new EdgeStore(fleet, 'store-001');
-    new EdgePosVm(store, 'pos', { bootDisk: DATA_VOLUME, dataDisks: { recovery: VmDisk.dataVolume({ size: '5Gi', registryImage: 'registry.example.com/retail/recovery:1.0.0', pullMethod: 'pod' }) } });
+    new EdgePosVm(store, 'pos', {
+      bootDisk: DATA_VOLUME,
+      dataDisks: { recovery: VmDisk.dataVolume({ size: '5Gi', registryImage: 'registry.example.com/retail/recovery:1.0.0', pullMethod: 'pod' }) },
+    });
 
     // WHEN
     const files = renderFleet(fleet);
@@ -96,21 +106,39 @@ describe('the store platform', () => {
   });
 
   test.each([
-    [{ size: '5Gi', httpUrl: 'https://images.example.com/pos.qcow2', pullMethod: 'node' as const }, 'disk "boot" pullMethod "node" applies only to a registryImage'],
-    [{ size: '5Gi', registryImage: 'registry.example.com/pos:1.0.0', pullMethod: 'daemon' as any }, 'disk "boot" pullMethod "daemon" is not supported (use one of "node", "pod")'],
+    [
+      { size: '5Gi', httpUrl: 'https://images.example.com/pos.qcow2', pullMethod: 'node' as const },
+      'disk "boot" pullMethod "node" applies only to a registryImage',
+    ],
+    [
+      { size: '5Gi', registryImage: 'registry.example.com/pos:1.0.0', pullMethod: 'daemon' as any },
+      'disk "boot" pullMethod "daemon" is not supported (use one of "node", "pod")',
+    ],
   ])('GIVEN DataVolume options %j WHEN creating the VM THEN it fails with the fix', (options, message) => {
-    expect(() => new EdgePosVm(testStore(), 'pos', { bootDisk: VmDisk.dataVolume(options) })).toThrow(`store "store-001": EdgePosVm "pos": ${message}`);
+    expect(() => new EdgePosVm(testStore(), 'pos', { bootDisk: VmDisk.dataVolume(options) })).toThrow(
+      `store "store-001": EdgePosVm "pos": ${message}`,
+    );
   });
 
   test('GIVEN a raw VM with a hostDisk among store manifests WHEN synthesized THEN the KubeVirt custom resource enables HostDisk', () => {
     // GIVEN
     const store = testStore();
-    store.addManifests('legacy-vm', [{
-      apiVersion: 'kubevirt.io/v1',
-      kind: 'VirtualMachine',
-      metadata: { name: 'legacy', namespace: 'edge' },
-      spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: { disks: [{ name: 'd', disk: {} }] } }, volumes: [{ name: 'd', hostDisk: { path: '/data/legacy.img', type: 'Disk' } }] } } },
-    }]);
+    store.addManifests('legacy-vm', [
+      {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        metadata: { name: 'legacy', namespace: 'edge' },
+        spec: {
+          runStrategy: 'Halted',
+          template: {
+            spec: {
+              domain: { devices: { disks: [{ name: 'd', disk: {} }] } },
+              volumes: [{ name: 'd', hostDisk: { path: '/data/legacy.img', type: 'Disk' } }],
+            },
+          },
+        },
+      },
+    ]);
 
     // WHEN
     const kubevirt = objectOf(store, KUBEVIRT_FILE, 'KubeVirt');
@@ -129,8 +157,10 @@ describe('the store platform', () => {
     vm.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/domain/devices/video', { type: 'virtio' }));
 
     // THEN
-    expect(() => renderFleet(fleet)).toThrow('store "store-001": VirtualMachine/pos: spec.template.spec.domain.devices.video needs KubeVirt\'s feature gate "VideoConfig" '
-      + '(KubeVirt v1.6.2 rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates(\'VideoConfig\')');
+    expect(() => renderFleet(fleet)).toThrow(
+      'store "store-001": VirtualMachine/pos: spec.template.spec.domain.devices.video needs KubeVirt\'s feature gate "VideoConfig" ' +
+        "(KubeVirt v1.6.2 rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('VideoConfig')",
+    );
     store.platform.enableKubeVirt().addFeatureGates('VideoConfig');
     expect(() => renderFleet(fleet)).not.toThrow();
   });
@@ -148,12 +178,16 @@ describe('the store platform', () => {
     const store = new EdgeStore(fleet, 'store-001');
     new EdgePosVm(store, 'pos', { bootDisk: BOOT });
     store.platform.kubevirt!.resource.addJsonPatch(JsonPatch.remove('/metadata/annotations'));
-    expect(() => renderFleet(fleet)).toThrow('store "store-001": KubeVirt/kubevirt: metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep');
+    expect(() => renderFleet(fleet)).toThrow(
+      'store "store-001": KubeVirt/kubevirt: metadata.annotations lacks kustomize.toolkit.fluxcd.io/prune: disabled, helm.sh/resource-policy: keep',
+    );
   });
 
   test('GIVEN a bad feature gate name WHEN added THEN it fails with the fix', () => {
     const store = testStore();
-    expect(() => store.platform.enableKubeVirt().addFeatureGates('host disk')).toThrow('store "store-001": KubeVirt feature gate "host disk" is not a feature gate name (use KubeVirt\'s spelling, such as "HostDisk")');
+    expect(() => store.platform.enableKubeVirt().addFeatureGates('host disk')).toThrow(
+      'store "store-001": KubeVirt feature gate "host disk" is not a feature gate name (use KubeVirt\'s spelling, such as "HostDisk")',
+    );
   });
 
   test('GIVEN a profile with another KubeVirt namespace WHEN synthesized THEN the custom resource goes there', () => {
@@ -170,15 +204,20 @@ describe('the store platform', () => {
 
     test('GIVEN edgefleet creates them WHEN synthesized THEN each is a node.k8s.io/v1 RuntimeClass named after its handler', () => {
       const store = testStore({ nodeProfile: { runtimeClasses: ['wasmedge'], runtimeClassSource: 'edgefleet' } });
-      expect(documents(store, 'stores/store-001/infrastructure/runtime-classes.yaml')).toEqual([{
-        apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', handler: 'wasmedge',
-        metadata: { name: 'wasmedge', labels: { 'app.kubernetes.io/managed-by': 'edgefleet' } },
-      }]);
+      expect(documents(store, 'stores/store-001/infrastructure/runtime-classes.yaml')).toEqual([
+        {
+          apiVersion: 'node.k8s.io/v1',
+          kind: 'RuntimeClass',
+          handler: 'wasmedge',
+          metadata: { name: 'wasmedge', labels: { 'app.kubernetes.io/managed-by': 'edgefleet' } },
+        },
+      ]);
     });
 
     test('GIVEN an unknown source WHEN creating the store THEN it fails with the choices', () => {
-      expect(() => testStore({ nodeProfile: { runtimeClassSource: 'containerd' as any } }))
-        .toThrow('store "store-001": nodeProfile.runtimeClassSource "containerd" is not supported (use one of "k3s", "edgefleet")');
+      expect(() => testStore({ nodeProfile: { runtimeClassSource: 'containerd' as any } })).toThrow(
+        'store "store-001": nodeProfile.runtimeClassSource "containerd" is not supported (use one of "k3s", "edgefleet")',
+      );
     });
   });
 });
@@ -214,10 +253,13 @@ describe('edgefleet validate on the platform objects', () => {
     expect(fs.existsSync(path.join(outdir, 'stores/store-002/infrastructure/cdi.yaml'))).toBe(true);
   });
 
-  test('GIVEN a store folder with the KubeVirt custom resource and another object in the operator\'s namespace WHEN validated THEN only the other object is found', async () => {
+  test("GIVEN a store folder with the KubeVirt custom resource and another object in the operator's namespace WHEN validated THEN only the other object is found", async () => {
     // GIVEN
     const outdir = synthesizeExample({ runtimeClasses: ['wasmedge'] });
-    fs.writeFileSync(path.join(outdir, 'stores/store-001/infrastructure/stray.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: kubevirt}\n');
+    fs.writeFileSync(
+      path.join(outdir, 'stores/store-001/infrastructure/stray.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: kubevirt}\n',
+    );
     fs.appendFileSync(path.join(outdir, 'stores/store-001/infrastructure/kustomization.yaml'), '  - stray.yaml\n');
 
     // WHEN

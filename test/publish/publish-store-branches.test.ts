@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { GitServer } from '../../e2e/harness/git-server';
 import { EdgeFleet, EdgeMonitor, EdgeStore, SyncSource } from '../../lib';
 import { main } from '../../lib/cli/main';
-import { GitServer } from '../../e2e/harness/git-server';
 import { testFleet } from '../util';
 import { FleetGit, git } from './fleet-git';
 
@@ -60,9 +60,12 @@ describe('edgefleet publish', () => {
     const branch = 'edgefleet/stores/store-a';
     expect(repo.files(branch)).toEqual(repo.files(source, repo.work, 'dist/stores/store-a', 'dist/clusters/store-a'));
     // AND the commit has no parent, the source commit's author, committer and dates, and names it
-    expect(git(repo.remote, 'show', '-s', '--format=%P|%an <%ae> %ad|%cn <%ce> %cd', '--date=raw', branch))
-      .toBe('|Platform Team <platform@example.com> 1767225600 +0100|CI <ci@example.com> 1767229200 +0100');
-    expect(git(repo.remote, 'show', '-s', '--format=%B', branch)).toBe(`store-a: dist/ at ${source.slice(0, 12)}\n\nPublished by edgefleet publish from ${source}: Add the stores`);
+    expect(git(repo.remote, 'show', '-s', '--format=%P|%an <%ae> %ad|%cn <%ce> %cd', '--date=raw', branch)).toBe(
+      '|Platform Team <platform@example.com> 1767225600 +0100|CI <ci@example.com> 1767229200 +0100',
+    );
+    expect(git(repo.remote, 'show', '-s', '--format=%B', branch)).toBe(
+      `store-a: dist/ at ${source.slice(0, 12)}\n\nPublished by edgefleet publish from ${source}: Add the stores`,
+    );
   });
 
   test('GIVEN published branches WHEN published again with no change THEN no commit is made and nothing is pushed', () => {
@@ -89,7 +92,9 @@ describe('edgefleet publish', () => {
     expect(result.updates.map((u) => u.store)).toEqual(['store-b']);
     expect([...after].filter(([store, commit]) => before.get(store) !== commit).map(([store]) => store)).toEqual(['store-b']);
     expect(git(repo.remote, 'rev-list', '--parents', '-n1', after.get('store-b')!)).toBe(`${after.get('store-b')} ${before.get('store-b')}`);
-    expect(git(repo.remote, 'diff', '--name-only', before.get('store-b')!, after.get('store-b')!)).toBe('dist/stores/store-b/images.txt\ndist/stores/store-b/workloads/edge-monitor.yaml');
+    expect(git(repo.remote, 'diff', '--name-only', before.get('store-b')!, after.get('store-b')!)).toBe(
+      'dist/stores/store-b/images.txt\ndist/stores/store-b/workloads/edge-monitor.yaml',
+    );
     expect(git(repo.remote, 'show', '-s', '--format=%s', after.get('store-b')!)).toBe(`store-b: dist/ at ${change.slice(0, 12)}`);
   });
 
@@ -129,7 +134,9 @@ describe('edgefleet publish', () => {
     // THEN its new commit follows bootstrap's, and holds bootstrap's files, not the empty placeholders
     expect(result.updates).toEqual([expect.objectContaining({ store: 'store-a', from: bootstrapped })]);
     expect(components()).toBe('# the Flux controllers');
-    expect(git(repo.remote, 'diff', '--name-only', bootstrapped, 'edgefleet/stores/store-a')).toBe('dist/stores/store-a/images.txt\ndist/stores/store-a/workloads/edge-monitor.yaml');
+    expect(git(repo.remote, 'diff', '--name-only', bootstrapped, 'edgefleet/stores/store-a')).toBe(
+      'dist/stores/store-a/images.txt\ndist/stores/store-a/workloads/edge-monitor.yaml',
+    );
   });
 
   test('GIVEN a store removed from the fleet WHEN published THEN its branch is kept as it is, until its removal is published deliberately', () => {
@@ -174,7 +181,9 @@ describe('edgefleet publish', () => {
     const before = repo.branches();
 
     // WHEN published, THEN it refuses (following main, store-b's Flux would prune its own controllers), naming the fix
-    expect(() => repo.publish()).toThrow(/store "store-b" moves from its branch edgefleet\/stores\/store-b to the fleet's branch, where dist\/clusters\/store-b\/flux-system\/gotk-components.yaml and dist\/clusters\/store-b\/flux-system\/gotk-sync.yaml differ .*: copy them over and commit first: git cat-file blob [0-9a-f]{40} > dist\/clusters\/store-b\/flux-system\/gotk-components.yaml; /);
+    expect(() => repo.publish()).toThrow(
+      /store "store-b" moves from its branch edgefleet\/stores\/store-b to the fleet's branch, where dist\/clusters\/store-b\/flux-system\/gotk-components.yaml and dist\/clusters\/store-b\/flux-system\/gotk-sync.yaml differ .*: copy them over and commit first: git cat-file blob [0-9a-f]{40} > dist\/clusters\/store-b\/flux-system\/gotk-components.yaml; /,
+    );
     expect(repo.branches()).toEqual(before);
 
     // WHEN the files are copied to main as the message says, THEN the move is published to store-b's branch, which it follows until then
@@ -182,7 +191,7 @@ describe('edgefleet publish', () => {
       const target = path.join(repo.work, 'dist/clusters/store-b/flux-system', file);
       fs.writeFileSync(target, git(repo.remote, 'show', `edgefleet/stores/store-b:dist/clusters/store-b/flux-system/${file}`) + '\n');
     }
-    git(repo.work, 'commit', '-q', '-am', 'Copy store-b\'s bootstrap files from its branch');
+    git(repo.work, 'commit', '-q', '-am', "Copy store-b's bootstrap files from its branch");
     const result = repo.publish();
     expect(result.updates.map((u) => u.store)).toEqual(['store-b']);
     expect(git(repo.remote, 'show', 'edgefleet/stores/store-b:dist/clusters/store-b/flux-system/kustomization.yaml')).toContain('branch: main');
@@ -199,7 +208,9 @@ describe('edgefleet publish', () => {
     const before = repo.branches();
 
     // WHEN the older commit is published (a CI job that ran late), THEN publish refuses and pushes nothing
-    expect(() => repo.publish({ source: older })).toThrow(/^store branches were published from [0-9a-f]{12}, committed after [0-9a-f]{12}: publishing it would take those stores back/);
+    expect(() => repo.publish({ source: older })).toThrow(
+      /^store branches were published from [0-9a-f]{12}, committed after [0-9a-f]{12}: publishing it would take those stores back/,
+    );
     expect(repo.branches()).toEqual(before);
   });
 
@@ -223,7 +234,9 @@ describe('edgefleet publish', () => {
       const remote = server.url('remote.git');
       const first = await inChild(repo.work, remote);
       const second = await inChild(repo.work, remote);
-      expect(first).toMatch(/^edgefleet: publish [0-9a-f]{12} to http:\/\/127\.0\.0\.1:\d+\/remote\.git: 3 store branches, 0 updated, 3 created, 0 unchanged; pushed in one atomic push/);
+      expect(first).toMatch(
+        /^edgefleet: publish [0-9a-f]{12} to http:\/\/127\.0\.0\.1:\d+\/remote\.git: 3 store branches, 0 updated, 3 created, 0 unchanged; pushed in one atomic push/,
+      );
       expect(second).toMatch(/3 store branches, 0 updated, 0 created, 3 unchanged; nothing to push/);
       expect([...repo.branches().keys()].sort()).toEqual(ON_BRANCH);
     } finally {
@@ -234,10 +247,13 @@ describe('edgefleet publish', () => {
   test('GIVEN the CLI WHEN publish runs THEN it prints the branches moved, and a mistake as one line with exit code 1', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const cli = (...args: string[]) => main(['publish', ...args], { write: (t: string) => out.push(t) }, { write: (t: string) => err.push(t) }, repo.work);
+    const cli = (...args: string[]) =>
+      main(['publish', ...args], { write: (t: string) => out.push(t) }, { write: (t: string) => err.push(t) }, repo.work);
 
     expect(await cli('--dry-run')).toBe(0);
-    expect(out.join('')).toMatch(/^edgefleet: publish [0-9a-f]{12} to origin: 3 store branches, 0 updated, 3 created, 0 unchanged; dry run: nothing pushed \(\d+\.\ds\)\n {2}would move edgefleet\/stores\/store-a {2}\(new\) [0-9a-f]{12}\n/);
+    expect(out.join('')).toMatch(
+      /^edgefleet: publish [0-9a-f]{12} to origin: 3 store branches, 0 updated, 3 created, 0 unchanged; dry run: nothing pushed \(\d+\.\ds\)\n {2}would move edgefleet\/stores\/store-a {2}\(new\) [0-9a-f]{12}\n/,
+    );
     expect(await cli('--remove', 'store-a')).toBe(1);
     expect(err.join('')).toMatch(/^edgefleet: publish: nothing was published:\n {2}- store "store-a" is still a Flux store of the fleet/);
 
@@ -247,7 +263,9 @@ describe('edgefleet publish', () => {
     err.length = 0;
     try {
       expect(await cli('--dry-run')).toBe(0);
-      expect(err.join('')).toBe('edgefleet: publish: dist/ has changes that are not committed: publish reads dist/ as committed in HEAD (commit them, then publish)\n');
+      expect(err.join('')).toBe(
+        'edgefleet: publish: dist/ has changes that are not committed: publish reads dist/ as committed in HEAD (commit them, then publish)\n',
+      );
     } finally {
       fs.rmSync(uncommitted);
     }
@@ -261,5 +279,9 @@ describe('edgefleet publish', () => {
 async function inChild(cwd: string, remote: string): Promise<string> {
   const { execFile } = await import('child_process');
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'edgefleet');
-  return new Promise((resolve, reject) => execFile(process.execPath, [bin, 'publish', '--remote', remote], { cwd }, (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout))));
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [bin, 'publish', '--remote', remote], { cwd }, (e, stdout, stderr) =>
+      e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
 }

@@ -26,7 +26,7 @@ describe('Release', () => {
     expect([canary, early, general].map((s) => release.versionFor(s))).toEqual(['4.2.0', '4.1.0', '4.1.0']);
   });
 
-  test('GIVEN a store pin and a region pin with a typo WHEN synthesized THEN synth names each pin and what it could be, rather than leaving the store on the ring\'s version', () => {
+  test("GIVEN a store pin and a region pin with a typo WHEN synthesized THEN synth names each pin and what it could be, rather than leaving the store on the ring's version", () => {
     // GIVEN
     const { fleet } = ringedFleet();
     const release = new Release(fleet, 'edge-monitor', { stable: '1.4.2', regions: { 'eu-wset': '1.4.1' }, stores: { 'store-420': '1.4.1' } });
@@ -76,7 +76,10 @@ describe('Release', () => {
 
     // WHEN
     const release = new Release(fleet, 'pos', {
-      stable: '4.1.0', candidate: { version: '4.2.0', throughRing: 'general' }, regions: { 'us-east': '4.1.5' }, stores: { s1: '4.0.9' },
+      stable: '4.1.0',
+      candidate: { version: '4.2.0', throughRing: 'general' },
+      regions: { 'us-east': '4.1.5' },
+      stores: { s1: '4.0.9' },
     });
 
     // THEN
@@ -84,22 +87,31 @@ describe('Release', () => {
   });
 
   test.each([
-    [{ stable: '4.1.0', candidate: { version: '4.2.0', throughRing: 'beta' } }, 'Release "pos": candidate.throughRing "beta" is not one of the fleet\'s rings (use one of "canary", "early", "general")'],
+    [
+      { stable: '4.1.0', candidate: { version: '4.2.0', throughRing: 'beta' } },
+      'Release "pos": candidate.throughRing "beta" is not one of the fleet\'s rings (use one of "canary", "early", "general")',
+    ],
     [{ stable: '4.1 final' }, 'Release "pos": version "4.1 final" is not a version or image tag'],
   ])('GIVEN bad release props %j WHEN created THEN it fails clearly', (props, message) => {
     expect(() => new Release(ringedFleet().fleet, 'pos', props)).toThrow(message);
   });
 
-  test('GIVEN a store whose ring is not one of the fleet\'s WHEN created THEN it fails naming the rings', () => {
-    expect(() => ringedFleet().store('s1', 'beta'))
-      .toThrow('store "s1": labels "ring" value "beta" is not one of the fleet\'s rings (use one of "canary", "early", "general")');
+  test("GIVEN a store whose ring is not one of the fleet's WHEN created THEN it fails naming the rings", () => {
+    expect(() => ringedFleet().store('s1', 'beta')).toThrow(
+      'store "s1": labels "ring" value "beta" is not one of the fleet\'s rings (use one of "canary", "early", "general")',
+    );
   });
 });
 
 describe('blast-radius guard in synth', () => {
   function synthWith(version: (ring: string) => string, outdir: string, max: number, allowWideChange = false) {
     const { fleet, store } = ringedFleet(max);
-    for (const [id, ring] of [['s1', 'canary'], ['s2', 'early'], ['s3', 'early'], ['s4', 'general']]) {
+    for (const [id, ring] of [
+      ['s1', 'canary'],
+      ['s2', 'early'],
+      ['s3', 'early'],
+      ['s4', 'general'],
+    ]) {
       new EdgeMonitor(store(id, ring), 'edge-monitor', { image: `registry.example.com/edge-monitor:${version(ring)}` });
     }
     return synthesize(fleet, { outdir, allowWideChange });
@@ -109,7 +121,11 @@ describe('blast-radius guard in synth', () => {
     const outdir = tempDir();
     synthWith(() => '1.0.0', outdir, 2);
     const written = synthWith((r) => (r === 'general' ? '1.0.0' : '1.1.0'), outdir, 2).written;
-    expect(written.filter((f) => f.endsWith('edge-monitor.yaml'))).toEqual(['stores/s1/workloads/edge-monitor.yaml', 'stores/s2/workloads/edge-monitor.yaml', 'stores/s3/workloads/edge-monitor.yaml']);
+    expect(written.filter((f) => f.endsWith('edge-monitor.yaml'))).toEqual([
+      'stores/s1/workloads/edge-monitor.yaml',
+      'stores/s2/workloads/edge-monitor.yaml',
+      'stores/s3/workloads/edge-monitor.yaml',
+    ]);
   });
 
   test('GIVEN a change to more stores outside the first ring than allowed WHEN synthesized THEN it fails naming them and dist/ stays', () => {
@@ -122,7 +138,9 @@ describe('blast-radius guard in synth', () => {
     const run = () => synthWith(() => '1.1.0', outdir, 2);
 
     // THEN
-    expect(run).toThrow('blast-radius guard: this change touches 3 existing stores outside the first ring "canary", more than the 2 allowed: s2 (early), s3 (early), s4 (general). Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.');
+    expect(run).toThrow(
+      'blast-radius guard: this change touches 3 existing stores outside the first ring "canary", more than the 2 allowed: s2 (early), s3 (early), s4 (general). Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.',
+    );
     expect(snapshotDir(outdir)).toEqual(before);
   });
 

@@ -1,15 +1,20 @@
 import { performance } from 'perf_hooks';
 import { generatedReport } from '../../bench/report-screenshot';
+import { ReservationItem, Resources } from '../../lib/planner/store-plan';
 import { renderReportHtml } from '../../lib/report/render-report-html';
 import { renderReportMarkdown } from '../../lib/report/render-report-markdown';
 import { FleetReport, ReportWarning, StoreReport, StoreSync } from '../../lib/report/report-model';
-import { ReservationItem, Resources } from '../../lib/planner/store-plan';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
 const K3S: ReservationItem = { item: 'K3s server', cpuMillis: 500, memoryBytes: 1588 * MIB, source: 'https://docs.k3s.io/installation/requirements' };
-const KUBEVIRT: ReservationItem = { item: 'KubeVirt components', cpuMillis: 300, memoryBytes: 640 * MIB, source: 'kubevirt/kubevirt virt-handler requests' };
+const KUBEVIRT: ReservationItem = {
+  item: 'KubeVirt components',
+  cpuMillis: 300,
+  memoryBytes: 640 * MIB,
+  source: 'kubevirt/kubevirt virt-handler requests',
+};
 const WASM: ReservationItem = { item: 'WasmEdge shim', cpuMillis: 50, memoryBytes: 64 * MIB, source: 'containerd/runwasi README' };
 
 const FLUX: StoreSync = { agent: 'flux', autoSync: true, interval: '5m' };
@@ -23,10 +28,13 @@ function storePlan(store: string, requested: Resources, allocatable: Resources, 
     capacity: { cpuMillis: allocatable.cpuMillis + reserved('cpuMillis'), memoryBytes: allocatable.memoryBytes + reserved('memoryBytes') },
     reservations,
     allocatable,
-    workloads: store === 'store-003' ? [{ name: 'edge-monitor', kind: 'Deployment', ...requested }] : [
-      { name: 'pos', kind: 'VirtualMachine', cpuMillis: requested.cpuMillis - 100, memoryBytes: requested.memoryBytes - 128 * MIB },
-      { name: 'edge-monitor', kind: 'Deployment', cpuMillis: 100, memoryBytes: 128 * MIB },
-    ],
+    workloads:
+      store === 'store-003'
+        ? [{ name: 'edge-monitor', kind: 'Deployment', ...requested }]
+        : [
+            { name: 'pos', kind: 'VirtualMachine', cpuMillis: requested.cpuMillis - 100, memoryBytes: requested.memoryBytes - 128 * MIB },
+            { name: 'edge-monitor', kind: 'Deployment', cpuMillis: 100, memoryBytes: 128 * MIB },
+          ],
     requested,
     vms: store === 'store-003' ? 0 : 1,
     sync,
@@ -44,7 +52,9 @@ function threeStores(warnings: ReportWarning[] = []): FleetReport {
       storePlan('store-002', { cpuMillis: 3800, memoryBytes: 1 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB }),
       storePlan('store-003', { cpuMillis: 500, memoryBytes: 2 * GIB }, { cpuMillis: 4000, memoryBytes: 8 * GIB }, [K3S, KUBEVIRT, WASM]),
     ],
-    waivers: [{ store: 'store-002', rule: 'pinned-image', object: 'Deployment/legacy-app', reason: 'vendor <script>alert("x")</script> build & no digest' }],
+    waivers: [
+      { store: 'store-002', rule: 'pinned-image', object: 'Deployment/legacy-app', reason: 'vendor <script>alert("x")</script> build & no digest' },
+    ],
     warnings,
   };
 }
@@ -96,7 +106,11 @@ describe('renderReportMarkdown', () => {
 
   test('GIVEN an overcommitted store WHEN rendered THEN its utilization is above 100% and its headroom negative', () => {
     // GIVEN
-    const report: FleetReport = { stores: [storePlan('store-001', { cpuMillis: 1000, memoryBytes: 4.5 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB })], waivers: [], warnings: [] };
+    const report: FleetReport = {
+      stores: [storePlan('store-001', { cpuMillis: 1000, memoryBytes: 4.5 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB })],
+      waivers: [],
+      warnings: [],
+    };
 
     // WHEN
     const markdown = renderReportMarkdown(report);
@@ -111,7 +125,8 @@ describe('renderReportMarkdown', () => {
 
     // THEN
     expect(sectionOf(markdown, '## Waivers (1)')).toContain(
-      '| store-002 | pinned-image | Deployment/legacy-app | vendor &lt;script&gt;alert("x")&lt;/script&gt; build &amp; no digest |');
+      '| store-002 | pinned-image | Deployment/legacy-app | vendor &lt;script&gt;alert("x")&lt;/script&gt; build &amp; no digest |',
+    );
   });
 
   test('GIVEN two stores with an identical reservation breakdown WHEN rendered THEN the breakdown is shown once, with sources, and rows name their model', () => {
@@ -131,12 +146,20 @@ describe('renderReportMarkdown', () => {
   test('GIVEN 438 identical warnings of one kind and one of another WHEN rendered THEN each kind is a line of the overview and has its own examples', () => {
     // GIVEN
     const noDigest = (n: number, image: string): ReportWarning => ({
-      store: `store-${String(n).padStart(3, '0')}`, object: 'Deployment/edge-monitor', kind: 'image without digest', message: `image "${image}" has a tag but no digest`,
+      store: `store-${String(n).padStart(3, '0')}`,
+      object: 'Deployment/edge-monitor',
+      kind: 'image without digest',
+      message: `image "${image}" has a tag but no digest`,
     });
     const warnings = [
       ...Array.from({ length: 438 }, (_, i) => noDigest(i + 1, 'edge-monitor:1.4.2')),
       ...Array.from({ length: 6 }, (_, i) => noDigest(i + 1, `tool-${i}:1.0`)),
-      { store: 'store-002', object: 'Deployment/legacy-app', kind: 'unneeded waiver', message: 'waiver of "pinned-image" is not needed (nothing breaks the rule): remove it' },
+      {
+        store: 'store-002',
+        object: 'Deployment/legacy-app',
+        kind: 'unneeded waiver',
+        message: 'waiver of "pinned-image" is not needed (nothing breaks the rule): remove it',
+      },
     ];
 
     // WHEN
@@ -144,8 +167,10 @@ describe('renderReportMarkdown', () => {
 
     // THEN
     expect(sectionOf(markdown, '## Warnings (445 in 438 stores)')).toEqual([
-      '## Warnings (445 in 438 stores)', '',
-      'By kind, most frequent first; each kind lists its most frequent messages.', '',
+      '## Warnings (445 in 438 stores)',
+      '',
+      'By kind, most frequent first; each kind lists its most frequent messages.',
+      '',
       '| kind | warnings | stores | distinct messages |',
       '|---|---:|---:|---:|',
       '| image without digest | 444 | 438 | 7 |',
@@ -154,10 +179,13 @@ describe('renderReportMarkdown', () => {
     ]);
     const noDigestSection = sectionOf(markdown, '### image without digest: 444 in 438 stores');
     expect(noDigestSection).toContain('The 5 most frequent of 7 distinct messages.');
-    expect(noDigestSection).toContain('| 438 | image "edge-monitor:1.4.2" has a tag but no digest | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |');
+    expect(noDigestSection).toContain(
+      '| 438 | image "edge-monitor:1.4.2" has a tag but no digest | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |',
+    );
     expect(noDigestSection.filter((l) => l.startsWith('| 1 |'))).toHaveLength(4);
     expect(sectionOf(markdown, '### unneeded waiver: 1 in 1 store')).toContain(
-      '| 1 | waiver of "pinned-image" is not needed (nothing breaks the rule): remove it | Deployment/legacy-app | store-002 |');
+      '| 1 | waiver of "pinned-image" is not needed (nothing breaks the rule): remove it | Deployment/legacy-app | store-002 |',
+    );
   });
 
   test('GIVEN no warnings WHEN rendered THEN the report says so', () => {
@@ -174,8 +202,10 @@ describe('renderReportMarkdown', () => {
 
     // THEN
     expect(sectionOf(markdown, '## Sync')).toEqual([
-      '## Sync', '',
-      '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.', '',
+      '## Sync',
+      '',
+      '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.',
+      '',
       '| agent | polls Git every | stores | suspended | first stores |',
       '|---|---|---:|---:|---|',
       '| fleet | 15m | 1 | 1 | store-002 |',
@@ -191,18 +221,30 @@ describe('renderReportMarkdown', () => {
   test('GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll lists', () => {
     // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
     const report = threeStores();
-    const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({ ...s, sync: { ...s.sync, source: 'store-branch' }, folders: { files, bytes } });
-    const stores = [onBranch(report.stores[0], 16, 15_400), onBranch(report.stores[1], 17, 16_900), { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } }];
+    const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({
+      ...s,
+      sync: { ...s.sync, source: 'store-branch' },
+      folders: { files, bytes },
+    });
+    const stores = [
+      onBranch(report.stores[0], 16, 15_400),
+      onBranch(report.stores[1], 17, 16_900),
+      { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } },
+    ];
     const tree = { files: 1563, bytes: 1_700_000 };
 
     // WHEN
     const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
 
     // THEN
-    expect(sync).toContain('2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git\'s compression). '
-      + 'Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux\'s Git client, whether or not anything changed.');
-    expect(sync).toContain('1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download the whole repository at that commit, '
-      + 'of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git\'s compression; it keeps only its own two folders in its artifact.');
+    expect(sync).toContain(
+      '2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git\'s compression). ' +
+        "Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux's Git client, whether or not anything changed.",
+    );
+    expect(sync).toContain(
+      '1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download the whole repository at that commit, ' +
+        "of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git's compression; it keeps only its own two folders in its artifact.",
+    );
   });
 
   test('GIVEN an app scaled to zero WHEN rendered THEN the totals count it as a workload scaled to zero', () => {
@@ -229,8 +271,10 @@ describe('renderReportHtml', () => {
     const html = renderReportHtml(threeStores());
 
     // THEN
-    expect(html).toContain('<span>store-001</span><div class="bar a"><i style="width:75.0%"></i></div><small>3.00 / 4.00 GiB · 75.0%</small>'
-      + '<div class="bar g"><i style="width:37.5%"></i></div><small>1.50 / 4.00 cores · 37.5%</small>');
+    expect(html).toContain(
+      '<span>store-001</span><div class="bar a"><i style="width:75.0%"></i></div><small>3.00 / 4.00 GiB · 75.0%</small>' +
+        '<div class="bar g"><i style="width:37.5%"></i></div><small>1.50 / 4.00 cores · 37.5%</small>',
+    );
     expect(html).toContain('<div class="bar r"><i style="width:95.0%"></i></div><small>3.80 / 4.00 cores · 95.0%</small>');
     expect(html).not.toMatch(/<div class="bar [gar]"><i [^>]*><\/i>[^<]/);
     expect(html).toContain('<details><summary>Every store (3 rows)</summary>');
@@ -268,14 +312,17 @@ describe('both renderers', () => {
   test.each([
     ['Markdown', renderReportMarkdown, 3 * 2 ** 20],
     ['HTML', renderReportHtml, 5 * 2 ** 20],
-  ])('GIVEN 10,000 stores WHEN rendered as %s THEN it stays under its size bound (its time is measured by npm run bench:report)', (_, render, bound) => {
-    // GIVEN
-    const report = generatedReport(10000);
+  ])(
+    'GIVEN 10,000 stores WHEN rendered as %s THEN it stays under its size bound (its time is measured by npm run bench:report)',
+    (_, render, bound) => {
+      // GIVEN
+      const report = generatedReport(10000);
 
-    // WHEN
-    const output = render(report);
+      // WHEN
+      const output = render(report);
 
-    // THEN
-    expect(Buffer.byteLength(output)).toBeLessThan(bound);
-  });
+      // THEN
+      expect(Buffer.byteLength(output)).toBeLessThan(bound);
+    },
+  );
 });

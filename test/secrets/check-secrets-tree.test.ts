@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding } from '../../lib/validate/findings';
-import { synthesize } from '../../lib';
-import { validateTree } from '../../lib/validate/validate-tree';
-import { writeSopsConfig } from '../../lib/synth/write-sops-config';
 import { KEYS, SecretsRepo, TestStore, fixture } from './secrets-repo';
+import { synthesize } from '../../lib';
+import { writeSopsConfig } from '../../lib/synth/write-sops-config';
+import { Finding } from '../../lib/validate/findings';
+import { validateTree } from '../../lib/validate/validate-tree';
 
 const SOURCE = 'secrets/store-a/telemetry-credentials.yaml';
 const COPY = 'stores/store-a/infrastructure/secrets/telemetry-credentials.yaml';
@@ -22,33 +22,43 @@ async function findingsOf(repo: SecretsRepo): Promise<Finding[]> {
 }
 
 describe('edgefleet validate: secrets', () => {
-  test('GIVEN a tree whose Secret is encrypted for exactly its store\'s key and the operators\' WHEN validated THEN nothing is found, its sops metadata included', async () => {
+  test("GIVEN a tree whose Secret is encrypted for exactly its store's key and the operators' WHEN validated THEN nothing is found, its sops metadata included", async () => {
     expect(await findingsOf(synthesized())).toEqual([]);
   });
 
   test('GIVEN a Secret in plain text anywhere in the tree WHEN validated THEN it is found without its values; one without values is not', async () => {
     // GIVEN
     const repo = synthesized();
-    repo.write('dist/clusters/store-a/flux-system/git-credentials.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: git, namespace: flux-system}\nstringData: {password: TEST-ONLY-hunter2}\n');
+    repo.write(
+      'dist/clusters/store-a/flux-system/git-credentials.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: git, namespace: flux-system}\nstringData: {password: TEST-ONLY-hunter2}\n',
+    );
     repo.write('dist/stores/store-b/workloads/empty.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: empty, namespace: edge}\n');
 
     // WHEN
     const findings = await findingsOf(repo);
 
     // THEN
-    expect(findings).toEqual([{
-      file: 'clusters/store-a/flux-system/git-credentials.yaml', object: 'Secret/flux-system/git', path: '-',
-      message: 'holds stringData.password in plain text: everything in the tree is committed to Git, so a Secret\'s values must be SOPS-encrypted (see edgefleet\'s guide docs/secrets.md)',
-    }]);
+    expect(findings).toEqual([
+      {
+        file: 'clusters/store-a/flux-system/git-credentials.yaml',
+        object: 'Secret/flux-system/git',
+        path: '-',
+        message:
+          "holds stringData.password in plain text: everything in the tree is committed to Git, so a Secret's values must be SOPS-encrypted (see edgefleet's guide docs/secrets.md)",
+      },
+    ]);
   });
 
-  test('GIVEN a store\'s Secret that another store can read WHEN validated THEN the finding names both stores', async () => {
+  test("GIVEN a store's Secret that another store can read WHEN validated THEN the finding names both stores", async () => {
     const repo = synthesized();
     repo.write(`dist/${COPY}`, fixture('store-b.yaml'));
     const [finding, ...more] = await findingsOf(repo);
     expect(more).toEqual([]);
     expect(finding).toMatchObject({ file: COPY, object: 'Secret/edge/telemetry-credentials', path: 'sops' });
-    expect(finding.message).toMatch(/^store "store-a"'s Secret must be re-encrypted: it is readable by store "store-b" \(its key age1\S+\); not readable by age1\S+; the rule of \.\.\/\.sops\.yaml that covers it wants exactly /);
+    expect(finding.message).toMatch(
+      /^store "store-a"'s Secret must be re-encrypted: it is readable by store "store-b" \(its key age1\S+\); not readable by age1\S+; the rule of \.\.\/\.sops\.yaml that covers it wants exactly /,
+    );
     expect(finding.message).toContain('since store "store-b" could read them');
   });
 
@@ -64,13 +74,21 @@ describe('edgefleet validate: secrets', () => {
 
     // THEN
     expect(findings.map((f) => f.file)).toEqual([COPY]);
-    expect(findings[0].message).toContain(`readable by ${KEYS['store-a-old']}, which is neither the store's key nor an operator's (an old key?); not readable by ${KEYS['store-a']}`);
-    expect(findings[0].message).toContain('Run `sops updatekeys -y` on the file synth copied it from (the secrets folder\'s store-a/telemetry-credentials.yaml), then synth');
+    expect(findings[0].message).toContain(
+      `readable by ${KEYS['store-a-old']}, which is neither the store's key nor an operator's (an old key?); not readable by ${KEYS['store-a']}`,
+    );
+    expect(findings[0].message).toContain(
+      "Run `sops updatekeys -y` on the file synth copied it from (the secrets folder's store-a/telemetry-credentials.yaml), then synth",
+    );
   });
 
   test.each([
     ['a value added in plain text after encryption', fixture('tampered.yaml'), 'holds stringData.note in plain text although it is SOPS-encrypted'],
-    ['a file encrypted without the fleet\'s rules', fixture('all-encrypted.yaml'), 'has apiVersion, kind, metadata.name, metadata.namespace, type encrypted too'],
+    [
+      "a file encrypted without the fleet's rules",
+      fixture('all-encrypted.yaml'),
+      'has apiVersion, kind, metadata.name, metadata.namespace, type encrypted too',
+    ],
   ])('GIVEN %s WHEN validated THEN it is found', async (_, content, expected) => {
     const repo = synthesized();
     repo.write(`dist/${COPY}`, content);
@@ -97,8 +115,12 @@ describe('edgefleet validate: secrets', () => {
   test('GIVEN an encrypted Secret in the folder of a store synced by Rancher Fleet WHEN validated THEN it is found, with the reason and the alternative', async () => {
     const repo = synthesized();
     repo.write('dist/stores/store-a/fleet.yaml', 'defaultNamespace: edge\nkeepResources: true\n');
-    expect((await findingsOf(repo)).map((f) => f.message)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^is SOPS-encrypted, in the folder of a store synced by Rancher Fleet \(it has a fleet\.yaml\)\. Rancher Fleet cannot decrypt SOPS-encrypted files \(rancher\/fleet#144.*or move the store to Flux/),
-    ]));
+    expect((await findingsOf(repo)).map((f) => f.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^is SOPS-encrypted, in the folder of a store synced by Rancher Fleet \(it has a fleet\.yaml\)\. Rancher Fleet cannot decrypt SOPS-encrypted files \(rancher\/fleet#144.*or move the store to Flux/,
+        ),
+      ]),
+    );
   });
 });

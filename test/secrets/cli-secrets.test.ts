@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
 import { KEYS, SecretsRepo, fixture } from './secrets-repo';
+import { main } from '../../lib/cli/main';
 
 /** Runs the CLI in the repository, capturing what it prints. */
 async function cli(repo: SecretsRepo, ...argv: string[]) {
@@ -13,17 +13,20 @@ async function cli(repo: SecretsRepo, ...argv: string[]) {
 
 /** A fleet module `file` in the repository (a new name each time: modules are loaded once): store-a with `key` and its telemetry-credentials. */
 function writeFleetModule(repo: SecretsRepo, file: string, key: string): void {
-  repo.write(file, `import { EdgeFleet, EdgeStore, EncryptedSecret } from 'edgefleet';
+  repo.write(
+    file,
+    `import { EdgeFleet, EdgeStore, EncryptedSecret } from 'edgefleet';
 export function buildFleet(): any {
   const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/f.git' }, secrets: { operators: ['${KEYS.operators}'], folder: ${JSON.stringify(path.join(repo.root, 'secrets'))} } });
   new EncryptedSecret(new EdgeStore(fleet, 'store-a', { ageRecipient: '${key}' }), 'telemetry-credentials');
   return fleet;
 }
-`);
+`,
+  );
 }
 
 describe('edgefleet synth and validate with secrets', () => {
-  test('GIVEN a fleet with a store\'s encrypted Secret WHEN synthesized twice and validated THEN .sops.yaml is written once, said so, and validate finds nothing', async () => {
+  test("GIVEN a fleet with a store's encrypted Secret WHEN synthesized twice and validated THEN .sops.yaml is written once, said so, and validate finds nothing", async () => {
     // GIVEN
     const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a.yaml') });
     writeFleetModule(repo, 'fleet.ts', KEYS['store-a']);
@@ -40,7 +43,7 @@ describe('edgefleet synth and validate with secrets', () => {
     expect([validate.code, validate.stdout]).toEqual([0, expect.stringMatching(/: 0 invalid\n$/)]);
   });
 
-  test('GIVEN a store\'s new key WHEN synthesized and validated THEN both name the file to re-encrypt and exit 1, dist/ left as it was', async () => {
+  test("GIVEN a store's new key WHEN synthesized and validated THEN both name the file to re-encrypt and exit 1, dist/ left as it was", async () => {
     // GIVEN a tree synthesized with store-a's previous key
     const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a-old-key.yaml') });
     writeFleetModule(repo, 'fleet-old-key.ts', KEYS['store-a-old']);
@@ -53,9 +56,13 @@ describe('edgefleet synth and validate with secrets', () => {
 
     // THEN
     expect(synth.code).toBe(1);
-    expect(synth.stderr).toMatch(/^edgefleet: synth failed; dist\/ was left as it was\.\n1 problem in the fleet definition:\n {2}- store "store-a": EncryptedSecret "telemetry-credentials": \S+ is encrypted for the wrong keys: .*re-encrypt it with `sops updatekeys -y \S+secrets\/store-a\/telemetry-credentials\.yaml`/);
+    expect(synth.stderr).toMatch(
+      /^edgefleet: synth failed; dist\/ was left as it was\.\n1 problem in the fleet definition:\n {2}- store "store-a": EncryptedSecret "telemetry-credentials": \S+ is encrypted for the wrong keys: .*re-encrypt it with `sops updatekeys -y \S+secrets\/store-a\/telemetry-credentials\.yaml`/,
+    );
     expect(repo.read('dist/stores/store-a/infrastructure/secrets/telemetry-credentials.yaml')).toBe(fixture('store-a-old-key.yaml'));
     expect(validate.code).toBe(1);
-    expect(validate.stdout).toMatch(/^stores\/store-a\/infrastructure\/secrets\/telemetry-credentials\.yaml: Secret\/edge\/telemetry-credentials: sops: store "store-a"'s Secret must be re-encrypted: /);
+    expect(validate.stdout).toMatch(
+      /^stores\/store-a\/infrastructure\/secrets\/telemetry-credentials\.yaml: Secret\/edge\/telemetry-credentials: sops: store "store-a"'s Secret must be re-encrypted: /,
+    );
   });
 });

@@ -26,7 +26,7 @@ function problemOf(fleet: EdgeFleet): string {
 }
 
 describe('EncryptedSecret', () => {
-  test('GIVEN a Secret encrypted for its store\'s key and the operators\' WHEN synthesized THEN it is copied byte for byte, listed, and decrypted by the layer\'s Kustomization only', () => {
+  test("GIVEN a Secret encrypted for its store's key and the operators' WHEN synthesized THEN it is copied byte for byte, listed, and decrypted by the layer's Kustomization only", () => {
     // GIVEN
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
 
@@ -37,7 +37,10 @@ describe('EncryptedSecret', () => {
     expect(files.get(COPY)).toBe(fixture('store-a.yaml'));
     expect(YAML.parse(files.get('stores/store-a/infrastructure/kustomization.yaml')!).resources).toContain('secrets');
     expect(YAML.parse(files.get('stores/store-a/infrastructure/secrets/kustomization.yaml')!).resources).toEqual(['telemetry-credentials.yaml']);
-    expect(YAML.parse(files.get('clusters/store-a/infrastructure.yaml')!).spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
+    expect(YAML.parse(files.get('clusters/store-a/infrastructure.yaml')!).spec.decryption).toEqual({
+      provider: 'sops',
+      secretRef: { name: 'sops-age' },
+    });
     expect(YAML.parse(files.get('clusters/store-a/workloads.yaml')!).spec).not.toHaveProperty('decryption');
     expect(YAML.parse(files.get('clusters/store-b/infrastructure.yaml')!).spec).not.toHaveProperty('decryption');
   });
@@ -58,7 +61,7 @@ describe('EncryptedSecret', () => {
     for (const value of FIXTURE_VALUES) expect(output).not.toContain(value);
   });
 
-  test('GIVEN a Secret that another store\'s key can read WHEN synthesized THEN synth stops, naming both stores, and dist/ is untouched', () => {
+  test("GIVEN a Secret that another store's key can read WHEN synthesized THEN synth stops, naming both stores, and dist/ is untouched", () => {
     // GIVEN store-b's encryption of the Secret in store-a's folder
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-b.yaml') });
 
@@ -67,7 +70,9 @@ describe('EncryptedSecret', () => {
     const problem = problemOf(repo.fleet());
 
     // THEN
-    expect(problem).toMatch(/^store "store-a": EncryptedSecret "telemetry-credentials": \S*secrets\/store-a\/telemetry-credentials\.yaml is encrypted for the wrong keys: /);
+    expect(problem).toMatch(
+      /^store "store-a": EncryptedSecret "telemetry-credentials": \S*secrets\/store-a\/telemetry-credentials\.yaml is encrypted for the wrong keys: /,
+    );
     expect(problem).toContain(`readable by store "store-b" (its key ${KEYS['store-b']})`);
     expect(problem).toContain(`not readable by ${KEYS['store-a']}`);
     expect(problem).toContain('sops updatekeys -y');
@@ -95,9 +100,19 @@ describe('EncryptedSecret', () => {
   });
 
   test.each([
-    ['a plain-text Secret', fixture('store-a.yaml').replace(/^sops:[\s\S]*$/m, '').replace(/ENC\[[^\]]*\]/g, 'TEST-ONLY-fixture-password'), /is not SOPS-encrypted: encrypt it in place before committing it \(`sops --encrypt --in-place \S+`/],
+    [
+      'a plain-text Secret',
+      fixture('store-a.yaml')
+        .replace(/^sops:[\s\S]*$/m, '')
+        .replace(/ENC\[[^\]]*\]/g, 'TEST-ONLY-fixture-password'),
+      /is not SOPS-encrypted: encrypt it in place before committing it \(`sops --encrypt --in-place \S+`/,
+    ],
     ['a value added in plain text after encryption', fixture('tampered.yaml'), /holds stringData\.note in plain text although it is SOPS-encrypted/],
-    ['a file encrypted without the fleet\'s rules', fixture('all-encrypted.yaml'), /has apiVersion, kind, metadata\.name, metadata\.namespace, type encrypted too/],
+    [
+      "a file encrypted without the fleet's rules",
+      fixture('all-encrypted.yaml'),
+      /has apiVersion, kind, metadata\.name, metadata\.namespace, type encrypted too/,
+    ],
     ['a file that is not YAML', 'stringData: [unclosed\n', /is not valid YAML/],
     ['two documents', `${fixture('store-a.yaml')}---\n${fixture('store-a.yaml')}`, /holds 2 documents \(expected one Secret\)/],
   ])('GIVEN %s WHEN synthesized THEN synth stops and says what to do', (_, content, expected) => {
@@ -107,19 +122,24 @@ describe('EncryptedSecret', () => {
 
   test('GIVEN a store referencing a Secret file that does not exist WHEN synthesized THEN synth names the file and the sops command that makes it', () => {
     const repo = new SecretsRepo();
-    expect(problemOf(repo.fleet())).toMatch(/secrets\/store-a\/telemetry-credentials\.yaml does not exist \(write the Secret there, then encrypt it in place inside the fleet repository: `sops --encrypt --in-place \S+secrets\/store-a\/telemetry-credentials\.yaml`/);
+    expect(problemOf(repo.fleet())).toMatch(
+      /secrets\/store-a\/telemetry-credentials\.yaml does not exist \(write the Secret there, then encrypt it in place inside the fleet repository: `sops --encrypt --in-place \S+secrets\/store-a\/telemetry-credentials\.yaml`/,
+    );
   });
 
   test('GIVEN a file holding another Secret than its name says WHEN synthesized THEN synth names both', () => {
     const repo = new SecretsRepo({ 'secrets/store-a/registry-pull.yaml': fixture('store-a.yaml') });
-    expect(problemOf(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], secrets: ['registry-pull'] } })))
-      .toContain('holds Secret "telemetry-credentials", not "registry-pull" (name the file after the Secret it holds)');
+    expect(problemOf(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], secrets: ['registry-pull'] } }))).toContain(
+      'holds Secret "telemetry-credentials", not "registry-pull" (name the file after the Secret it holds)',
+    );
   });
 
   test('GIVEN a Secret whose name reads as a date in YAML 1.1 WHEN synthesized THEN its name is read as the string Kubernetes reads, and it is copied', () => {
     // GIVEN
     const dateLike = '2026-11-27';
-    const repo = new SecretsRepo({ [`secrets/store-a/${dateLike}.yaml`]: fixture('store-a.yaml').replace('name: telemetry-credentials', `name: ${dateLike}`) });
+    const repo = new SecretsRepo({
+      [`secrets/store-a/${dateLike}.yaml`]: fixture('store-a.yaml').replace('name: telemetry-credentials', `name: ${dateLike}`),
+    });
 
     // WHEN
     const files = renderFleet(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], secrets: [dateLike] } }));
@@ -130,16 +150,23 @@ describe('EncryptedSecret', () => {
 
   test('GIVEN a store synced by Rancher Fleet WHEN it references an encrypted Secret THEN it is refused with the reason and the alternative', () => {
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
-    expect(() => repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], sync: { agent: 'fleet' }, secrets: ['telemetry-credentials'] } }))
-      .toThrow(/^store "store-a": EncryptedSecret "telemetry-credentials": the store syncs with Rancher Fleet\. Rancher Fleet cannot decrypt SOPS-encrypted files \(rancher\/fleet#144.*\)\. Create the Secret in the store out of band .*, or move the store to Flux \(sync\.agent "flux"\)/);
+    expect(() => repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'], sync: { agent: 'fleet' }, secrets: ['telemetry-credentials'] } })).toThrow(
+      /^store "store-a": EncryptedSecret "telemetry-credentials": the store syncs with Rancher Fleet\. Rancher Fleet cannot decrypt SOPS-encrypted files \(rancher\/fleet#144.*\)\. Create the Secret in the store out of band .*, or move the store to Flux \(sync\.agent "flux"\)/,
+    );
   });
 
   test('GIVEN a store without a key, or a fleet without secrets settings WHEN a Secret is referenced THEN the missing key is named', () => {
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
-    expect(() => repo.fleet({ 'store-a': { secrets: ['telemetry-credentials'] } })).toThrow(/^store "store-a": EncryptedSecret "telemetry-credentials": the store has no ageRecipient \(set it to the public key of the store's age key/);
+    expect(() => repo.fleet({ 'store-a': { secrets: ['telemetry-credentials'] } })).toThrow(
+      /^store "store-a": EncryptedSecret "telemetry-credentials": the store has no ageRecipient \(set it to the public key of the store's age key/,
+    );
     const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/retail/fleet.git' } });
-    expect(() => new EncryptedSecret(new EdgeStore(fleet, 'store-a'), 'telemetry-credentials')).toThrow(/the fleet has no secrets settings \(set EdgeFleet secrets\.operators/);
-    expect(() => new EdgeStore(fleet, 'store-b', { ageRecipient: KEYS['store-b'] })).toThrow(/^store "store-b": ageRecipient is set but the fleet has no secrets settings/);
+    expect(() => new EncryptedSecret(new EdgeStore(fleet, 'store-a'), 'telemetry-credentials')).toThrow(
+      /the fleet has no secrets settings \(set EdgeFleet secrets\.operators/,
+    );
+    expect(() => new EdgeStore(fleet, 'store-b', { ageRecipient: KEYS['store-b'] })).toThrow(
+      /^store "store-b": ageRecipient is set but the fleet has no secrets settings/,
+    );
   });
 
   test('GIVEN a Secret in plain text added with addManifests WHEN synthesized THEN synth refuses it without quoting it; one without values passes', () => {
@@ -147,15 +174,24 @@ describe('EncryptedSecret', () => {
     const repo = new SecretsRepo();
     const fleet = repo.fleet({ 'store-b': { ageRecipient: KEYS['store-b'] } });
     const store = fleet.stores[0];
-    store.addManifests('registry', [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'registry', namespace: 'edge' }, data: { '.dockerconfigjson': 'eyJURVNULU9OTFkiOnRydWV9' } }]);
+    store.addManifests('registry', [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'registry', namespace: 'edge' },
+        data: { '.dockerconfigjson': 'eyJURVNULU9OTFkiOnRydWV9' },
+      },
+    ]);
     store.addManifests('placeholder', [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'filled-in-store', namespace: 'edge' } }]);
 
     // WHEN
     const problem = problemOf(fleet);
 
     // THEN
-    expect(problem).toBe('store "store-b": Secret "edge/registry" in stores/store-b/workloads/registry.yaml holds data..dockerconfigjson in plain text, '
-      + 'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band');
+    expect(problem).toBe(
+      'store "store-b": Secret "edge/registry" in stores/store-b/workloads/registry.yaml holds data..dockerconfigjson in plain text, ' +
+        'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band',
+    );
     expect(problem).not.toContain('eyJURVNULU9OTFkiOnRydWV9');
   });
 });
@@ -164,11 +200,19 @@ describe('store and operator keys', () => {
   const repo = new SecretsRepo();
 
   test.each([
-    ['a mistyped key', `${KEYS['store-a'].slice(0, -1)}${KEYS['store-a'].endsWith('q') ? 'p' : 'q'}`, /ageRecipient "age1\S+" is not an age public key: "age1" and 58 more characters, as `age-keygen` prints it.* \(a character is wrong or missing\)/],
+    [
+      'a mistyped key',
+      `${KEYS['store-a'].slice(0, -1)}${KEYS['store-a'].endsWith('q') ? 'p' : 'q'}`,
+      /ageRecipient "age1\S+" is not an age public key: "age1" and 58 more characters, as `age-keygen` prints it.* \(a character is wrong or missing\)/,
+    ],
     ['a truncated key', KEYS['store-a'].slice(0, 40), /is not an age public key/],
-    ['a private key', 'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ', /is a private key \(AGE-SECRET-KEY-\.\.\.\): never put one in the fleet definition or in Git; give its public key/],
+    [
+      'a private key',
+      'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ',
+      /is a private key \(AGE-SECRET-KEY-\.\.\.\): never put one in the fleet definition or in Git; give its public key/,
+    ],
     ['an SSH key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample', /is not an age public key/],
-  ])('GIVEN %s as a store\'s ageRecipient WHEN the store is defined THEN the key is refused, named with the fix', (_, key, expected) => {
+  ])("GIVEN %s as a store's ageRecipient WHEN the store is defined THEN the key is refused, named with the fix", (_, key, expected) => {
     expect(() => repo.fleet({ 'store-a': { ageRecipient: key } })).toThrow(expected);
   });
 
@@ -178,10 +222,14 @@ describe('store and operator keys', () => {
       { line: 3, values: { id: 'store-b', age_recipient: '' } },
       { line: 4, values: { id: 'store-c', age_recipient: 'age1typo' } },
     ];
-    expect(() => typedInventoryRows(rows, { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv'))
-      .toThrow(/stores\/inventory\.csv line 4: store "store-c", column "age_recipient": "age1typo" is not accepted \(use an age public key: "age1" and 58 more characters/);
-    expect(typedInventoryRows(rows.slice(0, 2), { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv').map((r) => r.values.age_recipient))
-      .toEqual([KEYS['store-a'], undefined]);
+    expect(() => typedInventoryRows(rows, { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv')).toThrow(
+      /stores\/inventory\.csv line 4: store "store-c", column "age_recipient": "age1typo" is not accepted \(use an age public key: "age1" and 58 more characters/,
+    );
+    expect(
+      typedInventoryRows(rows.slice(0, 2), { age_recipient: InventoryColumn.ageRecipient() }, 'stores/inventory.csv').map(
+        (r) => r.values.age_recipient,
+      ),
+    ).toEqual([KEYS['store-a'], undefined]);
   });
 
   test('GIVEN a valid key WHEN the store is defined THEN it is accepted', () => {
@@ -196,21 +244,26 @@ describe('store and operator keys', () => {
     expect(fleet([KEYS.operators]).secrets).toMatchObject({ operators: [KEYS.operators], keySecretName: 'sops-age' });
   });
 
-  test('GIVEN two stores with one key, or a store with an operator\'s key WHEN synthesized THEN synth stops: the stores could read each other\'s secrets', () => {
-    expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'] }, 'store-b': { ageRecipient: KEYS['store-a'] } })))
-      .toEqual([`fleet: stores "store-a", "store-b" have the same ageRecipient ${KEYS['store-a']}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`]);
-    expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS.operators } })))
-      .toEqual([`fleet: store "store-a": ageRecipient ${KEYS.operators} is an operator's key, so the store could read every store's secrets (give the store a key of its own). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`]);
+  test("GIVEN two stores with one key, or a store with an operator's key WHEN synthesized THEN synth stops: the stores could read each other's secrets", () => {
+    expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS['store-a'] }, 'store-b': { ageRecipient: KEYS['store-a'] } }))).toEqual([
+      `fleet: stores "store-a", "store-b" have the same ageRecipient ${KEYS['store-a']}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`,
+    ]);
+    expect(problemsOf(repo.fleet({ 'store-a': { ageRecipient: KEYS.operators } }))).toEqual([
+      `fleet: store "store-a": ageRecipient ${KEYS.operators} is an operator's key, so the store could read every store's secrets (give the store a key of its own). .sops.yaml was left as it was until then; fix this before re-encrypting any file as other problems suggest`,
+    ]);
   });
 
-  test('GIVEN a key copied from another store WHEN synthesized THEN the shared key comes first and .sops.yaml keeps the store\'s own rule, so that sops updatekeys cannot hand its secret to the other store', () => {
+  test("GIVEN a key copied from another store WHEN synthesized THEN the shared key comes first and .sops.yaml keeps the store's own rule, so that sops updatekeys cannot hand its secret to the other store", () => {
     // GIVEN a synthesized repository
     const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
     synthesize(repo.fleet(), { outdir: repo.dist });
     const sopsConfig = repo.read('.sops.yaml');
 
     // WHEN store-a gets store-b's key by mistake
-    const fleet = repo.fleet({ 'store-a': { ageRecipient: KEYS['store-b'], secrets: ['telemetry-credentials'] }, 'store-b': { ageRecipient: KEYS['store-b'] } });
+    const fleet = repo.fleet({
+      'store-a': { ageRecipient: KEYS['store-b'], secrets: ['telemetry-credentials'] },
+      'store-b': { ageRecipient: KEYS['store-b'] },
+    });
     expect(() => synthesize(fleet, { outdir: repo.dist })).toThrow(FleetValidationError);
 
     // THEN

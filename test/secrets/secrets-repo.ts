@@ -6,7 +6,9 @@ import { tempDir } from '../util';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'secrets');
 
 /** The public keys of the fixtures (TEST KEYS, made by test/fixtures/secrets/regenerate.sh). */
-export const KEYS: { operators: string; 'store-a': string; 'store-b': string; 'store-a-old': string } = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'keys.json'), 'utf8'));
+export const KEYS: { operators: string; 'store-a': string; 'store-b': string; 'store-a-old': string } = JSON.parse(
+  fs.readFileSync(path.join(FIXTURES, 'keys.json'), 'utf8'),
+);
 
 /** A fixture encrypted by the real sops: store-a.yaml, store-b.yaml, store-a-old-key.yaml, all-encrypted.yaml, tampered.yaml. */
 export function fixture(name: string): string {
@@ -52,10 +54,12 @@ export class SecretsRepo {
    * A fleet whose secrets live in this repository, operators `KEYS.operators`; by default store-a
    * (its key, the secret telemetry-credentials) and store-b (its key, no secrets).
    */
-  public fleet(stores: Record<string, TestStore> = {
-    'store-a': { ageRecipient: KEYS['store-a'], secrets: ['telemetry-credentials'] },
-    'store-b': { ageRecipient: KEYS['store-b'] },
-  }): EdgeFleet {
+  public fleet(
+    stores: Record<string, TestStore> = {
+      'store-a': { ageRecipient: KEYS['store-a'], secrets: ['telemetry-credentials'] },
+      'store-b': { ageRecipient: KEYS['store-b'] },
+    },
+  ): EdgeFleet {
     const fleet = new EdgeFleet({
       repository: { url: 'https://git.example.com/retail/fleet.git' },
       secrets: { operators: [KEYS.operators], folder: path.join(this.root, 'secrets') },

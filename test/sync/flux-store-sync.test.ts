@@ -14,10 +14,17 @@ describe('FluxStoreSync', () => {
     // THEN
     expect(infra.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
     expect(infra.spec).toMatchObject({
-      path: './dist/stores/store-001/infrastructure', prune: true, wait: true, interval: '10m',
+      path: './dist/stores/store-001/infrastructure',
+      prune: true,
+      wait: true,
+      interval: '10m',
       sourceRef: { kind: 'GitRepository', name: 'flux-system' },
     });
-    expect(workloads.spec).toMatchObject({ path: './dist/stores/store-001/workloads', prune: true, dependsOn: [{ name: 'edgefleet-infrastructure' }] });
+    expect(workloads.spec).toMatchObject({
+      path: './dist/stores/store-001/workloads',
+      prune: true,
+      dependsOn: [{ name: 'edgefleet-infrastructure' }],
+    });
     expect(workloads.spec.timeout).toBe('10m');
     expect(infra.spec).not.toHaveProperty('suspend');
   });
@@ -39,7 +46,7 @@ describe('FluxStoreSync', () => {
     expect(JSON.stringify(documents(store, 'clusters/store-001/flux-system/kustomization.yaml'))).not.toContain('suspend');
   });
 
-  test('GIVEN a store interval and branch WHEN synthesized THEN bootstrap\'s GitRepository is patched to them', () => {
+  test("GIVEN a store interval and branch WHEN synthesized THEN bootstrap's GitRepository is patched to them", () => {
     const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores' } });
     const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
     expect(YAML.parse(kustomization.patches[0].patch)).toEqual([
@@ -58,11 +65,17 @@ describe('FluxStoreSync', () => {
     const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');
 
     // THEN
-    expect(claim.metadata).toMatchObject({ name: 'source-controller-data', namespace: 'flux-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
+    expect(claim.metadata).toMatchObject({
+      name: 'source-controller-data',
+      namespace: 'flux-system',
+      annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+    });
     expect(claim.spec.storageClassName).toBe('store-ssd');
     const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment');
     expect(patch.target).toEqual({ kind: 'Deployment', name: 'source-controller' });
-    expect(YAML.parse(patch.patch).spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: 'source-controller-data' } }]);
+    expect(YAML.parse(patch.patch).spec.template.spec.volumes).toEqual([
+      { name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: 'source-controller-data' } },
+    ]);
   });
 
   test('GIVEN a store interval WHEN synthesized THEN source-controller retries a failed fetch at least once per interval', () => {
@@ -73,7 +86,7 @@ describe('FluxStoreSync', () => {
     expect(patches).toContainEqual([{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: '--max-retry-delay=5m' }]);
   });
 
-  test('GIVEN a store WHEN synthesized THEN bootstrap\'s files are there as empty placeholders, as Flux\'s bootstrap guide asks', () => {
+  test("GIVEN a store WHEN synthesized THEN bootstrap's files are there as empty placeholders, as Flux's bootstrap guide asks", () => {
     const files = renderStore(testStore());
     expect(files.get('clusters/store-001/flux-system/gotk-components.yaml')).toBe('');
     expect(files.get('clusters/store-001/flux-system/gotk-sync.yaml')).toBe('');
@@ -81,7 +94,10 @@ describe('FluxStoreSync', () => {
 
   test('GIVEN a fleet asking for sparse checkout WHEN synthesized THEN each store fetches only its two folders', () => {
     // GIVEN
-    const store = testStore({ sync: { interval: '15m' } }, { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores', path: 'gitops', sparseCheckout: true } });
+    const store = testStore(
+      { sync: { interval: '15m' } },
+      { repository: { url: 'ssh://git@git.example.com/fleet.git', branch: 'stores', path: 'gitops', sparseCheckout: true } },
+    );
 
     // WHEN
     const [kustomization] = documents(store, 'clusters/store-001/flux-system/kustomization.yaml');

@@ -1,6 +1,6 @@
+import { parse, reachableClusters } from './fleet-targeting';
 import { EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, VmDisk, renderFleet } from '../../lib';
 import { isDerived } from '../../lib/diff/dist-diff';
-import { parse, reachableClusters } from './fleet-targeting';
 import { testFleet } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
@@ -8,7 +8,10 @@ const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
 function addStore(fleet: EdgeFleet, id: string, props: EdgeStoreProps): EdgeStore {
   const store = new EdgeStore(fleet, id, props);
   new EdgeMonitor(store, 'edge-monitor', { image: IMAGE });
-  new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk('registry.example.com/pos:4.1.0'), dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) } });
+  new EdgePosVm(store, 'pos', {
+    bootDisk: VmDisk.containerDisk('registry.example.com/pos:4.1.0'),
+    dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
+  });
   return store;
 }
 
@@ -28,7 +31,10 @@ describe('Rancher Fleet stores', () => {
     const storeFiles = (files: Map<string, string>) => [...files].filter(([f]) => f.startsWith('stores/') && !f.endsWith('/fleet.yaml'));
     expect(storeFiles(fleetFiles)).toEqual(storeFiles(fluxFiles));
     expect(parse(fleetFiles, 'stores/store-001/fleet.yaml')).toEqual({
-      name: 'store-001', defaultNamespace: 'edge', keepResources: true, overrideTargets: [{ clusterName: 'store-001' }],
+      name: 'store-001',
+      defaultNamespace: 'edge',
+      keepResources: true,
+      overrideTargets: [{ clusterName: 'store-001' }],
     });
     expect([...fleetFiles.keys()].some((f) => f.startsWith('clusters/'))).toBe(false);
     expect([...fluxFiles.keys()].some((f) => f.startsWith('fleet/'))).toBe(false);
@@ -55,16 +61,21 @@ describe('Rancher Fleet stores', () => {
     expect(paths.sort()).toEqual(['dist/stores/store-a', 'dist/stores/store-b', 'dist/stores/store-c', 'dist/stores/store-d']);
   });
 
-  test('GIVEN Fleet stores with two sync intervals WHEN synthesized THEN each GitRepo polls at its stores\' interval', () => {
+  test("GIVEN Fleet stores with two sync intervals WHEN synthesized THEN each GitRepo polls at its stores' interval", () => {
     const fleet = testFleet();
     addStore(fleet, 'store-a', { sync: { agent: 'fleet' } });
     addStore(fleet, 'store-b', { sync: { agent: 'fleet', interval: '15m' } });
     const files = renderFleet(fleet);
-    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-5m.yaml').spec).toMatchObject({ pollingInterval: '5m', paths: ['dist/stores/store-a'], branch: 'main', keepResources: true });
+    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-5m.yaml').spec).toMatchObject({
+      pollingInterval: '5m',
+      paths: ['dist/stores/store-a'],
+      branch: 'main',
+      keepResources: true,
+    });
     expect(parse(files, 'fleet/gitrepos/edgefleet-stores-15m.yaml').spec).toMatchObject({ pollingInterval: '15m', paths: ['dist/stores/store-b'] });
   });
 
-  test('GIVEN autoSync false WHEN synthesized THEN the store\'s Cluster is paused and its folder is unchanged', () => {
+  test("GIVEN autoSync false WHEN synthesized THEN the store's Cluster is paused and its folder is unchanged", () => {
     const paused = testFleet();
     addStore(paused, 'store-a', { sync: { agent: 'fleet', autoSync: false } });
     const running = testFleet();
@@ -79,13 +90,20 @@ describe('Rancher Fleet stores', () => {
     const fleet = testFleet();
     addStore(fleet, 'store-a', { sync: { agent: 'fleet' }, labels: { region: 'eu' } });
     const cluster = parse(renderFleet(fleet), 'fleet/clusters/store-a.yaml');
-    expect(cluster.metadata).toMatchObject({ name: 'store-a', namespace: 'fleet-default', labels: { 'region': 'eu', 'edgefleet.io/store': 'store-a' } });
+    expect(cluster.metadata).toMatchObject({
+      name: 'store-a',
+      namespace: 'fleet-default',
+      labels: { region: 'eu', 'edgefleet.io/store': 'store-a' },
+    });
     expect(cluster.spec).toEqual({ clientID: 'store-a', agentTolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }] });
   });
 
   test('GIVEN an API endpoint and kubeconfig secret WHEN synthesized THEN the store registers manager-initiated, with no credential in Git', () => {
     const fleet = testFleet();
-    addStore(fleet, 'store-a', { sync: { agent: 'fleet' }, fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'store-a-kubeconfig' } });
+    addStore(fleet, 'store-a', {
+      sync: { agent: 'fleet' },
+      fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'store-a-kubeconfig' },
+    });
     const files = renderFleet(fleet);
     const cluster = parse(files, 'fleet/clusters/store-a.yaml');
     expect(cluster.spec.kubeConfigSecret).toBe('store-a-kubeconfig');
@@ -95,8 +113,14 @@ describe('Rancher Fleet stores', () => {
   });
 
   test.each([
-    [{ fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'k' } }, 'fleetRegistration is set but the store syncs with "flux" (set sync.agent to "fleet", or drop fleetRegistration)'],
-    [{ sync: { agent: 'fleet' as const }, fleetRegistration: { apiEndpoint: '10.0.0.7:6443', kubeconfigSecretName: 'k' } }, 'fleetRegistration.apiEndpoint "10.0.0.7:6443" is not an HTTPS API endpoint (use "https://<host>:6443")'],
+    [
+      { fleetRegistration: { apiEndpoint: 'https://10.0.0.7:6443', kubeconfigSecretName: 'k' } },
+      'fleetRegistration is set but the store syncs with "flux" (set sync.agent to "fleet", or drop fleetRegistration)',
+    ],
+    [
+      { sync: { agent: 'fleet' as const }, fleetRegistration: { apiEndpoint: '10.0.0.7:6443', kubeconfigSecretName: 'k' } },
+      'fleetRegistration.apiEndpoint "10.0.0.7:6443" is not an HTTPS API endpoint (use "https://<host>:6443")',
+    ],
     [{ sync: { agent: 'argo' as any } }, 'sync.agent "argo" is not supported (use one of "flux", "fleet")'],
   ])('GIVEN bad sync props %j WHEN creating the store THEN it fails clearly', (props, message) => {
     expect(() => new EdgeStore(testFleet(), 'store-a', props)).toThrow(`store "store-a": ${message}`);
@@ -117,7 +141,12 @@ describe('Rancher Fleet stores', () => {
 
     // THEN
     const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f) && !isDerived(f)).sort();
-    expect(changed).toEqual(['fleet/clustergroups/ring-general.yaml', 'fleet/clusters/store-a.yaml', 'fleet/kustomization.yaml', 'stores/store-a/infrastructure/namespace.yaml']);
+    expect(changed).toEqual([
+      'fleet/clustergroups/ring-general.yaml',
+      'fleet/clusters/store-a.yaml',
+      'fleet/kustomization.yaml',
+      'stores/store-a/infrastructure/namespace.yaml',
+    ]);
     expect(b.get('stores/store-a/fleet.yaml')).toBe(a.get('stores/store-a/fleet.yaml'));
     expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
   });

@@ -66,12 +66,16 @@ describe('EdgeFleet.addStores', () => {
     const run = () => synthesize(fleet, { outdir });
 
     // THEN
-    expect(run).toThrow([
-      '3 problems in the fleet definition:',
-      '  - inventory.csv line 2: store "store-001": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes quantity (use "128Mi")',
-      '  - inventory.csv line 4: fleet: store id "Store 3" is not an RFC 1123 label',
-    ].join('\n'));
-    expect(() => synthesize(fleet, { outdir })).toThrow(/inventory\.csv line 5: store "store-004": .*image "registry\.example\.com\/edge-monitor:latest" is not pinned/);
+    expect(run).toThrow(
+      [
+        '3 problems in the fleet definition:',
+        '  - inventory.csv line 2: store "store-001": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes quantity (use "128Mi")',
+        '  - inventory.csv line 4: fleet: store id "Store 3" is not an RFC 1123 label',
+      ].join('\n'),
+    );
+    expect(() => synthesize(fleet, { outdir })).toThrow(
+      /inventory\.csv line 5: store "store-004": .*image "registry\.example\.com\/edge-monitor:latest" is not pinned/,
+    );
     expect(snapshotDir(outdir)).toEqual(before);
   });
 
@@ -90,7 +94,10 @@ describe('EdgeFleet.addStores', () => {
 
   test('GIVEN one mistake in the definition that every store shares WHEN synthesized THEN it is said once, naming the stores and lines', () => {
     // GIVEN
-    const fleet = declaredFleet([...Array.from({ length: 5 }, (_, i) => ({ line: i + 2, id: `store-00${i + 1}`, memory: 'lots' })), { line: 9, id: 'store-009', tag: 'Latest!' }]);
+    const fleet = declaredFleet([
+      ...Array.from({ length: 5 }, (_, i) => ({ line: i + 2, id: `store-00${i + 1}`, memory: 'lots' })),
+      { line: 9, id: 'store-009', tag: 'Latest!' },
+    ]);
 
     // WHEN
     let message = '';
@@ -104,33 +111,45 @@ describe('EdgeFleet.addStores', () => {
     expect(message.split('\n')).toEqual([
       '6 problems in the fleet definition:',
       '  - 5 stores, "store-001", "store-002", "store-003" and 2 more (inventory.csv lines 2, 3, 4 and 2 more): EdgeMonitor "edge-monitor": memory "lots" is not a Kubernetes quantity (use "128Mi")',
-      expect.stringMatching(/^  - inventory\.csv line 9: store "store-009": EdgeMonitor "edge-monitor": image "registry\.example\.com\/edge-monitor:Latest!" is not/),
+      expect.stringMatching(
+        /^  - inventory\.csv line 9: store "store-009": EdgeMonitor "edge-monitor": image "registry\.example\.com\/edge-monitor:Latest!" is not/,
+      ),
     ]);
   });
 
   test('GIVEN two items of the same store id WHEN synthesized THEN both places are named', () => {
-    const fleet = declaredFleet([{ line: 2, id: 'store-001' }, { line: 9, id: 'store-001' }]);
-    expect(() => synthesize(fleet, { outdir: tempDir() }))
-      .toThrow('inventory.csv line 9: store "store-001" is defined twice (also at inventory.csv line 2) (each store needs its own id)');
+    const fleet = declaredFleet([
+      { line: 2, id: 'store-001' },
+      { line: 9, id: 'store-001' },
+    ]);
+    expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow(
+      'inventory.csv line 9: store "store-001" is defined twice (also at inventory.csv line 2) (each store needs its own id)',
+    );
   });
 
   test('GIVEN a declared store with the id of a store built with new EdgeStore WHEN synthesized THEN it is reported as defined twice', () => {
     const fleet = testFleet();
     defineStore(fleet, { line: 0, id: 'store-001' });
     declaredFleet(rows('store-001'), fleet);
-    expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow('inventory.csv line 2: fleet: store "store-001" is defined twice (each store needs its own id)');
+    expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow(
+      'inventory.csv line 2: fleet: store "store-001" is defined twice (each store needs its own id)',
+    );
   });
 
   test('GIVEN a definition that returns no store WHEN synthesized THEN the message says what addStores expects', () => {
     const fleet = testFleet();
     fleet.addStores([1], (() => undefined) as any);
-    expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow('the function given to addStores() returned undefined (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)');
+    expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow(
+      'the function given to addStores() returned undefined (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)',
+    );
   });
 
-  test('GIVEN a definition that throws an error of its own WHEN synthesized THEN it is reported as a mistake of that store in the fleet\'s code, with where it was thrown', () => {
+  test("GIVEN a definition that throws an error of its own WHEN synthesized THEN it is reported as a mistake of that store in the fleet's code, with where it was thrown", () => {
     // GIVEN
     const fleet = declaredFleet(rows('store-001', 'store-002'));
-    fleet.addStores([{ line: 9, id: 'store-003' }], (_f, row: any) => row.options.cpu.toUpperCase(), { where: (row) => `inventory.csv line ${row.line}` });
+    fleet.addStores([{ line: 9, id: 'store-003' }], (_f, row: any) => row.options.cpu.toUpperCase(), {
+      where: (row) => `inventory.csv line ${row.line}`,
+    });
 
     // WHEN
     let message = '';
@@ -141,7 +160,9 @@ describe('EdgeFleet.addStores', () => {
     }
 
     // THEN
-    expect(message).toContain('inventory.csv line 9: the function given to addStores() failed in the fleet\'s own code (not in edgefleet): TypeError: Cannot read properties of undefined (reading \'cpu\')');
+    expect(message).toContain(
+      "inventory.csv line 9: the function given to addStores() failed in the fleet's own code (not in edgefleet): TypeError: Cannot read properties of undefined (reading 'cpu')",
+    );
     expect(message).toMatch(/\n {6}at .*\(test\/synth\/add-stores\.test\.ts:\d+:\d+\)/);
     expect(message).not.toMatch(/ {6}at .*lib\/(fleet|synth)\//);
     expect(message).not.toContain('internal error');
@@ -162,13 +183,13 @@ describe('synth of removed stores', () => {
     synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003', 'store-004')), { outdir });
     const smallerFleet = declaredFleet(rows('store-001'), testFleet({ maxStoresChangedOutsideFirstRing: 1 }));
     expect(() => synthesize(smallerFleet, { outdir })).toThrow(
-      'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals (stores no longer in the fleet, whose folders synth would delete): '
-      + 'store-002 (removed), store-003 (removed), store-004 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; '
-      + 'if this is a new fleet written over another fleet\'s output, delete its store folders (stores/ and clusters/ of the output folder) first.',
+      'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals (stores no longer in the fleet, whose folders synth would delete): ' +
+        'store-002 (removed), store-003 (removed), store-004 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; ' +
+        "if this is a new fleet written over another fleet's output, delete its store folders (stores/ and clusters/ of the output folder) first.",
     );
   });
 
-  test('GIVEN a new fleet synthesized over another fleet\'s output WHEN synthesized THEN it is refused whatever the limit, and the other tree stays', () => {
+  test("GIVEN a new fleet synthesized over another fleet's output WHEN synthesized THEN it is refused whatever the limit, and the other tree stays", () => {
     // GIVEN
     const outdir = tempDir();
     synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003')), { outdir });
@@ -176,12 +197,16 @@ describe('synth of removed stores', () => {
 
     // WHEN / THEN
     expect(() => synthesize(declaredFleet(rows('paris-01')), { outdir })).toThrow(
-      `${outdir} holds 3 stores (store-001, store-002, store-003) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. `
-      + 'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), '
-      + 'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
+      `${outdir} holds 3 stores (store-001, store-002, store-003) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. ` +
+        'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), ' +
+        'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
     );
     expect(snapshotDir(outdir)).toEqual(before);
-    expect(synthesize(declaredFleet(rows('paris-01')), { outdir, allowWideChange: true }).removedStores).toEqual(['store-001', 'store-002', 'store-003']);
+    expect(synthesize(declaredFleet(rows('paris-01')), { outdir, allowWideChange: true }).removedStores).toEqual([
+      'store-001',
+      'store-002',
+      'store-003',
+    ]);
   });
 });
 

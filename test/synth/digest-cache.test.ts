@@ -2,7 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EdgeFleet, EdgeMonitor, EdgeStore, EncryptedSecret, IReadsFiles, ManifestFile, Release, ReleaseProps, SynthesizeOptions, synthesize } from '../../lib';
+import {
+  EdgeFleet,
+  EdgeMonitor,
+  EdgeStore,
+  EncryptedSecret,
+  IReadsFiles,
+  ManifestFile,
+  Release,
+  ReleaseProps,
+  SynthesizeOptions,
+  synthesize,
+} from '../../lib';
 import { codeDigest } from '../../lib/synth/fleet-digest';
 import { KEYS, SecretsRepo, fixture } from '../secrets/secrets-repo';
 import { snapshotDir, tempDir, testFleet } from '../util';
@@ -13,7 +24,10 @@ class FileConfigMap extends ManifestFile implements IReadsFiles {
   constructor(store: EdgeStore, id: string, file: string) {
     super(store, id, { tree: 'stores', path: `workloads/${id}.yaml` });
     this.inputFiles = [file];
-    new k8s.KubeConfigMap(this, 'Resource', { metadata: { name: id, namespace: store.workloadNamespace }, data: { content: fs.readFileSync(file, 'utf8') } });
+    new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: { name: id, namespace: store.workloadNamespace },
+      data: { content: fs.readFileSync(file, 'utf8') },
+    });
   }
 }
 
@@ -158,7 +172,7 @@ describe('the digest cache', () => {
     expect(fs.existsSync(path.join(outdir, '..', 'cache'))).toBe(false);
   });
 
-  test('GIVEN a file that a store\'s construct reads (IReadsFiles) changed WHEN synthesized THEN that store is rendered again and its output follows the file', () => {
+  test("GIVEN a file that a store's construct reads (IReadsFiles) changed WHEN synthesized THEN that store is rendered again and its output follows the file", () => {
     // GIVEN
     const outdir = outdirWithCache();
     const input = path.join(tempDir(), 'settings.txt');
@@ -183,11 +197,14 @@ describe('the digest cache', () => {
     expect(fs.readFileSync(path.join(outdir, 'stores/store-001/workloads/settings.yaml'), 'utf8')).toContain('content: |\n    second\n');
   });
 
-  test('GIVEN a store\'s encrypted Secret file replaced WHEN synthesized with the cache THEN the store is checked again (here: the new file is for the wrong key)', () => {
+  test("GIVEN a store's encrypted Secret file replaced WHEN synthesized with the cache THEN the store is checked again (here: the new file is for the wrong key)", () => {
     // GIVEN
     const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a.yaml') });
     const fleet = () => {
-      const f = new EdgeFleet({ repository: { url: 'https://git.example.com/retail/fleet.git' }, secrets: { operators: [KEYS.operators], folder: path.join(repo.root, 'secrets') } });
+      const f = new EdgeFleet({
+        repository: { url: 'https://git.example.com/retail/fleet.git' },
+        secrets: { operators: [KEYS.operators], folder: path.join(repo.root, 'secrets') },
+      });
       f.addStores(ids('store-a'), (fl, item) => {
         const store = new EdgeStore(fl, item.id, { ageRecipient: KEYS['store-a'] });
         new EncryptedSecret(store, 'telemetry-credentials');

@@ -8,7 +8,9 @@ const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
 /** A fleet of the given stores, each with an edge monitor whose image tag can vary. */
 function fleetOf(ids: string[], tagOf: (id: string) => string = () => '1.4.2'): EdgeFleet {
   const fleet = testFleet();
-  for (const id of ids) new EdgeMonitor(new EdgeStore(fleet, id, { labels: { region: 'eu-west' } }), 'edge-monitor', { image: `${IMAGE.split(':')[0]}:${tagOf(id)}` });
+  for (const id of ids) {
+    new EdgeMonitor(new EdgeStore(fleet, id, { labels: { region: 'eu-west' } }), 'edge-monitor', { image: `${IMAGE.split(':')[0]}:${tagOf(id)}` });
+  }
   return fleet;
 }
 
@@ -24,7 +26,10 @@ describe('synthesize', () => {
       const fleet = testFleet({
         nodeProfile: {
           runtimeClasses: order(['wasmedge', 'crun']),
-          taints: order([{ key: 'edge-node', effect: 'NoSchedule' as const }, { key: 'pos-only', effect: 'NoExecute' as const }]),
+          taints: order([
+            { key: 'edge-node', effect: 'NoSchedule' as const },
+            { key: 'pos-only', effect: 'NoExecute' as const },
+          ]),
         },
       });
       const store = new EdgeStore(fleet, 'store-001', {
@@ -34,10 +39,15 @@ describe('synthesize', () => {
         ]),
       });
       new EdgeMonitor(store, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
-      store.addManifests('caches', ['cache-a', 'cache-b'].map((name) => ({
-        apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: store.workloadNamespace },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } },
-      })));
+      store.addManifests(
+        'caches',
+        ['cache-a', 'cache-b'].map((name) => ({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name, namespace: store.workloadNamespace },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } },
+        })),
+      );
       return fleet;
     };
     const declared = renderFleet(fleetWith((items) => items));
@@ -61,13 +71,16 @@ describe('synthesize', () => {
     expect(fs.readdirSync(outdir, { recursive: true }).map((f) => fs.statSync(path.join(outdir, String(f))).mtimeMs)).toEqual(mtimes);
   });
 
-  test('GIVEN a change to one store WHEN synthesized THEN only that store\'s files and the fleet report change', () => {
+  test("GIVEN a change to one store WHEN synthesized THEN only that store's files and the fleet report change", () => {
     // GIVEN
     const outdir = tempDir();
     synthesize(fleetOf(['store-001', 'store-002', 'store-003']), { outdir });
 
     // WHEN
-    const result = synthesize(fleetOf(['store-001', 'store-002', 'store-003'], (id) => (id === 'store-002' ? '1.5.0' : '1.4.2')), { outdir });
+    const result = synthesize(
+      fleetOf(['store-001', 'store-002', 'store-003'], (id) => (id === 'store-002' ? '1.5.0' : '1.4.2')),
+      { outdir },
+    );
 
     // THEN
     expect(result.written).toEqual(['REPORT.md', 'report.html', 'stores/store-002/images.txt', 'stores/store-002/workloads/edge-monitor.yaml']);
@@ -130,7 +143,9 @@ describe('synthesize', () => {
     synthesize(fleetOf(['store-001']), { outdir });
     const before = snapshotDir(outdir);
     const broken = fleetOf(['store-001', 'store-002']);
-    jest.spyOn(broken.stores[1].node, 'findAll').mockImplementationOnce(() => { throw new Error('boom'); });
+    jest.spyOn(broken.stores[1].node, 'findAll').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
 
     // WHEN / THEN
     expect(() => synthesize(broken, { outdir })).toThrow('boom');

@@ -14,7 +14,10 @@ function escapeRegExp(text: string): string {
 }
 
 function store(fleetTelemetry: TelemetrySettings | undefined = TELEMETRY, storeTelemetry?: TelemetrySettings | false): EdgeStore {
-  return new EdgeStore(testFleet({ telemetry: fleetTelemetry }), 'store-017', { labels: { region: 'eu-west', ring: 'early', city: 'lyon' }, telemetry: storeTelemetry });
+  return new EdgeStore(testFleet({ telemetry: fleetTelemetry }), 'store-017', {
+    labels: { region: 'eu-west', ring: 'early', city: 'lyon' },
+    telemetry: storeTelemetry,
+  });
 }
 
 function agent(s: EdgeStore, id: 'log-agent' | 'metrics-agent') {
@@ -29,12 +32,35 @@ function agent(s: EdgeStore, id: 'log-agent' | 'metrics-agent') {
 
 /** Properties documented for each Fluent Bit section and plugin used (docs.fluentbit.io, 3.2). */
 const FLUENT_BIT_DOCUMENTED: Record<string, string[]> = {
-  'service': ['flush', 'log_level', 'http_server', 'http_port', 'storage.path', 'storage.sync', 'storage.checksum', 'storage.backlog.mem_limit', 'storage.max_chunks_up'],
+  service: [
+    'flush',
+    'log_level',
+    'http_server',
+    'http_port',
+    'storage.path',
+    'storage.sync',
+    'storage.checksum',
+    'storage.backlog.mem_limit',
+    'storage.max_chunks_up',
+  ],
   'input:tail': ['name', 'tag', 'path', 'multiline.parser', 'db', 'storage.type', 'skip_long_lines'],
   'input:systemd': ['name', 'tag', 'path', 'db', 'storage.type'],
   'filter:kubernetes': ['name', 'match', 'merge_log', 'labels', 'annotations'],
   'filter:modify': ['name', 'match', 'add'],
-  'output:loki': ['name', 'match', 'host', 'port', 'uri', 'tls', 'labels', 'line_format', 'retry_limit', 'storage.total_limit_size', 'http_user', 'http_passwd'],
+  'output:loki': [
+    'name',
+    'match',
+    'host',
+    'port',
+    'uri',
+    'tls',
+    'labels',
+    'line_format',
+    'retry_limit',
+    'storage.total_limit_size',
+    'http_user',
+    'http_passwd',
+  ],
 };
 
 /** Keys documented for Prometheus's configuration file (prometheus.io/docs/prometheus/latest/configuration/configuration). */
@@ -69,25 +95,40 @@ describe('telemetry', () => {
     expect(output.retry_limit).toBe('no_limits');
     // 20 MiB/h x 24 h x 1.25 headroom = 629,145,600 bytes
     expect(output['storage.total_limit_size']).toBe('630M');
-    expect(daemonSet.spec.template.spec.volumes).toContainEqual({ name: 'host-1', hostPath: { path: '/var/lib/edgefleet/log-buffer', type: 'DirectoryOrCreate' } });
+    expect(daemonSet.spec.template.spec.volumes).toContainEqual({
+      name: 'host-1',
+      hostPath: { path: '/var/lib/edgefleet/log-buffer', type: 'DirectoryOrCreate' },
+    });
   });
 
   test('GIVEN a 24h retention WHEN synthesized THEN the metrics WAL lives on the node and is kept 24h plus headroom', () => {
     const { daemonSet, config } = agent(store(), 'metrics-agent');
     const container = daemonSet.spec.template.spec.containers[0];
     expect(container.args).toEqual(expect.arrayContaining(['--agent', '--storage.agent.path=/wal', '--storage.agent.retention.max-time=30h']));
-    expect(daemonSet.spec.template.spec.volumes).toContainEqual({ name: 'host-0', hostPath: { path: '/var/lib/edgefleet/metrics-wal', type: 'DirectoryOrCreate' } });
-    expect(config.remote_write[0]).toMatchObject({ url: 'https://metrics.example.com/api/v1/write', basic_auth: { username_file: '/etc/telemetry-credentials/username' } });
+    expect(daemonSet.spec.template.spec.volumes).toContainEqual({
+      name: 'host-0',
+      hostPath: { path: '/var/lib/edgefleet/metrics-wal', type: 'DirectoryOrCreate' },
+    });
+    expect(config.remote_write[0]).toMatchObject({
+      url: 'https://metrics.example.com/api/v1/write',
+      basic_auth: { username_file: '/etc/telemetry-credentials/username' },
+    });
   });
 
   test('GIVEN the generated configurations WHEN parsed THEN they use only documented sections and properties', () => {
     const logs = agent(store(), 'log-agent').config;
     Object.keys(logs.service).forEach((k) => expect(FLUENT_BIT_DOCUMENTED.service).toContain(k));
-    for (const [section, kind] of [['inputs', 'input'], ['filters', 'filter'], ['outputs', 'output']] as const) {
+    for (const [section, kind] of [
+      ['inputs', 'input'],
+      ['filters', 'filter'],
+      ['outputs', 'output'],
+    ] as const) {
       for (const plugin of logs.pipeline[section]) {
         const documented = FLUENT_BIT_DOCUMENTED[`${kind}:${plugin.name}`];
         expect(documented).toBeDefined();
-        Object.keys(plugin).forEach((k) => expect([`${kind}:${plugin.name}`, k]).toEqual([`${kind}:${plugin.name}`, documented.includes(k) ? k : 'undocumented']));
+        Object.keys(plugin).forEach((k) =>
+          expect([`${kind}:${plugin.name}`, k]).toEqual([`${kind}:${plugin.name}`, documented.includes(k) ? k : 'undocumented']),
+        );
       }
     }
 
@@ -104,7 +145,7 @@ describe('telemetry', () => {
     expect(metrics.global.scrape_interval).toMatch(/^((([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?|0)$/);
   });
 
-  test('GIVEN credentials WHEN synthesized THEN they come from the store\'s Secret and never appear in Git', () => {
+  test("GIVEN credentials WHEN synthesized THEN they come from the store's Secret and never appear in Git", () => {
     const s = store();
     const logs = agent(s, 'log-agent').daemonSet.spec.template.spec.containers[0];
     expect(logs.env).toEqual([
@@ -124,7 +165,11 @@ describe('telemetry', () => {
     const s = store();
     new EdgeMonitor(s, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
     const deployment = documents(s, 'stores/store-017/workloads/edge-monitor.yaml')[0];
-    expect(deployment.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9100', 'prometheus.io/path': '/metrics' });
+    expect(deployment.spec.template.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9100',
+      'prometheus.io/path': '/metrics',
+    });
     expect(deployment.spec.template.spec.containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9100, protocol: 'TCP' }]);
   });
 

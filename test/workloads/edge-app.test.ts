@@ -44,12 +44,18 @@ describe('EdgeApp', () => {
     [{ memory: '128MB' }, 'memory "128MB" is not a Kubernetes quantity (use "128Mi")'],
     [{ ports: { http: 70000 } }, 'ports "http" 70000 is not a port number (use 1 to 65535)'],
     [{ ports: { 8080: 8080 } }, 'ports name "8080" is not an IANA service name'],
-    [{ memory: '512Mi', memoryLimit: '256Mi' }, 'memoryLimit "256Mi" is below the memory request "512Mi" (Kubernetes rejects that; raise memoryLimit to at least "512Mi")'],
+    [
+      { memory: '512Mi', memoryLimit: '256Mi' },
+      'memoryLimit "256Mi" is below the memory request "512Mi" (Kubernetes rejects that; raise memoryLimit to at least "512Mi")',
+    ],
     [{ image: 'edge monitor' }, 'image "edge monitor" is not a container image reference'],
     [{ cpu: '-50m' }, 'cpu "-50m" must be more than 0 (use "100m")'],
     [{ cpu: '0' }, 'cpu "0" must be more than 0 (use "100m")'],
     [{ memory: '0' }, 'memory "0" must be more than 0 (use "128Mi")'],
-    [{ memoryLimit: '256m' }, 'memoryLimit "256m" is only 0.256 bytes: its unit is missing or wrong (use "256Mi"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)'],
+    [
+      { memoryLimit: '256m' },
+      'memoryLimit "256m" is only 0.256 bytes: its unit is missing or wrong (use "256Mi"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)',
+    ],
     [{ memory: '512' }, 'memory "512" is only 512 bytes: its unit is missing or wrong (use "128Mi"'],
     [{ env: { RETRIES: 3 as unknown as string } }, 'env "RETRIES" is 3, not a string (use "3")'],
   ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
@@ -57,14 +63,19 @@ describe('EdgeApp', () => {
   });
 
   test('GIVEN a workload id that is not an RFC 1123 label WHEN creating it THEN it fails', () => {
-    expect(() => new EdgeApp(testStore(), 'Loyalty_App', { image: IMAGE })).toThrow('store "store-001": workload id "Loyalty_App" is not an RFC 1123 label');
+    expect(() => new EdgeApp(testStore(), 'Loyalty_App', { image: IMAGE })).toThrow(
+      'store "store-001": workload id "Loyalty_App" is not an RFC 1123 label',
+    );
   });
 
   test('GIVEN a workload or secret created in the fleet, as untyped code can WHEN creating it THEN it fails saying it belongs in a store', () => {
     const fleet = testFleet() as unknown as EdgeStore;
-    expect(() => new EdgeMonitor(fleet, 'edge-monitor', { image: IMAGE }))
-      .toThrow('fleet: EdgeMonitor "edge-monitor" is created in the fleet, but it belongs in a store (new EdgeMonitor(store, "edge-monitor", ...), with the store that new EdgeStore or addStores\' definition made)');
-    expect(() => new EncryptedSecret(fleet, 'registry-pull')).toThrow(/^fleet: EncryptedSecret "registry-pull" is created in the fleet, but it belongs in a store/);
+    expect(() => new EdgeMonitor(fleet, 'edge-monitor', { image: IMAGE })).toThrow(
+      'fleet: EdgeMonitor "edge-monitor" is created in the fleet, but it belongs in a store (new EdgeMonitor(store, "edge-monitor", ...), with the store that new EdgeStore or addStores\' definition made)',
+    );
+    expect(() => new EncryptedSecret(fleet, 'registry-pull')).toThrow(
+      /^fleet: EncryptedSecret "registry-pull" is created in the fleet, but it belongs in a store/,
+    );
   });
 
   test('GIVEN a JSON patch on the Deployment WHEN synthesized THEN the patch is in the output', () => {
@@ -76,7 +87,11 @@ describe('EdgeApp', () => {
 
   test('GIVEN raw manifests WHEN synthesized THEN they are written as given in the chosen layer', () => {
     const store = testStore();
-    store.addManifests('quota', [{ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'edge', namespace: 'edge' }, spec: { hard: { pods: '40' } } }], 'infrastructure');
+    store.addManifests(
+      'quota',
+      [{ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'edge', namespace: 'edge' }, spec: { hard: { pods: '40' } } }],
+      'infrastructure',
+    );
     expect(objectOf(store, 'stores/store-001/infrastructure/quota.yaml', 'ResourceQuota').spec).toEqual({ hard: { pods: '40' } });
   });
 });
@@ -86,7 +101,10 @@ describe('EdgeMonitor', () => {
     const store = testStore();
     new EdgeMonitor(store, 'edge-monitor', { image: IMAGE, env: { REGION: 'eu-west' } });
     const container = objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0];
-    expect(container.env).toEqual([{ name: 'OFFLINE_MODE', value: 'true' }, { name: 'REGION', value: 'eu-west' }]);
+    expect(container.env).toEqual([
+      { name: 'OFFLINE_MODE', value: 'true' },
+      { name: 'REGION', value: 'eu-west' },
+    ]);
     expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ memory: '256Mi' });
   });
@@ -95,7 +113,9 @@ describe('EdgeMonitor', () => {
 test('GIVEN an edge monitor with a larger memory request WHEN synthesized THEN its limit follows the request', () => {
   const store = testStore();
   new EdgeMonitor(store, 'edge-monitor', { image: IMAGE, memory: '512Mi' });
-  expect(objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0].resources.limits).toEqual({ memory: '512Mi' });
+  expect(objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0].resources.limits).toEqual({
+    memory: '512Mi',
+  });
 });
 
 test('GIVEN a workload named "kustomization" WHEN rendered THEN it fails instead of overwriting the folder\'s kustomization.yaml', () => {
@@ -107,7 +127,9 @@ test('GIVEN a workload named "kustomization" WHEN rendered THEN it fails instead
 test('GIVEN raw manifests named like the namespace file WHEN rendered THEN it fails naming both writers', () => {
   const store = testStore();
   store.addManifests('namespace', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'edge' } }], 'infrastructure');
-  expect(() => renderStore(store)).toThrow('store "store-001": StoreManifests "namespace": writes stores/store-001/infrastructure/namespace.yaml, which store-001/Namespace writes too (give it another id)');
+  expect(() => renderStore(store)).toThrow(
+    'store "store-001": StoreManifests "namespace": writes stores/store-001/infrastructure/namespace.yaml, which store-001/Namespace writes too (give it another id)',
+  );
 });
 
 describe('EdgeWasmApp', () => {
@@ -120,7 +142,8 @@ describe('EdgeWasmApp', () => {
   });
 
   test('GIVEN a store without the shim WHEN creating a Wasm app THEN it fails saying how to declare the shim', () => {
-    expect(() => new EdgeWasmApp(testStore(), 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1' }))
-      .toThrow('store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses');
+    expect(() => new EdgeWasmApp(testStore(), 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1' })).toThrow(
+      'store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses',
+    );
   });
 });

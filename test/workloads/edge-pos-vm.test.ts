@@ -69,14 +69,19 @@ describe('EdgePosVm', () => {
       source: { registry: { url: 'docker://registry.example.com/retail/pos-disk:4.1.0', pullMethod: 'node' } },
       storage: { storageClassName: 'store-ssd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
     });
-    expect(claim).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'pos-journal', namespace: 'edge' }, spec: { storageClassName: 'store-ssd' } });
+    expect(claim).toMatchObject({
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'pos-journal', namespace: 'edge' },
+      spec: { storageClassName: 'store-ssd' },
+    });
     expect(spec.volumes[2].containerDisk.imagePullPolicy).toBe('IfNotPresent');
     expect(spec.volumes[3]).toEqual({ name: 'cloudinit', cloudInitNoCloud: { userData: '#cloud-config\n' } });
   });
 
   test('GIVEN memory "2 GB" WHEN creating the VM THEN the error names store, VM, field and fix', () => {
-    expect(() => new EdgePosVm(testStore({}, {}), 'pos', { memory: '2 GB', bootDisk: BOOT }))
-      .toThrow('store "store-001": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")');
+    expect(() => new EdgePosVm(testStore({}, {}), 'pos', { memory: '2 GB', bootDisk: BOOT })).toThrow(
+      'store "store-001": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")',
+    );
   });
 
   test.each([
@@ -84,7 +89,10 @@ describe('EdgePosVm', () => {
     [{ runStrategy: 'Sometimes' as any }, 'runStrategy "Sometimes" is not supported'],
     [{ dataDisks: { boot: BOOT } }, 'dataDisks name "boot" is reserved'],
     [{ cloudInit: {} }, 'cloudInit needs exactly one of userData and userDataSecretName'],
-    [{ cloudInit: { userData: 'users:\n  - name: pos\n' } }, 'cloudInit.userData starts with "users:", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)'],
+    [
+      { cloudInit: { userData: 'users:\n  - name: pos\n' } },
+      'cloudInit.userData starts with "users:", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)',
+    ],
     [{ bootDisk: VmDisk.dataVolume({ size: '20Gi' }) }, 'disk "boot" needs exactly one source'],
     [{ bootDisk: VmDisk.localVolume({ size: '20 GB' }) }, 'disk "boot" size "20 GB" is not a Kubernetes quantity (use "20Gi")'],
     [{ dataDisks: { data: VmDisk.localVolume({ size: '10' }) } }, 'disk "data" size "10" is only 10 bytes: its unit is missing or wrong (use "20Gi"'],

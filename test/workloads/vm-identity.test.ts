@@ -35,8 +35,9 @@ describe('VM identity', () => {
   });
 
   test('GIVEN another fleet namespace WHEN synthesized THEN the same store and VM get another identity', () => {
-    expect(identityOf('store-001', { vmIdentityNamespace: NAMESPACE }).uuid)
-      .not.toBe(identityOf('store-001', { vmIdentityNamespace: '0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20' }).uuid);
+    expect(identityOf('store-001', { vmIdentityNamespace: NAMESPACE }).uuid).not.toBe(
+      identityOf('store-001', { vmIdentityNamespace: '0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20' }).uuid,
+    );
   });
 
   test('GIVEN no fleet namespace WHEN synthesized THEN the identity derives from the repository URL, stably', () => {
@@ -56,7 +57,9 @@ describe('VM identity', () => {
   test('GIVEN a VM migrated from hardware WHEN its identity is overridden THEN the given values are pinned', () => {
     const identity = { firmwareUuid: '4C4C4544-0035-5910-8034-B4C04F4D3732', firmwareSerial: 'CN0XJ7 4M3732', macAddress: '52-54-00-AB-CD-EF' };
     expect(identityOf('store-001', { vmIdentityNamespace: NAMESPACE }, { identity })).toEqual({
-      uuid: '4c4c4544-0035-5910-8034-b4c04f4d3732', serial: 'CN0XJ7 4M3732', mac: '52:54:00:ab:cd:ef',
+      uuid: '4c4c4544-0035-5910-8034-b4c04f4d3732',
+      serial: 'CN0XJ7 4M3732',
+      mac: '52:54:00:ab:cd:ef',
     });
   });
 
