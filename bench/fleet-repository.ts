@@ -12,7 +12,7 @@ export function git(repo: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd: repo,
     encoding: 'utf8',
-    maxBuffer: 1 << 30,
+    maxBuffer: 2 ** 30,
     env: {
       ...process.env,
       GIT_AUTHOR_NAME: 'bench',

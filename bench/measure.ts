@@ -35,7 +35,7 @@ function childrenCpuSeconds(): number | undefined {
 export function measure(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Measured {
   const cpuBefore = childrenCpuSeconds();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 2 ** 30 });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = childrenCpuSeconds();
   if (result.error) throw result.error;

@@ -25,9 +25,9 @@ const COMMITTER = {
 
 /** Several measured commands as one. */
 function together(...steps: Measured[]): Measured {
-  const cpu = steps.every((s) => s.cpuSeconds !== undefined) ? steps.reduce((n, s) => n + s.cpuSeconds!, 0) : undefined;
+  const cpuSeconds = steps.every((s) => s.cpuSeconds !== undefined) ? steps.reduce((n, s) => n + s.cpuSeconds!, 0) : undefined;
   return {
-    cpuSeconds: cpu,
+    cpuSeconds,
     wallSeconds: steps.reduce((n, s) => n + s.wallSeconds, 0),
     stdout: steps.map((s) => s.stdout).join(''),
     status: steps.find((s) => s.status !== 0)?.status ?? 0,

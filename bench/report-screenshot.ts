@@ -34,6 +34,7 @@ function generatedStore(n: number, width: number): StoreReport {
     ...(wasm ? [mib('WasmEdge shim', 50, 64, 'containerd/runwasi README')] : []),
     mib('eviction threshold', 0, memoryMiB / 80, 'kubelet --eviction-hard memory.available'),
   ];
+  // eslint-disable-next-line no-bitwise -- a multiplicative hash of the store number, as an unsigned 32-bit integer
   const variation = (Math.imul(n, 2654435761) >>> 0) % 13;
   const workloads: WorkloadDemand[] = [
     { name: 'pos', kind: 'VirtualMachine', cpuMillis: 1000 + variation * 100, memoryBytes: (2048 + variation * 256) * MIB },

@@ -38,12 +38,12 @@ interface Downloads {
 }
 
 function run(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, ...IDENTITY } });
+  return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 2 ** 30, env: { ...process.env, ...IDENTITY } });
 }
 
 /** git as a store runs it against the server of this process: asynchronously, so that the server can answer. */
 async function runAgainstServer(cwd: string, args: string[]): Promise<string> {
-  return (await promisify(execFile)('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 })).stdout;
+  return (await promisify(execFile)('git', args, { cwd, encoding: 'utf8', maxBuffer: 2 ** 30 })).stdout;
 }
 
 /**

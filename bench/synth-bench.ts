@@ -146,13 +146,13 @@ function runWriteOnly(from: string, to: string): void {
 /** Runs this script in a fresh child process and returns what it printed, parsed. */
 function child(args: string[], env: Record<string, string> = {}): any {
   const started = performance.now();
-  const run = spawnSync('nice', [process.execPath, __filename, ...args], {
+  const result = spawnSync('nice', [process.execPath, __filename, ...args], {
     encoding: 'utf8',
-    maxBuffer: 64 << 20,
+    maxBuffer: 64 * 2 ** 20,
     env: { ...process.env, ...env },
   });
-  if (run.status !== 0) throw new Error(`benchmark child ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
-  return { ...JSON.parse(run.stdout), childWallSeconds: (performance.now() - started) / 1000 };
+  if (result.status !== 0) throw new Error(`benchmark child ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return { ...JSON.parse(result.stdout), childWallSeconds: (performance.now() - started) / 1000 };
 }
 
 /** One edgefleet synth of the generated fleet in `project`, measured in a fresh process. */

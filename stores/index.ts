@@ -97,7 +97,7 @@ export function buildFleet(
     secrets: { operators: [OPERATORS_TEST_KEY], folder: path.join(packageRoot(__dirname), 'secrets') },
   });
   const fleetReleases = defineReleases(fleet, releases);
-  fleet.addStores(stores, (fleet, row) => defineStore(fleet, row.values, fleetReleases), inventoryRowOptions(INVENTORY));
+  fleet.addStores(stores, (inFleet, row) => defineStore(inFleet, row.values, fleetReleases), inventoryRowOptions(INVENTORY));
   return fleet;
 }
 

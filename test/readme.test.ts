@@ -212,6 +212,7 @@ function runTypeScript(dir: string, step: Step): void {
   const prelude = needed.length > 0 ? ["import * as given from 'edgefleet';", ...needed.map((g) => GIVEN[g])] : [];
   const epilogue = needed.includes('fleet') ? ['given.renderFleet(fleet);'] : [];
   fs.writeFileSync(file, [...prelude, step.body, ...epilogue, 'export {};', ''].join('\n'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet is written at run time
   require(file);
 }
 

@@ -14,7 +14,7 @@ export class Kubectl {
 
   /** Runs kubectl and returns its exit status and output, whatever they are. */
   public spawn(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(binaries().kubectl, ['--kubeconfig', this.kubeconfig, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const result = spawnSync(binaries().kubectl, ['--kubeconfig', this.kubeconfig, ...args], { input, encoding: 'utf8', maxBuffer: 2 ** 28 });
     return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? String(result.error ?? '') };
   }
 

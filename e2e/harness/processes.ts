@@ -5,12 +5,12 @@ import * as path from 'path';
 
 /** A program the suite started: its output goes to a log file, and it is stopped by its PID. */
 export class ManagedProcess {
-  private static readonly running = new Set<ManagedProcess>();
-
   /** Stops every process still running: the last resort when a test fails before its own cleanup. */
   public static stopAll(): void {
     for (const p of ManagedProcess.running) p.kill('SIGKILL');
   }
+
+  private static readonly running = new Set<ManagedProcess>();
 
   private readonly child: ChildProcess;
   private exited: Promise<number | null>;
@@ -91,7 +91,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
     env: { ...process.env, ...options.env },
     input: options.input,
     encoding: 'utf8',
-    maxBuffer: 1 << 28,
+    maxBuffer: 2 ** 28,
   });
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}${result.stdout}`);

@@ -121,21 +121,21 @@ export function diffDist(options: DiffDistOptions = {}): DistDiff {
   const byScope = new Map<string | undefined, string[]>();
   for (const file of changed) {
     const store = storeOfFile(file);
-    const files = byScope.get(store);
-    if (files) files.push(file);
+    const scopeFiles = byScope.get(store);
+    if (scopeFiles) scopeFiles.push(file);
     else byScope.set(store, [file]);
   }
 
   const allStores = storeLabelsInTree(dir);
   const stores: StoreDiff[] = [];
-  for (const [store, files] of [...byScope].sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))) {
-    const policy = store === undefined ? { agent: 'flux' as const } : removalPolicy(store, files, dir, versions, changedSet);
+  for (const [store, scopeFiles] of [...byScope].sort(([a], [b]) => (a === undefined ? 1 : b === undefined ? -1 : compareStrings(a, b)))) {
+    const policy = store === undefined ? { agent: 'flux' as const } : removalPolicy(store, scopeFiles, dir, versions, changedSet);
     const changes = diffScope(
-      files.filter((f) => !isImageList(f)),
+      scopeFiles.filter((f) => !isImageList(f)),
       versions,
       policy,
     );
-    const imageList = files.find(isImageList);
+    const imageList = scopeFiles.find(isImageList);
     const newImages = imageList === undefined ? [] : imagesAdded(versions, imageList);
     if (changes.length === 0 && newImages.length === 0) continue;
     const removed = store !== undefined && !allStores.has(store);
@@ -237,11 +237,13 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
       return { file: o.file, object: o.display, change: 'removed', fields: [], ...(kept ? { kept } : {}), ...(warning ? { warning } : {}) };
     }),
     ...added.map((o): ObjectChange => {
-      const old = replacements.get(o);
-      if (!old?.api || !o.api) return { file: o.file, object: o.display, change: 'added', fields: [] };
-      const stateful = isStateful(old.api.kind) || isStateful(o.api.kind);
-      const warning = stateful ? movedStatefulWarning(old.api, o.api, { kept: keptOf(old), deletedWith: deletedWith(old) }) : undefined;
-      return { file: o.file, object: o.display, change: 'added', fields: [], replaces: old.display, ...(warning ? { warning } : {}) };
+      const previous = replacements.get(o);
+      if (!previous?.api || !o.api) return { file: o.file, object: o.display, change: 'added', fields: [] };
+      const stateful = isStateful(previous.api.kind) || isStateful(o.api.kind);
+      const warning = stateful
+        ? movedStatefulWarning(previous.api, o.api, { kept: keptOf(previous), deletedWith: deletedWith(previous) })
+        : undefined;
+      return { file: o.file, object: o.display, change: 'added', fields: [], replaces: previous.display, ...(warning ? { warning } : {}) };
     }),
     ...[...now.values()]
       .filter((o) => old.has(o.key))

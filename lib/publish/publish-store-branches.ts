@@ -450,7 +450,7 @@ function pushBranches(repo: string, remote: string): { pushed: boolean; atomic: 
   const push = (atomic: boolean) =>
     spawnSync('git', ['push', '--quiet', '--porcelain', ...(atomic ? ['--atomic'] : []), remote, refspec], {
       cwd: repo,
-      maxBuffer: 1 << 30,
+      maxBuffer: 2 ** 30,
       encoding: 'utf8',
     });
   let atomic = true;

@@ -28,8 +28,10 @@ export function loadFleet(modulePath: string, cwd: string): IEdgeFleet {
     );
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx is loaded only for a fleet module written in TypeScript
     require('tsx/cjs/api').register();
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fleet module is named at run time
   const mod: { buildFleet?: () => unknown } = fleetCode(modulePath, 'loading the module', () => require(resolved));
   if (typeof mod.buildFleet !== 'function') {
     throw new EdgefleetError(

@@ -162,9 +162,9 @@ export class TreeUpdate {
     for (const [folder, mtimeMs] of record.folders) {
       if (this.stat(folder)?.mtimeMs !== mtimeMs) return false;
     }
-    for (const [file, contentHash, size, mtimeMs] of record.files) {
+    for (const [file, recordedHash, size, mtimeMs] of record.files) {
       const stat = this.stat(file);
-      if (stat === undefined || (contentHash !== null && (stat.size !== size || stat.mtimeMs !== mtimeMs))) return false;
+      if (stat === undefined || (recordedHash !== null && (stat.size !== size || stat.mtimeMs !== mtimeMs))) return false;
     }
     return true;
   }
@@ -174,7 +174,7 @@ export class TreeUpdate {
    * folders (reads the files: for a record that is not {@link isIntact}, e.g. in a fresh clone).
    */
   public hasRecordedContent(record: OutputRecord, roots: string[]): boolean {
-    const recorded = new Map(record.files.map(([file, contentHash]) => [file, contentHash]));
+    const recorded = new Map(record.files.map(([file, recordedHash]) => [file, recordedHash]));
     const present = this.presentFiles(roots, recorded.keys());
     if (present.size !== recorded.size) return false;
     return [...present].every((file) => {

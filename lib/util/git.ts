@@ -5,7 +5,7 @@ import { EdgefleetError } from '../errors/edgefleet-error';
 
 /** Runs git in `cwd` and returns its stdout; a failure becomes an error that quotes git. */
 export function git(cwd: string, args: string[], input?: Buffer): Buffer {
-  const result = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
+  const result = spawnSync('git', args, { cwd, input, maxBuffer: 2 ** 30 });
   if (result.error) throw new EdgefleetError(`cannot run git (${result.error.message}); edgefleet reads the repository's history with it`);
   if (result.status !== 0) throw new EdgefleetError(`git ${args.join(' ')} failed: ${result.stderr.toString().trim().split('\n')[0]}`);
   return result.stdout;
@@ -82,7 +82,7 @@ function changedSince(repo: string, base: string, dir: string): ChangedFile[] {
     files.push({ path: raw[i + 1], baseBlob: NO_BLOB.test(oldBlob) ? undefined : oldBlob });
   }
   const untracked = git(repo, ['ls-files', '-z', '--others', '--exclude-standard', '--', dir]).toString('utf8').split('\0').filter(Boolean);
-  return [...files, ...untracked.map((path) => ({ path }))];
+  return [...files, ...untracked.map((file) => ({ path: file }))];
 }
 
 /**

@@ -204,6 +204,7 @@ function cdk8sCodeDigest(): string {
 /** cdk8s's `sanitizeValue`, which `ApiObject.toJson` calls (not exported by cdk8s: read for the digest only). */
 function sanitizeValue(): unknown {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module cdk8s does not export, read only if it is there
     return require('cdk8s/lib/_util').sanitizeValue;
   } catch {
     return undefined;

@@ -66,6 +66,7 @@ function macFrom(uuid: string): string {
     .slice(0, 12)
     .match(/../g)!
     .map((b) => parseInt(b, 16));
+  // eslint-disable-next-line no-bitwise -- the first byte's two low bits: set bit 1 (locally administered), clear bit 0 (unicast)
   bytes[0] = (bytes[0] & 0xfc) | 0x02;
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
@@ -90,6 +91,7 @@ function checkSerial(scope: IConstruct, value: string): string {
 function checkMac(scope: IConstruct, value: string): string {
   const mac = typeof value === 'string' ? value.toLowerCase().replace(/-/g, ':') : '';
   if (!MAC.test(mac)) fail(scope, `identity.macAddress "${value}" is not a MAC address (use six hexadecimal pairs, e.g. "52:54:00:12:34:56")`);
+  // eslint-disable-next-line no-bitwise -- bit 0 of the first byte marks a multicast address
   if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) {
     fail(scope, `identity.macAddress "${value}" is a multicast address (the first byte must be even, e.g. "52:54:00:12:34:56")`);
   }

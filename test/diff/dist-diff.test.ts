@@ -133,9 +133,9 @@ describe('edgefleet diff', () => {
     const diff = diffDist({ dir: path.join(repo, 'dist') });
 
     // THEN
-    const main = git(repo, 'rev-parse', 'main').trim();
-    expect(diff.base).toEqual({ ref: main, label: `main (${main.slice(0, 7)})` });
-    expect(formatDiffText(diff)).toContain(`compared with main (${main.slice(0, 7)})`);
+    const mainCommit = git(repo, 'rev-parse', 'main').trim();
+    expect(diff.base).toEqual({ ref: mainCommit, label: `main (${mainCommit.slice(0, 7)})` });
+    expect(formatDiffText(diff)).toContain(`compared with main (${mainCommit.slice(0, 7)})`);
     expect(diff.stores.map((s) => s.store)).toEqual(['store-002', 'store-003', 'store-004']);
     expect(diffDist({ dir: path.join(repo, 'dist'), base: 'HEAD' }).stores).toEqual([]);
   });

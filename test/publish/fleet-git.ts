@@ -21,7 +21,7 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    maxBuffer: 1 << 30,
+    maxBuffer: 2 ** 30,
     env: { ...process.env, ...IDENTITY },
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();

@@ -1,4 +1,3 @@
-import { performance } from 'perf_hooks';
 import { generatedReport } from '../../bench/report-screenshot';
 import { ReservationItem, Resources } from '../../lib/planner/store-plan';
 import { renderReportHtml } from '../../lib/report/render-report-html';

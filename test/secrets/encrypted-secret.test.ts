@@ -255,20 +255,20 @@ describe('store and operator keys', () => {
 
   test("GIVEN a key copied from another store WHEN synthesized THEN the shared key comes first and .sops.yaml keeps the store's own rule, so that sops updatekeys cannot hand its secret to the other store", () => {
     // GIVEN a synthesized repository
-    const repo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
-    synthesize(repo.fleet(), { outdir: repo.dist });
-    const sopsConfig = repo.read('.sops.yaml');
+    const keyedRepo = new SecretsRepo({ [SOURCE]: fixture('store-a.yaml') });
+    synthesize(keyedRepo.fleet(), { outdir: keyedRepo.dist });
+    const sopsConfig = keyedRepo.read('.sops.yaml');
 
     // WHEN store-a gets store-b's key by mistake
-    const fleet = repo.fleet({
+    const fleet = keyedRepo.fleet({
       'store-a': { ageRecipient: KEYS['store-b'], secrets: ['telemetry-credentials'] },
       'store-b': { ageRecipient: KEYS['store-b'] },
     });
-    expect(() => synthesize(fleet, { outdir: repo.dist })).toThrow(FleetValidationError);
+    expect(() => synthesize(fleet, { outdir: keyedRepo.dist })).toThrow(FleetValidationError);
 
     // THEN
     const problems = problemsOf(fleet);
     expect(problems[0]).toMatch(/^fleet: stores "store-a", "store-b" have the same ageRecipient .*\. \.sops\.yaml was left as it was until then/);
-    expect(repo.read('.sops.yaml')).toBe(sopsConfig);
+    expect(keyedRepo.read('.sops.yaml')).toBe(sopsConfig);
   });
 });

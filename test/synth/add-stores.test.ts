@@ -214,6 +214,7 @@ describe('synth into an empty folder', () => {
   test('GIVEN an empty output folder WHEN synthesized THEN no file is read and no file system call fails', () => {
     // GIVEN
     const outdir = tempDir();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- spied on: the module object itself, not an import's copy
     const nodeFs = require('fs');
     const read = jest.spyOn(nodeFs, 'readFileSync');
     const lstat = jest.spyOn(nodeFs, 'lstatSync');

@@ -52,6 +52,7 @@ const ids = (...names: string[]): Item[] => names.map((id) => ({ id }));
 
 /** A synth with the digest cache, counting the files of outdir that it reads. */
 function synthCounting(fleet: EdgeFleet, outdir: string, options: SynthesizeOptions = {}) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- spied on: the module object itself, not an import's copy
   const read = jest.spyOn(require('fs'), 'readFileSync');
   try {
     const result = synthesize(fleet, { outdir, cacheDir: path.join(outdir, '..', 'cache'), ...options });
@@ -225,6 +226,7 @@ describe('the digest cache', () => {
     const before = codeDigest();
     const module = path.join(tempDir(), 'extra.js');
     fs.writeFileSync(module, 'module.exports = 1;\n');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module loaded late, as a fleet might
     require(module);
     expect(codeDigest()).not.toBe(before);
   });

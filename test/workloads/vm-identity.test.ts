@@ -49,6 +49,7 @@ describe('VM identity', () => {
     for (const id of ['store-001', 'store-002', 'store-003', 'store-004']) {
       const { mac } = identityOf(id, { vmIdentityNamespace: NAMESPACE });
       expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+      // eslint-disable-next-line no-bitwise -- the first byte's two low bits: locally administered, unicast
       expect(parseInt(mac.slice(0, 2), 16) & 0b11).toBe(0b10);
       expect(mac).not.toBe('02:00:00:00:00:00');
     }
