@@ -138,7 +138,8 @@ project.package.setScript('prepack', 'tsc --build');
 
 project.addTask('e2e', {
   description:
-    'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on the synthesized tree',
+    'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on ' +
+    'the synthesized tree',
   steps: [{ exec: 'jest --config e2e/jest.config.json --runInBand', receiveArgs: true }],
 });
 
@@ -193,6 +194,9 @@ project.addTask('docs:api', {
   steps: [{ exec: 'typedoc' }],
 });
 project.testTask.exec('typedoc --emit none', { name: 'API reference builds with every export documented' });
+
+// Prettier wraps code at 150 columns but not strings, comments or regular expressions: no line may pass 150 either.
+project.eslint!.addRules({ 'max-len': ['error', { code: 150, ignoreUrls: true }] });
 
 project.addTask('format', {
   description: 'Format and fix every TypeScript file as `npm test` checks it (ESLint with Prettier)',

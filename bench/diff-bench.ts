@@ -24,7 +24,8 @@ function main(): void {
     const lines = diff.stdout.trim().split('\n');
     console.log(`\n${lines[lines.length - 1]}`);
     console.log(
-      `${lines.length} lines of output (${(diff.stdout.length / 1024).toFixed(0)} KiB); git diff: ${baseline.stdout.split('\n').length} lines (${(baseline.stdout.length / 1024).toFixed(0)} KiB)\n`,
+      `${lines.length} lines of output (${(diff.stdout.length / 1024).toFixed(0)} KiB); git diff: ${baseline.stdout.split('\n').length} lines ` +
+        `(${(baseline.stdout.length / 1024).toFixed(0)} KiB)\n`,
     );
     console.log(`edgefleet diff  ${showMeasured(diff)}`);
     console.log(`git diff        ${showMeasured(baseline)}   (baseline: the raw patch of the same change)`);

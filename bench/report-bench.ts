@@ -38,7 +38,8 @@ function main(): void {
       const m = timed(() => render(report));
       const size = `${(Buffer.byteLength(m.result) / 2 ** 20).toFixed(2)} MiB`;
       console.log(
-        `| ${format} | ${stores.toLocaleString('en-US')} | ${m.cpuSeconds.toFixed(2)} | ${m.wallSeconds.toFixed(2)} | ${size} | ${((m.cpuSeconds * 1000) / stores).toFixed(3)} |`,
+        `| ${format} | ${stores.toLocaleString('en-US')} | ${m.cpuSeconds.toFixed(2)} | ${m.wallSeconds.toFixed(2)} | ${size} | ` +
+          `${((m.cpuSeconds * 1000) / stores).toFixed(3)} |`,
       );
     }
   }

@@ -174,7 +174,8 @@ async function main(): Promise<void> {
   const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100, 10000];
   console.log('bytes one store downloads (served over smart HTTP, protocol v0 as go-git speaks it)');
   console.log(
-    '| stores | source | branches live in | poll, nothing new | another store changed | its own folders changed | fleet-wide change | checkout per new revision |',
+    '| stores | source | branches live in | poll, nothing new | another store changed | its own folders changed | fleet-wide change | checkout ' +
+      'per new revision |',
   );
   console.log('|---:|---|---|---:|---:|---:|---:|---:|');
   for (const count of sizes) {
@@ -183,7 +184,8 @@ async function main(): Promise<void> {
       for (const [where, d] of await measure(count, source, path.join(root, source))) {
         const place = source === 'main' ? '–' : where === 'fleet' ? 'the fleet repository' : 'a repository of their own';
         console.log(
-          `| ${count} | ${source} | ${place} | ${kib(d.poll)} | ${kib(d.after['another store'])} | ${kib(d.after['its own folders'])} | ${kib(d.after['fleet-wide'])} | ${d.checkout.files} files, ${kib(d.checkout.bytes)} |`,
+          `| ${count} | ${source} | ${place} | ${kib(d.poll)} | ${kib(d.after['another store'])} | ${kib(d.after['its own folders'])} | ` +
+            `${kib(d.after['fleet-wide'])} | ${d.checkout.files} files, ${kib(d.checkout.bytes)} |`,
         );
       }
     }

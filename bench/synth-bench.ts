@@ -219,7 +219,8 @@ function benchmark(stores: number, appSynth: boolean): void {
     }
     console.log(`first synth / plain cdk8s, one whole-app pass: ${(first.cpuSeconds / linear.cpuSeconds).toFixed(2)}x the CPU seconds`);
     console.log(
-      `  of which writing its files alone: ${(filesAlone.cpuSeconds / linear.cpuSeconds).toFixed(2)}x; the rest (building, checking, rendering the stores): ${((first.cpuSeconds - filesAlone.cpuSeconds) / linear.cpuSeconds).toFixed(2)}x`,
+      `  of which writing its files alone: ${(filesAlone.cpuSeconds / linear.cpuSeconds).toFixed(2)}x; the rest (building, checking, rendering ` +
+        `the stores): ${((first.cpuSeconds - filesAlone.cpuSeconds) / linear.cpuSeconds).toFixed(2)}x`,
     );
     if (viaAppSynth) {
       console.log(`first synth / plain cdk8s app, app.synth(): ${(first.cpuSeconds / viaAppSynth.cpuSeconds).toFixed(2)}x the CPU seconds`);

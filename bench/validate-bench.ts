@@ -51,7 +51,8 @@ function skipBuildRow(count: number): void {
     const validated = validate(repo, '--skip-kustomize-build');
     const floor = measure(process.execPath, [__filename, '--parse-only', path.join(repo, 'dist')]);
     console.log(
-      `${String(count).padStart(6)} stores  validate --skip-kustomize-build: ${showMeasured(validated)}   floor (parse every file): ${showMeasured(floor)}`,
+      `${String(count).padStart(6)} stores  validate --skip-kustomize-build: ${showMeasured(validated)}   floor (parse every file): ` +
+        `${showMeasured(floor)}`,
     );
     console.log(`              ${lastLine(validated.stdout)}`);
   } finally {
@@ -68,7 +69,8 @@ function buildRows(count: number): void {
     });
     const validated = validate(repo);
     console.log(
-      `${String(count).padStart(6)} stores  validate with kustomize builds: ${showMeasured(validated)}   the ${roots.length} builds alone: ${showMeasured(alone)}`,
+      `${String(count).padStart(6)} stores  validate with kustomize builds: ${showMeasured(validated)}   the ${roots.length} builds alone: ` +
+        `${showMeasured(alone)}`,
     );
     console.log(
       `              ${validated.stdout

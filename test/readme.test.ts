@@ -198,7 +198,8 @@ function missingExcerpt(file: string, block: string): string[] {
 /** The declarations a `ts` block may take as given. */
 const GIVEN: Record<string, string> = {
   fleet:
-    "const fleet = new given.EdgeFleet({ repository: { url: 'https://git.example.com/retail/edge-fleet.git' }, nodeProfile: { runtimeClasses: ['wasmedge'] } });",
+    "const fleet = new given.EdgeFleet({ repository: { url: 'https://git.example.com/retail/edge-fleet.git' }, nodeProfile: { runtimeClasses: " +
+    "['wasmedge'] } });",
   store: "const store = new given.EdgeStore(fleet, 'store-001');",
   image: "const image = 'registry.example.com/retail/edge-monitor:1.4.2';",
 };

@@ -62,3 +62,8 @@ export function differences(a: Map<string, string>, b: Map<string, string>): str
   const paths = new Set([...a.keys(), ...b.keys()]);
   return [...paths].filter((p) => a.get(p) !== b.get(p));
 }
+
+/** One regular expression from several, written in order (to keep long expected messages within the line length). */
+export function pattern(parts: RegExp[], flags = ''): RegExp {
+  return new RegExp(parts.map((p) => p.source).join(''), flags);
+}

@@ -17,7 +17,9 @@ export const APPLY_TIMEOUT_MS = 180_000;
 /** Fleet options a scenario varies between commits. */
 export type FleetChange = Omit<E2eFleetOptions, 'url' | 'work'>;
 
-/** What a scenario does before the first synth (e.g. write encrypted Secrets) and before Flux's bootstrap (e.g. create the store's age key Secret). */
+/**
+ * What a scenario does before the first synth (e.g. write encrypted Secrets) and before Flux's bootstrap (e.g. create the store's age key Secret).
+ */
 export interface ScenarioSteps {
   readonly beforeSynth?: (repo: FleetRepo) => void;
   readonly beforeBootstrap?: (cluster: StoreCluster) => void;

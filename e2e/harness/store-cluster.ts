@@ -13,7 +13,8 @@ function sharedCrds(): string {
   const crds = path.join(shared, 'crds');
   if (!fs.existsSync(path.join(crds, 'kubevirt'))) {
     throw new Error(
-      `the end-to-end suite installs the upstream KubeVirt and CDI CRDs from ${crds}, which does not exist (put the shared folder beside the checkout, or set EDGEFLEET_SHARED)`,
+      `the end-to-end suite installs the upstream KubeVirt and CDI CRDs from ${crds}, which does not exist (put the shared folder beside the ` +
+        `checkout, or set EDGEFLEET_SHARED)`,
     );
   }
   return crds;

@@ -79,70 +79,78 @@ describe("a store's encrypted Secret", () => {
     );
   });
 
-  test("encrypted for another store's key instead, it is refused by synth and validate, and when committed anyway the store cannot decrypt it: its Kustomization says so, and the Secret it had stays", async () => {
-    // GIVEN the same Secret encrypted through the other store's rule
-    const repo = scenario.repo;
-    const other = `secrets/${OTHER}/telemetry-credentials.yaml`;
-    encryptSecret(repo.work, other, plainSecret('telemetry-credentials', 'edge', { ...VALUES, password: 'TEST-ONLY-e2e-other-password' }));
-    const encryptedForOther = fs.readFileSync(path.join(repo.work, other), 'utf8');
-    fs.rmSync(path.join(repo.work, other));
+  test(
+    "encrypted for another store's key instead, it is refused by synth and validate, and when committed anyway the store cannot decrypt it: its " +
+      'Kustomization says so, and the Secret it had stays',
+    async () => {
+      // GIVEN the same Secret encrypted through the other store's rule
+      const repo = scenario.repo;
+      const other = `secrets/${OTHER}/telemetry-credentials.yaml`;
+      encryptSecret(repo.work, other, plainSecret('telemetry-credentials', 'edge', { ...VALUES, password: 'TEST-ONLY-e2e-other-password' }));
+      const encryptedForOther = fs.readFileSync(path.join(repo.work, other), 'utf8');
+      fs.rmSync(path.join(repo.work, other));
 
-    // WHEN it replaces the store's Secret in Git: synth and validate refuse it
-    fs.writeFileSync(path.join(repo.work, SECRET), encryptedForOther);
-    expect(() => scenario.commitChange({}, 'must not be committed')).toThrow(new RegExp(`readable by store "${OTHER}"`));
-    fs.writeFileSync(path.join(repo.dist, COPY), encryptedForOther);
-    expect((await validateTree(repo.dist, { realKustomizeBuild: false })).findings.filter((f) => f.file === COPY).map((f) => f.message)).toEqual([
-      expect.stringMatching(new RegExp(`^store "${STORE}"'s Secret must be re-encrypted: it is readable by store "${OTHER}"`)),
-    ]);
+      // WHEN it replaces the store's Secret in Git: synth and validate refuse it
+      fs.writeFileSync(path.join(repo.work, SECRET), encryptedForOther);
+      expect(() => scenario.commitChange({}, 'must not be committed')).toThrow(new RegExp(`readable by store "${OTHER}"`));
+      fs.writeFileSync(path.join(repo.dist, COPY), encryptedForOther);
+      expect((await validateTree(repo.dist, { realKustomizeBuild: false })).findings.filter((f) => f.file === COPY).map((f) => f.message)).toEqual([
+        expect.stringMatching(new RegExp(`^store "${STORE}"'s Secret must be re-encrypted: it is readable by store "${OTHER}"`)),
+      ]);
 
-    // WHEN committed all the same (a hand edit that skipped synth and validate)
-    const commit = repo.commit('telemetry-credentials encrypted for the wrong store');
-    const started = Date.now();
+      // WHEN committed all the same (a hand edit that skipped synth and validate)
+      const commit = repo.commit('telemetry-credentials encrypted for the wrong store');
+      const started = Date.now();
 
-    // THEN the store's infrastructure Kustomization fails on it at that commit, and says why
-    const status = await waitFor(
-      `edgefleet-infrastructure failing at ${commit.slice(0, 8)}`,
-      () => {
-        const k = scenario.cluster.kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE);
-        const ready = (k?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-        return ready?.status === 'False' && String(k.status.lastAttemptedRevision).endsWith(commit) ? ready : undefined;
-      },
-      APPLY_TIMEOUT_MS,
-    );
-    recordTiming('secrets', 'decryption failure reported (s)', (Date.now() - started) / 1000);
-    expect(status.message).toMatch(/decrypt/i);
-    expect(status.message).toContain('telemetry-credentials');
-    const kept = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
-    expect(Buffer.from(kept.data.password, 'base64').toString()).toBe(VALUES.password);
-  });
+      // THEN the store's infrastructure Kustomization fails on it at that commit, and says why
+      const status = await waitFor(
+        `edgefleet-infrastructure failing at ${commit.slice(0, 8)}`,
+        () => {
+          const k = scenario.cluster.kubectl.get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-infrastructure', FLUX_NAMESPACE);
+          const ready = (k?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+          return ready?.status === 'False' && String(k.status.lastAttemptedRevision).endsWith(commit) ? ready : undefined;
+        },
+        APPLY_TIMEOUT_MS,
+      );
+      recordTiming('secrets', 'decryption failure reported (s)', (Date.now() - started) / 1000);
+      expect(status.message).toMatch(/decrypt/i);
+      expect(status.message).toContain('telemetry-credentials');
+      const kept = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
+      expect(Buffer.from(kept.data.password, 'base64').toString()).toBe(VALUES.password);
+    },
+  );
 
-  test('after the key rotation of docs/secrets.md (the new key beside the old in the store, sops updatekeys by an operator), the store decrypts the re-encrypted Secret with its new key', async () => {
-    // GIVEN the store's new key, added to its key Secret as docs/secrets.md says
-    const repo = scenario.repo;
-    const newKey = ageKey(keysDir, `${STORE}-new`);
-    scenario.cluster.kubectl.run([
-      '-n',
-      FLUX_NAMESPACE,
-      'patch',
-      'secret',
-      'sops-age',
-      '--type',
-      'json',
-      '-p',
-      JSON.stringify([{ op: 'add', path: '/data/new.agekey', value: fs.readFileSync(newKey.file).toString('base64') }]),
-    ]);
+  test(
+    'after the key rotation of docs/secrets.md (the new key beside the old in the store, sops updatekeys by an operator), the store decrypts the ' +
+      're-encrypted Secret with its new key',
+    async () => {
+      // GIVEN the store's new key, added to its key Secret as docs/secrets.md says
+      const repo = scenario.repo;
+      const newKey = ageKey(keysDir, `${STORE}-new`);
+      scenario.cluster.kubectl.run([
+        '-n',
+        FLUX_NAMESPACE,
+        'patch',
+        'secret',
+        'sops-age',
+        '--type',
+        'json',
+        '-p',
+        JSON.stringify([{ op: 'add', path: '/data/new.agekey', value: fs.readFileSync(newKey.file).toString('base64') }]),
+      ]);
 
-    // WHEN the fleet gets the store's new key: synth stops, naming the file to re-encrypt
-    expect(() => scenario.commitChange({ secrets: secrets([STORE], newKey.recipient) }, 'store-telemetry: new key')).toThrow(/sops updatekeys -y/);
-    // (the file still holds the other store's encryption from the test above: re-encrypting it for this store repairs that too)
-    sops(['updatekeys', '-y', SECRET], repo.work, keys.operators);
-    sops(['set', SECRET, '["stringData"]["password"]', JSON.stringify(ROTATED)], repo.work, keys.operators);
-    const commit = scenario.commitChange({ secrets: secrets([STORE], newKey.recipient) }, 'store-telemetry: new key, Secret re-encrypted');
+      // WHEN the fleet gets the store's new key: synth stops, naming the file to re-encrypt
+      expect(() => scenario.commitChange({ secrets: secrets([STORE], newKey.recipient) }, 'store-telemetry: new key')).toThrow(/sops updatekeys -y/);
+      // (the file still holds the other store's encryption from the test above: re-encrypting it for this store repairs that too)
+      sops(['updatekeys', '-y', SECRET], repo.work, keys.operators);
+      sops(['set', SECRET, '["stringData"]["password"]', JSON.stringify(ROTATED)], repo.work, keys.operators);
+      const commit = scenario.commitChange({ secrets: secrets([STORE], newKey.recipient) }, 'store-telemetry: new key, Secret re-encrypted');
 
-    // THEN
-    expect(recipientsOf(path.join(repo.work, SECRET))).toEqual([newKey.recipient, keys.operators.recipient]);
-    await scenario.applied(commit, 'key rotation applied (s)');
-    const secret = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
-    expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(ROTATED);
-  });
+      // THEN
+      expect(recipientsOf(path.join(repo.work, SECRET))).toEqual([newKey.recipient, keys.operators.recipient]);
+      await scenario.applied(commit, 'key rotation applied (s)');
+      const secret = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
+      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(ROTATED);
+    },
+  );
 });

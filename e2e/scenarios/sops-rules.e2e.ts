@@ -126,38 +126,43 @@ describe('the generated .sops.yaml with the real sops', () => {
     expect(problems).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^store "${STORE}": EncryptedSecret "telemetry-credentials": .* readable by store "${OTHER}" \\(its key ${repo.keys[OTHER].recipient}\\); not readable by ${repo.keys[STORE].recipient}\\.`,
+          `^store "${STORE}": EncryptedSecret "telemetry-credentials": .* readable by store "${OTHER}" \\(its key ` +
+            `${repo.keys[OTHER].recipient}\\); not readable by ${repo.keys[STORE].recipient}\\.`,
         ),
       ),
     ]);
   });
 
-  test("a store's new key: synth and validate list the file, sops updatekeys with the operators' key re-encrypts it, then both pass and the values are unchanged", async () => {
-    // GIVEN a synthesized tree with the store's Secret
-    encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
-    repo.synth(repo.secrets([STORE]));
-    const newKey = ageKey(path.join(E2E_WORK, 'sops-rules', 'keys'), `${STORE}-new`);
+  test(
+    "a store's new key: synth and validate list the file, sops updatekeys with the operators' key re-encrypts it, then both pass and the values " +
+      'are unchanged',
+    async () => {
+      // GIVEN a synthesized tree with the store's Secret
+      encryptSecret(repo.root, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
+      repo.synth(repo.secrets([STORE]));
+      const newKey = ageKey(path.join(E2E_WORK, 'sops-rules', 'keys'), `${STORE}-new`);
 
-    // WHEN the store gets a new key
-    const rotated = repo.secrets([STORE], newKey.recipient);
-    expect(() => repo.synth(rotated)).toThrow(FleetValidationError);
+      // WHEN the store gets a new key
+      const rotated = repo.secrets([STORE], newKey.recipient);
+      expect(() => repo.synth(rotated)).toThrow(FleetValidationError);
 
-    // THEN synth names the file and the command, and validate lists the synthesized copy
-    expect(problemsOf(() => renderFleet(repo.fleet(rotated)))).toEqual([
-      expect.stringMatching(new RegExp(`re-encrypt it with \`sops updatekeys -y \\S*${SECRET}\``)),
-    ]);
-    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings.map((f) => f.file)).toEqual([
-      `stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`,
-    ]);
+      // THEN synth names the file and the command, and validate lists the synthesized copy
+      expect(problemsOf(() => renderFleet(repo.fleet(rotated)))).toEqual([
+        expect.stringMatching(new RegExp(`re-encrypt it with \`sops updatekeys -y \\S*${SECRET}\``)),
+      ]);
+      expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings.map((f) => f.file)).toEqual([
+        `stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`,
+      ]);
 
-    // WHEN the operator re-encrypts it with the rules synth already wrote, and synthesizes
-    sops(['updatekeys', '-y', SECRET], repo.root, repo.keys.operators);
-    repo.synth(rotated);
+      // WHEN the operator re-encrypts it with the rules synth already wrote, and synthesizes
+      sops(['updatekeys', '-y', SECRET], repo.root, repo.keys.operators);
+      repo.synth(rotated);
 
-    // THEN
-    expect(recipientsOf(path.join(repo.root, SECRET))).toEqual([newKey.recipient, repo.keys.operators.recipient]);
-    expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings).toEqual([]);
-    expect(sops(['--decrypt', SECRET], repo.root, newKey)).toContain(VALUES.password);
-    expect(() => sops(['--decrypt', SECRET], repo.root, repo.keys[STORE])).toThrow(/Failed to get the data key/);
-  });
+      // THEN
+      expect(recipientsOf(path.join(repo.root, SECRET))).toEqual([newKey.recipient, repo.keys.operators.recipient]);
+      expect((await validateTree(path.join(repo.root, 'dist'), { realKustomizeBuild: false })).findings).toEqual([]);
+      expect(sops(['--decrypt', SECRET], repo.root, newKey)).toContain(VALUES.password);
+      expect(() => sops(['--decrypt', SECRET], repo.root, repo.keys[STORE])).toThrow(/Failed to get the data key/);
+    },
+  );
 });

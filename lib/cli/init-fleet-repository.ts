@@ -40,10 +40,8 @@ export function initFleetRepository(dir: string): InitResult {
     fs.copyFileSync(source, path.join(dir, target));
     written.push(target.split(path.sep).join('/'));
   }
-  fs.writeFileSync(
-    path.join(dir, 'package.json'),
-    `${JSON.stringify(packageJson(path.basename(path.resolve(dir)), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))), null, 2)}\n`,
-  );
+  const edgefleetPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(packageJson(path.basename(path.resolve(dir)), edgefleetPackage), null, 2)}\n`);
   return { files: ['package.json', ...written], gitRepository: gitInit(dir) };
 }
 

@@ -17,8 +17,10 @@ import { gitLines } from '../util/git';
 import { firstAndMore, plural } from '../util/plural';
 import { formatReport, validateTree } from '../validate/validate-tree';
 
-const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] [--threads <n>]
-       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change] [--fleet <module>]
+const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] \
+[--threads <n>]
+       edgefleet diff [--base <git-ref>] [--dir <dir>] [--markdown] [--image-sizes <file>] [--max-stores <n>] [--allow-wide-change] \
+[--fleet <module>]
        edgefleet validate [<dir-or-file>] [--format text|json] [--allow-kind <kind>]... [--skip-kustomize-build]
                           [--changed-since <git-ref>] [--local-storage-class <name>]
        edgefleet publish [--remote <name>] [--dry-run] [--dir <dir>] [--remove <store-id>]...
@@ -230,8 +232,12 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     if (!values.quiet) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const confirmed = result.stores - result.rendered;
+      const sinceLast = confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : '';
+      const sopsConfig = result.sopsConfigWritten ? '; .sops.yaml updated' : '';
       out.write(
-        `edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} rendered${confirmed > 0 ? `, ${confirmed} unchanged since the last synth` : ''}${result.sopsConfigWritten ? '; .sops.yaml updated' : ''} (${seconds.toFixed(1)}s)\n`,
+        `edgefleet: ${plural(result.stores, 'store')}, ${plural(result.files, 'file')} in ${shownOutdir}/: ${result.written.length} written, ` +
+          `${result.deleted.length} deleted, ${result.unchanged} unchanged; ${plural(result.rendered, 'store')} ` +
+          `rendered${sinceLast}${sopsConfig} (${seconds.toFixed(1)}s)\n`,
       );
       if (result.removedStores.length > 0) {
         out.write(`edgefleet: ${plural(result.removedStores.length, 'store')} removed: ${firstAndMore(result.removedStores, 20)}\n`);
@@ -249,7 +255,8 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
       return 1;
     }
     err.write(
-      `edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it was.\n${(e as Error).stack ?? e}\n`,
+      `edgefleet: internal error (a bug in edgefleet; please report it with this trace); ${shownOutdir}/ was left as it ` +
+        `was.\n${(e as Error).stack ?? e}\n`,
     );
     return 70;
   }

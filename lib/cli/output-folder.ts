@@ -20,7 +20,8 @@ export function outputFolder(fleet: IEdgeFleet, out: string | undefined, cwd: st
     const shown = path.relative(root, requested).split(path.sep).join('/');
     throw new EdgefleetError(
       `--out ${out}: the fleet's repository.path is "${fleet.repository.path}", so its Flux Kustomizations and Fleet GitRepos point at ` +
-        `${fleet.repository.path}/stores/<id> in the repository (${root}); a tree written to ${shown.startsWith('..') ? requested : shown} would point the stores at folders that are not there. ` +
+        `${fleet.repository.path}/stores/<id> in the repository (${root}); a tree written to ${shown.startsWith('..') ? requested : shown} ` +
+        `would point the stores at folders that are not there. ` +
         `Leave out --out (or use --out ${fleet.repository.path}), or move the tree by setting repository.path in the fleet definition`,
     );
   }

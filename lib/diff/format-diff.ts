@@ -90,7 +90,10 @@ function summaryLine(diff: DistDiff): string {
   const changedStores = diff.stores.filter((s) => s.store !== undefined).length;
   const parts = counts(diff).map(({ label, rows }) => `by ${label}: ${rows.map(([v, n, total]) => `${v} ${n}/${total}`).join(', ')}`);
   const status = (st: string) => diff.stores.filter((s) => s.status === st).length;
-  return `${changedStores} of ${diff.allStores.size} stores changed (${status('added')} added, ${status('removed')} removed; compared with ${diff.base.label})${parts.length ? `; ${parts.join('; ')}` : ''}`;
+  return (
+    `${changedStores} of ${diff.allStores.size} stores changed (${status('added')} added, ${status('removed')} removed; compared with ` +
+    `${diff.base.label})${parts.length ? `; ${parts.join('; ')}` : ''}`
+  );
 }
 
 function imageText(image: string, sizes: ImageSizes): string {
@@ -204,7 +207,8 @@ export function formatDiffMarkdown(diff: DistDiff, options: FormatDiffOptions = 
     out.push(`**New images to download**: ${downloadsHeadline(downloads)}.`, '', '| stores | images | per store |', '|---|---|---:|');
     for (const g of downloads.groups) {
       out.push(
-        `| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g, sizes)} |`,
+        `| ${g.stores.length > 1 ? `${g.stores.length}: ${ids(g.stores, MARKDOWN_NAMED_STORES)}` : g.stores[0].store} | ` +
+          `${g.images.map((i) => `\`${imageText(i, sizes)}\``).join('<br>')} | ${perStore(g, sizes)} |`,
       );
     }
     out.push('');

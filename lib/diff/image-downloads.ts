@@ -26,7 +26,8 @@ export function readImageSizes(file: string): ImageSizes {
     const match = /^(\S+)\s+([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(line);
     if (!match) {
       throw new EdgefleetError(
-        `--image-sizes ${file} line ${i + 1}: "${raw.trim()}" is not "<image> <size>" (use e.g. "registry.example.com/pos-os:4.2.0 812Mi", or a size in bytes)`,
+        `--image-sizes ${file} line ${i + 1}: "${raw.trim()}" is not "<image> <size>" (use e.g. "registry.example.com/pos-os:4.2.0 812Mi", or ` +
+          `a size in bytes)`,
       );
     }
     sizes.set(match[1], Math.round(Number(match[2]) * UNITS[match[3] ?? '']));

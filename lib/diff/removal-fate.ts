@@ -91,16 +91,22 @@ export function movedStatefulWarning(old: ObjectId, now: ObjectId, fate: OldObje
     now.kind === 'VirtualMachine'
       ? `the new VirtualMachine starts on the volumes it finds in "${now.namespace ?? ''}" (a claim created there starts empty)`
       : `the new ${now.kind} starts empty`;
-  return `STATEFUL DATA: ${what}, which is a delete and a create: ${created}, and ${oldFate(fate)}. Migrate the data deliberately, or keep the old namespace and kind.`;
+  return (
+    `STATEFUL DATA: ${what}, which is a delete and a create: ${created}, and ${oldFate(fate)}. Migrate the data deliberately, or keep the old ` +
+    `namespace and kind.`
+  );
 }
 
 /** The warning for a stateful object that the store deletes. */
 export function deletedStatefulWarning(old: ObjectId, deletedWith: string | undefined): string {
-  return `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${deletedWith ? ` with its ${deletedWith}` : ''}, and its data with it (protect it with ${Object.entries(
-    KEEP_ANNOTATIONS,
-  )
+  const protection = Object.entries(KEEP_ANNOTATIONS)
     .map(([k, v]) => `${k}: ${v}`)
-    .join(' and ')}, or decommission deliberately).`;
+    .join(' and ');
+  const how = deletedWith ? ` with its ${deletedWith}` : '';
+  return (
+    `STATEFUL DATA: ${old.kind} "${old.name}" is deleted on the store${how}, and its data with it ` +
+    `(protect it with ${protection}, or decommission deliberately).`
+  );
 }
 
 function oldFate(fate: OldObjectFate): string {

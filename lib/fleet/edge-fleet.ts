@@ -111,7 +111,8 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
     if (!isRfcUuid(this.vmIdentityNamespace)) {
       fail(
         this,
-        `vmIdentityNamespace "${props.vmIdentityNamespace}" is not a UUID (generate one with \`uuidgen\`, e.g. "0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20")`,
+        `vmIdentityNamespace "${props.vmIdentityNamespace}" is not a UUID (generate one with \`uuidgen\`, e.g. ` +
+          `"0b6f5c1e-8d7a-4f3b-9c2e-5a1d4e7f9b20")`,
       );
     }
     this.rings = [...(props.rings ?? [])];

@@ -97,7 +97,8 @@ export class EdgeStore extends Chart implements IEdgeStore {
     if (fleet.rings.length > 0 && !fleet.rings.includes(this.storeLabels.ring)) {
       fail(
         this,
-        `labels "ring" value "${this.storeLabels.ring ?? ''}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
+        `labels "ring" value "${this.storeLabels.ring ?? ''}" is not one of the fleet's rings (use one of ` +
+          `${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
       );
     }
     this.nodeProfile = resolveNodeProfile(this, fleet.nodeProfile, props.nodeProfile);

@@ -35,7 +35,8 @@ export class StoreDeclaration<T, F extends IEdgeFleet> implements IStoreDeclarat
     }
     if (!isEdgeStore(store) || store.fleet !== fleet) {
       throw new EdgefleetError(
-        `the function given to addStores() returned ${isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`,
+        `the function given to addStores() returned ${isEdgeStore(store) ? `store "${store.id}" of another fleet` : String(store)} (return the ` +
+          `EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)`,
       );
     }
     return store;

@@ -142,7 +142,9 @@ export function isEdgeStore(x: unknown): x is IEdgeStore {
 export function requireStore(scope: unknown, what: string, id: string): asserts scope is IEdgeStore {
   if (isEdgeStore(scope)) return;
   const problem =
-    `${what} "${id}" is created in ${Construct.isConstruct(scope) && scope.node.scope === undefined ? 'the fleet' : 'something that is not a store'}, but it belongs in a store ` +
+    `${what} "${id}" is created in ` +
+    `${Construct.isConstruct(scope) && scope.node.scope === undefined ? 'the fleet' : 'something that is not a store'}, but it belongs in a ` +
+    `store ` +
     `(new ${what}(store, "${id}", ...), with the store that new EdgeStore or addStores' definition made)`;
   if (Construct.isConstruct(scope)) fail(scope, problem);
   throw new EdgefleetError(problem);

@@ -38,7 +38,8 @@ export function resolveFleetSecrets(scope: IConstruct, secrets: FleetSecrets): R
   if (operators.length === 0) {
     fail(
       scope,
-      "secrets.operators is empty (give at least one operator's age public key, from `age-keygen`: without one, nobody could re-encrypt a store's secrets when its key changes)",
+      "secrets.operators is empty (give at least one operator's age public key, from `age-keygen`: without one, nobody could re-encrypt a " +
+        "store's secrets when its key changes)",
     );
   }
   operators.forEach((key, i) => checkAgeRecipient(scope, `secrets.operators[${i}]`, key, 'any'));
@@ -72,12 +73,14 @@ export function sharedKeyProblems(
     const named = ids.map((id) => `"${id}"`).join(', ');
     if (ids.length > 1) {
       problems.push(
-        `fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, made with \`age-keygen\` for it). ${NOT_UPDATED}`,
+        `fleet: stores ${named} have the same ageRecipient ${key}, so each could read the others' secrets (give each store a key of its own, ` +
+          `made with \`age-keygen\` for it). ${NOT_UPDATED}`,
       );
     }
     if (secrets.operators.includes(key)) {
       problems.push(
-        `fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's secrets (give the store a key of its own). ${NOT_UPDATED}`,
+        `fleet: store${ids.length > 1 ? 's' : ''} ${named}: ageRecipient ${key} is an operator's key, so the store could read every store's ` +
+          `secrets (give the store a key of its own). ${NOT_UPDATED}`,
       );
     }
   }

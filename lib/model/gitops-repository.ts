@@ -61,7 +61,8 @@ export function resolveGitOpsRepository(scope: IConstruct, given: GitOpsReposito
   if (!REPOSITORY_FOLDER.test(path) || path.split('/').includes('..')) {
     fail(
       scope,
-      `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync objects point at)`,
+      `repository.path "${repository.path}" is not a folder inside the repository (use a relative path such as "dist", which the stores' sync ` +
+        `objects point at)`,
     );
   }
   return { ...repository, path };

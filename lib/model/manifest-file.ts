@@ -15,7 +15,10 @@ export interface ManifestFileProps {
   readonly path: string;
   /** Whether the folder's generated kustomization.yaml lists the file (not so for e.g. fleet.yaml). @default true */
   readonly kustomizeResource?: boolean;
-  /** The file's exact content, written byte for byte instead of documents (an encrypted file, which re-serializing would break). @default - the documents, as YAML */
+  /**
+   * The file's exact content, written byte for byte instead of documents (an encrypted file, which re-serializing would break). @default - the
+   * documents, as YAML
+   */
   readonly verbatim?: string;
 }
 

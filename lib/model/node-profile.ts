@@ -128,7 +128,8 @@ export interface ReservationModel {
   readonly k3sServer?: ReservedResources;
   /**
    * KubeVirt's control plane (virt-operator, virt-api, virt-controller, virt-handler), on stores that run VMs.
-   * Without an override, the planner sums KubeVirt's components (from its operator's sources) at the replicas of the store's KubeVirt custom resource.
+   * Without an override, the planner sums KubeVirt's components (from its operator's sources) at the replicas of the store's KubeVirt custom
+   * resource.
    */
   readonly kubevirt?: ReservedResources;
   /**

@@ -151,13 +151,15 @@ export function typedInventoryRows<C extends InventoryColumns>(
   const undeclared = header.filter((c) => c !== 'id' && !declared.includes(c));
   if (undeclared.length > 0) {
     problems.push(
-      `${source}: the header has column ${undeclared.map((c) => `"${c}"`).join(', ')}, which the inventory's schema does not declare (declare ${undeclared.length === 1 ? 'it' : 'them'} in columns, or fix the name; declared: "id", ${declared.map((c) => `"${c}"`).join(', ')})`,
+      `${source}: the header has column ${undeclared.map((c) => `"${c}"`).join(', ')}, which the inventory's schema does not declare (declare ` +
+        `${undeclared.length === 1 ? 'it' : 'them'} in columns, or fix the name; declared: "id", ${declared.map((c) => `"${c}"`).join(', ')})`,
     );
   }
   const missing = declared.filter((c) => columns[c].isRequired && !header.includes(c));
   if (missing.length > 0) {
     problems.push(
-      `${source}: the header has no column ${missing.map((c) => `"${c}"`).join(', ')} (every store needs one; the columns are ${header.map((c) => `"${c}"`).join(', ')})`,
+      `${source}: the header has no column ${missing.map((c) => `"${c}"`).join(', ')} (every store needs one; the columns are ` +
+        `${header.map((c) => `"${c}"`).join(', ')})`,
     );
   }
   throwIfAny(problems);
@@ -249,7 +251,10 @@ function parseCsv(file: string, shown: string): Array<{ record: Record<string, s
 function csvProblem(e: any): string {
   if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
     const id = e.record?.[(e.columns ?? []).findIndex((c: any) => (c?.name ?? c) === 'id')];
-    return `${typeof id === 'string' && id !== '' ? `store "${id}": ` : ''}the row has ${e.record?.length ?? 'a different number of'} fields but the header has ${e.columns?.length ?? 'another number'} (check for a missing or extra comma)`;
+    return (
+      `${typeof id === 'string' && id !== '' ? `store "${id}": ` : ''}the row has ${e.record?.length ?? 'a different number of'} fields but the ` +
+      `header has ${e.columns?.length ?? 'another number'} (check for a missing or extra comma)`
+    );
   }
   return `${e.message} (fix the CSV syntax)`;
 }

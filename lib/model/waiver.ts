@@ -4,7 +4,8 @@
  * - `pull-policy`: every container and containerDisk is pulled `IfNotPresent`, so a restart uses the cached image;
  * - `resources`: every container requests CPU and memory and has a memory limit;
  * - `local-storage`: every VM disk is on store-local storage (a containerDisk, cloud-init, or a claim or DataVolume of the local StorageClass);
- * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes, the Namespaces that hold them and the KubeVirt and CDI custom resources are never pruned by Flux nor uninstalled by Helm;
+ * - `prune-protection`: VirtualMachines, PersistentVolumeClaims, DataVolumes, the Namespaces that hold them and the KubeVirt and CDI custom resources
+ * are never pruned by Flux nor uninstalled by Helm;
  * - `runtime-class`: every runtimeClassName is provided by the store's node.
  */
 export const OFFLINE_RULES = ['pinned-image', 'pull-policy', 'resources', 'local-storage', 'prune-protection', 'runtime-class'] as const;

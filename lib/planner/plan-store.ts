@@ -199,7 +199,9 @@ export function overBudget(plan: StorePlan): string[] {
       .map((w) => `${w.kind} ${w.name} ${show(w[key])}`)
       .join(', ');
     problems.push(
-      `planned ${what} ${show(plan.requested[key])} exceeds allocatable ${show(plan.allocatable[key])} by ${show(over)} (node ${show(plan.capacity[key])} minus system reservation ${show(reservedTotal[key])}); biggest consumers: ${biggest}. Lower requests, move a workload, or give the store a larger node profile`,
+      `planned ${what} ${show(plan.requested[key])} exceeds allocatable ${show(plan.allocatable[key])} by ${show(over)} (node ` +
+        `${show(plan.capacity[key])} minus system reservation ${show(reservedTotal[key])}); biggest consumers: ${biggest}. Lower requests, move ` +
+        `a workload, or give the store a larger node profile`,
     );
   };
   check('memory', 'memoryBytes', mi);

@@ -19,7 +19,8 @@ export const DEFAULT_RESERVATION: { [K in FixedReservationItem]: SourcedReservat
     memory: '1600Mi',
     source: 'docs.k3s.io reference/resource-profiling (K3s 1.26, single node, SQLite, with a workload); CPU: judgement',
   },
-  // 4 controllers x (100m, 64Mi) requests: each controller's config/manager/deployment.yaml in fluxcd/{source,kustomize,helm,notification}-controller.
+  // 4 controllers x (100m, 64Mi) requests: each controller's config/manager/deployment.yaml in
+  // fluxcd/{source,kustomize,helm,notification}-controller.
   flux: { cpu: '400m', memory: '256Mi', source: 'fluxcd/*-controller config/manager/deployment.yaml: 4 x (100m, 64Mi) requests' },
   // Judgement: Fleet's agent chart sets no requests; one Go controller with an informer cache.
   fleetAgent: { cpu: '100m', memory: '128Mi', source: 'judgement: rancher/fleet charts/fleet-agent sets no requests' },

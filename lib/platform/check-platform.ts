@@ -19,21 +19,24 @@ export function checkPlatform(objects: any[]): string[] {
     const object = `VirtualMachine/${vm.metadata?.name}`;
     if (!kubevirt) {
       problems.push(
-        `${object}: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call store.platform.enableKubeVirt())`,
+        `${object}: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call ` +
+          `store.platform.enableKubeVirt())`,
       );
       continue;
     }
     for (const { gate, field } of featureGatesOf(vm)) {
       if (!enabled.has(gate)) {
         problems.push(
-          `${object}: ${field} needs KubeVirt's feature gate "${gate}" (KubeVirt ${KUBEVIRT_VERSION} rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('${gate}')`,
+          `${object}: ${field} needs KubeVirt's feature gate "${gate}" (KubeVirt ${KUBEVIRT_VERSION} rejects the VM without it); enable it ` +
+            `with store.platform.enableKubeVirt().addFeatureGates('${gate}')`,
         );
       }
     }
   }
   if (hasDataVolumes(objects) && !objects.some((o) => o.kind === 'CDI')) {
     problems.push(
-      `the store has DataVolumes but no CDI custom resource, so CDI ${CDI_VERSION} never imports them (add them with VmDisk.dataVolume or store.addManifests, which generate it, or call store.platform.enableCdi())`,
+      `the store has DataVolumes but no CDI custom resource, so CDI ${CDI_VERSION} never imports them (add them with VmDisk.dataVolume or ` +
+        `store.addManifests, which generate it, or call store.platform.enableCdi())`,
     );
   }
   return problems;

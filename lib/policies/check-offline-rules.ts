@@ -87,7 +87,8 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
         add(
           'pinned-image',
           field,
-          `"${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag`,
+          `"${ref}" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch ` +
+            `a moving tag`,
         );
       } else if (!digest) {
         warnings.push(
@@ -125,7 +126,8 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
             add(
               'resources',
               `${field}.resources`,
-              `lacks ${missing.map(([k, r]) => `${k}.${r}`).join(', ')} (set CPU and memory requests and a memory limit, so the planner can count it and the node is never overcommitted)`,
+              `lacks ${missing.map(([k, r]) => `${k}.${r}`).join(', ')} (set CPU and memory requests and a memory limit, so the planner can ` +
+                `count it and the node is never overcommitted)`,
             );
           }
         });
@@ -134,7 +136,8 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
         add(
           'runtime-class',
           `${podPath}.runtimeClassName`,
-          `"${pod.runtimeClassName}" is not provided by the store's node (add it to nodeProfile.runtimeClasses where the store image carries its shim)`,
+          `"${pod.runtimeClassName}" is not provided by the store's node (add it to nodeProfile.runtimeClasses where the store image carries ` +
+            `its shim)`,
         );
       }
     }
@@ -164,7 +167,9 @@ export function checkOfflineRules(objects: any[], profile: ResolvedNodeProfile, 
           add(
             'local-storage',
             field,
-            `"${v.name}" is not on the store's local storage class "${profile.localStorageClass}" (${claim ? `its claim "${claim}" has storage class "${storageClass ?? '(unknown)'}"` : 'its source is not a local disk'}); use a containerDisk, or a claim or DataVolume of "${profile.localStorageClass}"`,
+            `"${v.name}" is not on the store's local storage class "${profile.localStorageClass}" ` +
+              `(${claim ? `its claim "${claim}" has storage class "${storageClass ?? '(unknown)'}"` : 'its source is not a local disk'}); use a ` +
+              `containerDisk, or a claim or DataVolume of "${profile.localStorageClass}"`,
           );
         }
       });

@@ -24,8 +24,15 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
  * Container image reference: [registry[:port]/]path[:tag][@digest], lower-case path
  * (the grammar of distribution/reference, the library containerd and the kubelet use).
  */
-const IMAGE_REFERENCE =
-  /^((?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE = new RegExp(
+  [
+    /^((?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?/, // registry[:port]/
+    /[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*/, // path
+    /(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/, // :tag, @digest
+  ]
+    .map((part) => part.source)
+    .join(''),
+);
 
 function show(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
@@ -57,7 +64,8 @@ export function checkQuantity(scope: IConstruct, prop: string, value: string, ex
   if (kind === 'bytes' && amount > 0 && amount < MIN_BYTES) {
     fail(
       scope,
-      `${prop} "${value}" is only ${amount} bytes: its unit is missing or wrong (use "${example}"; Mi and Gi are MiB and GiB, a lower-case m is a thousandth)`,
+      `${prop} "${value}" is only ${amount} bytes: its unit is missing or wrong (use "${example}"; Mi and Gi are MiB and GiB, a lower-case m ` +
+        `is a thousandth)`,
     );
   }
   return value;
@@ -116,13 +124,15 @@ export function checkLabels(scope: IConstruct, prop: string, labels: Record<stri
     if (key.length > 317 || !LABEL_KEY.test(key)) {
       fail(
         scope,
-        `${prop} key ${show(key)} is not a Kubernetes label key (use letters, digits, "-", "_" and ".", optionally prefixed by a DNS domain and "/", such as "region" or "example.com/ring")`,
+        `${prop} key ${show(key)} is not a Kubernetes label key (use letters, digits, "-", "_" and ".", optionally prefixed by a DNS domain ` +
+          `and "/", such as "region" or "example.com/ring")`,
       );
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
       fail(
         scope,
-        `${prop} "${key}" value ${show(value)} is not a Kubernetes label value (use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, such as "eu-west")`,
+        `${prop} "${key}" value ${show(value)} is not a Kubernetes label value (use at most 63 letters, digits, "-", "_" and ".", starting and ` +
+          `ending with a letter or digit, such as "eu-west")`,
       );
     }
   }

@@ -18,11 +18,13 @@ export function formatPublishResult(result: PublishResult, seconds: number): str
         ? `pushed in one ${result.atomic ? 'atomic ' : ''}push${result.atomic ? '' : ' (the remote does not support atomic pushes)'}`
         : 'dry run: nothing pushed';
   const lines = [
-    `edgefleet: publish ${short(result.source)} to ${result.remote}: ${result.stores} store branch${result.stores === 1 ? '' : 'es'}, ${moved}; ${push} (${seconds.toFixed(1)}s)`,
+    `edgefleet: publish ${short(result.source)} to ${result.remote}: ${result.stores} store branch${result.stores === 1 ? '' : 'es'}, ` +
+      `${moved}; ${push} (${seconds.toFixed(1)}s)`,
   ];
   for (const u of result.updates.slice(0, LISTED_UPDATES)) {
     lines.push(
-      `  ${dryRun ? 'would move ' : ''}${u.branch}  ${u.from ? `${short(u.from)}..` : '(new) '}${short(u.to)}${u.removal ? '  (removal of the store)' : ''}`,
+      `  ${dryRun ? 'would move ' : ''}${u.branch}  ` +
+        `${u.from ? `${short(u.from)}..` : '(new) '}${short(u.to)}${u.removal ? '  (removal of the store)' : ''}`,
     );
   }
   if (result.updates.length > LISTED_UPDATES) lines.push(`  ... and ${result.updates.length - LISTED_UPDATES} more`);

@@ -178,7 +178,8 @@ function readSourceCommit(repo: string, rev: string): SourceCommit {
     id = gitLines(repo, ['rev-parse', '--verify', `${rev}^{commit}`])[0];
   } catch (e) {
     throw new EdgefleetError(
-      `there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ${(e as Error).message}`,
+      `there is no commit "${rev}" to publish in ${repo} (run publish in a checkout of the fleet repository, after the merge): ` +
+        `${(e as Error).message}`,
     );
   }
   const [an, ae, ad, cn, ce, cd, subject] = git(repo, ['show', '-s', '--date=raw', '--format=%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%s', id])
@@ -277,7 +278,8 @@ function checkNotBehind(repo: string, tips: Map<string, { commit: string }>, sou
   if (newest && newest.time > source.time && newest.from !== source.id) {
     throw new EdgefleetError(
       `store branches were published from ${newest.from.slice(0, 12)}, committed after ${source.id.slice(0, 12)}: ` +
-        'publishing it would take those stores back (two publish runs out of order?). Publish the newest commit of the main branch; to roll stores back, revert on the main branch',
+        'publishing it would take those stores back (two publish runs out of order?). Publish the newest commit of the main branch; to roll ' +
+        'stores back, revert on the main branch',
     );
   }
 }
@@ -293,7 +295,8 @@ function checkRemovals(
   const problems = toRemove.flatMap((id) => {
     if (fleet.has(id)) {
       return [
-        `store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, synthesize and commit first`,
+        `store "${id}" is still a Flux store of the fleet (${dir}/clusters/${id}/ exists at ${source.slice(0, 12)}): remove it from the fleet, ` +
+          `synthesize and commit first`,
       ];
     }
     if (!tips.has(id)) return [`store "${id}" has no branch ${storeBranch(id)} on ${remote}: there is nothing to remove`];
@@ -468,7 +471,8 @@ function pushBranches(repo: string, remote: string): { pushed: boolean; atomic: 
       .filter(Boolean);
     const why =
       rejected.length > 0
-        ? `${rejected.length} branch${rejected.length === 1 ? '' : 'es'} moved on ${remote} since publish fetched them (${rejected.slice(0, 5).join(', ')}${rejected.length > 5 ? ', …' : ''}): a flux bootstrap or another publish; run publish again`
+        ? `${rejected.length} branch${rejected.length === 1 ? '' : 'es'} moved on ${remote} since publish fetched them ` +
+          `(${rejected.slice(0, 5).join(', ')}${rejected.length > 5 ? ', …' : ''}): a flux bootstrap or another publish; run publish again`
         : result.stderr.trim().split('\n').slice(-3).join(' ');
     throw new EdgefleetError(
       `push to ${remote} failed; ${atomic ? 'nothing was pushed' : 'the remote does not push atomically: some branches may have moved'}: ${why}`,

@@ -36,10 +36,13 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
       : `; ${removed === outside.length ? 'all' : removed} of them are removals (stores no longer in the fleet, whose folders synth would delete)`;
   const advice =
     removed === outside.length
-      ? "If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet's output, delete its store folders (stores/ and clusters/ of the output folder) first."
-      : `Promote one ring at a time, or, if this is intended, run again with --allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
+      ? "If these stores are leaving the fleet, run again with --allow-wide-change; if this is a new fleet written over another fleet's output, " +
+        'delete its store folders (stores/ and clusters/ of the output folder) first.'
+      : `Promote one ring at a time, or, if this is intended, run again with ` +
+        `--allow-wide-change${removed > 0 ? ' (check that the removed stores are meant to leave the fleet)' : ''}.`;
   throw new BlastRadiusError(
-    `blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, more than the ${max} allowed${removals}: ${shown}. ${advice}`,
+    `blast-radius guard: this change touches ${outside.length} existing stores outside the first ring${firstRing ? ` "${firstRing}"` : ''}, ` +
+      `more than the ${max} allowed${removals}: ${shown}. ${advice}`,
   );
 }
 
@@ -51,8 +54,10 @@ export function checkBlastRadius(changed: ChangedStore[], rings: string[], max: 
 export function checkNotAnotherFleetsTree(outdir: string, existingStores: string[], fleetStores: ReadonlySet<string>): void {
   if (existingStores.length === 0 || existingStores.some((id) => fleetStores.has(id))) return;
   throw new BlastRadiusError(
-    `${outdir} holds ${plural(existingStores.length, 'store')} (${firstAndMore(existingStores, 5)}) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. ` +
-      'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), ' +
+    `${outdir} holds ${plural(existingStores.length, 'store')} (${firstAndMore(existingStores, 5)}) and this fleet has none of them: it looks ` +
+      `like another fleet's tree, which synth would delete. ` +
+      'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git ' +
+      'init), ' +
       'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
   );
 }

@@ -50,7 +50,8 @@ export class Release extends Construct implements IDescribable, IDigestible, IRe
       if (!fleet.rings.includes(props.candidate.throughRing)) {
         fail(
           this,
-          `candidate.throughRing "${props.candidate.throughRing}" is not one of the fleet's rings (use one of ${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
+          `candidate.throughRing "${props.candidate.throughRing}" is not one of the fleet's rings (use one of ` +
+            `${fleet.rings.map((r) => `"${r}"`).join(', ')})`,
         );
       }
     }

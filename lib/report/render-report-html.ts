@@ -60,7 +60,8 @@ const HEIGHT_CSS = Array.from({ length: 11 }, (_, k) => `.h${k}{--h:${Math.min(1
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212529}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}h3{font-size:15px}
-table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}
+table{border-collapse:collapse;margin:8px 0}\
+th,td{padding:2px 8px;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}
 .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .g{--c:#2f9e44;--t:#ebfbee}.a{--c:#f59f00;--t:#fff3d6}.r{--c:#e03131;--t:#ffe3e3}
 td.g,td.a,td.r{background:var(--t)}
@@ -94,9 +95,9 @@ ${table.rows.map((row) => `<tr>${row.map(cell).join('')}\n`).join('')}</tbody></
 
 function htmlSection(section: ReportSection): string {
   const table = section.table ? htmlTable(section.table) : '';
-  return `<h${section.depth}>${escapeHtml(section.title)}</h${section.depth}>\n${section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>\n`).join('')}${
-    section.folded ? `<details><summary>${escapeHtml(section.folded)}</summary>\n${table}</details>\n` : table
-  }`;
+  const heading = `<h${section.depth}>${escapeHtml(section.title)}</h${section.depth}>\n`;
+  const paragraphs = section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>\n`).join('');
+  return `${heading}${paragraphs}${section.folded ? `<details><summary>${escapeHtml(section.folded)}</summary>\n${table}</details>\n` : table}`;
 }
 
 /**
@@ -106,7 +107,9 @@ function htmlSection(section: ReportSection): string {
 function detailedBars(stores: StoreFigures[]): string {
   const bar = (s: StoreFigures, r: BarResource) => {
     const u = r.utilization(s);
-    return `<div class="bar ${LEVEL_CLASS[levelOf(u)]}"><i style="width:${formatNumber(Math.min(1, u) * 100, 1)}%"></i></div><small>${escapeHtml(`${r.figures(s.plan)} · ${formatPercent(u)}`)}</small>`;
+    const width = formatNumber(Math.min(1, u) * 100, 1);
+    const figures = escapeHtml(`${r.figures(s.plan)} · ${formatPercent(u)}`);
+    return `<div class="bar ${LEVEL_CLASS[levelOf(u)]}"><i style="width:${width}%"></i></div><small>${figures}</small>`;
   };
   return `<div class="bars"><b>store</b>${BAR_RESOURCES.map((r) => `<b>${r.name}</b><b></b>`).join('')}\n${stores
     .map((s) => `${storeLabel(s)}${BAR_RESOURCES.map((r) => bar(s, r)).join('')}\n`)
@@ -118,14 +121,16 @@ function denseBars(stores: StoreFigures[]): string {
   const column = (s: StoreFigures, r: BarResource) => {
     const u = r.utilization(s);
     const tenth = Number.isFinite(u) ? Math.min(10, Math.floor(u * 10)) : 10;
-    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${escapeHtml(`${storeName(s)}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`)}"></i>`;
+    const title = escapeHtml(`${storeName(s)}: ${r.name} ${r.figures(s.plan)}, ${formatPercent(u)}`);
+    return `<i class="${LEVEL_CLASS[levelOf(u)]} h${tenth}" title="${title}"></i>`;
   };
   const lines = Array.from({ length: Math.ceil(stores.length / DENSE_LINE) }, (_, i) => stores.slice(i * DENSE_LINE, (i + 1) * DENSE_LINE));
   const grid = (r: BarResource) =>
     `<div class="grid"><h3>${r.name}</h3>\n${lines
       .map((line) => `<div><b>${escapeHtml(line[0].plan.store)}</b>${line.map((s) => column(s, r)).join('')}</div>\n`)
       .join('')}</div>\n`;
-  return `<p>One column per store, ${DENSE_LINE} per line, by store id; its height and color show the utilization. Hover a column for its store and figures.</p>
+  return `<p>One column per store, ${DENSE_LINE} per line, by store id; its height and color show the utilization. \
+Hover a column for its store and figures.</p>
 <div class="grids">\n${BAR_RESOURCES.map(grid).join('')}</div>\n`;
 }
 

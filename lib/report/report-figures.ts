@@ -218,7 +218,8 @@ function syncSection(f: ReportFigures): ReportSection {
     paragraphs: [
       suspended.length === 0
         ? 'Every store applies what Git says (no store is suspended).'
-        : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ${suspended.map((s) => s.plan.store).join(', ')}.`,
+        : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ` +
+          `${suspended.map((s) => s.plan.store).join(', ')}.`,
       ...downloadParagraphs(f),
     ],
     table: {
@@ -270,12 +271,15 @@ function downloadParagraphs(f: ReportFigures): string[] {
     const sized = onBranch.map((s) => s.folders).filter((size): size is TreeSize => size !== undefined);
     const own =
       sized.length > 0
-        ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, before Git's compression)`
+        ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, ` +
+          `before Git's compression)`
         : '';
     const listing = onBranch.reduce((n, s) => n + refListingBytes(s.store), 0);
     paragraphs.push(
-      `${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. ` +
-        `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`,
+      `${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source ` +
+        `"store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. ` +
+        `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store ` +
+        `branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`,
     );
   }
   if (onMain.length > 0) {
@@ -283,7 +287,9 @@ function downloadParagraphs(f: ReportFigures): string[] {
       ? `, of which the synthesized tree alone is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} before Git's compression`
       : '';
     paragraphs.push(
-      `${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at that commit${whole}; ` +
+      `${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): ` +
+        `every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at ` +
+        `that commit${whole}; ` +
         `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`,
     );
   }
@@ -300,15 +306,18 @@ function totalsSection(f: ReportFigures): ReportSection {
   const workloads = plans.flatMap((p) => p.workloads);
   const scaledToZero = workloads.filter((w) => w.replicas === 0).length;
   const row = (name: string, r: Resources): Cell[] => [name, formatCores(r.cpuMillis), formatGiB(r.memoryBytes)];
+  const scaled = scaledToZero ? ` (${formatNumber(scaledToZero)} scaled to zero)` : '';
+  const vms = countOf(
+    plans.reduce((n, p) => n + p.vms, 0),
+    'VM',
+  );
   return {
     title: 'Fleet totals',
     depth: 2,
     paragraphs: [
-      `${countOf(plans.length, 'store')}, ${countOf(workloads.length, 'workload')}${scaledToZero ? ` (${formatNumber(scaledToZero)} scaled to zero)` : ''}, ${countOf(
-        plans.reduce((n, p) => n + p.vms, 0),
-        'VM',
-      )}.`,
-      `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
+      `${countOf(plans.length, 'store')}, ${countOf(workloads.length, 'workload')}${scaled}, ${vms}.`,
+      `Stores by utilization (the higher of CPU and memory): ${formatNumber(atLevel('red'))} at 90% or more, ${formatNumber(atLevel('amber'))} ` +
+        `at 70% to 90%, ${formatNumber(atLevel('green'))} below 70%.`,
       ...savingParagraphs(plans),
     ],
     table: {
@@ -341,7 +350,9 @@ function savingParagraphs(plans: StorePlan[]): string[] {
     .sort(([a], [b]) => compareStrings(a, b))
     .map(
       ([item, { stores, saved }]) =>
-        `${item} reserve ${formatMiB(saved.memoryBytes / stores)} MiB of memory and ${formatNumber(saved.cpuMillis / stores)}m of CPU less per store than the default install: ${formatGiB(saved.memoryBytes)} GiB and ${formatCores(saved.cpuMillis)} cores across ${countOf(stores, 'store')}.`,
+        `${item} reserve ${formatMiB(saved.memoryBytes / stores)} MiB of memory and ${formatNumber(saved.cpuMillis / stores)}m of CPU less per ` +
+        `store than the default install: ${formatGiB(saved.memoryBytes)} GiB and ${formatCores(saved.cpuMillis)} cores across ` +
+        `${countOf(stores, 'store')}.`,
     );
 }
 
@@ -462,7 +473,8 @@ export function reservationSections(f: ReportFigures): ReportSection[] {
     title: 'Reservation models',
     depth: 2,
     paragraphs: [
-      "What each node reserves for the system before any workload (capacity minus allocatable). Stores with an identical breakdown share a model; the store table names each store's model.",
+      'What each node reserves for the system before any workload (capacity minus allocatable). Stores with an identical breakdown share a ' +
+        "model; the store table names each store's model.",
     ],
   };
   return [

@@ -22,7 +22,8 @@ const ENCRYPTED_SECRET = Symbol.for('edgefleet.EncryptedSecret');
 /** Why Rancher Fleet stores cannot have encrypted Secrets, and what to do instead. */
 export const FLEET_HAS_NO_SOPS =
   'Rancher Fleet cannot decrypt SOPS-encrypted files (rancher/fleet#144: its agent fails the whole bundle). ' +
-  'Create the Secret in the store out of band when it is provisioned (`kubectl create secret generic`), or move the store to Flux (sync.agent "flux"), which decrypts SOPS itself';
+  'Create the Secret in the store out of band when it is provisioned (`kubectl create secret generic`), or move the store to Flux (sync.agent ' +
+  '"flux"), which decrypts SOPS itself';
 
 /**
  * A Secret of one store, kept in the fleet repository encrypted with SOPS for that store's age key and
@@ -87,21 +88,24 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   private fileProblems(): string[] {
     if ('missing' in this.source) {
       return [
-        `does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`,
+        `does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ` +
+          `${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`,
       ];
     }
     if ('error' in this.source) return [`cannot be read (${this.source.error})`];
     const { documents, error } = parseYamlDocuments(this.source.content);
     if (error) {
       return [
-        `is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt it with sops`,
+        `is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt ` +
+          `it with sops`,
       ];
     }
     if (documents.length !== 1) return [`holds ${documents.length} documents (expected one Secret)`];
     const doc = documents[0] as any;
     if (!isSopsEncrypted(doc)) {
       return [
-        `is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the fleet repository); if it was ever pushed in plain text, also change the values it holds`,
+        `is not SOPS-encrypted: encrypt it in place before committing it (\`sops --encrypt --in-place ${this.shownFile}\`, run inside the ` +
+          `fleet repository); if it was ever pushed in plain text, also change the values it holds`,
       ];
     }
     const protection = valueProtectionProblems(doc);
@@ -117,7 +121,8 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
     const mismatch = recipientMismatch(sopsKeys(doc), this.recipients, (r) => this.storeOwning(r));
     if (mismatch) {
       problems.push(
-        `is encrypted for the wrong keys: ${mismatch.description}. It must be readable by exactly the store's key ${this.store.ageRecipient} and the operators' keys: ` +
+        `is encrypted for the wrong keys: ${mismatch.description}. It must be readable by exactly the store's key ${this.store.ageRecipient} ` +
+          `and the operators' keys: ` +
           `re-encrypt it with \`sops updatekeys -y ${this.shownFile}\` (.sops.yaml already has the fleet's current rules)` +
           (mismatch.readableByOthers.length > 0
             ? `, and change the values it holds, since ${mismatch.readableByOthers.join(' and ')} could read them`

@@ -22,7 +22,8 @@ export function plaintextSecretProblems(store: IEdgeStore): string[] {
           problemAt(
             store,
             `Secret "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}" in ${file.tree}/${store.id}/${file.path} ${problem}, ` +
-              'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it in the store out of band',
+              'and would be committed to Git that way: keep it encrypted in the fleet repository and add it with EncryptedSecret, or create it ' +
+              'in the store out of band',
           ),
         );
       }

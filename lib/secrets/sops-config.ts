@@ -55,7 +55,8 @@ export function sopsCreationRules(fleet: IEdgeFleet, repositoryRoot: string, sto
   const folder = insideFolder(repositoryRoot, secrets.folder);
   if (folder === undefined) {
     throw new EdgefleetError(
-      `fleet: secrets.folder ${secrets.folder} is not inside the fleet repository ${repositoryRoot} (sops matches the paths of .sops.yaml's rules inside the repository it sits in: move the folder into the repository)`,
+      `fleet: secrets.folder ${secrets.folder} is not inside the fleet repository ${repositoryRoot} (sops matches the paths of .sops.yaml's ` +
+        `rules inside the repository it sits in: move the folder into the repository)`,
     );
   }
   return stores

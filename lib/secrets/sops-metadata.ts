@@ -86,12 +86,15 @@ export function valueProtectionProblems(doc: any): string[] {
   return [
     ...(plainValues.length > 0
       ? [
-          `holds ${plainValues.join(', ')} in plain text although it is SOPS-encrypted (added after encryption: edit it with \`sops edit\`, never by hand)`,
+          `holds ${plainValues.join(', ')} in plain text although it is SOPS-encrypted (added after encryption: edit it with \`sops edit\`, ` +
+            `never by hand)`,
         ]
       : []),
     ...(encryptedOthers.length > 0
       ? [
-          `has ${encryptedOthers.join(', ')} encrypted too, so kustomize and Flux cannot read what it is (encrypt only ${SECRET_VALUE_FIELDS.join(' and ')}: run sops inside the fleet repository, whose .sops.yaml sets encrypted_regex "${ENCRYPTED_REGEX}")`,
+          `has ${encryptedOthers.join(', ')} encrypted too, so kustomize and Flux cannot read what it is (encrypt only ` +
+            `${SECRET_VALUE_FIELDS.join(' and ')}: run sops inside the fleet repository, whose .sops.yaml sets encrypted_regex ` +
+            `"${ENCRYPTED_REGEX}")`,
         ]
       : []),
   ];

@@ -24,7 +24,8 @@ export function loadFleet(modulePath: string, cwd: string): IEdgeFleet {
   }
   if (!MODULE_EXTENSIONS.includes(path.extname(resolved))) {
     throw new EdgefleetError(
-      `fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as stores/index.ts; the inventory is read by that module)`,
+      `fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as ` +
+        `stores/index.ts; the inventory is read by that module)`,
     );
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {

@@ -83,7 +83,8 @@ function clusterGroupKeys(stores: FleetManagedStore[]): Array<[string, string]> 
       if (value === undefined) continue;
       if (!isDnsLabel(`${label}-${value}`)) {
         throw new EdgefleetError(
-          `store "${store.id}": labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case letters, digits and "-")`,
+          `store "${store.id}": labels "${label}" value "${value}" cannot name a Fleet ClusterGroup "${label}-${value}" (use lower-case ` +
+            `letters, digits and "-")`,
         );
       }
       keys.set(`${label}-${value}`, [label, value]);

@@ -29,7 +29,8 @@ function work(data: StoreWorkerData): void {
       post(
         data.port,
         {
-          mismatch: `${data.fleetModule} built another fleet in a worker thread (${declarations.length} declared stores, expected ${data.declarations})`,
+          mismatch:
+            `${data.fleetModule} built another fleet in a worker thread (${declarations.length} declared stores, expected ` + `${data.declarations})`,
         },
         signal,
       );

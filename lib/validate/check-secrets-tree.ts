@@ -21,7 +21,9 @@ export function checkSecretsTree(tree: LoadedTree): Finding[] {
       file,
       object: objectName(value),
       path: '-',
-      message: `${problem}: everything in the tree is committed to Git, so a Secret's values must be SOPS-encrypted (see edgefleet's guide docs/secrets.md)`,
+      message:
+        `${problem}: everything in the tree is committed to Git, so a Secret's values must be SOPS-encrypted (see edgefleet's guide ` +
+        `docs/secrets.md)`,
     })),
   );
   const encrypted = tree.documents.filter((d) => isSopsEncrypted(d.value));
@@ -86,7 +88,8 @@ function recipientFindings(
       finding(
         doc,
         'sops',
-        `is SOPS-encrypted, and there is no ${SOPS_CONFIG_FILE} in ${root} or above to check who can read it (validate the tree inside its fleet repository, at whose root synth writes ${SOPS_CONFIG_FILE})`,
+        `is SOPS-encrypted, and there is no ${SOPS_CONFIG_FILE} in ${root} or above to check who can read it (validate the tree inside its ` +
+          `fleet repository, at whose root synth writes ${SOPS_CONFIG_FILE})`,
       ),
     ];
   }
@@ -98,7 +101,8 @@ function recipientFindings(
       finding(
         doc,
         'sops',
-        `is SOPS-encrypted, but no rule of ${shownConfig} covers it${store ? `: store "${store}" has no age key in the fleet definition, so nothing may be encrypted for it` : ''}`,
+        `is SOPS-encrypted, but no rule of ${shownConfig} covers ` +
+          `it${store ? `: store "${store}" has no age key in the fleet definition, so nothing may be encrypted for it` : ''}`,
       ),
     ];
   }
@@ -115,7 +119,8 @@ function recipientFindings(
     finding(
       doc,
       'sops',
-      `${store ? `store "${store}"'s Secret ` : ''}must be re-encrypted: it is ${mismatch.description}; the rule of ${shownConfig} that covers it wants exactly ${rule.age.join(', ')}. ` +
+      `${store ? `store "${store}"'s Secret ` : ''}must be re-encrypted: it is ${mismatch.description}; the rule of ${shownConfig} that covers ` +
+        `it wants exactly ${rule.age.join(', ')}. ` +
         `Run \`sops updatekeys -y\` on the file synth copied it from${source}, then synth` +
         (mismatch.readableByOthers.length > 0
           ? `, and change the values it holds, since ${mismatch.readableByOthers.join(' and ')} could read them`

@@ -105,7 +105,8 @@ function vmVolumes(doc: LoadedDocument, names: Set<string>): Finding[] {
         finding(
           doc,
           `spec.template.spec.volumes[${i}].dataVolume.name`,
-          `DataVolume "${dv}" is neither in spec.dataVolumeTemplates nor in this store's folder (add it, or list it in the annotation ${EXTERNAL_VOLUMES_ANNOTATION})`,
+          `DataVolume "${dv}" is neither in spec.dataVolumeTemplates nor in this store's folder (add it, or list it in the annotation ` +
+            `${EXTERNAL_VOLUMES_ANNOTATION})`,
         ),
       );
     }
@@ -146,7 +147,8 @@ function runtimeClass(doc: LoadedDocument, scope: LoadedDocument[]): Finding[] {
     finding(
       doc,
       `${podPath.join('.')}.runtimeClassName`,
-      `RuntimeClass "${name}" is not provided by the store's node (its node profile lists ${[...provided].map((p) => `"${p}"`).join(', ') || 'none'})`,
+      `RuntimeClass "${name}" is not provided by the store's node (its node profile lists ` +
+        `${[...provided].map((p) => `"${p}"`).join(', ') || 'none'})`,
     ),
   ];
 }

@@ -22,7 +22,9 @@ export function checkSchemas(tree: LoadedTree, registry: SchemaRegistry, allowed
           file,
           object: objectName(value),
           path: '-',
-          message: `no schema for ${value.apiVersion} ${value.kind} (fix the apiVersion or kind, or accept it unchecked with --allow-kind ${value.kind})`,
+          message:
+            `no schema for ${value.apiVersion} ${value.kind} (fix the apiVersion or kind, or accept it unchecked with --allow-kind ` +
+            `${value.kind})`,
         });
       }
       continue;

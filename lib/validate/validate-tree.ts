@@ -140,7 +140,8 @@ export function formatReport(report: ValidationReport): string {
       ...more,
       ...warningLines(report.warnings),
       ...report.notes.map((n) => `note: ${n}`),
-      `${plural(report.files, 'file')}, ${plural(report.objects, 'object')}: ${report.invalid} invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
+      `${plural(report.files, 'file')}, ${plural(report.objects, 'object')}: ${report.invalid} ` +
+        `invalid${report.findings.length > report.invalid ? ` (${report.findings.length} problems)` : ''}${warnings}`,
     ].join('\n') + '\n'
   );
 }

@@ -82,7 +82,8 @@ function containerPorts(scope: IConstruct, ports: Record<string, number>): k8s.C
       if (!IANA_SERVICE_NAME.test(name) || name.length > 15 || name.includes('--')) {
         fail(
           scope,
-          `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one letter, such as "http")`,
+          `ports name "${name}" is not an IANA service name (use at most 15 lower-case letters, digits and single "-", with at least one ` +
+            `letter, such as "http")`,
         );
       }
       checkInteger(scope, `ports "${name}"`, ports[name], 1);

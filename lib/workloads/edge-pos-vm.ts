@@ -51,7 +51,8 @@ export interface EdgePosVmProps {
    * The guest's hardware identity (firmware UUID and serial, MAC address), pinned in Git so that a
    * re-created VM is the same machine to its guest and to licence checks. Override a field to keep the
    * identity of a machine the POS is migrated from.
-   * @default - derived from the fleet's `vmIdentityNamespace`, the store id and the VM id: stable across synths and re-creation, different in every store
+   * @default - derived from the fleet's `vmIdentityNamespace`, the store id and the VM id: stable across synths and re-creation, different in every
+   * store
    */
   readonly identity?: VmIdentity;
 }
@@ -203,7 +204,8 @@ export class EdgePosVm extends EdgeWorkload {
     if (userData !== undefined && !USER_DATA_FORMAT.test(userData)) {
       fail(
         this,
-        `cloudInit.userData starts with "${userData.split('\n')[0].slice(0, 40)}", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)`,
+        `cloudInit.userData starts with "${userData.split('\n')[0].slice(0, 40)}", which cloud-init does not recognise, so it would ignore the ` +
+          `user data (start it with "#cloud-config", or "#!" for a script)`,
       );
     }
     return {

@@ -24,7 +24,8 @@ export class EdgeWasmApp extends EdgeApp {
       const known = store.nodeProfile.runtimeClasses.map((rc) => `"${rc}"`).join(', ') || 'none';
       fail(
         this,
-        `runtimeClass "${runtimeClassName}" is not provided by the store's node (its nodeProfile.runtimeClasses: ${known}); add "${runtimeClassName}" to nodeProfile.runtimeClasses where the store image carries the WasmEdge containerd shim`,
+        `runtimeClass "${runtimeClassName}" is not provided by the store's node (its nodeProfile.runtimeClasses: ${known}); add ` +
+          `"${runtimeClassName}" to nodeProfile.runtimeClasses where the store image carries the WasmEdge containerd shim`,
       );
     }
   }

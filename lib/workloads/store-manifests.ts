@@ -32,7 +32,8 @@ export class StoreManifests extends EdgeWorkload {
       if (missing.length > 0) {
         fail(
           this,
-          `manifests[${i}] (${manifest.kind ?? 'no kind'} "${manifest.metadata?.name ?? ''}") has no ${missing.join(', ')} (give each object apiVersion, kind and metadata.name)`,
+          `manifests[${i}] (${manifest.kind ?? 'no kind'} "${manifest.metadata?.name ?? ''}") has no ${missing.join(', ')} (give each object ` +
+            `apiVersion, kind and metadata.name)`,
         );
       }
       return new ApiObject(this, `${manifest.kind}-${manifest.metadata!.name}-${i}`, manifest);

@@ -14,11 +14,17 @@ import { fail } from '../errors/edgefleet-error';
  * i.e. with every start of the VM.
  */
 export interface VmIdentity {
-  /** SMBIOS system UUID (`firmware.uuid`), e.g. the one of the machine a POS is migrated from. @default - a name-based UUID of the fleet, store and VM */
+  /**
+   * SMBIOS system UUID (`firmware.uuid`), e.g. the one of the machine a POS is migrated from. @default - a name-based UUID of the fleet, store and
+   * VM
+   */
   readonly firmwareUuid?: string;
   /** SMBIOS system serial number (`firmware.serial`). @default - a name-based UUID of the fleet, store and VM, distinct from `firmwareUuid` */
   readonly firmwareSerial?: string;
-  /** MAC address of the VM's network interface, e.g. `52:54:00:12:34:56`. @default - a locally administered unicast address derived from the fleet, store and VM */
+  /**
+   * MAC address of the VM's network interface, e.g. `52:54:00:12:34:56`. @default - a locally administered unicast address derived from the fleet,
+   * store and VM
+   */
   readonly macAddress?: string;
 }
 
@@ -82,7 +88,8 @@ function checkSerial(scope: IConstruct, value: string): string {
   if (typeof value !== 'string' || !/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value)) {
     fail(
       scope,
-      `identity.firmwareSerial "${value}" is not a serial number (use printable ASCII without leading or trailing spaces, as \`dmidecode -s system-serial-number\` prints it)`,
+      `identity.firmwareSerial "${value}" is not a serial number (use printable ASCII without leading or trailing spaces, as \`dmidecode -s ` +
+        `system-serial-number\` prints it)`,
     );
   }
   return value;

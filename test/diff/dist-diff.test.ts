@@ -113,7 +113,8 @@ describe('edgefleet diff', () => {
     ]);
     const text = formatDiffText(diff);
     expect(text).toContain(
-      'store-002 [ring general, region eu-west]:\n  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n',
+      'store-002 [ring general, region eu-west]:\n  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: ' +
+        'registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n',
     );
     expect(text).toContain('store-003 (removed) [ring general, region eu-west]:\n');
     expect(text).toContain('  Deployment/edge/edge-monitor: added (stores/store-004/workloads/edge-monitor.yaml)\n');
@@ -197,43 +198,52 @@ describe('edgefleet diff', () => {
     expect(text.match(/store-002/g)).toHaveLength(1);
   });
 
-  test('GIVEN stores that changed one object in different ways WHEN diffed THEN they are one group, each line saying which of the stores it applies to', () => {
-    const repo = repoWith(BASE());
-    const text = formatDiffText(
-      diffAfter(
-        repo,
-        fleetOf([
-          { id: 'store-001', ring: 'canary', tag: '1.5.0' },
-          { id: 'store-002', tag: '1.5.0' },
-          { id: 'store-003', env: { X: '1' } },
-        ]),
-      ),
-    );
-    expect(text).toContain(
-      '3 stores [region eu-west]: store-001, store-002, store-003:\n' +
-        '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n' +
-        '      in 2 of the stores: store-001, store-002\n' +
-        '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=X]: + {"name":"X","value":"1"}\n' +
-        '      in 1 of the stores: store-003\n',
-    );
-  });
+  test(
+    'GIVEN stores that changed one object in different ways WHEN diffed THEN they are one group, each line saying which of the stores it applies ' +
+      'to',
+    () => {
+      const repo = repoWith(BASE());
+      const text = formatDiffText(
+        diffAfter(
+          repo,
+          fleetOf([
+            { id: 'store-001', ring: 'canary', tag: '1.5.0' },
+            { id: 'store-002', tag: '1.5.0' },
+            { id: 'store-003', env: { X: '1' } },
+          ]),
+        ),
+      );
+      expect(text).toContain(
+        '3 stores [region eu-west]: store-001, store-002, store-003:\n' +
+          '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> ' +
+          'registry.example.com/edge-monitor:1.5.0\n' +
+          '      in 2 of the stores: store-001, store-002\n' +
+          '  Deployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].env[name=X]: + {"name":"X","value":"1"}\n' +
+          '      in 1 of the stores: store-003\n',
+      );
+    },
+  );
 
-  test('GIVEN a prune-protected VM and claim removed from a Flux store WHEN diffed THEN they are marked kept on the store, the Deployment is not', () => {
-    // GIVEN
-    const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
+  test(
+    'GIVEN a prune-protected VM and claim removed from a Flux store WHEN diffed THEN they are marked kept on the store, the Deployment is ' + 'not',
+    () => {
+      // GIVEN
+      const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
 
-    // WHEN
-    const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001' }])));
+      // WHEN
+      const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001' }])));
 
-    // THEN
-    expect(text).toContain(
-      '  PersistentVolumeClaim/edge/pos-data: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n',
-    );
-    expect(text).toContain(
-      '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n',
-    );
-    expect(text).not.toContain('!!');
-  });
+      // THEN
+      expect(text).toContain(
+        '  PersistentVolumeClaim/edge/pos-data: removed (stores/store-001/workloads/pos.yaml); kept on the store ' +
+          '(kustomize.toolkit.fluxcd.io/prune: disabled)\n',
+      );
+      expect(text).toContain(
+        '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (kustomize.toolkit.fluxcd.io/prune: disabled)\n',
+      );
+      expect(text).not.toContain('!!');
+    },
+  );
 
   test("GIVEN the same removal from a Fleet store WHEN diffed THEN Helm's keep annotation is what keeps them", () => {
     const fleetStore = { id: 'store-001', props: { sync: { agent: 'fleet' as const } } };
@@ -275,57 +285,69 @@ describe('edgefleet diff', () => {
     expect(formatDiffMarkdown(diff)).toContain(`> [!CAUTION]\n> **Stores' data at risk.**\n> - store-001 [ring general, region eu-west]: ${warning}`);
   });
 
-  test('GIVEN the workload namespace renamed WHEN diffed THEN every object is a delete and a create, and the POS data is flagged as left behind', () => {
-    // GIVEN
-    const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
+  test(
+    'GIVEN the workload namespace renamed WHEN diffed THEN every object is a delete and a create, and the POS data is flagged as left ' + 'behind',
+    () => {
+      // GIVEN
+      const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
 
-    // WHEN
-    const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: withPos }], { namespace: 'retail' }));
+      // WHEN
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: withPos }], { namespace: 'retail' }));
 
-    // THEN
-    const changes = diff.stores[0].changes;
-    expect(changes.filter((c) => c.change === 'changed').map((c) => c.object)).not.toContain('PersistentVolumeClaim/retail/pos-data');
-    expect(changes.find((c) => c.object === 'PersistentVolumeClaim/retail/pos-data')).toEqual({
-      file: 'stores/store-001/workloads/pos.yaml',
-      object: 'PersistentVolumeClaim/retail/pos-data',
-      change: 'added',
-      fields: [],
-      replaces: 'PersistentVolumeClaim/edge/pos-data',
-      warning:
-        'STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail", which is a delete and a create: the new PersistentVolumeClaim starts empty, ' +
-        'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
-    });
-    expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({
-      change: 'removed',
-      kept: 'kustomize.toolkit.fluxcd.io/prune: disabled',
-    });
-    expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')).toMatchObject({
-      change: 'added',
-      replaces: 'Deployment/edge/edge-monitor',
-    });
-    expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')!.warning).toBeUndefined();
-    expect(formatDiffText(diff)).toContain(
-      '  Deployment/retail/edge-monitor: added (stores/store-001/workloads/edge-monitor.yaml), replacing Deployment/edge/edge-monitor (a change of namespace or kind is a delete and a create)\n',
-    );
-  });
+      // THEN
+      const changes = diff.stores[0].changes;
+      expect(changes.filter((c) => c.change === 'changed').map((c) => c.object)).not.toContain('PersistentVolumeClaim/retail/pos-data');
+      expect(changes.find((c) => c.object === 'PersistentVolumeClaim/retail/pos-data')).toEqual({
+        file: 'stores/store-001/workloads/pos.yaml',
+        object: 'PersistentVolumeClaim/retail/pos-data',
+        change: 'added',
+        fields: [],
+        replaces: 'PersistentVolumeClaim/edge/pos-data',
+        warning:
+          'STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail", which is a delete and a create: the new ' +
+          'PersistentVolumeClaim starts empty, ' +
+          'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or ' +
+          'keep the old namespace and kind.',
+      });
+      expect(changes.find((c) => c.object === 'Namespace/edge')).toMatchObject({
+        change: 'removed',
+        kept: 'kustomize.toolkit.fluxcd.io/prune: disabled',
+      });
+      expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')).toMatchObject({
+        change: 'added',
+        replaces: 'Deployment/edge/edge-monitor',
+      });
+      expect(changes.find((c) => c.object === 'Deployment/retail/edge-monitor')!.warning).toBeUndefined();
+      expect(formatDiffText(diff)).toContain(
+        '  Deployment/retail/edge-monitor: added (stores/store-001/workloads/edge-monitor.yaml), replacing Deployment/edge/edge-monitor (a ' +
+          'change of namespace or kind is a delete and a create)\n',
+      );
+    },
+  );
 
-  test('GIVEN one claim moved to another namespace while its old namespace stays WHEN diffed THEN the old claim is kept with its data, and that is flagged', () => {
-    const claim = (namespace: string) => (store: EdgeStore) =>
-      store.addManifests('data', [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'data', namespace, annotations: KEEP_ANNOTATIONS },
-          spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-        },
-      ]);
-    const repo = repoWith(fleetOf([{ id: 'store-001', extra: claim('edge') }]));
-    const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: claim('kiosk') }]));
-    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/data')!.warning).toBe(
-      'STATEFUL DATA: PersistentVolumeClaim "data" moves from namespace "edge" to "kiosk", which is a delete and a create: the new PersistentVolumeClaim starts empty, ' +
-        'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or keep the old namespace and kind.',
-    );
-  });
+  test(
+    'GIVEN one claim moved to another namespace while its old namespace stays WHEN diffed THEN the old claim is kept with its data, and that is ' +
+      'flagged',
+    () => {
+      const claim = (namespace: string) => (store: EdgeStore) =>
+        store.addManifests('data', [
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'data', namespace, annotations: KEEP_ANNOTATIONS },
+            spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ]);
+      const repo = repoWith(fleetOf([{ id: 'store-001', extra: claim('edge') }]));
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: claim('kiosk') }]));
+      expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/data')!.warning).toBe(
+        'STATEFUL DATA: PersistentVolumeClaim "data" moves from namespace "edge" to "kiosk", which is a delete and a create: the new ' +
+          'PersistentVolumeClaim starts empty, ' +
+          'and the old one stays, with its data, now unmanaged (kustomize.toolkit.fluxcd.io/prune: disabled). Migrate the data deliberately, or ' +
+          'keep the old namespace and kind.',
+      );
+    },
+  );
 
   test('GIVEN an object that changes kind under the same name WHEN diffed THEN it is a delete and a create', () => {
     const settings = (kind: string) => (store: EdgeStore) =>
@@ -334,71 +356,86 @@ describe('edgefleet diff', () => {
     const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-001', extra: settings('Secret') }])));
     expect(text).toContain('  ConfigMap/edge/settings: removed (stores/store-001/workloads/settings.yaml)\n');
     expect(text).toContain(
-      '  Secret/edge/settings: added (stores/store-001/workloads/settings.yaml), replacing ConfigMap/edge/settings (a change of namespace or kind is a delete and a create)\n',
+      '  Secret/edge/settings: added (stores/store-001/workloads/settings.yaml), replacing ConfigMap/edge/settings (a change of namespace or ' +
+        'kind is a delete and a create)\n',
     );
   });
 
-  test('GIVEN a store removed whose Flux folder goes with it WHEN diffed THEN everything is kept on the store: its Flux finds nothing to apply', () => {
-    const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
-    const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-002' }])));
-    expect(text).toContain('store-001 (removed) [ring general, region eu-west]:\n');
-    expect(text).toContain(
-      '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (its Flux folder is gone, so Flux applies and deletes nothing more)\n',
-    );
-    expect(text).not.toContain('!!');
-  });
+  test(
+    'GIVEN a store removed whose Flux folder goes with it WHEN diffed THEN everything is kept on the store: its Flux finds nothing to ' + 'apply',
+    () => {
+      const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
+      const text = formatDiffText(diffAfter(repo, fleetOf([{ id: 'store-002' }])));
+      expect(text).toContain('store-001 (removed) [ring general, region eu-west]:\n');
+      expect(text).toContain(
+        '  VirtualMachine/edge/pos: removed (stores/store-001/workloads/pos.yaml); kept on the store (its Flux folder is gone, so Flux applies ' +
+          'and deletes nothing more)\n',
+      );
+      expect(text).not.toContain('!!');
+    },
+  );
 
-  test('GIVEN a store whose Flux folder stays (bootstrap filled it in) WHEN the store is removed THEN its objects are kept: its Flux Kustomizations orphan them', () => {
-    // GIVEN a store that `flux bootstrap` has filled in
-    const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
-    fs.writeFileSync(
-      path.join(repo, 'dist/clusters/store-001/flux-system/gotk-sync.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrapped, namespace: flux-system}\n',
-    );
-    git(repo, 'commit', '-qam', 'bootstrap store-001');
+  test(
+    'GIVEN a store whose Flux folder stays (bootstrap filled it in) WHEN the store is removed THEN its objects are kept: its Flux Kustomizations ' +
+      'orphan them',
+    () => {
+      // GIVEN a store that `flux bootstrap` has filled in
+      const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }, { id: 'store-002' }]));
+      fs.writeFileSync(
+        path.join(repo, 'dist/clusters/store-001/flux-system/gotk-sync.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrapped, namespace: flux-system}\n',
+      );
+      git(repo, 'commit', '-qam', 'bootstrap store-001');
 
-    // WHEN
-    const diff = diffAfter(repo, fleetOf([{ id: 'store-002' }]));
+      // WHEN
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-002' }]));
 
-    // THEN
-    expect(diff.stores[0].changes.find((c) => c.object === 'VirtualMachine/edge/pos')).toEqual({
-      file: 'stores/store-001/workloads/pos.yaml',
-      object: 'VirtualMachine/edge/pos',
-      change: 'removed',
-      fields: [],
-      kept: 'its Flux Kustomization "edgefleet-workloads" is deleted with deletionPolicy: Orphan',
-    });
-    expect(formatDiffText(diff)).not.toContain('!!');
-  });
+      // THEN
+      expect(diff.stores[0].changes.find((c) => c.object === 'VirtualMachine/edge/pos')).toEqual({
+        file: 'stores/store-001/workloads/pos.yaml',
+        object: 'VirtualMachine/edge/pos',
+        change: 'removed',
+        fields: [],
+        kept: 'its Flux Kustomization "edgefleet-workloads" is deleted with deletionPolicy: Orphan',
+      });
+      expect(formatDiffText(diff)).not.toContain('!!');
+    },
+  );
 
-  test('GIVEN a claim removed with its Namespace, which nothing protects WHEN diffed THEN the claim is flagged: the namespace takes it along, whatever its annotations', () => {
-    // GIVEN a kiosk namespace whose protection is waived, holding a protected claim
-    const kiosk = (store: EdgeStore) => {
-      store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
-      store.addManifests('kiosk-data', [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'kiosk-data', namespace: 'kiosk', annotations: KEEP_ANNOTATIONS },
-          spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-        },
-      ]);
-    };
-    const waiver = { waivers: [{ rule: 'prune-protection' as const, object: 'Namespace/kiosk', reason: 'a namespace for a trial, to be removed' }] };
-    const repo = repoWith(fleetOf([{ id: 'store-001', props: waiver, extra: kiosk }]));
+  test(
+    'GIVEN a claim removed with its Namespace, which nothing protects WHEN diffed THEN the claim is flagged: the namespace takes it along, ' +
+      'whatever its annotations',
+    () => {
+      // GIVEN a kiosk namespace whose protection is waived, holding a protected claim
+      const kiosk = (store: EdgeStore) => {
+        store.addManifests('kiosk-namespace', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk' } }], 'infrastructure');
+        store.addManifests('kiosk-data', [
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'kiosk-data', namespace: 'kiosk', annotations: KEEP_ANNOTATIONS },
+            spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ]);
+      };
+      const waiver = {
+        waivers: [{ rule: 'prune-protection' as const, object: 'Namespace/kiosk', reason: 'a namespace for a trial, to be removed' }],
+      };
+      const repo = repoWith(fleetOf([{ id: 'store-001', props: waiver, extra: kiosk }]));
 
-    // WHEN
-    const diff = diffAfter(repo, fleetOf([{ id: 'store-001' }]));
+      // WHEN
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-001' }]));
 
-    // THEN
-    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')).toMatchObject({
-      change: 'removed',
-      warning: expect.stringContaining(
-        'STATEFUL DATA: PersistentVolumeClaim "kiosk-data" is deleted on the store with its Namespace "kiosk", and its data with it',
-      ),
-    });
-    expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')!.kept).toBeUndefined();
-  });
+      // THEN
+      expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')).toMatchObject({
+        change: 'removed',
+        warning: expect.stringContaining(
+          'STATEFUL DATA: PersistentVolumeClaim "kiosk-data" is deleted on the store with its Namespace "kiosk", and its data with it',
+        ),
+      });
+      expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/kiosk-data')!.kept).toBeUndefined();
+    },
+  );
 
   test('GIVEN a promotion WHEN diffed with image sizes THEN it sums what each store and all stores must download', () => {
     // GIVEN
@@ -438,74 +475,89 @@ describe('edgefleet diff', () => {
     expect(markdown).toContain('### edgefleet diff: 3 of 4 stores changed\n');
     expect(markdown).toContain('| ring | changed | stores |\n|---|---:|---:|\n| canary | 0 | 1 |\n| general | 3 | 3 |\n');
     expect(markdown).toContain(
-      '<details><summary>store-002 [ring general, region eu-west]: 1 change</summary>\n\n```\nDeployment/edge/edge-monitor spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> registry.example.com/edge-monitor:1.5.0\n```',
+      '<details><summary>store-002 [ring general, region eu-west]: 1 change</summary>\n\n```\nDeployment/edge/edge-monitor ' +
+        'spec.template.spec.containers[name=edge-monitor].image: registry.example.com/edge-monitor:1.4.2 -> ' +
+        'registry.example.com/edge-monitor:1.5.0\n```',
     );
   });
 
-  test('GIVEN a change touching more stores outside the first ring than --max-stores WHEN diffed THEN it fails naming them, unless overridden', async () => {
-    // GIVEN
-    const repo = repoWith(BASE());
-    synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
-    const run = async (...extra: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      // In the repository, which has no fleet module at the default path: the limit is --max-stores alone.
-      const code = await main(
-        ['diff', '--dir', path.join(repo, 'dist'), ...extra],
-        { write: (s: string) => (stdout += s) },
-        { write: (s: string) => (stderr += s) },
-        repo,
+  test(
+    'GIVEN a change touching more stores outside the first ring than --max-stores WHEN diffed THEN it fails naming them, unless ' + 'overridden',
+    async () => {
+      // GIVEN
+      const repo = repoWith(BASE());
+      synthesize(NEXT(), { outdir: path.join(repo, 'dist') });
+      const run = async (...extra: string[]) => {
+        let stdout = '';
+        let stderr = '';
+        // In the repository, which has no fleet module at the default path: the limit is --max-stores alone.
+        const code = await main(
+          ['diff', '--dir', path.join(repo, 'dist'), ...extra],
+          { write: (s: string) => (stdout += s) },
+          { write: (s: string) => (stderr += s) },
+          repo,
+        );
+        return { code, stdout, stderr };
+      };
+
+      // WHEN / THEN
+      const refused = await run('--max-stores', '1');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'blast-radius guard: this change touches 2 existing stores outside the first ring, more than the 1 allowed: store-002 (general), ' +
+          'store-003 (general).',
       );
-      return { code, stdout, stderr };
-    };
-
-    // WHEN / THEN
-    const refused = await run('--max-stores', '1');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(
-      'blast-radius guard: this change touches 2 existing stores outside the first ring, more than the 1 allowed: store-002 (general), store-003 (general).',
-    );
-    expect((await run('--max-stores', '1', '--allow-wide-change')).code).toBe(0);
-    expect((await run('--max-stores', '2')).code).toBe(0);
-    expect((await run('--image-sizes', '/nonexistent/sizes.txt')).stderr).toContain('--image-sizes /nonexistent/sizes.txt: cannot read it (ENOENT)');
-  });
+      expect((await run('--max-stores', '1', '--allow-wide-change')).code).toBe(0);
+      expect((await run('--max-stores', '2')).code).toBe(0);
+      expect((await run('--image-sizes', '/nonexistent/sizes.txt')).stderr).toContain(
+        '--image-sizes /nonexistent/sizes.txt: cannot read it (ENOENT)',
+      );
+    },
+  );
 });
 
 describe('the example fleet', () => {
   const rows = readStoreInventory(INVENTORY);
 
-  test('GIVEN the POS OS pin moved from canary to early WHEN synthesized THEN exactly the early stores change, and diff shows them as one group of 20, saying which boot from a DataVolume', () => {
-    // GIVEN
-    const repo = repoWith(buildFleet(rows));
-    const promoted = { ...RELEASES, posOs: { ...RELEASES.posOs, candidate: { version: '4.2.0', throughRing: 'early' } } };
+  test(
+    'GIVEN the POS OS pin moved from canary to early WHEN synthesized THEN exactly the early stores change, and diff shows them as one group of ' +
+      '20, saying which boot from a DataVolume',
+    () => {
+      // GIVEN
+      const repo = repoWith(buildFleet(rows));
+      const promoted = { ...RELEASES, posOs: { ...RELEASES.posOs, candidate: { version: '4.2.0', throughRing: 'early' } } };
 
-    // WHEN
-    const before = renderFleet(buildFleet(rows));
-    const after = renderFleet(buildFleet(rows, promoted));
-    const diff = diffAfter(repo, buildFleet(rows, promoted));
+      // WHEN
+      const before = renderFleet(buildFleet(rows));
+      const after = renderFleet(buildFleet(rows, promoted));
+      const diff = diffAfter(repo, buildFleet(rows, promoted));
 
-    // THEN
-    const earlyStores = rows.filter((r) => r.values.ring === 'early').map((r) => r.values.id);
-    const changed = [...after.keys()].filter((f) => after.get(f) !== before.get(f) && !isDerived(f));
-    expect(new Set(changed.map((f) => f.split('/')[1]))).toEqual(new Set(earlyStores));
-    expect(changed.every((f) => f.endsWith('/workloads/pos.yaml'))).toBe(true);
-    expect(diff.stores.map((s) => s.store)).toEqual(earlyStores);
-    const text = formatDiffText(diff).replace(/,\n {4,8}(?=store)/g, ', ');
-    expect(text.startsWith(`20 stores [ring early]: ${earlyStores.join(', ')}:\n`)).toBe(true);
-    const dataVolumeStores = earlyStores.filter((id) => !before.get(`stores/${id}/workloads/pos.yaml`)!.includes('containerDisk:\n'));
-    const containerDiskStores = earlyStores.filter((id) => !dataVolumeStores.includes(id));
-    expect(dataVolumeStores.length).toBeGreaterThan(0);
-    expect(text).toContain(
-      ':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> registry.example.com/retail/pos-os:4.2.0\n' +
-        `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n` +
-        '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n' +
-        `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n` +
-        'New images to download: 20 stores, 1 image;',
-    );
-    expect(text.trim().split('\n').pop()).toMatch(
-      /^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /,
-    );
-  }, 60_000);
+      // THEN
+      const earlyStores = rows.filter((r) => r.values.ring === 'early').map((r) => r.values.id);
+      const changed = [...after.keys()].filter((f) => after.get(f) !== before.get(f) && !isDerived(f));
+      expect(new Set(changed.map((f) => f.split('/')[1]))).toEqual(new Set(earlyStores));
+      expect(changed.every((f) => f.endsWith('/workloads/pos.yaml'))).toBe(true);
+      expect(diff.stores.map((s) => s.store)).toEqual(earlyStores);
+      const text = formatDiffText(diff).replace(/,\n {4,8}(?=store)/g, ', ');
+      expect(text.startsWith(`20 stores [ring early]: ${earlyStores.join(', ')}:\n`)).toBe(true);
+      const dataVolumeStores = earlyStores.filter((id) => !before.get(`stores/${id}/workloads/pos.yaml`)!.includes('containerDisk:\n'));
+      const containerDiskStores = earlyStores.filter((id) => !dataVolumeStores.includes(id));
+      expect(dataVolumeStores.length).toBeGreaterThan(0);
+      expect(text).toContain(
+        ':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> ' +
+          'registry.example.com/retail/pos-os:4.2.0\n' +
+          `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n` +
+          '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: ' +
+          'docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n' +
+          `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n` +
+          'New images to download: 20 stores, 1 image;',
+      );
+      expect(text.trim().split('\n').pop()).toMatch(
+        /^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /,
+      );
+    },
+    60_000,
+  );
 
   test('GIVEN store-057 moved from Fleet to Flux WHEN diffed THEN the fleet-wide change is one GitRepo path naming that store', () => {
     // GIVEN
@@ -525,7 +577,8 @@ describe('the example fleet', () => {
     );
     expect(text).toContain('  Kustomization/flux-system/edgefleet-workloads: added (clusters/store-057/workloads.yaml)\n');
     expect(text).toContain(
-      '  Cluster/fleet-default/store-057: removed (fleet/clusters/store-057.yaml); kept on the Fleet manager (kubectl apply -k does not prune: delete it by hand once unused)\n',
+      '  Cluster/fleet-default/store-057: removed (fleet/clusters/store-057.yaml); kept on the Fleet manager (kubectl apply -k does not prune: ' +
+        'delete it by hand once unused)\n',
     );
     expect(text).not.toMatch(/store-058|paths\[/);
     expect(text).toContain('New images to download: none.\n');

@@ -84,24 +84,27 @@ describe('diffValues', () => {
     ]);
   });
 
-  test('GIVEN objects without a key WHEN they move and one changes THEN the moved one is unchanged and the changed one is compared field by field', () => {
-    expect(
-      lines(
-        {
-          x: [
-            { a: 1, b: 1 },
-            { a: 2, b: 2 },
-          ],
-        },
-        {
-          x: [
-            { a: 2, b: 2 },
-            { a: 1, b: 3 },
-          ],
-        },
-      ),
-    ).toEqual(['x[1].b: 1 -> 3']);
-  });
+  test(
+    'GIVEN objects without a key WHEN they move and one changes THEN the moved one is unchanged and the changed one is compared field by ' + 'field',
+    () => {
+      expect(
+        lines(
+          {
+            x: [
+              { a: 1, b: 1 },
+              { a: 2, b: 2 },
+            ],
+          },
+          {
+            x: [
+              { a: 2, b: 2 },
+              { a: 1, b: 3 },
+            ],
+          },
+        ),
+      ).toEqual(['x[1].b: 1 -> 3']);
+    },
+  );
 
   test('GIVEN equal objects with keys in another order WHEN diffed THEN nothing changed', () => {
     expect(diffValues({ a: [{ x: 1, y: 2 }] }, { a: [{ y: 2, x: 1 }] })).toEqual([]);

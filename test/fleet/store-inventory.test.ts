@@ -94,34 +94,40 @@ describe('typed inventory columns', () => {
     expect([edgeApp, agent]).toEqual([true, 'fleet']);
   });
 
-  test('GIVEN values outside what their columns accept WHEN read THEN every one is reported with file, line, column, value and the accepted values', () => {
-    // GIVEN: the typos that used to pass silently ("Fleet" made a Flux store, "Yes" dropped the Wasm app)
-    const file = inventory(
-      'id,ring,edge_app,sync_agent,node_memory,pos_vcpus,secret\nstore-001,canary,Yes,Fleet,16 GB,0,KC 1\nstore-002,beta,no,,,,\n',
-    );
+  test(
+    'GIVEN values outside what their columns accept WHEN read THEN every one is reported with file, line, column, value and the accepted ' + 'values',
+    () => {
+      // GIVEN: the typos that used to pass silently ("Fleet" made a Flux store, "Yes" dropped the Wasm app)
+      const file = inventory(
+        'id,ring,edge_app,sync_agent,node_memory,pos_vcpus,secret\nstore-001,canary,Yes,Fleet,16 GB,0,KC 1\nstore-002,beta,no,,,,\n',
+      );
 
-    // WHEN
-    const read = () => readStoreInventory(file, { columns: COLUMNS });
+      // WHEN
+      const read = () => readStoreInventory(file, { columns: COLUMNS });
 
-    // THEN
-    expect(read).toThrow(
-      [
-        '6 problems in the store inventory:',
-        `  - ${file} line 2: store "store-001", column "edge_app": "Yes" is not accepted (use "yes" or "no")`,
-        `  - ${file} line 2: store "store-001", column "sync_agent": "Fleet" is not accepted (use one of "flux", "fleet")`,
-        `  - ${file} line 2: store "store-001", column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity of more than 0, such as "16Gi")`,
-        `  - ${file} line 2: store "store-001", column "pos_vcpus": "0" is not accepted (use a whole number of at least 1)`,
-        `  - ${file} line 2: store "store-001", column "secret": "KC 1" is not accepted (use an RFC 1123 label (use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, such as "store-001"))`,
-        `  - ${file} line 3: store "store-002", column "ring": "beta" is not accepted (use one of "canary", "general")`,
-      ].join('\n'),
-    );
-  });
+      // THEN
+      expect(read).toThrow(
+        [
+          '6 problems in the store inventory:',
+          `  - ${file} line 2: store "store-001", column "edge_app": "Yes" is not accepted (use "yes" or "no")`,
+          `  - ${file} line 2: store "store-001", column "sync_agent": "Fleet" is not accepted (use one of "flux", "fleet")`,
+          `  - ${file} line 2: store "store-001", column "node_memory": "16 GB" is not accepted (use a Kubernetes quantity of more than 0, such ` +
+            `as "16Gi")`,
+          `  - ${file} line 2: store "store-001", column "pos_vcpus": "0" is not accepted (use a whole number of at least 1)`,
+          `  - ${file} line 2: store "store-001", column "secret": "KC 1" is not accepted (use an RFC 1123 label (use at most 63 lower-case ` +
+            `letters, digits and "-", starting and ending with a letter or digit, such as "store-001"))`,
+          `  - ${file} line 3: store "store-002", column "ring": "beta" is not accepted (use one of "canary", "general")`,
+        ].join('\n'),
+      );
+    },
+  );
 
   test('GIVEN a header column the schema does not declare, or without a required one WHEN read THEN both are named', () => {
     const file = inventory('id,edge-app\nstore-001,yes\n');
     const read = () => readStoreInventory(file, { columns: { edge_app: InventoryColumn.yesNo(), ring: InventoryColumn.text().required() } });
     expect(read).toThrow(
-      `${file}: the header has column "edge-app", which the inventory's schema does not declare (declare it in columns, or fix the name; declared: "id", "edge_app", "ring")`,
+      `${file}: the header has column "edge-app", which the inventory's schema does not declare (declare it in columns, or fix the name; ` +
+        `declared: "id", "edge_app", "ring")`,
     );
     expect(read).toThrow(`${file}: the header has no column "ring" (every store needs one; the columns are "id", "edge-app")`);
   });

@@ -168,8 +168,10 @@ describe('the store platform', () => {
   test('GIVEN store objects without their platform objects WHEN checked THEN each gap is named', () => {
     const vm = { kind: 'VirtualMachine', metadata: { name: 'pos' }, spec: { dataVolumeTemplates: [{ metadata: { name: 'pos-boot' } }] } };
     expect(checkPlatform([vm])).toEqual([
-      'VirtualMachine/pos: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call store.platform.enableKubeVirt())',
-      'the store has DataVolumes but no CDI custom resource, so CDI v1.63.1 never imports them (add them with VmDisk.dataVolume or store.addManifests, which generate it, or call store.platform.enableCdi())',
+      'VirtualMachine/pos: the store has no KubeVirt custom resource (add VMs with EdgePosVm or store.addManifests, which generate it, or call ' +
+        'store.platform.enableKubeVirt())',
+      'the store has DataVolumes but no CDI custom resource, so CDI v1.63.1 never imports them (add them with VmDisk.dataVolume or ' +
+        'store.addManifests, which generate it, or call store.platform.enableCdi())',
     ]);
   });
 
@@ -253,21 +255,25 @@ describe('edgefleet validate on the platform objects', () => {
     expect(fs.existsSync(path.join(outdir, 'stores/store-002/infrastructure/cdi.yaml'))).toBe(true);
   });
 
-  test("GIVEN a store folder with the KubeVirt custom resource and another object in the operator's namespace WHEN validated THEN only the other object is found", async () => {
-    // GIVEN
-    const outdir = synthesizeExample({ runtimeClasses: ['wasmedge'] });
-    fs.writeFileSync(
-      path.join(outdir, 'stores/store-001/infrastructure/stray.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: kubevirt}\n',
-    );
-    fs.appendFileSync(path.join(outdir, 'stores/store-001/infrastructure/kustomization.yaml'), '  - stray.yaml\n');
+  test(
+    "GIVEN a store folder with the KubeVirt custom resource and another object in the operator's namespace WHEN validated THEN only the other " +
+      'object is found',
+    async () => {
+      // GIVEN
+      const outdir = synthesizeExample({ runtimeClasses: ['wasmedge'] });
+      fs.writeFileSync(
+        path.join(outdir, 'stores/store-001/infrastructure/stray.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: kubevirt}\n',
+      );
+      fs.appendFileSync(path.join(outdir, 'stores/store-001/infrastructure/kustomization.yaml'), '  - stray.yaml\n');
 
-    // WHEN
-    const report = await validateTree(outdir, { realKustomizeBuild: false });
+      // WHEN
+      const report = await validateTree(outdir, { realKustomizeBuild: false });
 
-    // THEN
-    expect(report.findings.map((f) => [f.object, f.message])).toEqual([
-      ['ConfigMap/kubevirt/stray', 'namespace "kubevirt" is not among the namespaces this kustomization creates (edge)'],
-    ]);
-  });
+      // THEN
+      expect(report.findings.map((f) => [f.object, f.message])).toEqual([
+        ['ConfigMap/kubevirt/stray', 'namespace "kubevirt" is not among the namespaces this kustomization creates (edge)'],
+      ]);
+    },
+  );
 });

@@ -164,26 +164,30 @@ describe('offline-readiness rules', () => {
     );
   });
 
-  test('GIVEN a waiver whose object is misspelt WHEN checked THEN the object keeps its violation and the waiver says it names no object, listing those of its kind', () => {
-    // GIVEN
-    const store = storeWith([
-      { rule: 'pinned-image', object: 'Deployment/legacyy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' },
-    ]);
-    rawDeployment(store, { ...SAFE, image: 'vendor/kiosk:latest' });
+  test(
+    'GIVEN a waiver whose object is misspelt WHEN checked THEN the object keeps its violation and the waiver says it names no object, listing ' +
+      'those of its kind',
+    () => {
+      // GIVEN
+      const store = storeWith([
+        { rule: 'pinned-image', object: 'Deployment/legacyy', reason: 'vendor ships only latest; mirrored nightly and frozen per store' },
+      ]);
+      rawDeployment(store, { ...SAFE, image: 'vendor/kiosk:latest' });
 
-    // WHEN
-    const result = rulesOf(store);
+      // WHEN
+      const result = rulesOf(store);
 
-    // THEN
-    expect(result.violations.map((v) => v.object)).toEqual(['Deployment/legacy']);
-    expect(result.warnings).toContainEqual(
-      expect.objectContaining({
-        kind: 'unneeded waiver',
-        object: 'Deployment/legacyy',
-        message: 'waiver of "pinned-image" names no object of the store (its Deployment objects: Deployment/legacy): fix its object, or remove it',
-      }),
-    );
-  });
+      // THEN
+      expect(result.violations.map((v) => v.object)).toEqual(['Deployment/legacy']);
+      expect(result.warnings).toContainEqual(
+        expect.objectContaining({
+          kind: 'unneeded waiver',
+          object: 'Deployment/legacyy',
+          message: 'waiver of "pinned-image" names no object of the store (its Deployment objects: Deployment/legacy): fix its object, or remove it',
+        }),
+      );
+    },
+  );
 
   test('GIVEN a waiver whose object is misspelt WHEN synthesized THEN the violation it meant to waive points at it', () => {
     const store = storeWith([
@@ -233,7 +237,9 @@ describe('offline-readiness rules', () => {
     const store = new EdgeStore(fleet, 'store-017');
     rawDeployment(store, { ...SAFE, image: 'edge-monitor:latest' });
     expect(() => renderFleet(fleet)).toThrow(
-      'store "store-017": Deployment/legacy: spec.template.spec.containers[0].image "edge-monitor:latest" is not pinned (use a version tag such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag; or waive rule "pinned-image" for Deployment/legacy with a reason',
+      'store "store-017": Deployment/legacy: spec.template.spec.containers[0].image "edge-monitor:latest" is not pinned (use a version tag ' +
+        'such as ":1.4.2", ideally with "@sha256:..."): a store that restarts offline cannot fetch a moving tag; or waive rule "pinned-image" ' +
+        'for Deployment/legacy with a reason',
     );
   });
 

@@ -26,30 +26,36 @@ describe('Release', () => {
     expect([canary, early, general].map((s) => release.versionFor(s))).toEqual(['4.2.0', '4.1.0', '4.1.0']);
   });
 
-  test("GIVEN a store pin and a region pin with a typo WHEN synthesized THEN synth names each pin and what it could be, rather than leaving the store on the ring's version", () => {
-    // GIVEN
-    const { fleet } = ringedFleet();
-    const release = new Release(fleet, 'edge-monitor', { stable: '1.4.2', regions: { 'eu-wset': '1.4.1' }, stores: { 'store-420': '1.4.1' } });
-    fleet.addStores(['store-042', 'store-043'], (f, id) => {
-      const store = new EdgeStore(f, id, { labels: { ring: 'general', region: id === 'store-042' ? 'eu-west' : 'us-east' } });
-      new EdgeMonitor(store, 'edge-monitor', { image: `registry.example.com/edge-monitor:${release.versionFor(store)}` });
-      return store;
-    });
+  test(
+    'GIVEN a store pin and a region pin with a typo WHEN synthesized THEN synth names each pin and what it could be, rather than leaving the ' +
+      "store on the ring's version",
+    () => {
+      // GIVEN
+      const { fleet } = ringedFleet();
+      const release = new Release(fleet, 'edge-monitor', { stable: '1.4.2', regions: { 'eu-wset': '1.4.1' }, stores: { 'store-420': '1.4.1' } });
+      fleet.addStores(['store-042', 'store-043'], (f, id) => {
+        const store = new EdgeStore(f, id, { labels: { ring: 'general', region: id === 'store-042' ? 'eu-west' : 'us-east' } });
+        new EdgeMonitor(store, 'edge-monitor', { image: `registry.example.com/edge-monitor:${release.versionFor(store)}` });
+        return store;
+      });
 
-    // WHEN
-    let problems: string[] = [];
-    try {
-      renderFleet(fleet);
-    } catch (e) {
-      problems = (e as FleetValidationError).problems;
-    }
+      // WHEN
+      let problems: string[] = [];
+      try {
+        renderFleet(fleet);
+      } catch (e) {
+        problems = (e as FleetValidationError).problems;
+      }
 
-    // THEN
-    expect(problems).toEqual([
-      'Release "edge-monitor": stores pin "store-420" names no store of the fleet (use the id of one of its stores, such as "store-042", or remove the pin)',
-      'Release "edge-monitor": regions pin "eu-wset" names no region of the fleet\'s stores (they are in "eu-west", "us-east"; fix the pin or remove it)',
-    ]);
-  });
+      // THEN
+      expect(problems).toEqual([
+        'Release "edge-monitor": stores pin "store-420" names no store of the fleet (use the id of one of its stores, such as "store-042", or ' +
+          'remove the pin)',
+        'Release "edge-monitor": regions pin "eu-wset" names no region of the fleet\'s stores (they are in "eu-west", "us-east"; fix the pin or ' +
+          'remove it)',
+      ]);
+    },
+  );
 
   test('GIVEN pins that name a store and a region of the fleet WHEN synthesized THEN they are accepted', () => {
     const { fleet, store } = ringedFleet();
@@ -139,7 +145,8 @@ describe('blast-radius guard in synth', () => {
 
     // THEN
     expect(run).toThrow(
-      'blast-radius guard: this change touches 3 existing stores outside the first ring "canary", more than the 2 allowed: s2 (early), s3 (early), s4 (general). Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.',
+      'blast-radius guard: this change touches 3 existing stores outside the first ring "canary", more than the 2 allowed: s2 (early), s3 ' +
+        '(early), s4 (general). Promote one ring at a time, or, if this is intended, run again with --allow-wide-change.',
     );
     expect(snapshotDir(outdir)).toEqual(before);
   });

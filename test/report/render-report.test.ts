@@ -128,123 +128,143 @@ describe('renderReportMarkdown', () => {
     );
   });
 
-  test('GIVEN two stores with an identical reservation breakdown WHEN rendered THEN the breakdown is shown once, with sources, and rows name their model', () => {
-    // WHEN
-    const markdown = renderReportMarkdown(threeStores());
+  test(
+    'GIVEN two stores with an identical reservation breakdown WHEN rendered THEN the breakdown is shown once, with sources, and rows name their ' +
+      'model',
+    () => {
+      // WHEN
+      const markdown = renderReportMarkdown(threeStores());
 
-    // THEN
-    const modelA = sectionOf(markdown, '### Reservation model A (used by 2 stores)');
-    expect(modelA).toContain('Stores: store-001, store-002');
-    expect(modelA).toContain('| K3s server | 500 | 1,588 | https://docs.k3s.io/installation/requirements |');
-    expect(modelA).toContain('| total | 800 | 2,228 |  |');
-    expect(sectionOf(markdown, '### Reservation model B (used by 1 store)')).toContain('| WasmEdge shim | 50 | 64 | containerd/runwasi README |');
-    expect(markdown.split('| K3s server |')).toHaveLength(3);
-    expect(markdown).toMatch(/\| store-003 \|.*\| B \|$/m);
-  });
+      // THEN
+      const modelA = sectionOf(markdown, '### Reservation model A (used by 2 stores)');
+      expect(modelA).toContain('Stores: store-001, store-002');
+      expect(modelA).toContain('| K3s server | 500 | 1,588 | https://docs.k3s.io/installation/requirements |');
+      expect(modelA).toContain('| total | 800 | 2,228 |  |');
+      expect(sectionOf(markdown, '### Reservation model B (used by 1 store)')).toContain('| WasmEdge shim | 50 | 64 | containerd/runwasi README |');
+      expect(markdown.split('| K3s server |')).toHaveLength(3);
+      expect(markdown).toMatch(/\| store-003 \|.*\| B \|$/m);
+    },
+  );
 
-  test('GIVEN 438 identical warnings of one kind and one of another WHEN rendered THEN each kind is a line of the overview and has its own examples', () => {
-    // GIVEN
-    const noDigest = (n: number, image: string): ReportWarning => ({
-      store: `store-${String(n).padStart(3, '0')}`,
-      object: 'Deployment/edge-monitor',
-      kind: 'image without digest',
-      message: `image "${image}" has a tag but no digest`,
-    });
-    const warnings = [
-      ...Array.from({ length: 438 }, (_, i) => noDigest(i + 1, 'edge-monitor:1.4.2')),
-      ...Array.from({ length: 6 }, (_, i) => noDigest(i + 1, `tool-${i}:1.0`)),
-      {
-        store: 'store-002',
-        object: 'Deployment/legacy-app',
-        kind: 'unneeded waiver',
-        message: 'waiver of "pinned-image" is not needed (nothing breaks the rule): remove it',
-      },
-    ];
+  test(
+    'GIVEN 438 identical warnings of one kind and one of another WHEN rendered THEN each kind is a line of the overview and has its own ' +
+      'examples',
+    () => {
+      // GIVEN
+      const noDigest = (n: number, image: string): ReportWarning => ({
+        store: `store-${String(n).padStart(3, '0')}`,
+        object: 'Deployment/edge-monitor',
+        kind: 'image without digest',
+        message: `image "${image}" has a tag but no digest`,
+      });
+      const warnings = [
+        ...Array.from({ length: 438 }, (_, i) => noDigest(i + 1, 'edge-monitor:1.4.2')),
+        ...Array.from({ length: 6 }, (_, i) => noDigest(i + 1, `tool-${i}:1.0`)),
+        {
+          store: 'store-002',
+          object: 'Deployment/legacy-app',
+          kind: 'unneeded waiver',
+          message: 'waiver of "pinned-image" is not needed (nothing breaks the rule): remove it',
+        },
+      ];
 
-    // WHEN
-    const markdown = renderReportMarkdown(threeStores(warnings));
+      // WHEN
+      const markdown = renderReportMarkdown(threeStores(warnings));
 
-    // THEN
-    expect(sectionOf(markdown, '## Warnings (445 in 438 stores)')).toEqual([
-      '## Warnings (445 in 438 stores)',
-      '',
-      'By kind, most frequent first; each kind lists its most frequent messages.',
-      '',
-      '| kind | warnings | stores | distinct messages |',
-      '|---|---:|---:|---:|',
-      '| image without digest | 444 | 438 | 7 |',
-      '| unneeded waiver | 1 | 1 | 1 |',
-      '',
-    ]);
-    const noDigestSection = sectionOf(markdown, '### image without digest: 444 in 438 stores');
-    expect(noDigestSection).toContain('The 5 most frequent of 7 distinct messages.');
-    expect(noDigestSection).toContain(
-      '| 438 | image "edge-monitor:1.4.2" has a tag but no digest | Deployment/edge-monitor | store-001, store-002, store-003, store-004, store-005, … |',
-    );
-    expect(noDigestSection.filter((l) => l.startsWith('| 1 |'))).toHaveLength(4);
-    expect(sectionOf(markdown, '### unneeded waiver: 1 in 1 store')).toContain(
-      '| 1 | waiver of "pinned-image" is not needed (nothing breaks the rule): remove it | Deployment/legacy-app | store-002 |',
-    );
-  });
+      // THEN
+      expect(sectionOf(markdown, '## Warnings (445 in 438 stores)')).toEqual([
+        '## Warnings (445 in 438 stores)',
+        '',
+        'By kind, most frequent first; each kind lists its most frequent messages.',
+        '',
+        '| kind | warnings | stores | distinct messages |',
+        '|---|---:|---:|---:|',
+        '| image without digest | 444 | 438 | 7 |',
+        '| unneeded waiver | 1 | 1 | 1 |',
+        '',
+      ]);
+      const noDigestSection = sectionOf(markdown, '### image without digest: 444 in 438 stores');
+      expect(noDigestSection).toContain('The 5 most frequent of 7 distinct messages.');
+      expect(noDigestSection).toContain(
+        '| 438 | image "edge-monitor:1.4.2" has a tag but no digest | Deployment/edge-monitor | store-001, store-002, store-003, store-004, ' +
+          'store-005, … |',
+      );
+      expect(noDigestSection.filter((l) => l.startsWith('| 1 |'))).toHaveLength(4);
+      expect(sectionOf(markdown, '### unneeded waiver: 1 in 1 store')).toContain(
+        '| 1 | waiver of "pinned-image" is not needed (nothing breaks the rule): remove it | Deployment/legacy-app | store-002 |',
+      );
+    },
+  );
 
   test('GIVEN no warnings WHEN rendered THEN the report says so', () => {
     expect(sectionOf(renderReportMarkdown(threeStores()), '## Warnings (0)')).toContain('No warnings.');
   });
 
-  test('GIVEN Flux and Fleet stores, one suspended WHEN rendered THEN the sync section counts them and names the suspended store, and its row says so', () => {
-    // GIVEN
-    const report = threeStores();
-    const stores = [report.stores[0], { ...report.stores[1], sync: { agent: 'fleet', autoSync: false, interval: '15m' } }, report.stores[2]];
+  test(
+    'GIVEN Flux and Fleet stores, one suspended WHEN rendered THEN the sync section counts them and names the suspended store, and its row says ' +
+      'so',
+    () => {
+      // GIVEN
+      const report = threeStores();
+      const stores = [report.stores[0], { ...report.stores[1], sync: { agent: 'fleet', autoSync: false, interval: '15m' } }, report.stores[2]];
 
-    // WHEN
-    const markdown = renderReportMarkdown({ ...report, stores });
+      // WHEN
+      const markdown = renderReportMarkdown({ ...report, stores });
 
-    // THEN
-    expect(sectionOf(markdown, '## Sync')).toEqual([
-      '## Sync',
-      '',
-      '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.',
-      '',
-      '| agent | polls Git every | stores | suspended | first stores |',
-      '|---|---|---:|---:|---|',
-      '| fleet | 15m | 1 | 1 | store-002 |',
-      '| flux | 5m | 2 | 0 | store-001, store-003 |',
-      '',
-    ]);
-    expect(markdown).toMatch(/^\| store-002 \| canary \| eu-west \| fleet, SUSPENDED \|/m);
-    const html = renderReportHtml({ ...report, stores });
-    expect(html).toContain('<td class="a">fleet, SUSPENDED');
-    expect(html).toContain('<span class="a">store-002 (suspended)</span>');
-  });
+      // THEN
+      expect(sectionOf(markdown, '## Sync')).toEqual([
+        '## Sync',
+        '',
+        '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.',
+        '',
+        '| agent | polls Git every | stores | suspended | first stores |',
+        '|---|---|---:|---:|---|',
+        '| fleet | 15m | 1 | 1 | store-002 |',
+        '| flux | 5m | 2 | 0 | store-001, store-003 |',
+        '',
+      ]);
+      expect(markdown).toMatch(/^\| store-002 \| canary \| eu-west \| fleet, SUSPENDED \|/m);
+      const html = renderReportHtml({ ...report, stores });
+      expect(html).toContain('<td class="a">fleet, SUSPENDED');
+      expect(html).toContain('<span class="a">store-002 (suspended)</span>');
+    },
+  );
 
-  test('GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll lists', () => {
-    // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
-    const report = threeStores();
-    const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({
-      ...s,
-      sync: { ...s.sync, source: 'store-branch' },
-      folders: { files, bytes },
-    });
-    const stores = [
-      onBranch(report.stores[0], 16, 15_400),
-      onBranch(report.stores[1], 17, 16_900),
-      { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } },
-    ];
-    const tree = { files: 1563, bytes: 1_700_000 };
+  test(
+    'GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll ' +
+      'lists',
+    () => {
+      // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
+      const report = threeStores();
+      const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({
+        ...s,
+        sync: { ...s.sync, source: 'store-branch' },
+        folders: { files, bytes },
+      });
+      const stores = [
+        onBranch(report.stores[0], 16, 15_400),
+        onBranch(report.stores[1], 17, 16_900),
+        { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } },
+      ];
+      const tree = { files: 1563, bytes: 1_700_000 };
 
-    // WHEN
-    const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
+      // WHEN
+      const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
 
-    // THEN
-    expect(sync).toContain(
-      '2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git\'s compression). ' +
-        "Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux's Git client, whether or not anything changed.",
-    );
-    expect(sync).toContain(
-      '1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download the whole repository at that commit, ' +
-        "of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git's compression; it keeps only its own two folders in its artifact.",
-    );
-  });
+      // THEN
+      expect(sync).toContain(
+        '2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s ' +
+          "two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git's compression). " +
+          "Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux's Git client, whether or " +
+          'not anything changed.',
+      );
+      expect(sync).toContain(
+        '1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download ' +
+          'the whole repository at that commit, ' +
+          "of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git's compression; it keeps only its own two folders in its artifact.",
+      );
+    },
+  );
 
   test('GIVEN an app scaled to zero WHEN rendered THEN the totals count it as a workload scaled to zero', () => {
     const report = threeStores();

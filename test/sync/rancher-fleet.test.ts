@@ -126,30 +126,33 @@ describe('Rancher Fleet stores', () => {
     expect(() => new EdgeStore(testFleet(), 'store-a', props)).toThrow(`store "store-a": ${message}`);
   });
 
-  test('GIVEN a Fleet store moved to another ring WHEN synthesized THEN its targeting is unchanged: only its own labels and the ring groups change', () => {
-    // GIVEN
-    const before = testFleet();
-    addStore(before, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
-    addStore(before, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
-    const after = testFleet();
-    addStore(after, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'general' } });
-    addStore(after, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+  test(
+    'GIVEN a Fleet store moved to another ring WHEN synthesized THEN its targeting is unchanged: only its own labels and the ring groups ' + 'change',
+    () => {
+      // GIVEN
+      const before = testFleet();
+      addStore(before, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+      addStore(before, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
+      const after = testFleet();
+      addStore(after, 'store-a', { sync: { agent: 'fleet' }, labels: { ring: 'general' } });
+      addStore(after, 'store-b', { sync: { agent: 'fleet' }, labels: { ring: 'canary' } });
 
-    // WHEN
-    const a = renderFleet(before);
-    const b = renderFleet(after);
+      // WHEN
+      const a = renderFleet(before);
+      const b = renderFleet(after);
 
-    // THEN
-    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f) && !isDerived(f)).sort();
-    expect(changed).toEqual([
-      'fleet/clustergroups/ring-general.yaml',
-      'fleet/clusters/store-a.yaml',
-      'fleet/kustomization.yaml',
-      'stores/store-a/infrastructure/namespace.yaml',
-    ]);
-    expect(b.get('stores/store-a/fleet.yaml')).toBe(a.get('stores/store-a/fleet.yaml'));
-    expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
-  });
+      // THEN
+      const changed = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f) && !isDerived(f)).sort();
+      expect(changed).toEqual([
+        'fleet/clustergroups/ring-general.yaml',
+        'fleet/clusters/store-a.yaml',
+        'fleet/kustomization.yaml',
+        'stores/store-a/infrastructure/namespace.yaml',
+      ]);
+      expect(b.get('stores/store-a/fleet.yaml')).toBe(a.get('stores/store-a/fleet.yaml'));
+      expect(reachableClusters(b, 'dist/stores/store-a')).toEqual(['store-a']);
+    },
+  );
 
   test('GIVEN a store id longer than a Helm release name WHEN synthesized THEN fleet.yaml lets Fleet derive the bundle name', () => {
     const fleet = testFleet();

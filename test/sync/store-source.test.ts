@@ -37,22 +37,26 @@ describe("a Flux store's source", () => {
     ]);
   });
 
-  test("GIVEN store branches in a repository of their own WHEN synthesized THEN each store's GitRepository is patched to the URL of its source", () => {
-    const repository = { url: 'https://git.example.com/retail/fleet.git', storeBranchesUrl: 'https://git.example.com/retail/fleet-stores.git' };
-    const onBranch = testStore({ sync: { source: 'store-branch' } }, { repository });
-    const onMain = testStore({}, { repository });
+  test(
+    "GIVEN store branches in a repository of their own WHEN synthesized THEN each store's GitRepository is patched to the URL of its " + 'source',
+    () => {
+      const repository = { url: 'https://git.example.com/retail/fleet.git', storeBranchesUrl: 'https://git.example.com/retail/fleet-stores.git' };
+      const onBranch = testStore({ sync: { source: 'store-branch' } }, { repository });
+      const onMain = testStore({}, { repository });
 
-    expect(gitRepositoryPatch(onBranch)).toContainEqual({
-      op: 'replace',
-      path: '/spec/url',
-      value: 'https://git.example.com/retail/fleet-stores.git',
-    });
-    expect(gitRepositoryPatch(onMain)).toContainEqual({ op: 'replace', path: '/spec/url', value: 'https://git.example.com/retail/fleet.git' });
-    expect(gitRepositoryPatch(testStore()).map((op) => op.path)).not.toContain('/spec/url');
-    expect(() => testStore({}, { repository: { ...repository, storeBranchesUrl: 'git.example.com:stores.git' } })).toThrow(
-      'fleet: repository.storeBranchesUrl "git.example.com:stores.git" is not a Git URL the stores can pull (use "https://...", "http://..." or "ssh://...")',
-    );
-  });
+      expect(gitRepositoryPatch(onBranch)).toContainEqual({
+        op: 'replace',
+        path: '/spec/url',
+        value: 'https://git.example.com/retail/fleet-stores.git',
+      });
+      expect(gitRepositoryPatch(onMain)).toContainEqual({ op: 'replace', path: '/spec/url', value: 'https://git.example.com/retail/fleet.git' });
+      expect(gitRepositoryPatch(testStore()).map((op) => op.path)).not.toContain('/spec/url');
+      expect(() => testStore({}, { repository: { ...repository, storeBranchesUrl: 'git.example.com:stores.git' } })).toThrow(
+        'fleet: repository.storeBranchesUrl "git.example.com:stores.git" is not a Git URL the stores can pull (use "https://...", "http://..." ' +
+          'or "ssh://...")',
+      );
+    },
+  );
 
   test("GIVEN the ignore rules of a store on main THEN Git ignores everything but the store's two folders", () => {
     // GIVEN a repository whose .gitignore holds the rules, as source-controller applies them to the checkout

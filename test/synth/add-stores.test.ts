@@ -27,21 +27,25 @@ function declaredFleet(rows: Row[], fleet = testFleet()): EdgeFleet {
 const rows = (...ids: string[]): Row[] => ids.map((id, i) => ({ line: i + 2, id }));
 
 describe('EdgeFleet.addStores', () => {
-  test('GIVEN stores declared with addStores WHEN synthesized THEN the output is that of the same stores built with new EdgeStore, and no store stays in the tree', () => {
-    // GIVEN
-    const eager = testFleet();
-    rows('store-001', 'store-002').forEach((row) => defineStore(eager, row));
-    const declared = declaredFleet(rows('store-002', 'store-001'));
+  test(
+    'GIVEN stores declared with addStores WHEN synthesized THEN the output is that of the same stores built with new EdgeStore, and no store ' +
+      'stays in the tree',
+    () => {
+      // GIVEN
+      const eager = testFleet();
+      rows('store-001', 'store-002').forEach((row) => defineStore(eager, row));
+      const declared = declaredFleet(rows('store-002', 'store-001'));
 
-    // WHEN
-    const outdir = tempDir();
-    const result = synthesize(declared, { outdir });
+      // WHEN
+      const outdir = tempDir();
+      const result = synthesize(declared, { outdir });
 
-    // THEN
-    expect(snapshotDir(outdir)).toEqual(renderFleet(eager));
-    expect(result).toMatchObject({ stores: 2, rendered: 2, removedStores: [] });
-    expect(declared.node.children.filter((c) => c instanceof EdgeStore)).toEqual([]);
-  });
+      // THEN
+      expect(snapshotDir(outdir)).toEqual(renderFleet(eager));
+      expect(result).toMatchObject({ stores: 2, rendered: 2, removedStores: [] });
+      expect(declared.node.children.filter((c) => c instanceof EdgeStore)).toEqual([]);
+    },
+  );
 
   test('GIVEN declared stores WHEN the fleet is asked for its stores THEN every one is built and kept, ordered by id', () => {
     const fleet = declaredFleet(rows('store-002', 'store-001'));
@@ -50,34 +54,37 @@ describe('EdgeFleet.addStores', () => {
     expect(fleet.declaredStores).toEqual([]);
   });
 
-  test('GIVEN mistakes in several stores WHEN synthesized THEN every one is reported, each located and naming its store, and dist/ stays as it was', () => {
-    // GIVEN
-    const outdir = tempDir();
-    synthesize(declaredFleet(rows('store-001')), { outdir });
-    const before = snapshotDir(outdir);
-    const fleet = declaredFleet([
-      { line: 2, id: 'store-001', memory: '2 GB' },
-      { line: 3, id: 'store-002' },
-      { line: 4, id: 'Store 3' },
-      { line: 5, id: 'store-004', tag: 'latest' },
-    ]);
+  test(
+    'GIVEN mistakes in several stores WHEN synthesized THEN every one is reported, each located and naming its store, and dist/ stays as it ' + 'was',
+    () => {
+      // GIVEN
+      const outdir = tempDir();
+      synthesize(declaredFleet(rows('store-001')), { outdir });
+      const before = snapshotDir(outdir);
+      const fleet = declaredFleet([
+        { line: 2, id: 'store-001', memory: '2 GB' },
+        { line: 3, id: 'store-002' },
+        { line: 4, id: 'Store 3' },
+        { line: 5, id: 'store-004', tag: 'latest' },
+      ]);
 
-    // WHEN
-    const run = () => synthesize(fleet, { outdir });
+      // WHEN
+      const run = () => synthesize(fleet, { outdir });
 
-    // THEN
-    expect(run).toThrow(
-      [
-        '3 problems in the fleet definition:',
-        '  - inventory.csv line 2: store "store-001": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes quantity (use "128Mi")',
-        '  - inventory.csv line 4: fleet: store id "Store 3" is not an RFC 1123 label',
-      ].join('\n'),
-    );
-    expect(() => synthesize(fleet, { outdir })).toThrow(
-      /inventory\.csv line 5: store "store-004": .*image "registry\.example\.com\/edge-monitor:latest" is not pinned/,
-    );
-    expect(snapshotDir(outdir)).toEqual(before);
-  });
+      // THEN
+      expect(run).toThrow(
+        [
+          '3 problems in the fleet definition:',
+          '  - inventory.csv line 2: store "store-001": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes quantity (use "128Mi")',
+          '  - inventory.csv line 4: fleet: store id "Store 3" is not an RFC 1123 label',
+        ].join('\n'),
+      );
+      expect(() => synthesize(fleet, { outdir })).toThrow(
+        /inventory\.csv line 5: store "store-004": .*image "registry\.example\.com\/edge-monitor:latest" is not pinned/,
+      );
+      expect(snapshotDir(outdir)).toEqual(before);
+    },
+  );
 
   test('GIVEN more mistakes than synth reports WHEN synthesized THEN it stops at the cap and says so', () => {
     const fleet = declaredFleet(Array.from({ length: MAX_REPORTED_PROBLEMS + 10 }, (_, i) => ({ line: i + 2, id: `store-${i}`, memory: 'lots' })));
@@ -110,7 +117,8 @@ describe('EdgeFleet.addStores', () => {
     // THEN
     expect(message.split('\n')).toEqual([
       '6 problems in the fleet definition:',
-      '  - 5 stores, "store-001", "store-002", "store-003" and 2 more (inventory.csv lines 2, 3, 4 and 2 more): EdgeMonitor "edge-monitor": memory "lots" is not a Kubernetes quantity (use "128Mi")',
+      '  - 5 stores, "store-001", "store-002", "store-003" and 2 more (inventory.csv lines 2, 3, 4 and 2 more): EdgeMonitor "edge-monitor": ' +
+        'memory "lots" is not a Kubernetes quantity (use "128Mi")',
       expect.stringMatching(
         /^  - inventory\.csv line 9: store "store-009": EdgeMonitor "edge-monitor": image "registry\.example\.com\/edge-monitor:Latest!" is not/,
       ),
@@ -140,33 +148,39 @@ describe('EdgeFleet.addStores', () => {
     const fleet = testFleet();
     fleet.addStores([1], (() => undefined) as any);
     expect(() => synthesize(fleet, { outdir: tempDir() })).toThrow(
-      'the function given to addStores() returned undefined (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the fleet it is given)',
+      'the function given to addStores() returned undefined (return the EdgeStore it creates with new EdgeStore(fleet, id, props), with the ' +
+        'fleet it is given)',
     );
   });
 
-  test("GIVEN a definition that throws an error of its own WHEN synthesized THEN it is reported as a mistake of that store in the fleet's code, with where it was thrown", () => {
-    // GIVEN
-    const fleet = declaredFleet(rows('store-001', 'store-002'));
-    fleet.addStores([{ line: 9, id: 'store-003' }], (_f, row: any) => row.options.cpu.toUpperCase(), {
-      where: (row) => `inventory.csv line ${row.line}`,
-    });
+  test(
+    "GIVEN a definition that throws an error of its own WHEN synthesized THEN it is reported as a mistake of that store in the fleet's code, " +
+      'with where it was thrown',
+    () => {
+      // GIVEN
+      const fleet = declaredFleet(rows('store-001', 'store-002'));
+      fleet.addStores([{ line: 9, id: 'store-003' }], (_f, row: any) => row.options.cpu.toUpperCase(), {
+        where: (row) => `inventory.csv line ${row.line}`,
+      });
 
-    // WHEN
-    let message = '';
-    try {
-      synthesize(fleet, { outdir: tempDir() });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+      // WHEN
+      let message = '';
+      try {
+        synthesize(fleet, { outdir: tempDir() });
+      } catch (e) {
+        message = (e as Error).message;
+      }
 
-    // THEN
-    expect(message).toContain(
-      "inventory.csv line 9: the function given to addStores() failed in the fleet's own code (not in edgefleet): TypeError: Cannot read properties of undefined (reading 'cpu')",
-    );
-    expect(message).toMatch(/\n {6}at .*\(test\/synth\/add-stores\.test\.ts:\d+:\d+\)/);
-    expect(message).not.toMatch(/ {6}at .*lib\/(fleet|synth)\//);
-    expect(message).not.toContain('internal error');
-  });
+      // THEN
+      expect(message).toContain(
+        "inventory.csv line 9: the function given to addStores() failed in the fleet's own code (not in edgefleet): TypeError: Cannot read " +
+          "properties of undefined (reading 'cpu')",
+      );
+      expect(message).toMatch(/\n {6}at .*\(test\/synth\/add-stores\.test\.ts:\d+:\d+\)/);
+      expect(message).not.toMatch(/ {6}at .*lib\/(fleet|synth)\//);
+      expect(message).not.toContain('internal error');
+    },
+  );
 });
 
 describe('synth of removed stores', () => {
@@ -183,31 +197,37 @@ describe('synth of removed stores', () => {
     synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003', 'store-004')), { outdir });
     const smallerFleet = declaredFleet(rows('store-001'), testFleet({ maxStoresChangedOutsideFirstRing: 1 }));
     expect(() => synthesize(smallerFleet, { outdir })).toThrow(
-      'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals (stores no longer in the fleet, whose folders synth would delete): ' +
+      'blast-radius guard: this change touches 3 existing stores outside the first ring, more than the 1 allowed; all of them are removals ' +
+        '(stores no longer in the fleet, whose folders synth would delete): ' +
         'store-002 (removed), store-003 (removed), store-004 (removed). If these stores are leaving the fleet, run again with --allow-wide-change; ' +
         "if this is a new fleet written over another fleet's output, delete its store folders (stores/ and clusters/ of the output folder) first.",
     );
   });
 
-  test("GIVEN a new fleet synthesized over another fleet's output WHEN synthesized THEN it is refused whatever the limit, and the other tree stays", () => {
-    // GIVEN
-    const outdir = tempDir();
-    synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003')), { outdir });
-    const before = snapshotDir(outdir);
+  test(
+    "GIVEN a new fleet synthesized over another fleet's output WHEN synthesized THEN it is refused whatever the limit, and the other tree " + 'stays',
+    () => {
+      // GIVEN
+      const outdir = tempDir();
+      synthesize(declaredFleet(rows('store-001', 'store-002', 'store-003')), { outdir });
+      const before = snapshotDir(outdir);
 
-    // WHEN / THEN
-    expect(() => synthesize(declaredFleet(rows('paris-01')), { outdir })).toThrow(
-      `${outdir} holds 3 stores (store-001, store-002, store-003) and this fleet has none of them: it looks like another fleet's tree, which synth would delete. ` +
-        'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own (git init), ' +
-        'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
-    );
-    expect(snapshotDir(outdir)).toEqual(before);
-    expect(synthesize(declaredFleet(rows('paris-01')), { outdir, allowWideChange: true }).removedStores).toEqual([
-      'store-001',
-      'store-002',
-      'store-003',
-    ]);
-  });
+      // WHEN / THEN
+      expect(() => synthesize(declaredFleet(rows('paris-01')), { outdir })).toThrow(
+        `${outdir} holds 3 stores (store-001, store-002, store-003) and this fleet has none of them: it looks like another fleet's tree, which ` +
+          `synth would delete. ` +
+          'Synth writes to repository.path at the top of the Git work tree that holds the current folder: give a new fleet repository its own ' +
+          '(git init), ' +
+          'or set repository.path to its folder in a shared one. To replace that tree on purpose, run again with --allow-wide-change.',
+      );
+      expect(snapshotDir(outdir)).toEqual(before);
+      expect(synthesize(declaredFleet(rows('paris-01')), { outdir, allowWideChange: true }).removedStores).toEqual([
+        'store-001',
+        'store-002',
+        'store-003',
+      ]);
+    },
+  );
 });
 
 describe('synth into an empty folder', () => {

@@ -99,22 +99,26 @@ describe('the digest cache', () => {
     expect(result.written).toEqual(['REPORT.md', 'report.html', 'stores/store-002/images.txt', 'stores/store-002/workloads/edge-monitor.yaml']);
   });
 
-  test('GIVEN files touched but unchanged (a fresh clone, a checkout) WHEN synthesized THEN their content confirms the stores without rendering, once', () => {
-    // GIVEN
-    const outdir = outdirWithCache();
-    synthCounting(fleetOf(ids('store-001')), outdir);
-    const later = new Date(Date.now() + 60_000);
-    for (const file of snapshotDir(outdir).keys()) fs.utimesSync(path.join(outdir, file), later, later);
+  test(
+    'GIVEN files touched but unchanged (a fresh clone, a checkout) WHEN synthesized THEN their content confirms the stores without rendering, ' +
+      'once',
+    () => {
+      // GIVEN
+      const outdir = outdirWithCache();
+      synthCounting(fleetOf(ids('store-001')), outdir);
+      const later = new Date(Date.now() + 60_000);
+      for (const file of snapshotDir(outdir).keys()) fs.utimesSync(path.join(outdir, file), later, later);
 
-    // WHEN
-    const first = synthCounting(fleetOf(ids('store-001')), outdir);
-    const second = synthCounting(fleetOf(ids('store-001')), outdir);
+      // WHEN
+      const first = synthCounting(fleetOf(ids('store-001')), outdir);
+      const second = synthCounting(fleetOf(ids('store-001')), outdir);
 
-    // THEN
-    expect(first).toMatchObject({ rendered: 0, written: [] });
-    expect(first.reads).toBeGreaterThan(0);
-    expect(second).toMatchObject({ rendered: 0, written: [], reads: 0 });
-  });
+      // THEN
+      expect(first).toMatchObject({ rendered: 0, written: [] });
+      expect(first.reads).toBeGreaterThan(0);
+      expect(second).toMatchObject({ rendered: 0, written: [], reads: 0 });
+    },
+  );
 
   test('GIVEN a file of a cached store edited, one deleted and one added WHEN synthesized THEN the store is rendered and its folder restored', () => {
     // GIVEN
@@ -135,15 +139,18 @@ describe('the digest cache', () => {
     expect(snapshotDir(outdir)).toEqual(expected);
   });
 
-  test('GIVEN flux bootstrap filled in a placeholder WHEN synthesized again THEN the store is confirmed without rendering and the file is kept', () => {
-    const outdir = outdirWithCache();
-    synthCounting(fleetOf(ids('store-001')), outdir);
-    const bootstrapped = path.join(outdir, 'clusters/store-001/flux-system/gotk-sync.yaml');
-    fs.writeFileSync(bootstrapped, '# written by flux bootstrap\n');
-    const result = synthCounting(fleetOf(ids('store-001')), outdir);
-    expect(result).toMatchObject({ rendered: 0, written: [], reads: 0 });
-    expect(fs.readFileSync(bootstrapped, 'utf8')).toBe('# written by flux bootstrap\n');
-  });
+  test(
+    'GIVEN flux bootstrap filled in a placeholder WHEN synthesized again THEN the store is confirmed without rendering and the file is ' + 'kept',
+    () => {
+      const outdir = outdirWithCache();
+      synthCounting(fleetOf(ids('store-001')), outdir);
+      const bootstrapped = path.join(outdir, 'clusters/store-001/flux-system/gotk-sync.yaml');
+      fs.writeFileSync(bootstrapped, '# written by flux bootstrap\n');
+      const result = synthCounting(fleetOf(ids('store-001')), outdir);
+      expect(result).toMatchObject({ rendered: 0, written: [], reads: 0 });
+      expect(fs.readFileSync(bootstrapped, 'utf8')).toBe('# written by flux bootstrap\n');
+    },
+  );
 
   test('GIVEN a store removed WHEN synthesized THEN its folders are deleted and the others are not rendered', () => {
     const outdir = outdirWithCache();
@@ -173,54 +180,62 @@ describe('the digest cache', () => {
     expect(fs.existsSync(path.join(outdir, '..', 'cache'))).toBe(false);
   });
 
-  test("GIVEN a file that a store's construct reads (IReadsFiles) changed WHEN synthesized THEN that store is rendered again and its output follows the file", () => {
-    // GIVEN
-    const outdir = outdirWithCache();
-    const input = path.join(tempDir(), 'settings.txt');
-    fs.writeFileSync(input, 'first\n');
-    const fleet = () => {
-      const f = testFleet();
-      f.addStores(ids('store-001', 'store-002'), (fl, item) => {
-        const store = new EdgeStore(fl, item.id);
-        if (item.id === 'store-001') new FileConfigMap(store, 'settings', input);
-        return store;
-      });
-      return f;
-    };
-    synthCounting(fleet(), outdir);
+  test(
+    "GIVEN a file that a store's construct reads (IReadsFiles) changed WHEN synthesized THEN that store is rendered again and its output follows " +
+      'the file',
+    () => {
+      // GIVEN
+      const outdir = outdirWithCache();
+      const input = path.join(tempDir(), 'settings.txt');
+      fs.writeFileSync(input, 'first\n');
+      const fleet = () => {
+        const f = testFleet();
+        f.addStores(ids('store-001', 'store-002'), (fl, item) => {
+          const store = new EdgeStore(fl, item.id);
+          if (item.id === 'store-001') new FileConfigMap(store, 'settings', input);
+          return store;
+        });
+        return f;
+      };
+      synthCounting(fleet(), outdir);
 
-    // WHEN
-    fs.writeFileSync(input, 'second\n');
-    const result = synthCounting(fleet(), outdir);
+      // WHEN
+      fs.writeFileSync(input, 'second\n');
+      const result = synthCounting(fleet(), outdir);
 
-    // THEN
-    expect(result).toMatchObject({ rendered: 1, written: ['stores/store-001/workloads/settings.yaml'] });
-    expect(fs.readFileSync(path.join(outdir, 'stores/store-001/workloads/settings.yaml'), 'utf8')).toContain('content: |\n    second\n');
-  });
+      // THEN
+      expect(result).toMatchObject({ rendered: 1, written: ['stores/store-001/workloads/settings.yaml'] });
+      expect(fs.readFileSync(path.join(outdir, 'stores/store-001/workloads/settings.yaml'), 'utf8')).toContain('content: |\n    second\n');
+    },
+  );
 
-  test("GIVEN a store's encrypted Secret file replaced WHEN synthesized with the cache THEN the store is checked again (here: the new file is for the wrong key)", () => {
-    // GIVEN
-    const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a.yaml') });
-    const fleet = () => {
-      const f = new EdgeFleet({
-        repository: { url: 'https://git.example.com/retail/fleet.git' },
-        secrets: { operators: [KEYS.operators], folder: path.join(repo.root, 'secrets') },
-      });
-      f.addStores(ids('store-a'), (fl, item) => {
-        const store = new EdgeStore(fl, item.id, { ageRecipient: KEYS['store-a'] });
-        new EncryptedSecret(store, 'telemetry-credentials');
-        return store;
-      });
-      return f;
-    };
-    synthCounting(fleet(), repo.dist);
+  test(
+    "GIVEN a store's encrypted Secret file replaced WHEN synthesized with the cache THEN the store is checked again (here: the new file is for " +
+      'the wrong key)',
+    () => {
+      // GIVEN
+      const repo = new SecretsRepo({ 'secrets/store-a/telemetry-credentials.yaml': fixture('store-a.yaml') });
+      const fleet = () => {
+        const f = new EdgeFleet({
+          repository: { url: 'https://git.example.com/retail/fleet.git' },
+          secrets: { operators: [KEYS.operators], folder: path.join(repo.root, 'secrets') },
+        });
+        f.addStores(ids('store-a'), (fl, item) => {
+          const store = new EdgeStore(fl, item.id, { ageRecipient: KEYS['store-a'] });
+          new EncryptedSecret(store, 'telemetry-credentials');
+          return store;
+        });
+        return f;
+      };
+      synthCounting(fleet(), repo.dist);
 
-    // WHEN
-    repo.write('secrets/store-a/telemetry-credentials.yaml', fixture('store-a-old-key.yaml'));
+      // WHEN
+      repo.write('secrets/store-a/telemetry-credentials.yaml', fixture('store-a-old-key.yaml'));
 
-    // THEN
-    expect(() => synthCounting(fleet(), repo.dist)).toThrow(/telemetry-credentials\.yaml is encrypted for the wrong keys/);
-  });
+      // THEN
+      expect(() => synthCounting(fleet(), repo.dist)).toThrow(/telemetry-credentials\.yaml is encrypted for the wrong keys/);
+    },
+  );
 
   test('GIVEN another module loaded WHEN the code digest is taken THEN it changes', () => {
     const before = codeDigest();

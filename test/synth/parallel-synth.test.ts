@@ -47,22 +47,28 @@ describe('synth on several threads', () => {
     expect(a).toEqual(snapshotDir(single.outdir));
   }, 180_000);
 
-  test('GIVEN a mistake in a store a worker thread renders WHEN synthesized on two threads THEN it is reported and the stores written meanwhile are taken back', () => {
-    // GIVEN
-    const stores = 2 * MIN_STORES_PER_WORKER + 20;
-    const outdir = path.join(tempDir(), 'dist');
-    fs.mkdirSync(outdir);
-    fs.writeFileSync(path.join(outdir, 'README.md'), 'not ours\n');
+  test(
+    'GIVEN a mistake in a store a worker thread renders WHEN synthesized on two threads THEN it is reported and the stores written meanwhile are ' +
+      'taken back',
+    () => {
+      // GIVEN
+      const stores = 2 * MIN_STORES_PER_WORKER + 20;
+      const outdir = path.join(tempDir(), 'dist');
+      fs.mkdirSync(outdir);
+      fs.writeFileSync(path.join(outdir, 'README.md'), 'not ours\n');
 
-    // WHEN
-    const { result } = synthInProcess(stores, 2, outdir, stores - 5);
+      // WHEN
+      const { result } = synthInProcess(stores, 2, outdir, stores - 5);
 
-    // THEN
-    expect(result.error).toMatch(
-      new RegExp(
-        `^1 problem in the fleet definition:\n  - store "store-${stores - 5}": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes quantity`,
-      ),
-    );
-    expect([...snapshotDir(outdir).keys()]).toEqual(['README.md']);
-  }, 180_000);
+      // THEN
+      expect(result.error).toMatch(
+        new RegExp(
+          `^1 problem in the fleet definition:\n  - store "store-${stores - 5}": EdgeMonitor "edge-monitor": memory "2 GB" is not a Kubernetes ` +
+            `quantity`,
+        ),
+      );
+      expect([...snapshotDir(outdir).keys()]).toEqual(['README.md']);
+    },
+    180_000,
+  );
 });

@@ -21,39 +21,42 @@ describe('synthesize', () => {
     expect([...backward]).toEqual([...forward]);
   });
 
-  test('GIVEN the sets of a fleet (RuntimeClasses, taints, waivers) declared in another order WHEN rendered THEN the output is byte-identical', () => {
-    const fleetWith = (order: <T>(items: T[]) => T[]) => {
-      const fleet = testFleet({
-        nodeProfile: {
-          runtimeClasses: order(['wasmedge', 'crun']),
-          taints: order([
-            { key: 'edge-node', effect: 'NoSchedule' as const },
-            { key: 'pos-only', effect: 'NoExecute' as const },
+  test(
+    'GIVEN the sets of a fleet (RuntimeClasses, taints, waivers) declared in another order ' + 'WHEN rendered THEN the output is byte-identical',
+    () => {
+      const fleetWith = (order: <T>(items: T[]) => T[]) => {
+        const fleet = testFleet({
+          nodeProfile: {
+            runtimeClasses: order(['wasmedge', 'crun']),
+            taints: order([
+              { key: 'edge-node', effect: 'NoSchedule' as const },
+              { key: 'pos-only', effect: 'NoExecute' as const },
+            ]),
+          },
+        });
+        const store = new EdgeStore(fleet, 'store-001', {
+          waivers: order([
+            { rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache-a', reason: 'A disposable cache, rebuilt on start (OPS-1).' },
+            { rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache-b', reason: 'A disposable cache, rebuilt on start (OPS-2).' },
           ]),
-        },
-      });
-      const store = new EdgeStore(fleet, 'store-001', {
-        waivers: order([
-          { rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache-a', reason: 'A disposable cache, rebuilt on start (OPS-1).' },
-          { rule: 'prune-protection' as const, object: 'PersistentVolumeClaim/cache-b', reason: 'A disposable cache, rebuilt on start (OPS-2).' },
-        ]),
-      });
-      new EdgeMonitor(store, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
-      store.addManifests(
-        'caches',
-        ['cache-a', 'cache-b'].map((name) => ({
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name, namespace: store.workloadNamespace },
-          spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } },
-        })),
-      );
-      return fleet;
-    };
-    const declared = renderFleet(fleetWith((items) => items));
-    expect([...renderFleet(fleetWith((items) => [...items].reverse()))]).toEqual([...declared]);
-    expect(declared.get('stores/store-001/infrastructure/namespace.yaml')).toContain('edgefleet.io/node-runtime-classes: crun,wasmedge');
-  });
+        });
+        new EdgeMonitor(store, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
+        store.addManifests(
+          'caches',
+          ['cache-a', 'cache-b'].map((name) => ({
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name, namespace: store.workloadNamespace },
+            spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } },
+          })),
+        );
+        return fleet;
+      };
+      const declared = renderFleet(fleetWith((items) => items));
+      expect([...renderFleet(fleetWith((items) => [...items].reverse()))]).toEqual([...declared]);
+      expect(declared.get('stores/store-001/infrastructure/namespace.yaml')).toContain('edgefleet.io/node-runtime-classes: crun,wasmedge');
+    },
+  );
 
   test('GIVEN a synthesized tree WHEN synthesized again THEN no file is rewritten', () => {
     // GIVEN

@@ -84,22 +84,26 @@ describe('telemetry', () => {
     expect(config.global.external_labels).toEqual({ store: 'store-017', region: 'eu-west', ring: 'early' });
   });
 
-  test('GIVEN a 24h retention and 20Mi of logs an hour WHEN synthesized THEN logs buffer on disk for the whole outage and are retried without limit', () => {
-    // GIVEN / WHEN
-    const { config, daemonSet } = agent(store(), 'log-agent');
+  test(
+    'GIVEN a 24h retention and 20Mi of logs an hour WHEN synthesized THEN logs buffer on disk for the whole outage and are retried without ' +
+      'limit',
+    () => {
+      // GIVEN / WHEN
+      const { config, daemonSet } = agent(store(), 'log-agent');
 
-    // THEN
-    expect(config.service['storage.path']).toBe('/buffer');
-    expect(config.pipeline.inputs.map((i: any) => i['storage.type'])).toEqual(['filesystem', 'filesystem']);
-    const output = config.pipeline.outputs[0];
-    expect(output.retry_limit).toBe('no_limits');
-    // 20 MiB/h x 24 h x 1.25 headroom = 629,145,600 bytes
-    expect(output['storage.total_limit_size']).toBe('630M');
-    expect(daemonSet.spec.template.spec.volumes).toContainEqual({
-      name: 'host-1',
-      hostPath: { path: '/var/lib/edgefleet/log-buffer', type: 'DirectoryOrCreate' },
-    });
-  });
+      // THEN
+      expect(config.service['storage.path']).toBe('/buffer');
+      expect(config.pipeline.inputs.map((i: any) => i['storage.type'])).toEqual(['filesystem', 'filesystem']);
+      const output = config.pipeline.outputs[0];
+      expect(output.retry_limit).toBe('no_limits');
+      // 20 MiB/h x 24 h x 1.25 headroom = 629,145,600 bytes
+      expect(output['storage.total_limit_size']).toBe('630M');
+      expect(daemonSet.spec.template.spec.volumes).toContainEqual({
+        name: 'host-1',
+        hostPath: { path: '/var/lib/edgefleet/log-buffer', type: 'DirectoryOrCreate' },
+      });
+    },
+  );
 
   test('GIVEN a 24h retention WHEN synthesized THEN the metrics WAL lives on the node and is kept 24h plus headroom', () => {
     const { daemonSet, config } = agent(store(), 'metrics-agent');

@@ -33,7 +33,8 @@ spec:
 `;
 const DIGEST = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const DEPLOYMENT = deployment(
-  `[{name: edge-monitor, image: "registry.example.com/edge-monitor:1.4.2@${DIGEST}", imagePullPolicy: IfNotPresent, resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 64Mi}}}]`,
+  `[{name: edge-monitor, image: "registry.example.com/edge-monitor:1.4.2@${DIGEST}", imagePullPolicy: IfNotPresent, resources: {requests: ` +
+    `{cpu: 50m, memory: 64Mi}, limits: {memory: 64Mi}}}]`,
 );
 const VM = (disks: string, volumes: string, extra = '') => `apiVersion: kubevirt.io/v1
 kind: VirtualMachine
@@ -131,7 +132,8 @@ const BAD_CASES: Array<{ name: string; files: Record<string, string>; expected: 
     name: 'a Flux dependsOn that names nothing',
     files: {
       'clusters/s1/workloads.yaml':
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: workloads, namespace: flux-system}\nspec: {interval: 5m, prune: true, path: ./x, sourceRef: {kind: GitRepository, name: flux-system}, dependsOn: [{name: infra}]}\n',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: workloads, namespace: flux-system}\nspec: ' +
+        '{interval: 5m, prune: true, path: ./x, sourceRef: {kind: GitRepository, name: flux-system}, dependsOn: [{name: infra}]}\n',
     },
     expected: { path: 'spec.dependsOn[0].name', message: 'Kustomization "infra" does not exist in this folder' },
   },
@@ -139,7 +141,8 @@ const BAD_CASES: Array<{ name: string; files: Record<string, string>; expected: 
     name: 'a Flux sourceRef that names nothing',
     files: {
       'clusters/s1/workloads.yaml':
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: workloads, namespace: flux-system}\nspec: {interval: 5m, prune: true, path: ./x, sourceRef: {kind: GitRepository, name: other}}\n',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: workloads, namespace: flux-system}\nspec: ' +
+        '{interval: 5m, prune: true, path: ./x, sourceRef: {kind: GitRepository, name: other}}\n',
     },
     expected: {
       path: 'spec.sourceRef',
@@ -176,7 +179,8 @@ const BAD_CASES: Array<{ name: string; files: Record<string, string>; expected: 
     name: 'a Fleet GitRepo path that does not exist',
     files: {
       'dist/fleet/repo.yaml':
-        'apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata: {name: r, namespace: fleet-default}\nspec: {repo: "https://git.example.com/f.git", paths: [dist/stores/s9]}\n',
+        'apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata: {name: r, namespace: fleet-default}\nspec: {repo: ' +
+        '"https://git.example.com/f.git", paths: [dist/stores/s9]}\n',
     },
     expected: { path: 'spec.paths[0]', message: '"dist/stores/s9" does not exist in the repository' },
   },
@@ -237,84 +241,100 @@ metadata:
 `;
 
 describe('edgefleet validate runs the offline-readiness rules', () => {
-  test('GIVEN hand-written YAML with a moving tag, no pull policy and no requests WHEN validated THEN each is reported at its path, naming the rule', async () => {
-    // GIVEN / WHEN
-    const findings = await findingsOf({ 'apps/edge-monitor.yaml': HAND_WRITTEN });
+  test(
+    'GIVEN hand-written YAML with a moving tag, no pull policy and no requests WHEN validated THEN each is reported at its path, naming the ' +
+      'rule',
+    async () => {
+      // GIVEN / WHEN
+      const findings = await findingsOf({ 'apps/edge-monitor.yaml': HAND_WRITTEN });
 
-    // THEN
-    const at = 'spec.template.spec.containers[0]';
-    expect(findings).toEqual([
-      {
-        file: 'apps/edge-monitor.yaml',
-        object: 'Deployment/edge/edge-monitor',
-        path: `${at}.image`,
-        message: expect.stringMatching(/^"edge-monitor:latest" is not pinned .* \[offline rule "pinned-image"\]$/),
-      },
-      {
-        file: 'apps/edge-monitor.yaml',
-        object: 'Deployment/edge/edge-monitor',
-        path: `${at}.imagePullPolicy`,
-        message: expect.stringMatching(/^"\(unset\)" must be "IfNotPresent" .*\[offline rule "pull-policy"\]$/),
-      },
-      {
-        file: 'apps/edge-monitor.yaml',
-        object: 'Deployment/edge/edge-monitor',
-        path: `${at}.resources`,
-        message: expect.stringMatching(/^lacks requests.cpu, requests.memory, limits.memory .*\[offline rule "resources"\]$/),
-      },
-    ]);
-  });
-
-  test('GIVEN a VM disk on another storage class and a claim without protection WHEN validated THEN local-storage and prune-protection are reported', async () => {
-    const claim =
-      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nas, namespace: edge}\nspec: {storageClassName: nfs, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n';
-    const findings = await findingsOf({
-      'vm.yaml': VM('[{name: nas, disk: {bus: virtio}}]', '[{name: nas, persistentVolumeClaim: {claimName: nas}}]', `, annotations: {${KEPT}}`),
-      'pvc.yaml': claim,
-    });
-    expect(findings.map((f) => [f.object, f.path, f.message.match(/offline rule "(.*)"/)?.[1]])).toEqual([
-      ['PersistentVolumeClaim/edge/nas', 'metadata.annotations', 'prune-protection'],
-      ['VirtualMachine/edge/pos', 'spec.template.spec.volumes[0]', 'local-storage'],
-    ]);
-    expect(
-      await findingsOf(
+      // THEN
+      const at = 'spec.template.spec.containers[0]';
+      expect(findings).toEqual([
         {
-          'vm.yaml': VM('[{name: nas, disk: {bus: virtio}}]', '[{name: nas, persistentVolumeClaim: {claimName: nas}}]', `, annotations: {${KEPT}}`),
-          'pvc.yaml': claim.replace('nfs', 'fast-local'),
+          file: 'apps/edge-monitor.yaml',
+          object: 'Deployment/edge/edge-monitor',
+          path: `${at}.image`,
+          message: expect.stringMatching(/^"edge-monitor:latest" is not pinned .* \[offline rule "pinned-image"\]$/),
         },
-        { localStorageClass: 'fast-local' },
-      ),
-    ).toEqual([expect.objectContaining({ path: 'metadata.annotations' })]);
-  });
+        {
+          file: 'apps/edge-monitor.yaml',
+          object: 'Deployment/edge/edge-monitor',
+          path: `${at}.imagePullPolicy`,
+          message: expect.stringMatching(/^"\(unset\)" must be "IfNotPresent" .*\[offline rule "pull-policy"\]$/),
+        },
+        {
+          file: 'apps/edge-monitor.yaml',
+          object: 'Deployment/edge/edge-monitor',
+          path: `${at}.resources`,
+          message: expect.stringMatching(/^lacks requests.cpu, requests.memory, limits.memory .*\[offline rule "resources"\]$/),
+        },
+      ]);
+    },
+  );
 
-  test("GIVEN a waiver on the folder's Namespace WHEN validated THEN the waived rule is not reported, an unused waiver is a warning, a malformed one a finding", async () => {
-    // GIVEN
-    const legacy = HAND_WRITTEN.replace(
-      '"edge-monitor:latest"',
-      '"edge-monitor:1.4.2", imagePullPolicy: Always, resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 32Mi}}',
-    );
-    const waiver = { rule: 'pull-policy', object: 'Deployment/edge-monitor', reason: 'the vendor requires Always (ticket OPS-99)' };
+  test(
+    'GIVEN a VM disk on another storage class and a claim without protection WHEN validated THEN local-storage and prune-protection are ' +
+      'reported',
+    async () => {
+      const claim =
+        'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nas, namespace: edge}\nspec: {storageClassName: nfs, accessModes: ' +
+        '[ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n';
+      const findings = await findingsOf({
+        'vm.yaml': VM('[{name: nas, disk: {bus: virtio}}]', '[{name: nas, persistentVolumeClaim: {claimName: nas}}]', `, annotations: {${KEPT}}`),
+        'pvc.yaml': claim,
+      });
+      expect(findings.map((f) => [f.object, f.path, f.message.match(/offline rule "(.*)"/)?.[1]])).toEqual([
+        ['PersistentVolumeClaim/edge/nas', 'metadata.annotations', 'prune-protection'],
+        ['VirtualMachine/edge/pos', 'spec.template.spec.volumes[0]', 'local-storage'],
+      ]);
+      expect(
+        await findingsOf(
+          {
+            'vm.yaml': VM('[{name: nas, disk: {bus: virtio}}]', '[{name: nas, persistentVolumeClaim: {claimName: nas}}]', `, annotations: {${KEPT}}`),
+            'pvc.yaml': claim.replace('nfs', 'fast-local'),
+          },
+          { localStorageClass: 'fast-local' },
+        ),
+      ).toEqual([expect.objectContaining({ path: 'metadata.annotations' })]);
+    },
+  );
 
-    // WHEN
-    const waived = await validateTree(tree({ 'd.yaml': legacy, 'ns.yaml': LEGACY_WAIVER(waiver) }), { realKustomizeBuild: false });
-    const unused = await validateTree(tree({ 'd.yaml': legacy.replace('Always', 'IfNotPresent'), 'ns.yaml': LEGACY_WAIVER(waiver) }), {
-      realKustomizeBuild: false,
-    });
-    const malformed = await findingsOf({ 'd.yaml': legacy, 'ns.yaml': LEGACY_WAIVER({ ...waiver, rule: 'pull-polcy' }) });
+  test(
+    "GIVEN a waiver on the folder's Namespace WHEN validated THEN the waived rule is not reported, an unused waiver is a warning, a malformed " +
+      'one a finding',
+    async () => {
+      // GIVEN
+      const legacy = HAND_WRITTEN.replace(
+        '"edge-monitor:latest"',
+        '"edge-monitor:1.4.2", imagePullPolicy: Always, resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 32Mi}}',
+      );
+      const waiver = { rule: 'pull-policy', object: 'Deployment/edge-monitor', reason: 'the vendor requires Always (ticket OPS-99)' };
 
-    // THEN
-    expect(waived.findings).toEqual([]);
-    expect(unused.warnings).toContainEqual(
-      expect.objectContaining({ object: 'Deployment/edge/edge-monitor', message: expect.stringContaining('waiver of "pull-policy" is not needed') }),
-    );
-    expect(malformed).toContainEqual({
-      file: 'ns.yaml',
-      object: 'Namespace/edge',
-      path: 'metadata.annotations.edgefleet.io/waivers',
-      message: expect.stringContaining('[0].rule "pull-polcy" is not a rule'),
-    });
-    expect(malformed).toContainEqual(expect.objectContaining({ path: 'spec.template.spec.containers[0].imagePullPolicy' }));
-  });
+      // WHEN
+      const waived = await validateTree(tree({ 'd.yaml': legacy, 'ns.yaml': LEGACY_WAIVER(waiver) }), { realKustomizeBuild: false });
+      const unused = await validateTree(tree({ 'd.yaml': legacy.replace('Always', 'IfNotPresent'), 'ns.yaml': LEGACY_WAIVER(waiver) }), {
+        realKustomizeBuild: false,
+      });
+      const malformed = await findingsOf({ 'd.yaml': legacy, 'ns.yaml': LEGACY_WAIVER({ ...waiver, rule: 'pull-polcy' }) });
+
+      // THEN
+      expect(waived.findings).toEqual([]);
+      expect(unused.warnings).toContainEqual(
+        expect.objectContaining({
+          object: 'Deployment/edge/edge-monitor',
+          message: expect.stringContaining('waiver of "pull-policy" is not needed'),
+        }),
+      );
+      expect(malformed).toContainEqual({
+        file: 'ns.yaml',
+        object: 'Namespace/edge',
+        path: 'metadata.annotations.edgefleet.io/waivers',
+        message: expect.stringContaining('[0].rule "pull-polcy" is not a rule'),
+      });
+      expect(malformed).toContainEqual(expect.objectContaining({ path: 'spec.template.spec.containers[0].imagePullPolicy' }));
+    },
+  );
 
   test('GIVEN a single file WHEN validated THEN it is checked on its own, and the report says the kustomize checks need its folder', async () => {
     const dir = tree({ 'apps/edge-monitor.yaml': HAND_WRITTEN, 'apps/kustomization.yaml': 'resources: [missing.yaml]\n' });
@@ -330,32 +350,36 @@ describe('edgefleet validate runs the offline-readiness rules', () => {
 });
 
 describe('edgefleet validate reports every problem in one run', () => {
-  test('GIVEN a tree with a schema error, an offline violation, a kustomize problem, a dangling reference and a broken file WHEN validated THEN all of them are reported', async () => {
-    // GIVEN
-    const files = {
-      'kustomization.yaml': 'resources: [ns.yaml, d.yaml, gone.yaml]\n',
-      'ns.yaml': NAMESPACE,
-      'd.yaml': HAND_WRITTEN.replace('spec:\n  selector', 'spec:\n  replica: 3\n  selector'),
-      'clusters/s1/workloads.yaml': BAD_CASES.find((c) => c.name === 'a Flux dependsOn that names nothing')!.files['clusters/s1/workloads.yaml'],
-      'broken.yaml': 'kind: [unclosed\n',
-    };
+  test(
+    'GIVEN a tree with a schema error, an offline violation, a kustomize problem, a dangling reference and a broken file WHEN validated THEN all ' +
+      'of them are reported',
+    async () => {
+      // GIVEN
+      const files = {
+        'kustomization.yaml': 'resources: [ns.yaml, d.yaml, gone.yaml]\n',
+        'ns.yaml': NAMESPACE,
+        'd.yaml': HAND_WRITTEN.replace('spec:\n  selector', 'spec:\n  replica: 3\n  selector'),
+        'clusters/s1/workloads.yaml': BAD_CASES.find((c) => c.name === 'a Flux dependsOn that names nothing')!.files['clusters/s1/workloads.yaml'],
+        'broken.yaml': 'kind: [unclosed\n',
+      };
 
-    // WHEN
-    const report = await validateTree(tree(files), { realKustomizeBuild: false });
+      // WHEN
+      const report = await validateTree(tree(files), { realKustomizeBuild: false });
 
-    // THEN
-    expect(report.findings.map((f) => `${f.file} ${f.path}`)).toEqual(
-      expect.arrayContaining([
-        'd.yaml spec.replica',
-        'd.yaml spec.template.spec.containers[0].image',
-        'kustomization.yaml resources[2]',
-        'kustomization.yaml resources',
-        'clusters/s1/workloads.yaml spec.dependsOn[0].name',
-        'broken.yaml -',
-      ]),
-    );
-    expect(formatReport(report)).toMatch(/\n\d+ files, \d+ objects: \d+ invalid \(\d+ problems\)\n$/);
-  });
+      // THEN
+      expect(report.findings.map((f) => `${f.file} ${f.path}`)).toEqual(
+        expect.arrayContaining([
+          'd.yaml spec.replica',
+          'd.yaml spec.template.spec.containers[0].image',
+          'kustomization.yaml resources[2]',
+          'kustomization.yaml resources',
+          'clusters/s1/workloads.yaml spec.dependsOn[0].name',
+          'broken.yaml -',
+        ]),
+      );
+      expect(formatReport(report)).toMatch(/\n\d+ files, \d+ objects: \d+ invalid \(\d+ problems\)\n$/);
+    },
+  );
 
   test('GIVEN many warnings of one kind WHEN reported as text THEN they are one line with a count and an example', async () => {
     const image = (tag: string) =>
@@ -366,7 +390,8 @@ describe('edgefleet validate reports every problem in one run', () => {
     const report = await validateTree(tree({ 'a.yaml': image('1.4.2'), 'b.yaml': image('1.4.3') }), { realKustomizeBuild: false });
     expect(report.warnings).toHaveLength(2);
     expect(formatReport(report)).toContain(
-      'warning: 2 times, e.g. a.yaml: Deployment/edge/m-1-4-2: spec.template.spec.containers[0].image: "registry.example.com/edge-monitor:1.4.2" has a tag but no digest',
+      'warning: 2 times, e.g. a.yaml: Deployment/edge/m-1-4-2: spec.template.spec.containers[0].image: ' +
+        '"registry.example.com/edge-monitor:1.4.2" has a tag but no digest',
     );
     expect(formatReport(report)).toMatch(/0 invalid, 2 warnings\n$/);
   });
@@ -390,7 +415,8 @@ describe('edgefleet validate builds with the real kustomize', () => {
   });
 
   (haveKubectl ? test : test.skip)(
-    'GIVEN three store folders, one changed since main WHEN validated --changed-since main THEN only that one is built, and a build failure is reported',
+    'GIVEN three store folders, one changed since main WHEN validated --changed-since main THEN only that one is built, and a build failure is ' +
+      'reported',
     async () => {
       // GIVEN
       const repo = tree({ ...store('s1'), ...store('s2'), ...store('s3') });

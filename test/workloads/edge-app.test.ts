@@ -71,7 +71,8 @@ describe('EdgeApp', () => {
   test('GIVEN a workload or secret created in the fleet, as untyped code can WHEN creating it THEN it fails saying it belongs in a store', () => {
     const fleet = testFleet() as unknown as EdgeStore;
     expect(() => new EdgeMonitor(fleet, 'edge-monitor', { image: IMAGE })).toThrow(
-      'fleet: EdgeMonitor "edge-monitor" is created in the fleet, but it belongs in a store (new EdgeMonitor(store, "edge-monitor", ...), with the store that new EdgeStore or addStores\' definition made)',
+      'fleet: EdgeMonitor "edge-monitor" is created in the fleet, but it belongs in a store (new EdgeMonitor(store, "edge-monitor", ...), with ' +
+        "the store that new EdgeStore or addStores' definition made)",
     );
     expect(() => new EncryptedSecret(fleet, 'registry-pull')).toThrow(
       /^fleet: EncryptedSecret "registry-pull" is created in the fleet, but it belongs in a store/,
@@ -128,7 +129,8 @@ test('GIVEN raw manifests named like the namespace file WHEN rendered THEN it fa
   const store = testStore();
   store.addManifests('namespace', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'edge' } }], 'infrastructure');
   expect(() => renderStore(store)).toThrow(
-    'store "store-001": StoreManifests "namespace": writes stores/store-001/infrastructure/namespace.yaml, which store-001/Namespace writes too (give it another id)',
+    'store "store-001": StoreManifests "namespace": writes stores/store-001/infrastructure/namespace.yaml, which store-001/Namespace writes ' +
+      'too (give it another id)',
   );
 });
 
@@ -143,7 +145,8 @@ describe('EdgeWasmApp', () => {
 
   test('GIVEN a store without the shim WHEN creating a Wasm app THEN it fails saying how to declare the shim', () => {
     expect(() => new EdgeWasmApp(testStore(), 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1' })).toThrow(
-      'store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses',
+      'store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its ' +
+        'nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses',
     );
   });
 });

@@ -91,7 +91,8 @@ describe('EdgePosVm', () => {
     [{ cloudInit: {} }, 'cloudInit needs exactly one of userData and userDataSecretName'],
     [
       { cloudInit: { userData: 'users:\n  - name: pos\n' } },
-      'cloudInit.userData starts with "users:", which cloud-init does not recognise, so it would ignore the user data (start it with "#cloud-config", or "#!" for a script)',
+      'cloudInit.userData starts with "users:", which cloud-init does not recognise, so it would ignore the user data (start it with ' +
+        '"#cloud-config", or "#!" for a script)',
     ],
     [{ bootDisk: VmDisk.dataVolume({ size: '20Gi' }) }, 'disk "boot" needs exactly one source'],
     [{ bootDisk: VmDisk.localVolume({ size: '20 GB' }) }, 'disk "boot" size "20 GB" is not a Kubernetes quantity (use "20Gi")'],
