@@ -16,7 +16,7 @@ const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 
 /** The dependency rules' violations in the folder `lib` of `root`, one line each (empty when there are none). */
 function dependencyViolations(root: string): string[] {
-  const cli = path.join(path.dirname(require.resolve('dependency-cruiser/package.json')), 'bin', 'dependency-cruise.mjs');
+  const cli = path.join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
   const result = spawnSync(process.execPath, [cli, '--config', CONFIG, '--output-type', 'err', 'lib'], { cwd: root, encoding: 'utf8' });
   if (result.status === 0) return [];
   const violations = result.stdout
