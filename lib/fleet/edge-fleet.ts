@@ -7,6 +7,7 @@ import { AddStoresOptions, EDGE_FLEET_MARKER, IEdgeFleet, IStoreDeclaration, isE
 import { IDigestible } from '../model/digestible';
 import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../model/fleet-secrets';
 import { GitOpsRepository, ResolvedGitOpsRepository, resolveGitOpsRepository } from '../model/gitops-repository';
+import { StatefulNamespaceMove, checkNamespaceMove } from '../model/namespace-move';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
 import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
@@ -61,6 +62,13 @@ export interface EdgeFleetProps {
    * @default - no encrypted Secrets: stores get their Secrets out of band
    */
   readonly secrets?: FleetSecrets;
+  /**
+   * A move of the stores' stateful workloads to another namespace (such as a change of `namespace`),
+   * declared deliberately: synth refuses to move a VirtualMachine, a claim or a DataVolume of an existing
+   * store to another namespace otherwise, since the old one keeps running on its disk beside a new, empty one.
+   * @default - none
+   */
+  readonly statefulNamespaceMove?: StatefulNamespaceMove;
 }
 
 /**
@@ -93,6 +101,8 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
   public readonly vmIdentityNamespace: string;
   /** How the stores' encrypted Secrets are kept, when the fleet has any. */
   public readonly secrets?: ResolvedFleetSecrets;
+  /** A move of the stores' stateful workloads to another namespace, when the fleet declares one. */
+  public readonly statefulNamespaceMove?: StatefulNamespaceMove;
   private readonly props: EdgeFleetProps;
   private declarations: StoreDeclaration<any, EdgeFleet>[] = [];
 
@@ -125,6 +135,7 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
     }
     // Whether two stores share a key is checked by synth, once it has seen every store.
     if (props.secrets) this.secrets = resolveFleetSecrets(this, props.secrets);
+    if (props.statefulNamespaceMove) this.statefulNamespaceMove = checkNamespaceMove(this, props.statefulNamespaceMove);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
+import { ApiObjectProps, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { EdgeFleet } from './edge-fleet';
 import { fail, problemAt } from '../errors/edgefleet-error';
@@ -178,7 +178,7 @@ export class EdgeStore extends Chart implements IEdgeStore {
       .findAll()
       .filter(ManifestFile.isManifestFile)
       .filter((f) => f.tree === 'stores')) {
-      for (const o of file.node.findAll().filter(ApiObject.isApiObject)) {
+      for (const o of file.apiObjects()) {
         const key = `${o.kind} "${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name}"`;
         const first = fileOf.get(key);
         if (first !== undefined) {

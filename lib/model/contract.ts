@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import type { ResolvedFleetSecrets } from './fleet-secrets';
 import type { ResolvedGitOpsRepository } from './gitops-repository';
+import type { StatefulNamespaceMove } from './namespace-move';
 import type { ResolvedNodeProfile } from './node-profile';
 import type { ResolvedSyncPolicy } from './sync-policy';
 import type { TelemetrySettings } from './telemetry-settings';
@@ -73,6 +74,8 @@ export interface IEdgeFleet extends IConstruct, IDescribable {
   readonly vmIdentityNamespace: string;
   /** How the stores' encrypted Secrets are kept, when the fleet has any. */
   readonly secrets?: ResolvedFleetSecrets;
+  /** A move of the stores' stateful workloads to another namespace, when the fleet declares one. */
+  readonly statefulNamespaceMove?: StatefulNamespaceMove;
   /** The output folder of the fleet's tree. */
   readonly outdir: string;
   /** The stores declared with `addStores` and not yet built, in declaration order. */

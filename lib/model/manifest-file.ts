@@ -63,9 +63,22 @@ export class ManifestFile extends Construct {
    * so that the output does not depend on the order in which they were declared.
    */
   public documents(): object[] {
-    const objects = this.node.findAll().filter(ApiObject.isApiObject).map(renderedJson);
+    const objects = this.apiObjects().map(renderedJson);
     objects.sort((a, b) => compareStrings(objectKey(a), objectKey(b)));
     return [...this.plainDocuments, ...objects];
+  }
+
+  /** The API objects below this file, not those of a file nested in it (such as an agent's RBAC, in another layer). */
+  public apiObjects(): ApiObject[] {
+    const found: ApiObject[] = [];
+    const visit = (c: IConstruct): void => {
+      for (const child of c.node.children) {
+        if (ApiObject.isApiObject(child)) found.push(child);
+        if (!ManifestFile.isManifestFile(child)) visit(child);
+      }
+    };
+    visit(this);
+    return found;
   }
 }
 

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { valueProtectionProblems } from './sops-metadata';
 import { problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore } from '../model/contract';
@@ -13,10 +12,7 @@ import { renderedJson } from '../util/rendered-json';
 export function plaintextSecretProblems(store: IEdgeStore): string[] {
   const problems: string[] = [];
   for (const file of store.node.findAll().filter(ManifestFile.isManifestFile)) {
-    for (const o of file.node
-      .findAll()
-      .filter(ApiObject.isApiObject)
-      .filter((x) => x.kind === 'Secret')) {
+    for (const o of file.apiObjects().filter((x) => x.kind === 'Secret')) {
       for (const problem of valueProtectionProblems(renderedJson(o))) {
         problems.push(
           problemAt(

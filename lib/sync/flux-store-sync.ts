@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { gitRepositoryPatch } from './git-repository-patch';
+import { WORKLOADS_APPLIER, WorkloadsAccess } from './workloads-access';
 import {
   Kustomization,
   KustomizationSpecDeletionPolicy,
@@ -13,6 +14,7 @@ import { ManifestFile } from '../model/manifest-file';
 import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { layerDecryption } from '../secrets/encrypted-secret';
+import { compareStrings } from '../util/compare-strings';
 import { yamlText } from '../util/yaml-text';
 
 /**
@@ -29,16 +31,20 @@ export const FLUX_SYSTEM = 'flux-system';
  * How long one layer may take to apply and become ready, and how soon a failed apply is retried.
  * Retries are local (the artifact is cached in the store), so they cost no WAN traffic.
  */
-const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string; wait: boolean }> = {
-  // Waited for, so that workloads never start before their namespace and prerequisites exist.
+const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string; wait: boolean; serviceAccountName?: string }> = {
+  // Waited for, so that workloads never start before their namespace and prerequisites exist. Applied
+  // as Flux's own controller: it creates namespaces, cluster-scoped platform objects and the RBAC below.
   infrastructure: { timeout: '2m', retryInterval: '1m', wait: true },
-  // Not waited for: a VM importing its disk may take long, and must not hold back the rest.
-  workloads: { timeout: '10m', retryInterval: '2m', wait: false },
+  // Not waited for: a VM importing its disk may take long, and must not hold back the rest. Applied as
+  // a ServiceAccount that may write only the kinds of this layer, in its namespaces (see WorkloadsAccess).
+  workloads: { timeout: '10m', retryInterval: '2m', wait: false, serviceAccountName: WORKLOADS_APPLIER },
 };
 
 /**
  * What a store's Flux reconciles, in `dist/clusters/<id>/`: one Kustomization per store layer
- * (workloads depend on infrastructure), and a patch of bootstrap's `flux-system` GitRepository so
+ * (workloads depend on infrastructure, and are applied with least privilege: see
+ * {@link WorkloadsAccess}), a `kustomization.yaml` that lists exactly these files (so that Flux applies
+ * nothing else that lands in the folder), and a patch of bootstrap's `flux-system` GitRepository so
  * that it polls at the store's interval and follows its source (see {@link gitRepositoryPatch}).
  */
 export class FluxStoreSync extends Construct {
@@ -49,6 +55,13 @@ export class FluxStoreSync extends Construct {
       this.layerKustomization(store, layer, previous);
       previous = layer;
     }
+    new WorkloadsAccess(store, 'WorkloadsAccess');
+    const root = new ManifestFile(this, 'Kustomization', { tree: 'clusters', path: 'kustomization.yaml', kustomizeResource: false });
+    root.addDocument({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['flux-system', ...STORE_LAYERS.map((layer) => `${layer}.yaml`), 'workloads-applier.yaml'].sort(compareStrings),
+    });
     const bootstrap = new ManifestFile(this, 'Bootstrap', { tree: 'clusters', path: 'flux-system/kustomization.yaml' });
     bootstrap.addDocument(bootstrapKustomization(store));
     const artifacts = new ManifestFile(this, 'ArtifactStorage', { tree: 'clusters', path: `flux-system/${ARTIFACT_CLAIM}.yaml` });
@@ -73,6 +86,7 @@ export class FluxStoreSync extends Construct {
         retryInterval: timing.retryInterval,
         timeout: timing.timeout,
         wait: timing.wait,
+        serviceAccountName: timing.serviceAccountName,
         prune: true,
         // Deleting the Kustomization (the store removed from the fleet, a layer renamed) leaves what it
         // applied running: the store keeps what it last pulled. Objects removed from Git are still pruned.

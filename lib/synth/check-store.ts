@@ -1,3 +1,4 @@
+import { secretsOutOfBand } from './secrets-out-of-band';
 import { problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore } from '../model/contract';
 import { Waiver } from '../model/waiver';
@@ -20,8 +21,15 @@ export interface StoreCheck {
   readonly images: string[];
 }
 
-/** Checks a store's rendered objects against the offline-readiness rules, its node's resources and its platform objects. */
-export function checkStore(store: IEdgeStore, objects: any[]): StoreCheck {
+/** The kind of the report's warning about a Secret that nothing in Git delivers. */
+export const SECRET_OUT_OF_BAND = 'Secret to create on the store';
+
+/**
+ * Checks a store's rendered objects against the offline-readiness rules, its node's resources and its
+ * platform objects, and finds the Secrets they need that its tree does not deliver (`delivered`: the
+ * names of its encrypted Secrets).
+ */
+export function checkStore(store: IEdgeStore, objects: any[], delivered: Set<string> = new Set()): StoreCheck {
   const rules = checkOfflineRules(objects, store.nodeProfile, store.waivers);
   const plan = planStore({ id: store.id, labels: store.storeLabels, profile: store.nodeProfile, agent: store.sync.agent }, objects);
   const { agent, autoSync, interval, source } = store.sync;
@@ -36,11 +44,26 @@ export function checkStore(store: IEdgeStore, objects: any[]): StoreCheck {
       ...overBudget(plan).map((p) => problemAt(store, p)),
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
-    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
+    warnings: [
+      ...rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
+      ...secretsOutOfBand(objects, delivered).map(({ object, secret }) => ({
+        store: store.id,
+        object,
+        kind: SECRET_OUT_OF_BAND,
+        message: `needs Secret "${secret}", which nothing in Git delivers: ${outOfBandFix(store)}`,
+      })),
+    ],
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
     plan: { ...plan, sync: { agent, autoSync, interval, source: agent === 'flux' ? source : undefined } },
     images: imagesOf(objects),
   };
+}
+
+/** How a store gets a Secret that its tree does not deliver. */
+function outOfBandFix(store: IEdgeStore): string {
+  return store.sync.agent === 'fleet'
+    ? 'create it on the store out of band (Rancher Fleet cannot decrypt SOPS-encrypted files), or its pods wait for it'
+    : 'add it with EncryptedSecret, or create it on the store out of band, or its pods wait for it';
 }
 
 /** Every container, containerDisk and DataVolume registry image of the objects, sorted and unique. */

@@ -6,7 +6,7 @@ import { FleetRegistration, MANAGED_BY_LABEL, IEdgeFleet } from '../model/contra
 import { storeFolderInRepository } from '../model/dist-layout';
 import type { NodeTaint } from '../model/node-profile';
 import type { ResolvedSyncPolicy } from '../model/sync-policy';
-import { isDnsLabel } from '../prop-checks/checks';
+import { durationSeconds, isDnsLabel } from '../prop-checks/checks';
 import { compareStrings } from '../util/compare-strings';
 import { yamlText } from '../util/yaml-text';
 
@@ -36,7 +36,7 @@ export const GROUPED_LABELS = ['region', 'ring'];
 /**
  * What the platform team applies once to the Fleet management cluster, in `dist/fleet/`
  * (`kubectl apply -k dist/fleet`): a Cluster per Fleet store, ClusterGroups per region and ring,
- * and GitRepos listing the Fleet stores' folders, one GitRepo per polling interval. Targeting is in
+ * and the GitRepo listing the Fleet stores' folders. Targeting is in
  * each store's `fleet.yaml`, by cluster name, so relabelling a store never retargets its bundle.
  * Returns paths relative to dist/, empty when no store uses Fleet.
  */
@@ -48,7 +48,7 @@ export function renderRancherFleet(fleet: IEdgeFleet, stores: FleetManagedStore[
 
   for (const store of fleetStores) add(`clusters/${store.id}.yaml`, cluster(fleet, store));
   for (const [label, value] of clusterGroupKeys(fleetStores)) add(`clustergroups/${label}-${value}.yaml`, clusterGroup(fleet, label, value));
-  for (const [interval, members] of byInterval(fleetStores)) add(`gitrepos/${gitRepoName(interval)}.yaml`, gitRepo(fleet, interval, members));
+  add(`gitrepos/${FLEET_STORES_GITREPO}.yaml`, gitRepo(fleet, fleetStores));
 
   const resources = [...files.keys()].map((f) => f.replace(/^fleet\//, '')).sort(compareStrings);
   files.set('fleet/kustomization.yaml', sortedYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
@@ -100,23 +100,19 @@ function clusterGroup(fleet: IEdgeFleet, label: string, value: string): object {
   });
 }
 
-/** Fleet stores grouped by their sync interval, which becomes the GitRepo's polling interval. */
-function byInterval(stores: FleetManagedStore[]): Map<string, FleetManagedStore[]> {
-  const groups = new Map<string, FleetManagedStore[]>();
-  for (const store of stores) {
-    groups.set(store.sync.interval, [...(groups.get(store.sync.interval) ?? []), store]);
-  }
-  return new Map([...groups].sort(([a], [b]) => compareStrings(a, b)));
-}
+/**
+ * The one GitRepo of the Fleet stores. Its name never changes, so that a change of the stores'
+ * intervals changes it in place (`kubectl apply -k` does not prune: a GitRepo renamed would leave the
+ * old one deploying the same stores). Fleet's manager polls Git once per GitRepo and its agents
+ * take their bundles from the manager, so the interval is the manager's, the shortest the stores ask for.
+ */
+export const FLEET_STORES_GITREPO = 'edgefleet-stores';
 
-function gitRepoName(interval: string): string {
-  return `edgefleet-stores-${interval}`;
-}
-
-function gitRepo(fleet: IEdgeFleet, interval: string, stores: FleetManagedStore[]): object {
+function gitRepo(fleet: IEdgeFleet, stores: FleetManagedStore[]): object {
   const { url, branch, path } = fleet.repository;
+  const interval = stores.map((s) => s.sync.interval).reduce((a, b) => (durationSeconds(b) < durationSeconds(a) ? b : a));
   return GitRepo.manifest({
-    metadata: { name: gitRepoName(interval), namespace: fleet.fleetWorkspace, labels: MANAGED_BY_LABEL },
+    metadata: { name: FLEET_STORES_GITREPO, namespace: fleet.fleetWorkspace, labels: MANAGED_BY_LABEL },
     spec: {
       repo: url,
       branch,

@@ -11,6 +11,7 @@ import type { NodeTaint } from '../model/node-profile';
 import type { ResolvedSyncPolicy } from '../model/sync-policy';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 import { treeSize } from '../report/tree-sizes';
+import { EncryptedSecret } from '../secrets/encrypted-secret';
 import { inRenderPass } from '../util/rendered-json';
 
 /**
@@ -69,7 +70,8 @@ export function passStore(store: IEdgeStore): StorePass {
     const problems = lateProblems(constructs);
     if (problems.length > 0) throw new FleetValidationError(problems);
     const rendered = renderStoreWithObjects(store);
-    const check = checkStore(store, rendered.objects);
+    const encryptedSecrets = new Set(constructs.filter(EncryptedSecret.isEncryptedSecret).map((s) => s.node.id));
+    const check = checkStore(store, rendered.objects, encryptedSecrets);
     if (check.problems.length > 0) throw new FleetValidationError(check.problems);
     const files = rendered.files;
     if (check.images.length > 0) files.set(`stores/${store.id}/${IMAGES_FILE}`, `${check.images.join('\n')}\n`);

@@ -4,12 +4,16 @@ import { CachedStore, DigestCache } from './digest-cache';
 import { FleetDigest, dataDigest, fileDigest, fleetDigest } from './fleet-digest';
 import { renderFleetFiles } from './fleet-files';
 import { StoreOutcome, forEachStore } from './for-each-store';
+import { statefulMoves } from './stateful-moves';
 import type { SynthesizeOptions } from './synthesize-options';
 import { OutputRecord, TreeUpdate } from './tree-update';
 import { IEdgeFleet } from '../model/contract';
 import { FLEET_FOLDER, OWNED_FOLDERS, STORE_TREES, isBootstrapFile, storeOfFile, storeRoots } from '../model/dist-layout';
 import { ChangedStore, checkBlastRadius, checkNotAnotherFleetsTree } from '../releases/blast-radius';
 import { compareStrings } from '../util/compare-strings';
+
+/** What a VM's move to another namespace starts beside the old one. */
+const SECOND_VM = 'starts a second VM with the same firmware identity and MAC address';
 
 /** One synth's state: what it found of each store, and the update of outdir it is preparing. */
 export class SynthRun {
@@ -30,6 +34,7 @@ export class SynthRun {
   private fleetFiles?: Map<string, string>;
   private fleetFilesRecord?: OutputRecord;
   private fleetFilesDigest?: string;
+  private readonly statefulMoveProblems: string[] = [];
 
   constructor(
     private readonly fleet: IEdgeFleet,
@@ -65,7 +70,7 @@ export class SynthRun {
     this.threads = found.threads;
     const keys = checkAcrossStores(this.fleet, found, this.outdir);
     this.sopsConfigWritten = keys.sopsConfigWritten;
-    throwProblems([...keys.problems, ...found.problems]);
+    throwProblems([...keys.problems, ...found.problems, ...this.statefulMoveProblems]);
   }
 
   /** Renders (unless the cache confirms them) and compares the report and `dist/fleet/`. */
@@ -120,6 +125,18 @@ export class SynthRun {
     this.cache.save(records, fleetRecord && { digest: this.fleetFilesDigest!, output: fleetRecord });
   }
 
+  /** Refuses the store's change when it moves a stateful object to another namespace, unless the fleet declares the move. */
+  private refuseStatefulMoves(id: string, changed: string[], files: Map<string, string>): void {
+    for (const move of statefulMoves(this.outdir, changed, files, this.fleet.statefulNamespaceMove)) {
+      this.statefulMoveProblems.push(
+        `store "${id}": ${move.kind} "${move.name}" moves from namespace "${move.from}" to "${move.to}": Flux keeps the old one, ` +
+          `prune-protected, running on its data, and ${move.kind === 'VirtualMachine' ? SECOND_VM : 'creates a new one'} on an empty disk ` +
+          `in "${move.to}". Keep the namespace "${move.from}", or stop the old VM, migrate its data, then declare the move ` +
+          `with EdgeFleet statefulNamespaceMove: { from: '${move.from}', to: '${move.to}', reason } (docs/tour.md, "Moving a stateful workload")`,
+      );
+    }
+  }
+
   private visit(outcome: StoreOutcome): void {
     if (outcome.kept) {
       this.stores.set(outcome.kept.summary.id, outcome.kept);
@@ -135,7 +152,8 @@ export class SynthRun {
       this.update.writeNew(pass.files);
     } else {
       const previous = this.cache?.store(id);
-      this.update.update(roots, pass.files, previous && this.update.isIntact(previous.output) ? previous.output : undefined);
+      const changed = this.update.update(roots, pass.files, previous && this.update.isIntact(previous.output) ? previous.output : undefined);
+      this.refuseStatefulMoves(id, changed, pass.files);
     }
     const inputFiles = pass.inputFiles.map((file): [string, string | null] => [file, fileDigest(file)]);
     this.stores.set(id, {

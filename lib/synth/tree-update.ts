@@ -191,9 +191,11 @@ export class TreeUpdate {
 
   /**
    * Makes the `roots` folders hold exactly `files` (paths relative to outdir): compared with
-   * `previous` when given (a record that {@link isIntact}), else with the files on disk.
+   * `previous` when given (a record that {@link isIntact}), else with the files on disk. Returns the
+   * files it found changed: to be written or deleted.
    */
-  public update(roots: string[], files: Map<string, string>, previous?: OutputRecord): void {
+  public update(roots: string[], files: Map<string, string>, previous?: OutputRecord): string[] {
+    const changed: string[] = [];
     if (previous || this.options.recordOutput) {
       for (const [file, content] of files) if (!this.isPlaceholder(file)) this.hashes.set(file, contentHash(content));
     }
@@ -202,17 +204,18 @@ export class TreeUpdate {
       for (const [file, content] of files) {
         const expected = recorded.get(file);
         const same = expected === undefined ? false : expected === null ? this.isPlaceholder(file) : expected === this.hashes.get(file);
-        this.writeUnless(same, file, content);
+        if (this.writeUnless(same, file, content)) changed.push(file);
       }
-      for (const file of recorded.keys()) if (!files.has(file)) this.deleteUnlessFilledPlaceholder(file);
-      return;
+      for (const file of recorded.keys()) if (!files.has(file) && this.deleteUnlessFilledPlaceholder(file)) changed.push(file);
+      return changed;
     }
     const present = this.presentFiles(roots, files.keys());
     for (const [file, content] of files) {
       const same = present.has(file) && (this.isPlaceholder(file) || readFileSync(this.full(file), 'utf8') === content);
-      this.writeUnless(same, file, content);
+      if (this.writeUnless(same, file, content)) changed.push(file);
     }
-    for (const file of present) if (!files.has(file)) this.deleteUnlessFilledPlaceholder(file);
+    for (const file of present) if (!files.has(file) && this.deleteUnlessFilledPlaceholder(file)) changed.push(file);
+    return changed;
   }
 
   /** Deletes everything below the `roots` folders (placeholders only while still empty). */
@@ -285,16 +288,20 @@ export class TreeUpdate {
     };
   }
 
-  private writeUnless(same: boolean, file: string, content: string): void {
+  /** Plans to write `file` unless it is the `same`; returns whether it will be written. */
+  private writeUnless(same: boolean, file: string, content: string): boolean {
     if (same) this.unchangedFiles++;
     else this.writes.set(file, content);
+    return !same;
   }
 
-  private deleteUnlessFilledPlaceholder(file: string): void {
-    if (this.isPlaceholder(file) && (this.stat(file)?.size ?? 0) > 0) return;
+  /** Plans to delete `file`, unless it is a placeholder that bootstrap filled in; returns whether it will be deleted. */
+  private deleteUnlessFilledPlaceholder(file: string): boolean {
+    if (this.isPlaceholder(file) && (this.stat(file)?.size ?? 0) > 0) return false;
     this.deletes.add(file);
     const owned = file.split('/')[0];
     if (this.options.ownedFolders.includes(owned)) this.cleanups.add(owned);
+    return true;
   }
 
   /** The files below the `roots` folders, and those of `others` outside them, that exist. */

@@ -2,6 +2,7 @@ import { LOG_BUFFER_PATH, fluentBitConfig } from './fluent-bit-config';
 import { NodeAgent } from './node-agent';
 import { IEdgeStore } from '../model/contract';
 import { ResolvedTelemetry } from '../model/telemetry-settings';
+import { HealthCheck } from '../workloads/health-check';
 
 /**
  * The store's log agent: Fluent Bit as a DaemonSet, reading container logs and the journal, with
@@ -18,6 +19,9 @@ export class LogAgent extends NodeAgent {
         memoryLimit: '128Mi',
         args: ['--config=/fluent-bit/etc/edgefleet/fluent-bit.yaml'],
         ports: { http: 2020 },
+        // It reads the containers' logs, which root owns (mode 0640), and keeps its buffer in a host folder.
+        runAsUser: 0,
+        healthCheck: HealthCheck.http('/api/v1/health', 'http'),
       },
       configFile: 'fluent-bit.yaml',
       config: fluentBitConfig(telemetry, labels),

@@ -2,6 +2,7 @@ import { NodeAgent } from './node-agent';
 import { CREDENTIALS_PATH, prometheusAgentConfig } from './prometheus-agent-config';
 import { IEdgeStore } from '../model/contract';
 import { ResolvedTelemetry, bufferedFor } from '../model/telemetry-settings';
+import { HealthCheck } from '../workloads/health-check';
 
 /** Where the metrics agent keeps its write-ahead log inside its container. */
 const WAL_PATH = '/wal';
@@ -28,6 +29,9 @@ export class MetricsAgent extends NodeAgent {
           '--web.listen-address=:9090',
         ],
         ports: { http: 9090 },
+        // Its write-ahead log is in a host folder that root owns.
+        runAsUser: 0,
+        healthCheck: HealthCheck.http('/-/ready', 'http'),
       },
       configFile: 'prometheus.yml',
       config: prometheusAgentConfig(telemetry, labels),
@@ -37,7 +41,6 @@ export class MetricsAgent extends NodeAgent {
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'nodes/proxy', 'pods'], verbs: ['get', 'list', 'watch'] },
         { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
       ],
-      containerExtra: { securityContext: { runAsUser: 0 } },
       extraVolumes: credentials ? [{ volume: { name: 'credentials', secret: { secretName: credentials } }, mountPath: CREDENTIALS_PATH }] : [],
       metricsPort: { port: 9090, path: '/metrics' },
     });

@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { IEdgeStore } from '../model/contract';
+import { ManifestFile } from '../model/manifest-file';
 import { podPlacement } from '../model/pod-placement';
 import { yamlText } from '../util/yaml-text';
-import { ContainerProps, containerSpec } from '../workloads/container-spec';
+import { ContainerProps, POD_SECURITY_CONTEXT, containerSpec } from '../workloads/container-spec';
 import { EdgeWorkload } from '../workloads/edge-workload';
 import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
@@ -44,8 +45,10 @@ export class NodeAgent extends EdgeWorkload {
     const name = `edgefleet-${this.name}`;
     const configYaml = yamlText(props.config);
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
-    new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name }, rules: props.rules });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    // Cluster-scoped, so applied with the infrastructure layer: the workloads layer's ServiceAccount may write only its namespaces.
+    const access = new ManifestFile(this, 'Access', { tree: 'stores', path: `infrastructure/${this.name}-access.yaml` });
+    new k8s.KubeClusterRole(access, 'ClusterRole', { metadata: { name }, rules: props.rules });
+    new k8s.KubeClusterRoleBinding(access, 'ClusterRoleBinding', {
       metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
@@ -69,30 +72,32 @@ export class NodeAgent extends EdgeWorkload {
           }
         : {}),
     };
+    const parts = containerSpec(this, this.name, props.container, {
+      volumeMounts: [
+        { name: 'config', mountPath: props.configMountPath, readOnly: true },
+        ...hostVolumes.map((v) => v.mount),
+        ...(props.extraVolumes ?? []).map((v) => ({ name: v.volume.name, mountPath: v.mountPath, readOnly: true })),
+      ],
+      ...props.containerExtra,
+    });
     this.resource = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace, labels: this.selectorLabels },
       spec: {
         selector: { matchLabels: this.selectorLabels },
         updateStrategy: { type: 'RollingUpdate' },
         template: {
-          metadata: { labels: this.selectorLabels, annotations },
+          metadata: { labels: this.selectorLabels, annotations: { ...annotations, ...parts.annotations } },
           spec: {
             ...podPlacement(store.nodeProfile),
             serviceAccountName: this.name,
-            containers: [
-              containerSpec(this, this.name, props.container, {
-                volumeMounts: [
-                  { name: 'config', mountPath: props.configMountPath, readOnly: true },
-                  ...hostVolumes.map((v) => v.mount),
-                  ...(props.extraVolumes ?? []).map((v) => ({ name: v.volume.name, mountPath: v.mountPath, readOnly: true })),
-                ],
-                ...props.containerExtra,
-              }),
-            ],
+            automountServiceAccountToken: true,
+            securityContext: POD_SECURITY_CONTEXT,
+            containers: [parts.container],
             volumes: [
               { name: 'config', configMap: { name: this.name } },
               ...hostVolumes.map((v) => v.volume),
               ...(props.extraVolumes ?? []).map((v) => v.volume),
+              ...parts.volumes,
             ],
           },
         },

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ContainerProps, containerSpec } from './container-spec';
+import { ContainerProps, POD_SECURITY_CONTEXT, containerSpec } from './container-spec';
 import { EdgeWorkload } from './edge-workload';
 import { IEdgeStore } from '../model/contract';
 import { podPlacement } from '../model/pod-placement';
@@ -23,7 +23,9 @@ export interface EdgeAppRuntime {
 
 /**
  * A container workload: a Deployment pinned to the store node, with `IfNotPresent` pulls so that a
- * restart with the WAN down uses the cached image, and explicit requests and memory limit.
+ * restart with the WAN down uses the cached image, explicit requests and limits, a hardened
+ * container (see `ContainerProps`), readiness and liveness probes, and no ServiceAccount token: an
+ * app of the store does not call the Kubernetes API.
  */
 export class EdgeApp extends EdgeWorkload {
   /** The generated Deployment: the place for JSON patches. */
@@ -33,6 +35,8 @@ export class EdgeApp extends EdgeWorkload {
     super(store, id);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0);
     const labels = { ...checkLabels(this, 'labels', { ...props.labels }), ...this.selectorLabels };
+    const parts = containerSpec(this, this.name, props);
+    const annotations = { ...props.podAnnotations, ...parts.annotations };
     this.resource = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: store.workloadNamespace, labels },
       spec: {
@@ -40,11 +44,14 @@ export class EdgeApp extends EdgeWorkload {
         revisionHistoryLimit: 3,
         selector: { matchLabels: this.selectorLabels },
         template: {
-          metadata: { labels, annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? props.podAnnotations : undefined },
+          metadata: { labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
           spec: {
             ...podPlacement(store.nodeProfile),
             runtimeClassName: runtime.runtimeClassName,
-            containers: [containerSpec(this, this.name, props)],
+            automountServiceAccountToken: false,
+            securityContext: POD_SECURITY_CONTEXT,
+            containers: [parts.container],
+            volumes: parts.volumes,
           },
         },
       },

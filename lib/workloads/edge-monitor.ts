@@ -1,4 +1,5 @@
 import { EdgeApp, EdgeAppProps } from './edge-app';
+import { HealthCheck } from './health-check';
 import { SCRAPE_ANNOTATIONS } from './scrape-annotations';
 import { IEdgeStore } from '../model/contract';
 import { checkInteger } from '../prop-checks/checks';
@@ -12,7 +13,7 @@ export interface EdgeMonitorProps extends EdgeAppProps {
 }
 
 /**
- * The customer's edge monitor: a Deployment with `OFFLINE_MODE=true`, so that it keeps working
+ * The customer's edge monitor, checked by an HTTP GET of its `/metrics`: a Deployment with `OFFLINE_MODE=true`, so that it keeps working
  * while the store's WAN link is down, and 100m CPU / 128Mi memory requests. Its metrics port is
  * annotated for the store's metrics agent, which ships what it collects.
  */
@@ -24,6 +25,7 @@ export class EdgeMonitor extends EdgeApp {
       memoryLimit: props.memoryLimit ?? props.memory ?? '256Mi',
       env: { ...props.env, OFFLINE_MODE: 'true' },
       ports: { ...props.ports, metrics: metricsPort },
+      healthCheck: props.healthCheck ?? HealthCheck.http('/metrics', 'metrics'),
       podAnnotations: {
         ...props.podAnnotations,
         [SCRAPE_ANNOTATIONS.scrape]: 'true',
