@@ -11,6 +11,7 @@ import { TelemetrySettings, resolveTelemetry } from '../model/telemetry-settings
 import { Waiver } from '../model/waiver';
 import { StorePlatform } from '../platform/store-platform';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
+import { podSecurityLabels } from '../policies/pod-security-labels';
 import { checkWaivers, waiversAnnotation, WAIVERS_ANNOTATION } from '../policies/waiver';
 import { checkAgeRecipient } from '../prop-checks/age-recipient';
 import { checkDnsLabel, checkLabels } from '../prop-checks/checks';
@@ -19,6 +20,7 @@ import { FleetStoreSync } from '../sync/fleet-store-sync';
 import { FluxStoreSync } from '../sync/flux-store-sync';
 import { LogAgent } from '../telemetry/log-agent';
 import { MetricsAgent } from '../telemetry/metrics-agent';
+import { TelemetryNamespace } from '../telemetry/telemetry-namespace';
 import { StoreManifests } from '../workloads/store-manifests';
 
 /** Properties of an {@link EdgeStore}. */
@@ -122,7 +124,11 @@ export class EdgeStore extends Chart implements IEdgeStore {
     );
     // Kept when it leaves Git (the store removed, the namespace renamed): deleting it would delete the POS VM and its disks inside.
     new k8s.KubeNamespace(infrastructure, 'Resource', {
-      metadata: { name: this.workloadNamespace, annotations: { ...KEEP_ANNOTATIONS, ...annotations } },
+      metadata: {
+        name: this.workloadNamespace,
+        labels: podSecurityLabels(this, this.workloadNamespace, true),
+        annotations: { ...KEEP_ANNOTATIONS, ...annotations },
+      },
     });
     this.platform = StorePlatform.of(this);
     this.fleetRegistration = this.checkRegistration(props.fleetRegistration);
@@ -146,6 +152,7 @@ export class EdgeStore extends Chart implements IEdgeStore {
     if (override === false || (!this.fleet.telemetry && !override)) return;
     const telemetry = resolveTelemetry(this, this.fleet.telemetry ?? {}, override);
     const labels = { ...this.storeLabels, store: this.id };
+    new TelemetryNamespace(this, 'TelemetryNamespace', { name: telemetry.namespace });
     new LogAgent(this, telemetry, labels);
     new MetricsAgent(this, telemetry, labels);
   }

@@ -13,7 +13,7 @@ import { ChangedStore, checkBlastRadius, checkNotAnotherFleetsTree } from '../re
 import { compareStrings } from '../util/compare-strings';
 
 /** What a VM's move to another namespace starts beside the old one. */
-const SECOND_VM = 'starts a second VM with the same firmware identity and MAC address';
+const SECOND_VM = 'a second VM, with the same firmware identity and MAC address, on empty disks';
 
 /** One synth's state: what it found of each store, and the update of outdir it is preparing. */
 export class SynthRun {
@@ -128,11 +128,12 @@ export class SynthRun {
   /** Refuses the store's change when it moves a stateful object to another namespace, unless the fleet declares the move. */
   private refuseStatefulMoves(id: string, changed: string[], files: Map<string, string>): void {
     for (const move of statefulMoves(this.outdir, changed, files, this.fleet.statefulNamespaceMove)) {
+      const beside = move.kind === 'VirtualMachine' ? `starts ${SECOND_VM}` : 'creates a new, empty one';
       this.statefulMoveProblems.push(
         `store "${id}": ${move.kind} "${move.name}" moves from namespace "${move.from}" to "${move.to}": Flux keeps the old one, ` +
-          `prune-protected, running on its data, and ${move.kind === 'VirtualMachine' ? SECOND_VM : 'creates a new one'} on an empty disk ` +
-          `in "${move.to}". Keep the namespace "${move.from}", or stop the old VM, migrate its data, then declare the move ` +
-          `with EdgeFleet statefulNamespaceMove: { from: '${move.from}', to: '${move.to}', reason } (docs/tour.md, "Moving a stateful workload")`,
+          `prune-protected, running on its data, and ${beside} in "${move.to}". Keep the namespace "${move.from}", or stop the old VM, ` +
+          `migrate its data, then declare the move with EdgeFleet statefulNamespaceMove: { from: '${move.from}', to: '${move.to}', reason } ` +
+          '(docs/tour.md, "Moving a stateful workload")',
       );
     }
   }

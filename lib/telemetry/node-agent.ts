@@ -10,6 +10,8 @@ import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
 /** Properties of a {@link NodeAgent}. */
 export interface NodeAgentProps {
+  /** The agent's namespace. */
+  readonly namespace: string;
   /** The agent's container. */
   readonly container: ContainerProps;
   /** Name of the configuration file, mounted from a ConfigMap at `configMountPath`. */
@@ -20,9 +22,9 @@ export interface NodeAgentProps {
   readonly configMountPath: string;
   /** Host folders mounted into the agent: container path → host path and whether read-only. */
   readonly hostPaths: Record<string, { readonly hostPath: string; readonly readOnly: boolean }>;
-  /** What the agent may read from the Kubernetes API. */
+  /** What the agent may read from the Kubernetes API; none: it gets no ServiceAccount token. */
   readonly rules: k8s.PolicyRule[];
-  /** Extra container settings (environment from Secrets, security context). @default {} */
+  /** Extra container settings (environment from Secrets). @default {} */
   readonly containerExtra?: Partial<k8s.Container>;
   /** Extra volumes, mounted read-only at the given paths (e.g. a Secret). @default [] */
   readonly extraVolumes?: Array<{ readonly volume: k8s.Volume; readonly mountPath: string }>;
@@ -31,9 +33,10 @@ export interface NodeAgentProps {
 }
 
 /**
- * A node-level telemetry agent: a DaemonSet with its configuration in a ConfigMap (a change to the
- * configuration rolls the pods through a checksum annotation), host folders for what it reads and
- * for its on-disk buffer, and read-only access to the API it needs.
+ * A node-level telemetry agent: a DaemonSet in the telemetry namespace with its configuration in a
+ * ConfigMap (a change to the configuration rolls the pods through a checksum annotation), host folders
+ * for what it reads and for its on-disk buffer, and read-only access to the API it needs (its
+ * ClusterRole and binding in the infrastructure layer), or no ServiceAccount token when it needs none.
  */
 export class NodeAgent extends EdgeWorkload {
   /** The generated DaemonSet: the place for JSON patches. */
@@ -41,18 +44,21 @@ export class NodeAgent extends EdgeWorkload {
 
   constructor(store: IEdgeStore, id: string, props: NodeAgentProps) {
     super(store, id);
-    const namespace = store.workloadNamespace;
+    const namespace = props.namespace;
     const name = `edgefleet-${this.name}`;
     const configYaml = yamlText(props.config);
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
-    // Cluster-scoped, so applied with the infrastructure layer: the workloads layer's ServiceAccount may write only its namespaces.
-    const access = new ManifestFile(this, 'Access', { tree: 'stores', path: `infrastructure/${this.name}-access.yaml` });
-    new k8s.KubeClusterRole(access, 'ClusterRole', { metadata: { name }, rules: props.rules });
-    new k8s.KubeClusterRoleBinding(access, 'ClusterRoleBinding', {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
-    });
+    const apiAccess = props.rules.length > 0;
+    if (apiAccess) {
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
+      // Cluster-scoped, so applied with the infrastructure layer: the workloads layer's ServiceAccount may write only its namespaces.
+      const access = new ManifestFile(this, 'Access', { tree: 'stores', path: `infrastructure/${this.name}-access.yaml` });
+      new k8s.KubeClusterRole(access, 'ClusterRole', { metadata: { name }, rules: props.rules });
+      new k8s.KubeClusterRoleBinding(access, 'ClusterRoleBinding', {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
+      });
+    }
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: this.name, namespace, labels: this.selectorLabels },
       data: { [props.configFile]: configYaml },
@@ -89,8 +95,8 @@ export class NodeAgent extends EdgeWorkload {
           metadata: { labels: this.selectorLabels, annotations: { ...annotations, ...parts.annotations } },
           spec: {
             ...podPlacement(store.nodeProfile),
-            serviceAccountName: this.name,
-            automountServiceAccountToken: true,
+            serviceAccountName: apiAccess ? this.name : undefined,
+            automountServiceAccountToken: apiAccess,
             securityContext: POD_SECURITY_CONTEXT,
             containers: [parts.container],
             volumes: [

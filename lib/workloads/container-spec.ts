@@ -82,7 +82,7 @@ function envValue(scope: IConstruct, name: string, value: unknown): string {
  * an ephemeral-storage limit; hardened: not root, no privilege escalation, no capabilities, the
  * runtime's seccomp profile, a read-only root filesystem with a scratch emptyDir at `/tmp`; with
  * readiness and liveness probes (see {@link HealthCheck}). `extra` adds what the props don't cover
- * (volume mounts, environment from Secrets).
+ * (volume mounts, and environment from Secrets after the props' `env`).
  */
 export function containerSpec(scope: IConstruct, name: string, props: ContainerProps, extra: Partial<k8s.Container> = {}): ContainerParts {
   const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi', 'bytes');
@@ -106,11 +106,6 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
     imagePullPolicy: 'IfNotPresent',
     command: props.command,
     args: props.args,
-    env: nonEmpty(
-      Object.keys(props.env ?? {})
-        .sort()
-        .map((key) => ({ name: key, value: envValue(scope, key, props.env![key]) })),
-    ),
     ports: nonEmpty(ports),
     resources: {
       requests: {
@@ -128,6 +123,12 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
     readinessProbe: probes.readinessProbe,
     livenessProbe: probes.livenessProbe,
     ...extra,
+    env: nonEmpty([
+      ...Object.keys(props.env ?? {})
+        .sort()
+        .map((key) => ({ name: key, value: envValue(scope, key, props.env![key]) })),
+      ...(extra.env ?? []),
+    ]),
     volumeMounts: [...(extra.volumeMounts ?? []), SCRATCH],
   };
   return {

@@ -16,29 +16,36 @@ function addStore(fleet: EdgeFleet, id: string, props: EdgeStoreProps): EdgeStor
 }
 
 describe('Rancher Fleet stores', () => {
-  test('GIVEN the same store on Flux and on Fleet WHEN synthesized THEN its workload files are identical and only fleet.yaml is added', () => {
-    // GIVEN
-    const viaFlux = testFleet();
-    addStore(viaFlux, 'store-001', {});
-    const viaFleet = testFleet();
-    addStore(viaFleet, 'store-001', { sync: { agent: 'fleet' } });
+  test(
+    'GIVEN the same store on Flux and on Fleet WHEN synthesized ' +
+      'THEN its workload files are identical; Fleet adds fleet.yaml, Flux its applier access',
+    () => {
+      // GIVEN
+      const viaFlux = testFleet();
+      addStore(viaFlux, 'store-001', {});
+      const viaFleet = testFleet();
+      addStore(viaFleet, 'store-001', { sync: { agent: 'fleet' } });
 
-    // WHEN
-    const fluxFiles = renderFleet(viaFlux);
-    const fleetFiles = renderFleet(viaFleet);
+      // WHEN
+      const fluxFiles = renderFleet(viaFlux);
+      const fleetFiles = renderFleet(viaFleet);
 
-    // THEN
-    const storeFiles = (files: Map<string, string>) => [...files].filter(([f]) => f.startsWith('stores/') && !f.endsWith('/fleet.yaml'));
-    expect(storeFiles(fleetFiles)).toEqual(storeFiles(fluxFiles));
-    expect(parse(fleetFiles, 'stores/store-001/fleet.yaml')).toEqual({
-      name: 'store-001',
-      defaultNamespace: 'edge',
-      keepResources: true,
-      overrideTargets: [{ clusterName: 'store-001' }],
-    });
-    expect([...fleetFiles.keys()].some((f) => f.startsWith('clusters/'))).toBe(false);
-    expect([...fluxFiles.keys()].some((f) => f.startsWith('fleet/'))).toBe(false);
-  });
+      // THEN
+      const storeFiles = (files: Map<string, string>) =>
+        [...files].filter(([f]) => f.startsWith('stores/') && !f.endsWith('/fleet.yaml') && !f.startsWith('stores/store-001/infrastructure/'));
+      expect(storeFiles(fleetFiles)).toEqual(storeFiles(fluxFiles));
+      const infrastructure = (files: Map<string, string>) => [...files.keys()].filter((f) => f.startsWith('stores/store-001/infrastructure/'));
+      expect(infrastructure(fluxFiles)).toEqual([...infrastructure(fleetFiles), 'stores/store-001/infrastructure/workloads-access.yaml'].sort());
+      expect(parse(fleetFiles, 'stores/store-001/fleet.yaml')).toEqual({
+        name: 'store-001',
+        defaultNamespace: 'edge',
+        keepResources: true,
+        overrideTargets: [{ clusterName: 'store-001' }],
+      });
+      expect([...fleetFiles.keys()].some((f) => f.startsWith('clusters/'))).toBe(false);
+      expect([...fluxFiles.keys()].some((f) => f.startsWith('fleet/'))).toBe(false);
+    },
+  );
 
   test('GIVEN Fleet stores with overlapping and adversarial labels WHEN synthesized THEN each bundle reaches exactly its own store', () => {
     // GIVEN: one store carries another's labels, one a label named like the id label's value, one no labels at all
@@ -61,19 +68,65 @@ describe('Rancher Fleet stores', () => {
     expect(paths.sort()).toEqual(['dist/stores/store-a', 'dist/stores/store-b', 'dist/stores/store-c', 'dist/stores/store-d']);
   });
 
-  test("GIVEN Fleet stores with two sync intervals WHEN synthesized THEN each GitRepo polls at its stores' interval", () => {
+  test('GIVEN Fleet stores with two sync intervals WHEN synthesized THEN one GitRepo lists them all and polls at the shorter interval', () => {
     const fleet = testFleet();
     addStore(fleet, 'store-a', { sync: { agent: 'fleet' } });
     addStore(fleet, 'store-b', { sync: { agent: 'fleet', interval: '15m' } });
     const files = renderFleet(fleet);
-    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-5m.yaml').spec).toMatchObject({
+    expect([...files.keys()].filter((f) => f.startsWith('fleet/gitrepos/'))).toEqual(['fleet/gitrepos/edgefleet-stores.yaml']);
+    expect(parse(files, 'fleet/gitrepos/edgefleet-stores.yaml').spec).toMatchObject({
       pollingInterval: '5m',
-      paths: ['dist/stores/store-a'],
+      paths: ['dist/stores/store-a', 'dist/stores/store-b'],
       branch: 'main',
       keepResources: true,
     });
-    expect(parse(files, 'fleet/gitrepos/edgefleet-stores-15m.yaml').spec).toMatchObject({ pollingInterval: '15m', paths: ['dist/stores/store-b'] });
   });
+
+  test(
+    'GIVEN Fleet stores moved to another interval WHEN synthesized again ' + 'THEN their GitRepo keeps its name, so that no second one deploys them',
+    () => {
+      // GIVEN
+      const before = testFleet();
+      addStore(before, 'store-a', { sync: { agent: 'fleet' } });
+      const after = testFleet({ sync: { interval: '10m' } });
+      addStore(after, 'store-a', { sync: { agent: 'fleet' } });
+
+      // WHEN
+      const gitRepos = (files: Map<string, string>) => [...files.keys()].filter((f) => f.startsWith('fleet/gitrepos/'));
+      const old = renderFleet(before);
+      const now = renderFleet(after);
+
+      // THEN: `kubectl apply -k dist/fleet` updates the one GitRepo in place
+      expect(gitRepos(now)).toEqual(gitRepos(old));
+      expect(parse(now, 'fleet/gitrepos/edgefleet-stores.yaml').metadata.name).toBe('edgefleet-stores');
+      expect(parse(now, 'fleet/gitrepos/edgefleet-stores.yaml').spec.pollingInterval).toBe('10m');
+    },
+  );
+
+  test(
+    'GIVEN Fleet stores with telemetry and no way to get its credentials WHEN synthesized THEN the report lists each store once, under one ' +
+      'warning',
+    () => {
+      // GIVEN
+      const fleet = testFleet({
+        telemetry: {
+          logsUrl: 'https://logs.example.com/loki/api/v1/push',
+          metricsUrl: 'https://metrics.example.com/api/v1/write',
+          credentialsSecretName: 'telemetry-credentials',
+        },
+      });
+      addStore(fleet, 'store-a', { sync: { agent: 'fleet' } });
+      addStore(fleet, 'store-b', { sync: { agent: 'fleet' } });
+
+      // WHEN
+      const report = renderFleet(fleet).get('REPORT.md')!;
+
+      // THEN
+      expect(report).toContain('| Secret to create on the store | 4 | 2 |');
+      expect(report).toMatch(/\| 2 \| needs Secret "edge\/telemetry-credentials", which nothing in Git delivers: create it on the store out of band/);
+      expect(report).toContain('store-a, store-b');
+    },
+  );
 
   test("GIVEN autoSync false WHEN synthesized THEN the store's Cluster is paused and its folder is unchanged", () => {
     const paused = testFleet();
