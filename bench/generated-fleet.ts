@@ -47,7 +47,7 @@ export function generatedFleet(count: number, options: GeneratedFleetOptions = {
     sync: { interval: '5m', source: options.source },
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: RINGS,
-    telemetry: { logsUrl: 'https://logs.example.com/loki/api/v1/push', metricsUrl: 'https://metrics.example.com/api/v1/write' },
+    telemetry: { logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs', metricsUrl: 'https://metrics.example.com/api/v1/write' },
   });
   const posOs = new Release(fleet, 'pos-os', { stable: '4.1.0', candidate: { version: '4.2.0', throughRing: options.posOsThroughRing ?? 'canary' } });
   const stores = Array.from({ length: count }, (_, i): GeneratedStore => ({

@@ -86,7 +86,7 @@ export function buildFleet(
     rings: [...RINGS],
     maxStoresChangedOutsideFirstRing: 25,
     telemetry: {
-      logsUrl: 'https://logs.example.com/loki/api/v1/push',
+      logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs',
       metricsUrl: 'https://metrics.example.com/api/v1/write',
       credentialsSecretName: 'telemetry-credentials',
       retention: '24h',

@@ -12,7 +12,7 @@ grep -v '^#' stores/inventory.csv | tail -n +2 | while IFS=, read -r id _ _ _ _ 
   file="secrets/$id/telemetry-credentials.yaml"
   [ -n "$age_recipient" ] && [ ! -f "$file" ] || continue
   mkdir -p "secrets/$id"
-  printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'metadata:' '  name: telemetry-credentials' '  namespace: edge' 'type: Opaque' \
+  printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'metadata:' '  name: telemetry-credentials' '  namespace: edgefleet-telemetry' 'type: Opaque' \
     'stringData:' "  username: $id" "  password: TEST-ONLY-not-a-real-password-$id" >"$file"
   "$sops" --encrypt --in-place "$file"
   echo "encrypted $file"

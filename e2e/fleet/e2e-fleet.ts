@@ -90,7 +90,7 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     [E2E_STORES.telemetry]: () => {
       const store = newStore(E2E_STORES.telemetry, {
         telemetry: {
-          logsUrl: 'https://logs.example.com/loki/api/v1/push',
+          logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs',
           metricsUrl: 'https://metrics.example.com/api/v1/write',
           credentialsSecretName: secrets?.telemetryCredentials.includes(E2E_STORES.telemetry) ? 'telemetry-credentials' : undefined,
           retention: options.telemetryRetention ?? '24h',

@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { PodSecurityLevel, podSecurityLevel } from './pod-security-level';
+import { POD_MAKING_KINDS, PodSecurityLevel, podSecurityLevel } from './pod-security-level';
 import { IEdgeStore } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
 import { renderedJson } from '../util/rendered-json';
@@ -21,13 +21,14 @@ export function podSecurityLabels(store: IEdgeStore, namespace: string, warnRest
   };
 }
 
-/** The objects the store writes into `namespace`, as they will be written. */
+/** The objects that make pods, or VMs, that the store writes into `namespace`, as they will be written (never the Namespace itself). */
 function objectsIn(store: IEdgeStore, namespace: string): any[] {
   return store.node
     .findAll()
     .filter(ManifestFile.isManifestFile)
     .filter((f) => f.tree === 'stores')
     .flatMap((f) => f.apiObjects())
+    .filter((o) => POD_MAKING_KINDS.has(o.kind))
     .map(renderedJson)
     .filter((o) => o.metadata?.namespace === namespace);
 }

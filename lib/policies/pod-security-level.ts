@@ -47,6 +47,9 @@ const RESTRICTED_VOLUMES = new Set([
  */
 const VIRTUAL_MACHINE_LEVEL: PodSecurityLevel = 'baseline';
 
+/** Kinds whose objects make pods: the workload controllers, Pods themselves, and KubeVirt's VirtualMachines. */
+export const POD_MAKING_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'VirtualMachine']);
+
 /** The pod spec of an object that makes pods (a pod template's, or a Pod's own). */
 function podSpecOf(o: any): any {
   if (o?.kind === 'Pod') return o.spec;

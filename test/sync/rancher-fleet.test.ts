@@ -110,7 +110,7 @@ describe('Rancher Fleet stores', () => {
       // GIVEN
       const fleet = testFleet({
         telemetry: {
-          logsUrl: 'https://logs.example.com/loki/api/v1/push',
+          logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs',
           metricsUrl: 'https://metrics.example.com/api/v1/write',
           credentialsSecretName: 'telemetry-credentials',
         },
