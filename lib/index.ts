@@ -21,6 +21,7 @@ export {
   isEdgeStore,
 } from './model/contract';
 export { GitOpsRepository, ResolvedGitOpsRepository } from './model/gitops-repository';
+export { StatefulNamespaceMove } from './model/namespace-move';
 export {
   CpuArchitecture,
   NodeProfile,
@@ -55,6 +56,7 @@ export {
 // What runs in a store.
 export { EdgeWorkload } from './workloads/edge-workload';
 export { ContainerProps } from './workloads/container-spec';
+export { HealthCheck, HealthCheckOptions } from './workloads/health-check';
 export { EdgeApp, EdgeAppProps, EdgeAppRuntime } from './workloads/edge-app';
 export { EdgeMonitor, EdgeMonitorProps } from './workloads/edge-monitor';
 export { EdgeWasmApp, EdgeWasmAppProps } from './workloads/edge-wasm-app';

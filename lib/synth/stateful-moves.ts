@@ -21,28 +21,25 @@ const STATEFUL_KIND_LINE = new RegExp(`^kind: (${STATEFUL_KINDS.join('|')})$`, '
 
 /**
  * The stateful objects of one store that its new files move to another namespace (same kind and name,
- * another namespace), unless `allowed` declares that move. Only the store's `changed` files are read
- * as they are in `outdir`, and only files that declare a stateful kind are parsed.
+ * another namespace), unless `allowed` declares that move. Nothing is read unless the new files hold a
+ * stateful object; then only the `changed` files that could have held one are read as they are in
+ * `outdir` (those that still declare a stateful kind, and those deleted).
  */
 export function statefulMoves(outdir: string, changed: string[], files: Map<string, string>, allowed?: StatefulNamespaceMove): StatefulMove[] {
-  const before = new Map<string, string>();
-  for (const file of changed) {
-    const full = path.join(outdir, file);
-    const old = fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
-    for (const o of statefulObjects(old)) before.set(`${o.kind}/${o.name}`, o.namespace);
-  }
-  if (before.size === 0) return [];
   const after = new Map<string, Set<string>>();
   for (const content of files.values()) {
     for (const o of statefulObjects(content)) after.set(`${o.kind}/${o.name}`, (after.get(`${o.kind}/${o.name}`) ?? new Set()).add(o.namespace));
   }
+  if (after.size === 0) return [];
   const moves: StatefulMove[] = [];
-  for (const [key, from] of before) {
-    const now = after.get(key);
-    if (!now || now.has(from)) continue;
-    const [kind, name] = key.split('/');
-    for (const to of [...now].sort()) {
-      if (allowed?.from !== from || allowed.to !== to) moves.push({ kind, name, from, to });
+  for (const file of changed.filter((f) => !files.has(f) || STATEFUL_KIND_LINE.test(files.get(f)!))) {
+    const full = path.join(outdir, file);
+    for (const old of fs.existsSync(full) ? statefulObjects(fs.readFileSync(full, 'utf8')) : []) {
+      const now = after.get(`${old.kind}/${old.name}`);
+      if (!now || now.has(old.namespace)) continue;
+      for (const to of [...now].sort()) {
+        if (allowed?.from !== old.namespace || allowed.to !== to) moves.push({ kind: old.kind, name: old.name, from: old.namespace, to });
+      }
     }
   }
   return moves;

@@ -30,7 +30,7 @@ describe('edgefleet synth', () => {
     const project = tempDir();
     const { code, stdout } = await runIn(project, 'synth', '--fleet', fixture('good-fleet.ts'));
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^edgefleet: 1 store, 14 files in dist\/: 14 written, 0 deleted, 0 unchanged; 1 store rendered \([0-9.]+s\)\n$/);
+    expect(stdout).toMatch(/^edgefleet: 1 store, 17 files in dist\/: 17 written, 0 deleted, 0 unchanged; 1 store rendered \([0-9.]+s\)\n$/);
     expect(fs.existsSync(path.join(project, 'dist/stores/store-001/workloads/edge-monitor.yaml'))).toBe(true);
   });
 

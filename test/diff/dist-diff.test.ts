@@ -292,7 +292,8 @@ describe('edgefleet diff', () => {
       const repo = repoWith(fleetOf([{ id: 'store-001', extra: withPos }]));
 
       // WHEN
-      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: withPos }], { namespace: 'retail' }));
+      const move = { from: 'edge', to: 'retail', reason: 'the old VMs are stopped and their disks copied' };
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: withPos }], { namespace: 'retail', statefulNamespaceMove: move }));
 
       // THEN
       const changes = diff.stores[0].changes;
@@ -329,7 +330,12 @@ describe('edgefleet diff', () => {
     'GIVEN one claim moved to another namespace while its old namespace stays WHEN diffed THEN the old claim is kept with its data, and that is ' +
       'flagged',
     () => {
-      const claim = (namespace: string) => (store: EdgeStore) =>
+      const claim = (namespace: string) => (store: EdgeStore) => {
+        store.addManifests(
+          'kiosk',
+          [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kiosk', annotations: KEEP_ANNOTATIONS } }],
+          'infrastructure',
+        );
         store.addManifests('data', [
           {
             apiVersion: 'v1',
@@ -338,8 +344,10 @@ describe('edgefleet diff', () => {
             spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
           },
         ]);
+      };
       const repo = repoWith(fleetOf([{ id: 'store-001', extra: claim('edge') }]));
-      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: claim('kiosk') }]));
+      const move = { from: 'edge', to: 'kiosk', reason: 'the kiosk data is copied by the store runbook' };
+      const diff = diffAfter(repo, fleetOf([{ id: 'store-001', extra: claim('kiosk') }], { statefulNamespaceMove: move }));
       expect(diff.stores[0].changes.find((c) => c.object === 'PersistentVolumeClaim/kiosk/data')!.warning).toBe(
         'STATEFUL DATA: PersistentVolumeClaim "data" moves from namespace "edge" to "kiosk", which is a delete and a create: the new ' +
           'PersistentVolumeClaim starts empty, ' +
@@ -572,7 +580,7 @@ describe('the example fleet', () => {
     const text = formatDiffText(diff);
     expect(text).toContain(
       'fleet-wide files:\n' +
-        '  GitRepo/fleet-default/edgefleet-stores-5m spec.paths: - dist/stores/store-057\n' +
+        '  GitRepo/fleet-default/edgefleet-stores spec.paths: - dist/stores/store-057\n' +
         '  fleet/kustomization.yaml resources: - clusters/store-057.yaml\n',
     );
     expect(text).toContain('  Kustomization/flux-system/edgefleet-workloads: added (clusters/store-057/workloads.yaml)\n');

@@ -96,20 +96,12 @@ describe('the example fleet', () => {
       const kinds = YAML.parseAllDocuments(built)
         .map((d) => d.toJS().kind)
         .sort();
-      const agents = [
-        'ClusterRole',
-        'ClusterRole',
-        'ClusterRoleBinding',
-        'ClusterRoleBinding',
-        'ConfigMap',
-        'ConfigMap',
-        'DaemonSet',
-        'DaemonSet',
-        'ServiceAccount',
-        'ServiceAccount',
-      ];
+      // The agents in their namespace; only the metrics agent reads the API.
+      const agents = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ConfigMap', 'DaemonSet', 'DaemonSet', 'ServiceAccount'];
+      // What the workloads layer's ServiceAccount may write, in the workload namespace and the agents'.
+      const applier = ['Role', 'Role', 'RoleBinding', 'RoleBinding'];
       const apps = id === 'store-003' ? ['Deployment', 'Deployment'] : ['Deployment'];
-      expect(kinds).toEqual([...agents, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort());
+      expect(kinds).toEqual([...agents, ...applier, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort());
     }
   });
 });

@@ -38,7 +38,13 @@ describe('EdgeStore', () => {
     const ns = objectOf(testStore(), 'stores/store-001/infrastructure/namespace.yaml', 'Namespace');
     expect(ns.metadata).toEqual({
       name: 'edge',
-      labels: { 'app.kubernetes.io/managed-by': 'edgefleet' },
+      // No pods yet: the strictest Pod Security level.
+      labels: {
+        'app.kubernetes.io/managed-by': 'edgefleet',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
       // Deleting a Namespace deletes what is in it, whatever their own annotations say: the POS VM and its disks.
       annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' },
     });

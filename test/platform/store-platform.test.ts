@@ -47,7 +47,11 @@ describe('the store platform', () => {
         uninstallStrategy: 'BlockUninstallIfWorkloadsExist',
       },
     });
-    expect(documents(store, 'stores/store-001/infrastructure/kustomization.yaml')[0].resources).toEqual(['kubevirt.yaml', 'namespace.yaml']);
+    expect(documents(store, 'stores/store-001/infrastructure/kustomization.yaml')[0].resources).toEqual([
+      'kubevirt.yaml',
+      'namespace.yaml',
+      'workloads-access.yaml',
+    ]);
     expect(filesOf(store)).not.toContain(CDI_FILE);
   });
 
@@ -55,6 +59,7 @@ describe('the store platform', () => {
     const store = testStore();
     expect(filesOf(store).filter((f) => f.includes('/infrastructure/'))).toEqual([
       'stores/store-001/infrastructure/namespace.yaml',
+      'stores/store-001/infrastructure/workloads-access.yaml',
       'stores/store-001/infrastructure/kustomization.yaml',
     ]);
   });

@@ -1,5 +1,5 @@
 import { JsonPatch } from 'cdk8s';
-import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret } from '../../lib';
+import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret, HealthCheck } from '../../lib';
 import { renderStore } from '../../lib/synth/render-store';
 import { objectOf, testFleet, testStore } from '../util';
 
@@ -35,7 +35,10 @@ describe('EdgeApp', () => {
     new EdgeApp(store, 'loyalty', { image: IMAGE });
     const container = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment').spec.template.spec.containers[0];
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '128Mi' } });
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { memory: '128Mi', 'ephemeral-storage': '256Mi' },
+    });
   });
 
   test.each([
@@ -106,8 +109,8 @@ describe('EdgeMonitor', () => {
       { name: 'OFFLINE_MODE', value: 'true' },
       { name: 'REGION', value: 'eu-west' },
     ]);
-    expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
-    expect(container.resources.limits).toEqual({ memory: '256Mi' });
+    expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' });
+    expect(container.resources.limits).toEqual({ memory: '256Mi', 'ephemeral-storage': '256Mi' });
   });
 });
 
@@ -116,6 +119,7 @@ test('GIVEN an edge monitor with a larger memory request WHEN synthesized THEN i
   new EdgeMonitor(store, 'edge-monitor', { image: IMAGE, memory: '512Mi' });
   expect(objectOf(store, 'stores/store-001/workloads/edge-monitor.yaml', 'Deployment').spec.template.spec.containers[0].resources.limits).toEqual({
     memory: '512Mi',
+    'ephemeral-storage': '256Mi',
   });
 });
 
@@ -147,6 +151,84 @@ describe('EdgeWasmApp', () => {
     expect(() => new EdgeWasmApp(testStore(), 'edge-app', { image: 'registry.example.com/retail/edge-app:2.0.1' })).toThrow(
       'store "store-001": EdgeWasmApp "edge-app": runtimeClass "wasmedge" is not provided by the store\'s node (its ' +
         'nodeProfile.runtimeClasses: none); add "wasmedge" to nodeProfile.runtimeClasses',
+    );
+  });
+});
+
+describe('hardened containers', () => {
+  test(
+    'GIVEN an app with defaults WHEN synthesized THEN it runs as a user that is not root, read-only, without capabilities, with a scratch ' + '/tmp',
+    () => {
+      const store = testStore();
+      new EdgeApp(store, 'loyalty', { image: IMAGE, ports: { http: 8080 } });
+      const pod = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment').spec.template.spec;
+      expect(pod.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.containers[0].securityContext).toEqual({
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
+    },
+  );
+
+  test('GIVEN an app with a port WHEN synthesized THEN a TCP check of it tells the kubelet it is ready and alive; liveness waits a minute', () => {
+    const store = testStore();
+    new EdgeApp(store, 'loyalty', { image: IMAGE, ports: { http: 8080, admin: 9000 } });
+    const container = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'Deployment').spec.template.spec.containers[0];
+    expect(container.readinessProbe).toEqual({
+      tcpSocket: { port: 'admin' },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+    expect(container.livenessProbe).toMatchObject({ tcpSocket: { port: 'admin' }, failureThreshold: 6 });
+  });
+
+  test('GIVEN an app without ports, and one whose check is declared none WHEN synthesized THEN the pod says why it has no probes', () => {
+    const store = testStore();
+    new EdgeApp(store, 'batch', { image: IMAGE });
+    new EdgeApp(store, 'printer', {
+      image: IMAGE,
+      ports: { ipp: 631 },
+      healthCheck: HealthCheck.none('the printer spooler accepts one connection at a time'),
+    });
+    for (const [id, reason] of [
+      ['batch', 'the container serves no port to check (give it a healthCheck to have it probed)'],
+      ['printer', 'the printer spooler accepts one connection at a time'],
+    ]) {
+      const deployment = objectOf(store, `stores/store-001/workloads/${id}.yaml`, 'Deployment');
+      expect(deployment.spec.template.metadata.annotations).toEqual({ 'edgefleet.io/no-health-check': reason });
+      expect(deployment.spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+    }
+  });
+
+  test('GIVEN an app that must run as root WHEN synthesized THEN it may, and the namespace enforces baseline instead of restricted', () => {
+    const store = testStore();
+    new EdgeApp(store, 'legacy', { image: IMAGE, runAsUser: 0, readOnlyRootFilesystem: false });
+    const container = objectOf(store, 'stores/store-001/workloads/legacy.yaml', 'Deployment').spec.template.spec.containers[0];
+    expect(container.securityContext).toMatchObject({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      readOnlyRootFilesystem: false,
+      allowPrivilegeEscalation: false,
+    });
+    const namespace = objectOf(store, 'stores/store-001/infrastructure/namespace.yaml', 'Namespace');
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+  });
+
+  test('GIVEN a reason too short to read WHEN synthesized THEN synth asks for one', () => {
+    const store = testStore();
+    expect(() => new EdgeApp(store, 'batch', { image: IMAGE, healthCheck: HealthCheck.none('n/a') })).toThrow(
+      'store "store-001": EdgeApp "batch": healthCheck HealthCheck.none("n/a") needs a reason a reviewer can read (say why the container has ' +
+        'nothing to check)',
     );
   });
 });
