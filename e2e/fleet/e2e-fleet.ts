@@ -1,5 +1,17 @@
 import * as path from 'path';
-import { EdgeApp, EdgeFleet, EdgeMonitor, EdgePosVm, EdgeStore, EdgeStoreProps, EdgeWasmApp, EncryptedSecret, SyncSource, VmDisk } from '../../lib';
+import {
+  EdgeApp,
+  EdgeFleet,
+  EdgeMonitor,
+  EdgePosVm,
+  EdgeStore,
+  EdgeStoreProps,
+  EdgeWasmApp,
+  EncryptedSecret,
+  SyncSource,
+  VmDisk,
+  StatefulNamespaceMove,
+} from '../../lib';
 
 /** The stores of the suite's fleet, one per kind of workload it must prove. */
 export const E2E_STORES = {
@@ -21,6 +33,8 @@ export interface E2eFleetOptions {
   readonly stores?: string[];
   /** Workload namespace. @default 'edge' */
   readonly namespace?: string;
+  /** A deliberate move of the stateful workloads to another namespace. @default - none */
+  readonly statefulNamespaceMove?: StatefulNamespaceMove;
   /** Version of the edge monitor image. @default '1.4.2' */
   readonly monitorVersion?: string;
   /** Telemetry retention, which sizes the agents' buffers in their ConfigMaps. @default '24h' */
@@ -55,6 +69,7 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
   const fleet = new EdgeFleet({
     repository: { url: options.url, branch: 'main' },
     namespace: options.namespace,
+    statefulNamespaceMove: options.statefulNamespaceMove,
     sync: { interval: options.interval ?? '15s', source: options.source },
     secrets: options.secrets && { operators: options.secrets.operators, folder: path.join(options.work ?? '.', 'secrets') },
   });

@@ -77,12 +77,15 @@ describe("what Git changes do to a store's objects", () => {
     afterAll(() => scenario?.stop());
 
     test('deletes no disk: the POS and its data stay in the old namespace', async () => {
-      // WHEN the fleet's namespace changes from edge to retail, THEN edgefleet diff warns that the POS moves to an empty disk
-      const diff = scenario.synthChange({ namespace: 'retail' });
+      // WHEN the fleet's namespace changes from edge to retail, THEN synth refuses: the POS would start again on an empty disk
+      expect(() => scenario.synthChange({ namespace: 'retail' })).toThrow('VirtualMachine "pos" moves from namespace "edge" to "retail"');
+      // WHEN the move is declared, THEN edgefleet diff still warns that the POS moves to an empty disk
+      const declared = { namespace: 'retail', statefulNamespaceMove: { from: 'edge', to: 'retail', reason: 'e2e: the data is migrated by hand' } };
+      const diff = scenario.synthChange(declared);
       expect(diff).toContain('!! STATEFUL DATA: VirtualMachine "pos" moves from namespace "edge" to "retail"');
       expect(diff).toContain('!! STATEFUL DATA: PersistentVolumeClaim "pos-data" moves from namespace "edge" to "retail"');
       // AND once committed
-      const commit = scenario.commitChange({ namespace: 'retail' }, 'workload namespace edge -> retail');
+      const commit = scenario.commitChange(declared, 'workload namespace edge -> retail');
       await scenario.applied(commit, 'namespace rename applied (s)');
       await sleep(SETTLE_MS);
       // THEN the old namespace, VM and claim are all still there

@@ -16,6 +16,8 @@ import { E2E_WORK, recordTiming } from '../harness/timings';
 const STORE = E2E_STORES.telemetry;
 /** Another store of the fleet, with a key of its own; never bootstrapped here. */
 const OTHER = E2E_STORES.containerDisk;
+/** The telemetry agents' namespace, where their credentials Secret lives. */
+const TELEMETRY_NAMESPACE = 'edgefleet-telemetry';
 const SECRET = `secrets/${STORE}/telemetry-credentials.yaml`;
 const COPY = `stores/${STORE}/infrastructure/secrets/telemetry-credentials.yaml`;
 const VALUES = { username: STORE, password: 'TEST-ONLY-e2e-telemetry-password' };
@@ -46,7 +48,7 @@ describe("a store's encrypted Secret", () => {
         // The operator: synth writes .sops.yaml from the store keys; then the Secret is written and encrypted with it.
         beforeSynth: (repo) => {
           repo.synth(buildE2eFleet({ url: repo.url, work: repo.work, stores: [STORE, OTHER], secrets: secrets([]) }));
-          encryptSecret(repo.work, SECRET, plainSecret('telemetry-credentials', 'edge', VALUES));
+          encryptSecret(repo.work, SECRET, plainSecret('telemetry-credentials', TELEMETRY_NAMESPACE, VALUES));
         },
         // The store's bootstrap, as docs/secrets.md says: its age key into flux-system, before Flux starts.
         beforeBootstrap: (cluster) => {
@@ -63,7 +65,7 @@ describe("a store's encrypted Secret", () => {
     const kubectl = scenario.cluster.kubectl;
 
     // WHEN the Secret is read from the API server
-    const secret = kubectl.get('secret', 'telemetry-credentials', 'edge');
+    const secret = kubectl.get('secret', 'telemetry-credentials', TELEMETRY_NAMESPACE);
 
     // THEN
     expect(Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]))).toEqual(VALUES);
@@ -74,7 +76,7 @@ describe("a store's encrypted Secret", () => {
     expect(
       spawnSync('grep', ['-rl', VALUES.password, scenario.repo.dist, path.join(scenario.repo.work, 'secrets')], { encoding: 'utf8' }).stdout,
     ).toBe('');
-    expect(kubectl.get('daemonset', 'log-agent', 'edge').spec.template.spec.containers[0].env).toEqual(
+    expect(kubectl.get('daemonset', 'log-agent', TELEMETRY_NAMESPACE).spec.template.spec.containers[0].env).toEqual(
       expect.arrayContaining([expect.objectContaining({ valueFrom: { secretKeyRef: { name: 'telemetry-credentials', key: 'username' } } })]),
     );
   });
@@ -86,7 +88,11 @@ describe("a store's encrypted Secret", () => {
       // GIVEN the same Secret encrypted through the other store's rule
       const repo = scenario.repo;
       const other = `secrets/${OTHER}/telemetry-credentials.yaml`;
-      encryptSecret(repo.work, other, plainSecret('telemetry-credentials', 'edge', { ...VALUES, password: 'TEST-ONLY-e2e-other-password' }));
+      encryptSecret(
+        repo.work,
+        other,
+        plainSecret('telemetry-credentials', TELEMETRY_NAMESPACE, { ...VALUES, password: 'TEST-ONLY-e2e-other-password' }),
+      );
       const encryptedForOther = fs.readFileSync(path.join(repo.work, other), 'utf8');
       fs.rmSync(path.join(repo.work, other));
 
@@ -115,7 +121,7 @@ describe("a store's encrypted Secret", () => {
       recordTiming('secrets', 'decryption failure reported (s)', (Date.now() - started) / 1000);
       expect(status.message).toMatch(/decrypt/i);
       expect(status.message).toContain('telemetry-credentials');
-      const kept = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
+      const kept = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', TELEMETRY_NAMESPACE);
       expect(Buffer.from(kept.data.password, 'base64').toString()).toBe(VALUES.password);
     },
   );
@@ -149,7 +155,7 @@ describe("a store's encrypted Secret", () => {
       // THEN
       expect(recipientsOf(path.join(repo.work, SECRET))).toEqual([newKey.recipient, keys.operators.recipient]);
       await scenario.applied(commit, 'key rotation applied (s)');
-      const secret = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', 'edge');
+      const secret = scenario.cluster.kubectl.get('secret', 'telemetry-credentials', TELEMETRY_NAMESPACE);
       expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(ROTATED);
     },
   );

@@ -37,17 +37,19 @@ describe('least privilege in the example fleet', () => {
     for (const { o } of objects.filter((x) => x.o.kind === 'Role' || x.o.kind === 'ClusterRole')) {
       for (const rule of o.rules) {
         expect(isDangerous(rule, o.kind === 'ClusterRole')).toBe(false);
-        rules.add(`${o.kind}/${o.metadata.name}: ${(rule.apiGroups ?? []).join(',') || 'core'} ${rule.resources.join(',')} ${rule.verbs.join(',')}`);
+        const where = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+        rules.add(`${where}: ${(rule.apiGroups ?? []).join(',') || 'core'} ${rule.resources.join(',')} ${rule.verbs.join(',')}`);
       }
     }
     const applierVerbs = 'get,list,watch,create,update,patch,delete';
     expect([...rules].sort()).toEqual([
-      'ClusterRole/edgefleet-log-agent: core namespaces,pods get,list,watch',
-      'ClusterRole/edgefleet-metrics-agent: core nodes,pods list,watch',
-      'ClusterRole/edgefleet-metrics-agent: core nodes/metrics get',
-      `Role/edgefleet-workloads: apps daemonsets,deployments ${applierVerbs}`,
-      `Role/edgefleet-workloads: core configmaps,persistentvolumeclaims,serviceaccounts ${applierVerbs}`,
-      `Role/edgefleet-workloads: kubevirt.io virtualmachines ${applierVerbs}`,
+      'ClusterRole edgefleet-metrics-agent: core nodes,pods list,watch',
+      'ClusterRole edgefleet-metrics-agent: core nodes/metrics get',
+      `Role edge/edgefleet-workloads: apps deployments ${applierVerbs}`,
+      `Role edge/edgefleet-workloads: core persistentvolumeclaims ${applierVerbs}`,
+      `Role edge/edgefleet-workloads: kubevirt.io virtualmachines ${applierVerbs}`,
+      `Role edgefleet-telemetry/edgefleet-workloads: apps daemonsets ${applierVerbs}`,
+      `Role edgefleet-telemetry/edgefleet-workloads: core configmaps,serviceaccounts ${applierVerbs}`,
     ]);
   });
 

@@ -123,7 +123,9 @@ describe('Rancher Fleet stores', () => {
 
       // THEN
       expect(report).toContain('| Secret to create on the store | 4 | 2 |');
-      expect(report).toMatch(/\| 2 \| needs Secret "edge\/telemetry-credentials", which nothing in Git delivers: create it on the store out of band/);
+      expect(report).toMatch(
+        /\| 2 \| needs Secret "edgefleet-telemetry\/telemetry-credentials", which nothing in Git delivers: create it on the store out of band/,
+      );
       expect(report).toContain('store-a, store-b');
     },
   );
