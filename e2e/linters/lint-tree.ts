@@ -405,6 +405,10 @@ async function main(): Promise<number> {
       .pop()!;
   const linters = build([]);
   const k8sSchemas = path.join(linters, 'schemas', `v${K8S_VERSION}-standalone-strict`);
+  if (!fs.existsSync(k8sSchemas)) usage(`${k8sSchemas} not found: K8S_VERSION differs between e2e/build-linters.sh and this script`);
+  const versionOf = (bin: string, arg: string) =>
+    /\d+\.\d+\.\d+/.exec(execFileSync(path.join(linters, 'bin', bin), [arg], { encoding: 'utf8' }))?.[0];
+  const versions = { kubeconform: versionOf('kubeconform', '-v'), kubeScore: versionOf('kube-score', 'version') };
   let crdSchemas: string | undefined;
   if (fs.existsSync(opts.crds)) crdSchemas = build(['--crd-schemas', opts.crds]);
   else console.log(`${opts.crds} not found: custom resources are not schema-checked (their kinds are skipped by name below)`);
@@ -429,7 +433,7 @@ async function main(): Promise<number> {
     const conform = await kubeconform(path.join(linters, 'bin/kubeconform'), k8sSchemas, crdSchemas, tmp, objects);
     const s = conform.summary;
     console.log(
-      `\nkubeconform v0.8.0 -strict, Kubernetes ${K8S_VERSION} schemas (upstream swagger.json)` +
+      `\nkubeconform v${versions.kubeconform} -strict, Kubernetes ${K8S_VERSION} schemas (upstream swagger.json)` +
         `${crdSchemas ? ` + CRD schemas from ${opts.crds}` : ''}: ${s.valid} valid, ${s.invalid} invalid, ${s.errors} errors, ` +
         `${s.skipped} skipped (${seconds(conformStart)})`,
     );
@@ -453,7 +457,8 @@ async function main(): Promise<number> {
     const pending = findings.filter((f) => f.waivedBy?.section === 'pendingFixes');
     const open = findings.filter((f) => !f.waivedBy);
     console.log(
-      `\nkube-score v1.20.0 (--kubernetes-version v1.35, optional: ${OPTIONAL_TESTS.join(', ')}), ${files.length} runs, ${seconds(scoreStart)}: ` +
+      `\nkube-score v${versions.kubeScore} (--kubernetes-version v1.35, optional: ${OPTIONAL_TESTS.join(', ')}), ` +
+        `${files.length} runs, ${seconds(scoreStart)}: ` +
         `${findings.length} findings (critical or warning, one per container): ${waived.length} waived, ${pending.length} pending fixes, ` +
         `${open.length} neither`,
     );
