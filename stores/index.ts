@@ -201,18 +201,46 @@ function vendorKiosk(store: EdgeStore): ApiObjectProps[] {
           spec: {
             nodeSelector: { 'kubernetes.io/arch': 'arm64' },
             tolerations: [{ key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' }],
+            automountServiceAccountToken: false,
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'kiosk',
                 image: 'registry.example.com/vendor/kiosk:3.2.0',
                 imagePullPolicy: 'IfNotPresent',
-                resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '128Mi' } },
+                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+                readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
+                livenessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10, failureThreshold: 6 },
+                resources: {
+                  requests: { cpu: '50m', memory: '96Mi', 'ephemeral-storage': '64Mi' },
+                  limits: { memory: '128Mi', 'ephemeral-storage': '256Mi' },
+                },
+                // The vendor's hardening guide: a non-root user, a read-only image, no capabilities.
+                securityContext: {
+                  runAsUser: 10001,
+                  runAsGroup: 10001,
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 volumeMounts: [{ name: 'cache', mountPath: '/cache' }],
               },
             ],
             volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'kiosk-cache' } }],
           },
         },
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'vendor-kiosk', namespace: store.workloadNamespace },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vendor-kiosk' } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+        egress: [{}],
       },
     },
   ];

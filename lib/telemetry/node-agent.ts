@@ -6,6 +6,7 @@ import { podPlacement } from '../model/pod-placement';
 import { yamlText } from '../util/yaml-text';
 import { ContainerProps, POD_SECURITY_CONTEXT, containerSpec } from '../workloads/container-spec';
 import { EdgeWorkload } from '../workloads/edge-workload';
+import { ingressPolicy } from '../workloads/ingress-policy';
 import { SCRAPE_ANNOTATIONS } from '../workloads/scrape-annotations';
 
 /** Properties of a {@link NodeAgent}. */
@@ -86,6 +87,7 @@ export class NodeAgent extends EdgeWorkload {
       ],
       ...props.containerExtra,
     });
+    ingressPolicy(this, { namespace, selector: this.selectorLabels, ports: parts.container.ports ?? [] });
     this.resource = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace, labels: this.selectorLabels },
       spec: {

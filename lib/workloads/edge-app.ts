@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ContainerProps, POD_SECURITY_CONTEXT, containerSpec } from './container-spec';
 import { EdgeWorkload } from './edge-workload';
+import { ingressPolicy } from './ingress-policy';
 import { IEdgeStore } from '../model/contract';
 import { podPlacement } from '../model/pod-placement';
 import { checkInteger, checkLabels } from '../prop-checks/checks';
@@ -37,6 +38,7 @@ export class EdgeApp extends EdgeWorkload {
     const labels = { ...checkLabels(this, 'labels', { ...props.labels }), ...this.selectorLabels };
     const parts = containerSpec(this, this.name, props);
     const annotations = { ...props.podAnnotations, ...parts.annotations };
+    ingressPolicy(this, { namespace: store.workloadNamespace, selector: this.selectorLabels, ports: parts.container.ports ?? [] });
     this.resource = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: store.workloadNamespace, labels },
       spec: {

@@ -35,14 +35,18 @@ const LIVENESS_FAILURES = 6;
  * of its ports, checked for readiness and, more patiently, for liveness; or no check, with the reason.
  */
 export abstract class HealthCheck {
-  /** An HTTP GET of `path` on `port` (a port name or number): 2xx and 3xx answers pass. */
+  /**
+   * An HTTP GET of `path` on `port` (a port name or number) for readiness: 2xx and 3xx answers pass.
+   * Liveness only connects to the port: a container busy answering is not restarted, one that stopped
+   * listening is.
+   */
   public static http(path: string, port: string | number, options: HealthCheckOptions = {}): HealthCheck {
-    return new PortCheck({ httpGet: { path, port: portOf(port) } }, options);
+    return new PortCheck({ httpGet: { path, port: portOf(port) } }, { tcpSocket: { port: portOf(port) } }, options);
   }
 
-  /** A TCP connect to `port` (a port name or number): an open port passes. */
+  /** A TCP connect to `port` (a port name or number): an open port passes, for readiness and liveness. */
   public static tcp(port: string | number, options: HealthCheckOptions = {}): HealthCheck {
-    return new PortCheck({ tcpSocket: { port: portOf(port) } }, options);
+    return new PortCheck({ tcpSocket: { port: portOf(port) } }, { tcpSocket: { port: portOf(port) } }, options);
   }
 
   /** No probes, for a container that offers nothing to check; `reason` is written on the pod for reviewers. */
@@ -60,7 +64,8 @@ function portOf(port: string | number): k8s.IntOrString {
 
 class PortCheck extends HealthCheck {
   constructor(
-    private readonly handler: Pick<k8s.Probe, 'httpGet' | 'tcpSocket'>,
+    private readonly readiness: Pick<k8s.Probe, 'httpGet' | 'tcpSocket'>,
+    private readonly liveness: Pick<k8s.Probe, 'httpGet' | 'tcpSocket'>,
     private readonly options: HealthCheckOptions,
   ) {
     super();
@@ -71,8 +76,8 @@ class PortCheck extends HealthCheck {
     const periodSeconds = checkInteger(scope, 'healthCheck periodSeconds', this.options.periodSeconds ?? 10, 1);
     const timing = { initialDelaySeconds, periodSeconds, timeoutSeconds: Math.min(periodSeconds, 5) };
     return {
-      readinessProbe: { ...this.handler, ...timing, failureThreshold: 3 },
-      livenessProbe: { ...this.handler, ...timing, failureThreshold: LIVENESS_FAILURES },
+      readinessProbe: { ...this.readiness, ...timing, failureThreshold: 3 },
+      livenessProbe: { ...this.liveness, ...timing, failureThreshold: LIVENESS_FAILURES },
     };
   }
 }

@@ -48,8 +48,10 @@ describe('least privilege in the example fleet', () => {
       `Role edge/edgefleet-workloads: apps deployments ${applierVerbs}`,
       `Role edge/edgefleet-workloads: core persistentvolumeclaims ${applierVerbs}`,
       `Role edge/edgefleet-workloads: kubevirt.io virtualmachines ${applierVerbs}`,
+      `Role edge/edgefleet-workloads: networking.k8s.io networkpolicies ${applierVerbs}`,
       `Role edgefleet-telemetry/edgefleet-workloads: apps daemonsets ${applierVerbs}`,
       `Role edgefleet-telemetry/edgefleet-workloads: core configmaps,serviceaccounts ${applierVerbs}`,
+      `Role edgefleet-telemetry/edgefleet-workloads: networking.k8s.io networkpolicies ${applierVerbs}`,
     ]);
   });
 
