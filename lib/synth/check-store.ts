@@ -1,4 +1,5 @@
 import { problemAt } from '../errors/edgefleet-error';
+import { shownMessage } from '../errors/shown-text';
 import { IEdgeStore } from '../model/contract';
 import { Waiver } from '../model/waiver';
 import { overBudget, planStore } from '../planner/plan-store';
@@ -36,7 +37,7 @@ export function checkStore(store: IEdgeStore, objects: any[]): StoreCheck {
       ...overBudget(plan).map((p) => problemAt(store, p)),
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
-    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
+    warnings: rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: shownMessage(w.message) })),
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
     plan: { ...plan, sync: { agent, autoSync, interval, source: agent === 'flux' ? source : undefined } },
     images: imagesOf(objects),

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { fail } from '../errors/edgefleet-error';
+import { fail, failLate } from '../errors/edgefleet-error';
 import { checkImage, checkInteger, checkQuantity } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
 
@@ -42,9 +42,10 @@ function envValue(scope: IConstruct, name: string, value: unknown): string {
  */
 export function containerSpec(scope: IConstruct, name: string, props: ContainerProps, extra: Partial<k8s.Container> = {}): k8s.Container {
   const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi', 'bytes');
-  const memoryLimit = checkQuantity(scope, 'memoryLimit', props.memoryLimit ?? memory, '256Mi', 'bytes');
+  // A limit that is the request (by default, or set to it) is checked once, as the request.
+  const memoryLimit = (props.memoryLimit ?? memory) === memory ? memory : checkQuantity(scope, 'memoryLimit', props.memoryLimit!, '256Mi', 'bytes');
   if (quantityValue(memoryLimit) < quantityValue(memory)) {
-    fail(
+    failLate(
       scope,
       `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`,
     );
