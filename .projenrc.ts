@@ -183,6 +183,11 @@ addBenchTask(
   'Measure rendering the fleet report (Markdown and HTML) of generated fleets (npm run bench:report -- 1000 10000), beside 100 stores',
 );
 addBenchTask(
+  'bench:hostile',
+  'hostile-input-bench',
+  'Time synth refusing each hostile input of the hostile-input test set (expanding YAML, non-regular Secret files, huge inputs, private keys)',
+);
+addBenchTask(
   'bench:downloads',
   'store-downloads',
   'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores',

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
-import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, renderFleet } from '../lib';
+import { EdgeFleet, EdgeFleetProps, EdgeStore, EdgeStoreProps, EdgefleetError, renderFleet } from '../lib';
+import { validateFleet } from '../lib/synth/late-problems';
 import { renderStore } from '../lib/synth/render-store';
 import { withCdk8sToJson } from '../lib/util/rendered-json';
 import { withJsYaml } from '../lib/util/yaml-text';
@@ -66,4 +68,16 @@ export function differences(a: Map<string, string>, b: Map<string, string>): str
 /** One regular expression from several, written in order (to keep long expected messages within the line length). */
 export function pattern(parts: RegExp[], flags = ''): RegExp {
   return new RegExp(parts.map((p) => p.source).join(''), flags);
+}
+
+/**
+ * `build`, then the late checks (`node.addValidation`) of the tree it built into, as synth runs them:
+ * a function that throws what either finds, the late problems one per line. A prop that building goes
+ * on without (see `failLate`) is reported by the late checks.
+ */
+export function withLateChecks(build: () => IConstruct): () => void {
+  return () => {
+    const problems = validateFleet(build().node.root);
+    if (problems.length > 0) throw new EdgefleetError(problems.join('\n'));
+  };
 }

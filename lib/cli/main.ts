@@ -7,6 +7,7 @@ import { diffDist } from '../diff/dist-diff';
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff';
 import { readImageSizes } from '../diff/image-downloads';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
+import { shownMessage, withoutPrivateKeys } from '../errors/shown-text';
 import { DEFAULT_FLEET_MODULE } from '../fleet/fleet-module';
 import { formatPublishResult } from '../publish/format-publish-result';
 import { publishStoreBranches } from '../publish/publish-store-branches';
@@ -15,7 +16,8 @@ import { loadFleet } from '../synth/load-fleet';
 import { synthesize } from '../synth/synthesize';
 import { gitLines } from '../util/git';
 import { firstAndMore, plural } from '../util/plural';
-import { formatReport, validateTree } from '../validate/validate-tree';
+import { Finding } from '../validate/findings';
+import { ValidationReport, formatReport, validateTree } from '../validate/validate-tree';
 
 const USAGE = `usage: edgefleet synth [--fleet <module>] [--out <dir>] [--quiet] [--allow-wide-change] [--cache-dir <dir> | --no-cache] \
 [--threads <n>]
@@ -205,8 +207,21 @@ function parseCommandLine(argv: string[], out: Output, err: Output): { command: 
   return { command, values: parsed.values, positionals: parsed.positionals };
 }
 
-/** Runs the command line in `cwd`; resolves to the process exit code. */
+/**
+ * Runs the command line in `cwd`; resolves to the process exit code. Nothing it prints shows a private
+ * key, and its messages (on `err`) are cut to a readable length (see `shownMessage`); what it prints on
+ * `out` (reports, diffs) keeps its length.
+ */
 export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr, cwd: string = process.cwd()): Promise<number> {
+  return run(argv, shownOutput(out, withoutPrivateKeys), shownOutput(err, shownMessage), cwd);
+}
+
+/** `output`, with what is written to it passed through `shown` first. */
+function shownOutput(output: Output, shown: (text: string) => string): Output {
+  return { write: (text: string) => output.write(shown(text)) };
+}
+
+async function run(argv: string[], out: Output, err: Output, cwd: string): Promise<number> {
   const parsed = parseCommandLine(argv, out, err);
   if (typeof parsed === 'number') return parsed;
   const { command, values, positionals } = parsed;
@@ -361,14 +376,16 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
     return 2;
   }
   try {
-    const report = await validateTree(resolved, {
-      allowKinds: options['allow-kind'],
-      realKustomizeBuild: !options['skip-kustomize-build'],
-      changedSince: options['changed-since'],
-      localStorageClass: options['local-storage-class'],
-      onBuildProgress:
-        options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
-    });
+    const report = shownReport(
+      await validateTree(resolved, {
+        allowKinds: options['allow-kind'],
+        realKustomizeBuild: !options['skip-kustomize-build'],
+        changedSince: options['changed-since'],
+        localStorageClass: options['local-storage-class'],
+        onBuildProgress:
+          options.format === 'text' ? progressPrinter(err, 200, (built, total) => `edgefleet: built ${built}/${total} kustomizations`) : undefined,
+      }),
+    );
     out.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     if (report.files === 0) {
       err.write(`edgefleet: validate: "${target}" holds no YAML file (name the synthesized folder, such as dist, or a YAML file)\n`);
@@ -380,6 +397,12 @@ async function validate(target: string, options: ValidateOptions, out: Output, e
     err.write(`edgefleet: validate: ${e.message}\n`);
     return 2;
   }
+}
+
+/** The report with every message as it may be shown (see `shownMessage`), in either format. */
+function shownReport(report: ValidationReport): ValidationReport {
+  const shown = (f: Finding): Finding => ({ ...f, message: shownMessage(f.message) });
+  return { ...report, findings: report.findings.map(shown), warnings: report.warnings.map(shown), notes: report.notes.map(shownMessage) };
 }
 
 /** Reports progress about every 10%, from `minTotal` items up: below that, a run is short enough without. */

@@ -1,8 +1,11 @@
 import { IConstruct } from 'constructs';
+import { shownMessage } from './shown-text';
 
 /**
  * A mistake in a fleet definition: the message says where, what was received and what is expected.
- * The CLI prints it without a stack trace; anything else that escapes is a bug in edgefleet.
+ * The CLI prints it without a stack trace; anything else that escapes is a bug in edgefleet. The
+ * message is kept as it may be shown (see `shownMessage`): the values it quotes cut to a readable
+ * length, and nothing that looks like a private key.
  */
 export class EdgefleetError extends Error {
   /** Whether `e` is an error about the user's input (as opposed to a bug). */
@@ -11,7 +14,7 @@ export class EdgefleetError extends Error {
   }
 
   constructor(message: string) {
-    super(message);
+    super(shownMessage(message));
     this.name = 'EdgefleetError';
   }
 }
@@ -50,7 +53,33 @@ export function problemAt(scope: IConstruct, problem: string): string {
   return where ? `${where}: ${problem}` : problem;
 }
 
-/** Throws an {@link EdgefleetError} located at `scope`. */
+/** Throws an {@link EdgefleetError} located at `scope`: for a problem that building cannot go on after. */
 export function fail(scope: IConstruct, problem: string): never {
   throw new EdgefleetError(problemAt(scope, problem));
+}
+
+/** Where a construct keeps the problems {@link failLate} recorded for it. */
+const RECORDED_PROBLEMS = Symbol.for('edgefleet.recordedProblems');
+
+/**
+ * Reports a problem that building can go on after (a value out of range, a malformed quantity): it is
+ * recorded with `scope` and reported by its late checks (`node.addValidation`), and the construct goes
+ * on with the value as given, so that the rest of the store is still built, rendered and checked, and
+ * one synth reports every problem of the store. At the fleet itself, whose settings every store
+ * inherits, it is thrown as {@link fail} does.
+ */
+export function failLate(scope: IConstruct, problem: string): void {
+  if (scope.node.scope === undefined) fail(scope, problem);
+  const message = shownMessage(problemAt(scope, problem));
+  const recorded = recordedProblems(scope);
+  if (recorded.length === 0) {
+    Object.defineProperty(scope, RECORDED_PROBLEMS, { value: recorded });
+    scope.node.addValidation({ validate: () => [...recorded] });
+  }
+  recorded.push(message);
+}
+
+/** The problems {@link failLate} recorded for `scope` so far: those of a construct whose building then failed are reported with the failure. */
+export function recordedProblems(scope: IConstruct): string[] {
+  return (scope as { [RECORDED_PROBLEMS]?: string[] })[RECORDED_PROBLEMS] ?? [];
 }

@@ -1,15 +1,21 @@
 import { EdgefleetError } from './edgefleet-error';
+import { shownMessage } from './shown-text';
 import { firstAndMore } from '../util/plural';
 
 /** Every problem the fleet's late checks (`node.addValidation`) found. */
 export class FleetValidationError extends EdgefleetError {
+  /** Every problem, each as it may be shown (see {@link EdgefleetError}). */
+  public readonly problems: string[];
+
   /** @param problems every message of the late checks, each naming its store and object */
-  constructor(public readonly problems: string[]) {
+  constructor(problems: string[]) {
+    const shown = problems.map(shownMessage);
     super(
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the fleet definition:\n${problemsSaidOnce(problems)
+      `${shown.length} problem${shown.length === 1 ? '' : 's'} in the fleet definition:\n${problemsSaidOnce(shown)
         .map((p) => `  - ${p}`)
         .join('\n')}`,
     );
+    this.problems = shown;
   }
 }
 

@@ -1,11 +1,19 @@
-import * as fs from 'fs';
+import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import type { AddStoresOptions } from './contract';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { AGE_RECIPIENT_HINT, ageRecipientProblem } from '../prop-checks/age-recipient';
+import { looksLikePrivateKey } from '../errors/shown-text';
+import { AGE_RECIPIENT_HINT, PRIVATE_KEY_FIX, ageRecipientProblem } from '../prop-checks/age-recipient';
 import { DNS_LABEL_HINT, isDnsLabel, isQuantity } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
+import { readInputFile } from '../util/input-file';
 import { shownPath } from '../util/shown-path';
+
+/**
+ * Largest inventory read: a store's row takes 100 to 300 bytes, so 16 MiB hold more than 50,000 stores
+ * (the customer's 10,000 take 2 MiB), while a runaway file is refused before it is read.
+ */
+export const MAX_INVENTORY_BYTES = 16 * 2 ** 20;
 
 /** One store of an inventory file, with the line it came from. */
 export interface InventoryRow<V = Record<string, string>> {
@@ -67,9 +75,13 @@ export class InventoryColumn<T> {
 
   /** A store's age public key (`age1...`, from `age-keygen`), checksum included. */
   public static ageRecipient(): InventoryColumn<string | undefined> {
-    return new InventoryColumn<string | undefined>((v) =>
-      ageRecipientProblem(v, 'x25519') === undefined ? { ok: true, value: v } : { ok: false, accepts: `${AGE_RECIPIENT_HINT}, copied whole` },
-    );
+    return new InventoryColumn<string | undefined>((v) => {
+      if (ageRecipientProblem(v, 'x25519') === undefined) return { ok: true, value: v };
+      return {
+        ok: false,
+        accepts: looksLikePrivateKey(v) ? `an age public key, never a private key: ${PRIVATE_KEY_FIX}` : `${AGE_RECIPIENT_HINT}, copied whole`,
+      };
+    });
   }
 
   private constructor(
@@ -114,7 +126,8 @@ export interface ReadStoreInventoryOptions<C extends InventoryColumns> {
  * Reads a CSV inventory of stores (a header row, then one store per row; `#` starts a comment). Its
  * `id` column is required, unique and a valid store id. With `columns`, every other column is read
  * as its declared type; without, every value is text. Every problem is reported at once, each with
- * its line.
+ * its line. The file must be a regular file of at most 16 MiB, not a symbolic link out of its folder,
+ * checked before it is read.
  */
 export function readStoreInventory(file: string): InventoryRow[];
 export function readStoreInventory<C extends InventoryColumns>(
@@ -233,16 +246,24 @@ function idProblems(rows: InventoryRow[], source: string): string[] {
   return problems;
 }
 
-/** A file as messages name it: relative to the working folder when inside it (`stores/inventory.csv`), else as given. */
+/** The records of a CSV file, each with its line; `shown` names the file in messages. */
 function parseCsv(file: string, shown: string): Array<{ record: Record<string, string>; info: { lines: number } }> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new EdgefleetError(`${shown}: cannot read the store inventory (${e.code ?? e.message})`);
+  const read = readInputFile(file, { folder: path.dirname(path.resolve(file)), maxBytes: MAX_INVENTORY_BYTES });
+  if ('missing' in read) throw new EdgefleetError(`${shown}: cannot read the store inventory (ENOENT)`);
+  if ('refused' in read) {
+    throw new EdgefleetError(
+      `${shown}: cannot read the store inventory: it ${read.refused} (keep the inventory a regular file of at most 16 MiB in its folder)`,
+    );
   }
   try {
-    return parse(text, { columns: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, info: true });
+    return parse(read.content.toString('utf8'), {
+      columns: true,
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    });
   } catch (e: any) {
     throw new EdgefleetError(`${shown} line ${e.lines ?? '?'}: ${csvProblem(e)}`);
   }

@@ -192,7 +192,8 @@ export function overBudget(plan: StorePlan): string[] {
   const reservedTotal = sum(plan.reservations);
   const check = (what: 'memory' | 'CPU', key: keyof Resources, show: (n: number) => string) => {
     const over = plan.requested[key] - plan.allocatable[key];
-    if (over <= 0) return;
+    // Not a number when a quantity is not one, which its construct reported already.
+    if (!(over > 0)) return;
     const biggest = [...plan.workloads]
       .sort((a, b) => b[key] - a[key])
       .slice(0, 3)

@@ -1,10 +1,15 @@
 import { bech32 } from 'bech32';
 import { IConstruct } from 'constructs';
 import { fail } from '../errors/edgefleet-error';
+import { looksLikePrivateKey } from '../errors/shown-text';
 
 /** What an age public key looks like, for messages. */
 export const AGE_RECIPIENT_HINT =
   'an age public key: "age1" and 58 more characters, as `age-keygen` prints it, or `age-keygen -y <key file>` of an existing key';
+
+/** What to do about a private key found where a public one belongs (messages never show it). */
+export const PRIVATE_KEY_FIX =
+  'give its age public key instead (`age-keygen -y <key file>` prints it), and if the private key was ever committed, make a new one (it is exposed)';
 
 /** Longest recipient accepted: age's post-quantum hybrid recipients (`age1pq1...`) are about 2,000 characters. */
 const MAX_RECIPIENT_LENGTH = 4096;
@@ -23,9 +28,7 @@ export type AgeRecipientKind =
  */
 export function ageRecipientProblem(value: unknown, kind: AgeRecipientKind): string | undefined {
   if (typeof value !== 'string' || value === '') return 'is empty';
-  if (/^AGE-SECRET-KEY-/i.test(value)) {
-    return 'is a private key (AGE-SECRET-KEY-...): never put one in the fleet definition or in Git; give its public key (`age-keygen -y <key file>`)';
-  }
+  if (looksLikePrivateKey(value)) return `is a private key, which must never be in the fleet definition or in Git: ${PRIVATE_KEY_FIX}`;
   const decoded = value === value.toLowerCase() ? bech32.decodeUnsafe(value, MAX_RECIPIENT_LENGTH) : undefined;
   if (!decoded || !decoded.prefix.startsWith('age')) return `is not ${AGE_RECIPIENT_HINT} (a character is wrong or missing)`;
   const native = decoded.prefix === 'age' && bech32.fromWordsUnsafe(decoded.words)?.length === 32;

@@ -18,10 +18,13 @@ const SUFFIXES: Record<string, number> = {
   Ei: 2 ** 60,
 };
 
-/** The value of a quantity that `checkQuantity` accepted, e.g. `128Mi` → 134217728, `100m` → 0.1. */
+/**
+ * The value of a quantity, e.g. `128Mi` → 134217728, `100m` → 0.1; NaN for anything else (a value
+ * `checkQuantity` reported, which the constructs and the planner go on with), so that no comparison holds.
+ */
 export function quantityValue(quantity: string): number {
-  const match = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9.]+)|([a-zA-Z]*))$/.exec(quantity);
-  if (!match) throw new Error(`not a quantity: ${quantity}`);
+  const match = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9.]+)|([a-zA-Z]*))$/.exec(String(quantity));
+  if (!match) return NaN;
   const [, number, exponent, suffix] = match;
-  return exponent ? Number(`${number}${exponent}`) : Number(number) * SUFFIXES[suffix ?? ''];
+  return exponent ? Number(`${number}${exponent}`) : Number(number) * (SUFFIXES[suffix ?? ''] ?? NaN);
 }

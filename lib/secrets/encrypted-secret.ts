@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { isSopsEncrypted, recipientMismatch, sopsKeys, valueProtectionProblems } from './sops-metadata';
@@ -8,6 +7,7 @@ import { IReadsFiles } from '../model/digestible';
 import { ManifestFile } from '../model/manifest-file';
 import { StoreLayer } from '../model/store-layer';
 import { checkDnsLabel } from '../prop-checks/checks';
+import { InputFile, readInputFile } from '../util/input-file';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { shownPath } from '../util/shown-path';
 
@@ -18,6 +18,16 @@ export interface EncryptedSecretProps {
 }
 
 const ENCRYPTED_SECRET = Symbol.for('edgefleet.EncryptedSecret');
+
+/**
+ * Largest encrypted Secret file read: Kubernetes takes at most 1 MiB of Secret data, which in `data`
+ * is base64 (1.33 MiB), encrypted by sops and base64 again (1.78 MiB), plus the sops metadata.
+ */
+export const MAX_SECRET_FILE_BYTES = 2 * 2 ** 20;
+
+/** What an encrypted Secret file must be, for a file that is not. */
+const SECRET_FILE_FIX =
+  'put the encrypted file itself there, as `sops --encrypt --in-place` writes it: a regular file of at most 2 MiB inside the secrets folder';
 
 /** Why Rancher Fleet stores cannot have encrypted Secrets, and what to do instead. */
 export const FLEET_HAS_NO_SOPS =
@@ -32,9 +42,12 @@ export const FLEET_HAS_NO_SOPS =
  * `dist/stores/<store id>/<layer>/secrets/<name>.yaml`, never decrypting it, and the layer's Flux
  * Kustomization decrypts it in the store with the store's age key (`secrets.keySecretName`).
  *
- * Checked before anything is written: the file is a SOPS-encrypted Secret named `name`, with only its
- * `data` and `stringData` encrypted and none of them in plain text, and readable by exactly the
- * store's key and the operators' keys (a file another store could read names that store).
+ * Checked before anything is written: the file is a regular file inside the secrets folder (a
+ * symbolic link may not lead out of it) of at most 2 MiB, checked before it is read; it holds a
+ * SOPS-encrypted Secret named `name`, without YAML anchors or aliases (sops never writes them, and
+ * they can make a small file expand without end), with only its `data` and `stringData` encrypted and
+ * none of them in plain text, readable by exactly the store's key and the operators' keys (a file
+ * another store could read names that store).
  */
 export class EncryptedSecret extends ManifestFile implements IDescribable, IReadsFiles {
   /** Whether `c` is an EncryptedSecret. */
@@ -50,7 +63,8 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   public readonly sourceFile: string;
   /** The file it copies, so that synth's digest cache notices when the file changes. */
   public readonly inputFiles: string[];
-  private readonly source: Source;
+  /** Why the file was not read, when it was not (otherwise `verbatim` holds it). */
+  private readonly unread?: Exclude<InputFile, { content: Buffer }>;
 
   constructor(store: IEdgeStore, name: string, props: EncryptedSecretProps = {}) {
     requireStore(store, 'EncryptedSecret', name);
@@ -59,15 +73,17 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
       fail(store, `EncryptedSecret "${name}": the id is used by another workload or secret of the store (give each its own id)`);
     }
     const layer = props.layer ?? 'infrastructure';
-    const sourceFile = path.join(secretsFolderOf(store, name), store.id, `${name}.yaml`);
-    const source = readSource(sourceFile);
-    super(store, name, { tree: 'stores', path: `${layer}/secrets/${name}.yaml`, verbatim: 'content' in source ? source.content : undefined });
+    const folder = secretsFolderOf(store, name);
+    const sourceFile = path.join(folder, store.id, `${name}.yaml`);
+    const source = readInputFile(sourceFile, { folder, maxBytes: MAX_SECRET_FILE_BYTES });
+    const content = 'content' in source ? source.content.toString('utf8') : undefined;
+    super(store, name, { tree: 'stores', path: `${layer}/secrets/${name}.yaml`, verbatim: content });
     Object.defineProperty(this, ENCRYPTED_SECRET, { value: true });
     this.store = store;
     this.layer = layer;
     this.sourceFile = sourceFile;
     this.inputFiles = [sourceFile];
-    this.source = source;
+    this.unread = 'content' in source ? undefined : source;
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -86,14 +102,20 @@ export class EncryptedSecret extends ManifestFile implements IDescribable, IRead
   }
 
   private fileProblems(): string[] {
-    if ('missing' in this.source) {
+    if (this.unread && 'missing' in this.unread) {
       return [
         `does not exist (write the Secret there, then encrypt it in place inside the fleet repository: \`sops --encrypt --in-place ` +
           `${this.shownFile}\`; see edgefleet's guide docs/secrets.md)`,
       ];
     }
-    if ('error' in this.source) return [`cannot be read (${this.source.error})`];
-    const { documents, error } = parseYamlDocuments(this.source.content);
+    if (this.unread) return [`${this.unread.refused} (${SECRET_FILE_FIX})`];
+    const { documents, error, alias } = parseYamlDocuments(this.verbatim!, { refuseAliases: true });
+    if (alias) {
+      return [
+        `has the YAML ${alias.text.startsWith('&') ? 'anchor' : 'alias'} "${alias.text}" on line ${alias.line}, which sops never writes (aliases ` +
+          `can make a small file expand without end): restore it from Git, or write it again and encrypt it with sops`,
+      ];
+    }
     if (error) {
       return [
         `is not valid YAML (${error.message}${error.line ? ` on line ${error.line}` : ''}): restore it from Git, or write it again and encrypt ` +
@@ -172,15 +194,4 @@ function secretsFolderOf(store: IEdgeStore, name: string): string {
     );
   }
   return store.fleet.secrets.folder;
-}
-
-/** What reading the encrypted file gave: its content, or why there is none. */
-type Source = { readonly content: string } | { readonly missing: true } | { readonly error: string };
-
-function readSource(file: string): Source {
-  try {
-    return { content: fs.readFileSync(file, 'utf8') };
-  } catch (e: any) {
-    return e.code === 'ENOENT' ? { missing: true } : { error: e.code ?? e.message };
-  }
 }

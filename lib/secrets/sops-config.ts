@@ -4,6 +4,7 @@ import { ENCRYPTED_REGEX } from './sops-metadata';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { IEdgeFleet } from '../model/contract';
 import { storeFolderInRepository } from '../model/dist-layout';
+import { LARGEST_INPUT_FILE, readInputFile } from '../util/input-file';
 import { insideFolder } from '../util/inside-folder';
 import { parseYamlDocuments } from '../util/parse-yaml';
 import { yamlText } from '../util/yaml-text';
@@ -88,7 +89,11 @@ export function findSopsConfig(start: string): string | undefined {
 
 /** Reads the creation rules of a `.sops.yaml` (age recipients as a list or a comma-separated string, or in `key_groups`). */
 export function readSopsConfig(file: string): SopsCreationRule[] {
-  const { documents, error } = parseYamlDocuments(fs.readFileSync(file, 'utf8'));
+  const read = readInputFile(file, { folder: path.dirname(file), maxBytes: LARGEST_INPUT_FILE });
+  if (!('content' in read)) {
+    throw new EdgefleetError(`${file} ${'refused' in read ? read.refused : 'does not exist'} (sops reads its rules from a regular file there)`);
+  }
+  const { documents, error } = parseYamlDocuments(read.content.toString('utf8'));
   if (error) throw new EdgefleetError(`${file}: not valid YAML${error.line ? ` (line ${error.line})` : ''}: ${error.message}`);
   const parsed = documents[0] as any;
   const keys = (value: unknown): string[] =>

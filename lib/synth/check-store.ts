@@ -1,5 +1,6 @@
 import { secretsOutOfBand } from './secrets-out-of-band';
 import { problemAt } from '../errors/edgefleet-error';
+import { shownMessage } from '../errors/shown-text';
 import { IEdgeStore } from '../model/contract';
 import { Waiver } from '../model/waiver';
 import { overBudget, planStore } from '../planner/plan-store';
@@ -45,7 +46,7 @@ export function checkStore(store: IEdgeStore, objects: any[], delivered: Set<str
       ...checkPlatform(objects).map((p) => problemAt(store, p)),
     ],
     warnings: [
-      ...rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: w.message })),
+      ...rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: shownMessage(w.message) })),
       ...secretsOutOfBand(objects, delivered).map(({ object, secret }) => ({
         store: store.id,
         object,

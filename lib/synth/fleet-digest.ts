@@ -1,7 +1,9 @@
 import { hash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { IEdgeFleet, isEdgeStore } from '../model/contract';
 import { isDigestible } from '../model/digestible';
+import { LARGEST_INPUT_FILE, readInputFile } from '../util/input-file';
 
 /** Changes whenever what a digest covers changes meaning. */
 const DIGEST_FORMAT = 'edgefleet store digest 1';
@@ -51,14 +53,15 @@ export function storeDigest(fleet: string, inputs: unknown): string | undefined 
   return json === undefined ? undefined : sha256(`${fleet}\n${json}`);
 }
 
-/** The digest of a file's content; null when there is no such file. */
+/**
+ * The digest of a file's content; null when there is no such file, and, for a file that cannot be read
+ * as an input file (see `readInputFile`: a FIFO, a device, a link out of its folder, a huge file), why
+ * not, which matches no digest: the store is rendered again, and the construct that reads the file says what is wrong.
+ */
 export function fileDigest(file: string): string | null {
-  try {
-    return hash('sha256', fs.readFileSync(file), 'base64url');
-  } catch (e: any) {
-    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
-    throw e;
-  }
+  const read = readInputFile(file, { folder: path.dirname(file), maxBytes: LARGEST_INPUT_FILE });
+  if ('missing' in read) return null;
+  return 'refused' in read ? `not read: ${read.refused}` : hash('sha256', read.content, 'base64url');
 }
 
 /** The digest of data that synth itself made plain (a store summary). */

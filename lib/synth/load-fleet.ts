@@ -4,6 +4,7 @@ import * as path from 'path';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { whereItFailed } from '../errors/where-it-failed';
 import { IEdgeFleet, isEdgeFleet } from '../model/contract';
+import { notRegularFile } from '../util/input-file';
 
 /** Extensions of fleet modules written in TypeScript, which tsx runs without a compile step. */
 const TYPESCRIPT = ['.ts', '.cts', '.mts'];
@@ -27,6 +28,10 @@ export function loadFleet(modulePath: string, cwd: string): IEdgeFleet {
       `fleet module ${modulePath}: not a TypeScript or JavaScript module (--fleet takes the module that exports buildFleet(), such as ` +
         `stores/index.ts; the inventory is read by that module)`,
     );
+  }
+  const notRegular = notRegularFile(fs.statSync(resolved));
+  if (notRegular) {
+    throw new EdgefleetError(`fleet module ${modulePath}: is ${notRegular}, not a file (name the module file, such as stores/index.ts)`);
   }
   if (TYPESCRIPT.includes(path.extname(resolved)) && !(Module as any)._extensions['.ts']) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx is loaded only for a fleet module written in TypeScript

@@ -1,7 +1,8 @@
-import { checkStore } from './check-store';
+import { IConstruct } from 'constructs';
+import { StoreCheck, checkStore } from './check-store';
 import { lateProblems } from './late-problems';
-import { renderStoreWithObjects } from './render-store';
-import { EdgefleetError } from '../errors/edgefleet-error';
+import { RenderedStore, renderStoreWithObjects } from './render-store';
+import { EdgefleetError, recordedProblems } from '../errors/edgefleet-error';
 import { FleetValidationError } from '../errors/fleet-validation-error';
 import type { FleetRegistration } from '../model/contract';
 import { IEdgeFleet, IEdgeStore, IStoreDeclaration } from '../model/contract';
@@ -62,17 +63,17 @@ export interface StorePass {
 /**
  * Runs a store's late checks, renders its files (each object once) and checks them against the
  * offline-readiness rules and the node's resources. Throws a {@link FleetValidationError} with every
- * problem found in the store.
+ * problem found in the store: those of its late checks first (a prop that building went on without,
+ * see `failLate`), then those of its rendered objects.
  */
 export function passStore(store: IEdgeStore): StorePass {
   return inRenderPass(() => {
     const constructs = store.node.findAll();
-    const problems = lateProblems(constructs);
-    if (problems.length > 0) throw new FleetValidationError(problems);
-    const rendered = renderStoreWithObjects(store);
+    const late = lateProblems(constructs);
     const encryptedSecrets = new Set(constructs.filter(EncryptedSecret.isEncryptedSecret).map((s) => s.node.id));
-    const check = checkStore(store, rendered.objects, encryptedSecrets);
-    if (check.problems.length > 0) throw new FleetValidationError(check.problems);
+    const { rendered, check } = renderAndCheck(store, late, encryptedSecrets);
+    const problems = [...late, ...check.problems];
+    if (problems.length > 0) throw new FleetValidationError(problems);
     const files = rendered.files;
     if (check.images.length > 0) files.set(`stores/${store.id}/${IMAGES_FILE}`, `${check.images.join('\n')}\n`);
     const summary: StoreSummary = {
@@ -93,6 +94,21 @@ export function passStore(store: IEdgeStore): StorePass {
 }
 
 /**
+ * Renders the store and checks what it rendered. After late problems, the values they name are in the
+ * objects as given: should rendering or checking fail on one of them, the late problems (and the
+ * failure, when it is a problem of the definition) are reported, not an error of edgefleet.
+ */
+function renderAndCheck(store: IEdgeStore, late: string[], encryptedSecrets: Set<string>): { rendered: RenderedStore; check: StoreCheck } {
+  try {
+    const rendered = renderStoreWithObjects(store);
+    return { rendered, check: checkStore(store, rendered.objects, encryptedSecrets) };
+  } catch (e) {
+    if (late.length === 0) throw e;
+    throw new FleetValidationError([...late, ...(EdgefleetError.isEdgefleetError(e) ? problemsOf(e, undefined) : [])]);
+  }
+}
+
+/**
  * Builds a declared store (telling `onBuilt` the store, or undefined when it could not be built),
  * passes it ({@link passStore}), and removes it, and anything else its definition added, from the
  * fleet: what synth keeps of it is in the result.
@@ -105,7 +121,10 @@ export function buildAndPass(fleet: IEdgeFleet, declaration: IStoreDeclaration, 
       store = declaration.build(fleet);
     } catch (e) {
       onBuilt?.(undefined);
-      throw e;
+      throw withRecordedProblems(
+        e,
+        fleet.node.children.filter((c) => !before.has(c.node.id)),
+      );
     }
     onBuilt?.(store);
     return passStore(store);
@@ -114,6 +133,17 @@ export function buildAndPass(fleet: IEdgeFleet, declaration: IStoreDeclaration, 
       if (!before.has(child.node.id)) fleet.node.tryRemoveChild(child.node.id);
     }
   }
+}
+
+/**
+ * A failure to build a store, with the problems that building recorded before it (see `failLate`) in
+ * the constructs it `added`, in their order: a problem of the definition, reported with those first.
+ */
+function withRecordedProblems(error: unknown, added: IConstruct[]): unknown {
+  const recorded = added.flatMap((c) => c.node.findAll()).flatMap(recordedProblems);
+  return recorded.length > 0 && EdgefleetError.isEdgefleetError(error)
+    ? new FleetValidationError([...recorded, ...problemsOf(error, undefined)])
+    : error;
 }
 
 /** The problems a mistake in a fleet definition reports, prefixed with `where`; anything else is rethrown. */

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { EdgefleetError, OutputWriteError } from '../errors/edgefleet-error';
 import type { IEdgeFleet } from '../model/contract';
 import { GENERATED_SOPS_CONFIG, KeyedStore, SOPS_CONFIG_FILE, renderSopsConfig } from '../secrets/sops-config';
+import { LARGEST_INPUT_FILE, readInputFile } from '../util/input-file';
 import { insideFolder } from '../util/inside-folder';
 
 /**
@@ -28,7 +29,11 @@ export function writeSopsConfig(fleet: IEdgeFleet, outdir: string, stores: reado
   if (!fleet.secrets || root === undefined) return false;
   const file = path.join(root, SOPS_CONFIG_FILE);
   const content = renderSopsConfig(fleet, root, stores);
-  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  const read = readInputFile(file, { folder: root, maxBytes: LARGEST_INPUT_FILE });
+  if ('refused' in read) {
+    throw new EdgefleetError(`fleet: ${file} ${read.refused} (synth writes the fleet's creation rules there: delete it, then run synth again)`);
+  }
+  const existing = 'content' in read ? read.content.toString('utf8') : undefined;
   if (existing === content) return false;
   if (existing !== undefined && !existing.startsWith(GENERATED_SOPS_CONFIG)) {
     throw new EdgefleetError(

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { HealthCheck, NO_HEALTH_CHECK_ANNOTATION } from './health-check';
-import { fail } from '../errors/edgefleet-error';
+import { fail, failLate } from '../errors/edgefleet-error';
 import { checkImage, checkInteger, checkQuantity } from '../prop-checks/checks';
 import { quantityValue } from '../prop-checks/quantity';
 
@@ -86,9 +86,10 @@ function envValue(scope: IConstruct, name: string, value: unknown): string {
  */
 export function containerSpec(scope: IConstruct, name: string, props: ContainerProps, extra: Partial<k8s.Container> = {}): ContainerParts {
   const memory = checkQuantity(scope, 'memory', props.memory ?? '128Mi', '128Mi', 'bytes');
-  const memoryLimit = checkQuantity(scope, 'memoryLimit', props.memoryLimit ?? memory, '256Mi', 'bytes');
+  // A limit that is the request (by default, or set to it) is checked once, as the request.
+  const memoryLimit = (props.memoryLimit ?? memory) === memory ? memory : checkQuantity(scope, 'memoryLimit', props.memoryLimit!, '256Mi', 'bytes');
   if (quantityValue(memoryLimit) < quantityValue(memory)) {
-    fail(
+    failLate(
       scope,
       `memoryLimit "${memoryLimit}" is below the memory request "${memory}" (Kubernetes rejects that; raise memoryLimit to at least "${memory}")`,
     );
@@ -96,7 +97,7 @@ export function containerSpec(scope: IConstruct, name: string, props: ContainerP
   const storage = checkQuantity(scope, 'ephemeralStorage', props.ephemeralStorage ?? '64Mi', '64Mi', 'bytes');
   const storageLimit = checkQuantity(scope, 'ephemeralStorageLimit', props.ephemeralStorageLimit ?? '256Mi', '256Mi', 'bytes');
   if (quantityValue(storageLimit) < quantityValue(storage)) {
-    fail(scope, `ephemeralStorageLimit "${storageLimit}" is below the ephemeralStorage request "${storage}" (raise it to at least "${storage}")`);
+    failLate(scope, `ephemeralStorageLimit "${storageLimit}" is below the ephemeralStorage request "${storage}" (raise it to at least "${storage}")`);
   }
   const ports = containerPorts(scope, props.ports ?? {});
   const probes = (props.healthCheck ?? defaultHealthCheck(ports))._probes(scope);

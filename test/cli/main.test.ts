@@ -56,8 +56,8 @@ describe('edgefleet synth', () => {
     // THEN
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'edgefleet: synth failed; dist/ was left as it was.\nstore "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use ' +
-        '"2Gi")\n',
+      'edgefleet: synth failed; dist/ was left as it was.\n1 problem in the fleet definition:\n' +
+        '  - store "store-017": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")\n',
     );
     expect([...snapshotDir(project).keys()]).toEqual(['dist/keep.yaml']);
   });
@@ -239,6 +239,29 @@ return fleet;`,
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command "deploy"');
     expect(stderr).toContain('usage: edgefleet synth');
+  });
+
+  test('GIVEN an error that is no problem of the definition and quotes a private key WHEN synthesized THEN the key is not printed', async () => {
+    // GIVEN a late check of the fleet's own code that fails with a private key in its message
+    const project = tempDir();
+    const key = `AGE-SECRET-KEY-1${'Q'.repeat(58)}`;
+    const module = fleetModule(
+      project,
+      `const fleet = new EdgeFleet({ repository: { url: 'https://git.example.com/retail/fleet.git' } });
+const store = new EdgeStore(fleet, 'store-001');
+new EdgeMonitor(store, 'edge-monitor', { image: 'registry.example.com/edge-monitor:1.4.2' });
+store.node.addValidation({ validate: () => { throw new TypeError('a key: ${key}'); } });
+return fleet;`,
+    );
+
+    // WHEN
+    const { code, stderr } = await runIn(project, 'synth', '--fleet', module);
+
+    // THEN
+    expect(code).toBe(70);
+    expect(stderr).toContain('edgefleet: internal error');
+    expect(stderr).toContain('TypeError: a key: [private key not shown]');
+    expect(stderr).not.toContain(key.slice(16));
   });
 });
 

@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
 import { EdgeStore, EdgeApp } from '../../lib';
 import { renderStore } from '../../lib/synth/render-store';
-import { objectOf, testFleet, testStore } from '../util';
+import { objectOf, testFleet, testStore, withLateChecks } from '../util';
 
 describe('EdgeStore', () => {
   test('GIVEN a store without overrides WHEN created THEN it takes the fleet defaults', () => {
@@ -71,31 +71,31 @@ describe('EdgeStore', () => {
   });
 
   test('GIVEN a malformed node memory WHEN creating the store THEN it says what a quantity looks like', () => {
-    expect(() => testStore({ nodeProfile: { memory: '8 GB' } })).toThrow(
+    expect(withLateChecks(() => testStore({ nodeProfile: { memory: '8 GB' } }))).toThrow(
       'store "store-001": nodeProfile.memory "8 GB" is not a Kubernetes quantity (use "8Gi")',
     );
   });
 
   test.each(['5 minutes', '5', '-1m', ''])('GIVEN the sync interval "%s" WHEN creating the store THEN it fails', (interval) => {
-    expect(() => testStore({ sync: { interval } })).toThrow(
+    expect(withLateChecks(() => testStore({ sync: { interval } }))).toThrow(
       `store "store-001": sync.interval "${interval}" is not a duration (use a number with a unit, such as "30s", "5m" or "1h")`,
     );
   });
 
   test.each(['0s', '0m0s'])('GIVEN the sync interval "%s" WHEN creating the store THEN it fails: Flux would poll without pause', (interval) => {
-    expect(() => testStore({ sync: { interval } })).toThrow(
+    expect(withLateChecks(() => testStore({ sync: { interval } }))).toThrow(
       `store "store-001": sync.interval "${interval}" must be longer than 0 (use a number with a unit, such as "30s", "5m" or "1h")`,
     );
   });
 
   test('GIVEN node memory without a unit WHEN creating the store THEN it says the unit is missing', () => {
-    expect(() => testStore({ nodeProfile: { memory: '8' } })).toThrow(
+    expect(withLateChecks(() => testStore({ nodeProfile: { memory: '8' } }))).toThrow(
       'store "store-001": nodeProfile.memory "8" is only 8 bytes: its unit is missing or wrong (use "8Gi"',
     );
   });
 
   test('GIVEN a label value with a space WHEN creating the store THEN it names the label', () => {
-    expect(() => testStore({ labels: { city: 'New York' } })).toThrow(
+    expect(withLateChecks(() => testStore({ labels: { city: 'New York' } }))).toThrow(
       'store "store-001": labels "city" value "New York" is not a Kubernetes label value',
     );
   });

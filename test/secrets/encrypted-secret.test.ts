@@ -238,7 +238,10 @@ describe('store and operator keys', () => {
     [
       'a private key',
       'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ',
-      /is a private key \(AGE-SECRET-KEY-\.\.\.\): never put one in the fleet definition or in Git; give its public key/,
+      pattern([
+        /^store "store-a": ageRecipient "\[private key not shown\]" is a private key, which must never be in the fleet definition or in Git: /,
+        /give its age public key instead \(`age-keygen -y <key file>` prints it\), and if the private key was ever committed, make a new one/,
+      ]),
     ],
     ['an SSH key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample', /is not an age public key/],
   ])("GIVEN %s as a store's ageRecipient WHEN the store is defined THEN the key is refused, named with the fix", (_, key, expected) => {

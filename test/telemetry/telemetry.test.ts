@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
 import { EdgeMonitor, EdgeStore, TelemetrySettings } from '../../lib';
 import { renderStore } from '../../lib/synth/render-store';
-import { documents, testFleet } from '../util';
+import { documents, testFleet, withLateChecks } from '../util';
 
 const TELEMETRY: TelemetrySettings = {
   logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs',
@@ -141,7 +141,7 @@ describe('telemetry', () => {
     [{ credentialsSecretName: 'Telemetry Creds' }, 'telemetry.credentialsSecretName "Telemetry Creds" is not an RFC 1123 label'],
   ])('GIVEN bad telemetry %j WHEN set fleet-wide THEN the fleet is named; WHEN set for one store THEN that store is', (override, message) => {
     expect(() => store({ ...TELEMETRY, ...override })).toThrow(new RegExp(`^fleet: ${escapeRegExp(message)}`));
-    expect(() => store(TELEMETRY, override)).toThrow(new RegExp(`^store "store-017": ${escapeRegExp(message)}`));
+    expect(withLateChecks(() => store(TELEMETRY, override))).toThrow(new RegExp(`^store "store-017": ${escapeRegExp(message)}`));
   });
 
   test('GIVEN fleet-wide telemetry without endpoints WHEN creating the fleet THEN the fleet is named, not its first store', () => {

@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { EdgeApp, EdgeMonitor, EdgeStore, EdgeWasmApp, EncryptedSecret, HealthCheck } from '../../lib';
 import { renderStore } from '../../lib/synth/render-store';
-import { objectOf, testFleet, testStore } from '../util';
+import { objectOf, testFleet, testStore, withLateChecks } from '../util';
 
 const IMAGE = 'registry.example.com/retail/edge-monitor:1.4.2';
 
@@ -62,7 +62,9 @@ describe('EdgeApp', () => {
     [{ memory: '512' }, 'memory "512" is only 512 bytes: its unit is missing or wrong (use "128Mi"'],
     [{ env: { RETRIES: 3 as unknown as string } }, 'env "RETRIES" is 3, not a string (use "3")'],
   ])('GIVEN bad props %j WHEN creating the app THEN it fails with a clear message', (props, message) => {
-    expect(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props })).toThrow(`store "store-001": EdgeApp "loyalty": ${message}`);
+    expect(withLateChecks(() => new EdgeApp(testStore(), 'loyalty', { image: IMAGE, ...props }))).toThrow(
+      `store "store-001": EdgeApp "loyalty": ${message}`,
+    );
   });
 
   test('GIVEN a workload id that is not an RFC 1123 label WHEN creating it THEN it fails', () => {

@@ -1,6 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import { EdgePosVm, VmDisk } from '../../lib';
-import { documents, objectOf, testStore } from '../util';
+import { documents, objectOf, testStore, withLateChecks } from '../util';
 
 const POS_FILE = 'stores/store-001/workloads/pos.yaml';
 const BOOT = VmDisk.containerDisk('registry.example.com/retail/pos-os:4.1.0');
@@ -79,7 +79,7 @@ describe('EdgePosVm', () => {
   });
 
   test('GIVEN memory "2 GB" WHEN creating the VM THEN the error names store, VM, field and fix', () => {
-    expect(() => new EdgePosVm(testStore({}, {}), 'pos', { memory: '2 GB', bootDisk: BOOT })).toThrow(
+    expect(withLateChecks(() => new EdgePosVm(testStore({}, {}), 'pos', { memory: '2 GB', bootDisk: BOOT }))).toThrow(
       'store "store-001": EdgePosVm "pos": memory "2 GB" is not a Kubernetes quantity (use "2Gi")',
     );
   });
@@ -100,7 +100,9 @@ describe('EdgePosVm', () => {
     [{ memory: '0' }, 'memory "0" must be more than 0 (use "2Gi")'],
     [{ bootDisk: VmDisk.containerDisk('Registry/POS OS') }, 'disk "boot" image "Registry/POS OS" is not a container image reference'],
   ])('GIVEN bad props %j WHEN creating the VM THEN it fails with a clear message', (props, message) => {
-    expect(() => new EdgePosVm(testStore(), 'pos', { bootDisk: BOOT, ...props })).toThrow(`store "store-001": EdgePosVm "pos": ${message}`);
+    expect(withLateChecks(() => new EdgePosVm(testStore(), 'pos', { bootDisk: BOOT, ...props }))).toThrow(
+      `store "store-001": EdgePosVm "pos": ${message}`,
+    );
   });
 
   test('GIVEN a JSON patch that brings back spec.running WHEN validating THEN the late check rejects it', () => {
