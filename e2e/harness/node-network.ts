@@ -94,9 +94,9 @@ export class NodeNetwork {
     return [...run('ip', ['-n', this.name, '-4', 'route']).split('\n'), ...run('ip', ['-n', this.name, '-6', 'route']).split('\n')].filter((l) => l.trim());
   }
 
-  /** The host's route to `address`, e.g. `10.202.7.5 via 10.201.7.2 dev efe2e-7 src 10.201.7.1`. */
-  public hostRouteTo(address: string): string {
-    return run('ip', ['route', 'get', address]).split('\n')[0].trim();
+  /** The host's route to an address of the node's pod range and of its Service range, e.g. `10.202.7.5 via 10.201.7.2 dev efe2e-7 src 10.201.7.1`. */
+  public hostRoutesIntoNode(): string[] {
+    return [this.addresses.podCidr, this.addresses.serviceCidr].map((cidr) => run('ip', ['route', 'get', cidr.replace(/0\/24$/, '5')]).split('\n')[0].trim());
   }
 
   /** Tries a TCP connection to each address outside the machine from inside the namespace; each must fail with ENETUNREACH. */
@@ -122,9 +122,8 @@ export class NodeNetwork {
     for (const { address, result } of this.connectOutside()) {
       if (result !== 'ENETUNREACH') problems.push(`a connection from the node to ${address}: ${result}, not ENETUNREACH`);
     }
-    for (const address of [this.addresses.podCidr, this.addresses.serviceCidr].map((cidr) => cidr.replace(/0\/24$/, '5'))) {
-      const route = this.hostRouteTo(address);
-      if (!route.includes(`dev ${this.hostDevice}`)) problems.push(`the host routes ${address} by "${route}", not into the node's namespace`);
+    for (const route of this.hostRoutesIntoNode()) {
+      if (!route.includes(`dev ${this.hostDevice}`)) problems.push(`the host routes "${route}", not into the node's namespace`);
     }
     if (problems.length > 0) throw new Error(`the node's network is not closed:\n${problems.join('\n')}`);
   }

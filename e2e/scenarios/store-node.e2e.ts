@@ -117,11 +117,11 @@ describe('a store on a real node', () => {
       const { network } = node;
       // THEN the node's namespace has no default route, and connections out fail before a packet is sent
       expect(network.routes().filter((r) => r.startsWith('default'))).toEqual([]);
-      expect(network.connectOutside().map((a) => a.result)).toEqual(network.connectOutside().map(() => 'ENETUNREACH'));
+      const attempts = network.connectOutside();
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.filter((a) => a.result !== 'ENETUNREACH')).toEqual([]);
       // AND the host sends anything for a pod or a Service into the node, not to its default route
-      for (const cidr of [network.addresses.podCidr, network.addresses.serviceCidr]) {
-        expect(network.hostRouteTo(cidr.replace(/0\/24$/, '5'))).toContain(`dev ${network.hostDevice}`);
-      }
+      for (const route of network.hostRoutesIntoNode()) expect(route).toContain(`dev ${network.hostDevice}`);
       // AND from inside a pod: no route out, while the `kubernetes` Service resolves through CoreDNS
       const monitor = pods.find((p) => appOf(p) === 'edge-monitor')!;
       expect(exec(monitor, ['/edge-monitor', 'connect', '8.8.8.8:443'])).toMatch(/network is unreachable|no route to host/);
