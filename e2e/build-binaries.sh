@@ -2,7 +2,8 @@
 # Builds the pinned upstream programs that the end-to-end suite runs, from the Go module proxy, into a
 # cache outside the repository. What is already in the cache is reused, so only the first run on a
 # machine pays for the build (25-40 minutes on 2 cores). Prints the cache folder on its last line:
-#   bin/       etcd, kube-apiserver, kube-controller-manager, kubectl, source-controller, kustomize-controller
+#   bin/       etcd, kube-apiserver, kube-controller-manager, kubectl, source-controller, kustomize-controller,
+#              and the real node's kubelet, kube-scheduler and kube-proxy
 #   crds/      the Flux controllers' CRDs, from their own modules
 #   gotk-components.yaml  the two Flux controllers' Deployments and CRDs in flux-system, as `flux install` has them
 #
@@ -99,7 +100,7 @@ write_flux_manifests() {
 }
 
 have etcd || timed etcd build_etcd
-have kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet || timed "kube-apiserver, kube-controller-manager and kubectl" build_kubernetes
+have kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet || timed "kube-apiserver, kube-controller-manager, kubectl, kube-scheduler, kube-proxy and kubelet" build_kubernetes
 have source-controller || timed source-controller build_flux_controller source-controller "$FLUX_SOURCE_VERSION"
 have kustomize-controller || timed kustomize-controller build_flux_controller kustomize-controller "$FLUX_KUSTOMIZE_VERSION"
 [ -s "$cache/gotk-components.yaml" ] || write_flux_manifests

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import {
+  CpuArchitecture,
   EdgeApp,
   EdgeFleet,
   EdgeMonitor,
@@ -25,11 +26,28 @@ export const E2E_STORES = {
   telemetry: 'store-telemetry',
 } as const;
 
+/**
+ * The store that runs on the suite's real node (defined only when a scenario asks for it): the POS VM,
+ * the edge monitor and a Wasm app serving on a port, both told the store's id in STORE_ID, on a node
+ * of the machine's own architecture.
+ * Its telemetry agents are left out until they can run here: the log agent's Fluent Bit has no image
+ * the suite can build (not in Debian, not Go), and the agent choice is open (issue 19, item 3).
+ */
+export const E2E_NODE_STORE = 'store-node';
+
+/** The registry of the fleet's own images (the suite's real node loads stand-ins under these names). */
+export const E2E_IMAGE_REGISTRY = 'registry.example.com/retail';
+
+/** The machine's CPU architecture, as a node profile names it. */
+function machineArchitecture(): CpuArchitecture {
+  return process.arch === 'arm64' ? 'arm64' : 'amd64';
+}
+
 /** What a scenario changes in the fleet between commits. */
 export interface E2eFleetOptions {
   /** The clone URL of the fleet repository. */
   readonly url: string;
-  /** The stores to define. @default - all of E2E_STORES */
+  /** The stores to define (E2E_NODE_STORE among them if asked). @default - all of E2E_STORES */
   readonly stores?: string[];
   /** Workload namespace. @default 'edge' */
   readonly namespace?: string;
@@ -60,8 +78,6 @@ export interface E2eSecrets {
   readonly telemetryCredentials: string[];
 }
 
-const REGISTRY = 'registry.example.com/retail';
-
 /** The suite's fleet: a library user like any other, defined with the public API only. */
 export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
   const stores = options.stores ?? Object.values(E2E_STORES);
@@ -79,27 +95,27 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     if (secrets?.telemetryCredentials.includes(id)) new EncryptedSecret(store, 'telemetry-credentials');
     return store;
   };
-  const monitor = (store: EdgeStore) =>
-    new EdgeMonitor(store, 'edge-monitor', { image: `${REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}` });
+  const monitor = (store: EdgeStore, env?: Record<string, string>) =>
+    new EdgeMonitor(store, 'edge-monitor', { image: `${E2E_IMAGE_REGISTRY}/edge-monitor:${options.monitorVersion ?? '1.4.2'}`, env });
   const define: Record<string, () => void> = {
     [E2E_STORES.containerDisk]: () => {
       const store = newStore(E2E_STORES.containerDisk, { labels: { region: 'eu-west' } });
       if (!without.has('pos')) {
         new EdgePosVm(store, 'pos', {
-          bootDisk: VmDisk.containerDisk(`${REGISTRY}/pos-os:4.1.0`),
+          bootDisk: VmDisk.containerDisk(`${E2E_IMAGE_REGISTRY}/pos-os:4.1.0`),
           dataDisks: { data: VmDisk.localVolume({ size: '10Gi' }) },
         });
       }
-      if (!without.has('kiosk')) new EdgeApp(store, 'kiosk', { image: `${REGISTRY}/kiosk:3.2.0` });
+      if (!without.has('kiosk')) new EdgeApp(store, 'kiosk', { image: `${E2E_IMAGE_REGISTRY}/kiosk:3.2.0` });
       monitor(store);
     },
     [E2E_STORES.dataVolume]: () => {
       const store = newStore(E2E_STORES.dataVolume, { labels: { region: 'eu-west' } });
-      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${REGISTRY}/pos-disk:4.1.0` }) });
+      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${E2E_IMAGE_REGISTRY}/pos-disk:4.1.0` }) });
     },
     [E2E_STORES.wasm]: () => {
       const store = newStore(E2E_STORES.wasm, { nodeProfile: { runtimeClasses: ['wasmedge'] } });
-      new EdgeWasmApp(store, 'edge-app', { image: `${REGISTRY}/edge-app:2.0.1`, replicas: 2 });
+      new EdgeWasmApp(store, 'edge-app', { image: `${E2E_IMAGE_REGISTRY}/edge-app:2.0.1`, replicas: 2 });
       monitor(store);
     },
     [E2E_STORES.telemetry]: () => {
@@ -112,6 +128,17 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
         },
       });
       monitor(store);
+    },
+    [E2E_NODE_STORE]: () => {
+      const store = newStore(E2E_NODE_STORE, {
+        labels: { region: 'eu-west' },
+        nodeProfile: { arch: machineArchitecture(), runtimeClasses: ['wasmedge'] },
+      });
+      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk(`${E2E_IMAGE_REGISTRY}/pos-os:4.1.0`) });
+      const env = { STORE_ID: E2E_NODE_STORE };
+      monitor(store, env);
+      new EdgeWasmApp(store, 'edge-app', { image: `${E2E_IMAGE_REGISTRY}/edge-app:2.0.1`, ports: { http: 8080 }, env });
+      // The telemetry agents go here once they can run on the node (see E2E_NODE_STORE).
     },
   };
   for (const id of stores) define[id]();

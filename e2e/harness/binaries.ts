@@ -8,6 +8,10 @@ export interface Binaries {
   readonly kubeApiserver: string;
   readonly kubeControllerManager: string;
   readonly kubectl: string;
+  /** The real node's Kubernetes commands (built with the control plane's). */
+  readonly kubelet: string;
+  readonly kubeScheduler: string;
+  readonly kubeProxy: string;
   readonly sourceController: string;
   readonly kustomizeController: string;
   /** The CRDs of the Flux controllers, from their own modules (source-controller needs all of its kinds to start). */
@@ -17,9 +21,48 @@ export interface Binaries {
   /** sops and age-keygen, as the operators run them (e2e/build-sops.sh). */
   readonly sops: string;
   readonly ageKeygen: string;
+  /** The real node's other programs (e2e/build-node.sh). */
+  readonly node: NodePrograms;
+}
+
+/** What e2e/build-node.sh builds for the real node, besides the Kubernetes commands. */
+export interface NodePrograms {
+  /** CoreDNS, the cluster DNS. */
+  readonly coredns: string;
+  /** Kubernetes' pause.c, compiled; and its version (the tag of its image). */
+  readonly pause: string;
+  readonly pauseVersion: string;
+  /** The stand-in for the fleet's apps, as a Linux program and as a WASI module. */
+  readonly standin: string;
+  readonly standinWasm: string;
+  /** The OCI runtime of the `wasmedge` handler: runc, with wasi-run for `.wasm` entrypoints (a stand-in, not WasmEdge). */
+  readonly wasmRunc: string;
+  /** Writes `docker save` tarballs. */
+  readonly packImage: string;
+}
+
+/** Runs a build script of e2e/ and returns its `name=path` lines. */
+function builtPrograms(script: string): Record<string, string> {
+  const lines = run('bash', [path.join(__dirname, '..', script)])
+    .trim()
+    .split('\n');
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
 let cached: Binaries | undefined;
+
+function nodePrograms(): NodePrograms {
+  const built = builtPrograms('build-node.sh');
+  return {
+    coredns: built.coredns,
+    pause: built.pause,
+    pauseVersion: built['pause-version'],
+    standin: built.standin,
+    standinWasm: built['standin.wasm'],
+    wasmRunc: built['wasm-runc'],
+    packImage: built['pack-image'],
+  };
+}
 
 /** Builds the binaries when the cache lacks them (the first run on a machine: 25-40 minutes), else reuses them. */
 export function binaries(): Binaries {
@@ -37,6 +80,9 @@ export function binaries(): Binaries {
     kubeApiserver: bin('kube-apiserver'),
     kubeControllerManager: bin('kube-controller-manager'),
     kubectl: bin('kubectl'),
+    kubelet: bin('kubelet'),
+    kubeScheduler: bin('kube-scheduler'),
+    kubeProxy: bin('kube-proxy'),
     sourceController: bin('source-controller'),
     kustomizeController: bin('kustomize-controller'),
     fluxCrds: fs
@@ -46,6 +92,7 @@ export function binaries(): Binaries {
     fluxManifests: path.join(cache, 'gotk-components.yaml'),
     sops: path.join(sopsBin, 'sops'),
     ageKeygen: path.join(sopsBin, 'age-keygen'),
+    node: nodePrograms(),
   };
   return cached;
 }

@@ -20,8 +20,11 @@ function openssl(dir: string, args: string[]): void {
   run('openssl', args, { cwd: dir });
 }
 
-/** A CA, a serving certificate for 127.0.0.1, an admin client certificate and a service-account key pair. */
-export function makePki(dir: string): Pki {
+/**
+ * A CA, a serving certificate for 127.0.0.1 and `serverIps` (the addresses the API server is reached
+ * at besides), an admin client certificate and a service-account key pair.
+ */
+export function makePki(dir: string, serverIps: string[] = []): Pki {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
   openssl(dir, [
@@ -60,7 +63,8 @@ export function makePki(dir: string): Pki {
       `${name}.ext`,
     ]);
   };
-  signed('server', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
+  const ips = ['127.0.0.1', ...serverIps].map((ip) => `IP:${ip}`).join(',');
+  signed('server', '/CN=kube-apiserver', `subjectAltName=${ips},DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n`);
   signed('admin', '/O=system:masters/CN=edgefleet-e2e-admin', 'extendedKeyUsage=clientAuth\n');
   openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);

@@ -58,6 +58,11 @@ export class FluxControllers {
     public readonly args: Record<(typeof CONTROLLERS)[number], string[]>,
   ) {}
 
+  /** The processes running now, for measurements. */
+  public get running(): readonly ManagedProcess[] {
+    return this.processes.filter((p) => p.alive);
+  }
+
   /** Stops both controllers, as a store reboot or a pod eviction would. */
   public async stop(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop()));

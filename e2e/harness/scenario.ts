@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { FleetRepo } from './fleet-repo';
+import { Preload, preloadFromImageList } from './node-images';
 import { StoreCluster } from './store-cluster';
 import { E2E_WORK, recordTiming } from './timings';
 import { diffDist } from '../../lib/diff/dist-diff';
@@ -25,6 +26,15 @@ export interface ScenarioSteps {
   readonly beforeBootstrap?: (cluster: StoreCluster) => void;
 }
 
+/** How a scenario's store runs. */
+export interface ScenarioOptions extends ScenarioSteps {
+  /**
+   * On a real node (RealNode): the store's pods run, from images pre-loaded from its images.txt
+   * before Flux's bootstrap, as a store is provisioned. @default false - the API server only
+   */
+  readonly realNode?: boolean;
+}
+
 /** `flux bootstrap --branch=main`: the bootstrap files committed to the fleet's branch, with the synthesized tree. */
 function bootstrapFromMain(repo: FleetRepo, storeId: string, interval: string): { commit: string; dist: string } {
   repo.fillBootstrapFiles(storeId, interval);
@@ -44,7 +54,7 @@ function bootstrapFromStoreBranch(repo: FleetRepo, storeId: string, interval: st
  */
 export class Scenario {
   /** Synthesizes the suite's fleet, bootstraps `storeId` from it, and waits until the store is Ready. */
-  public static async start(name: string, storeId: string, fleet: FleetChange = {}, steps: ScenarioSteps = {}): Promise<Scenario> {
+  public static async start(name: string, storeId: string, fleet: FleetChange = {}, steps: ScenarioOptions = {}): Promise<Scenario> {
     const dir = path.join(E2E_WORK, name);
     fs.rmSync(dir, { recursive: true, force: true });
     const repo = await FleetRepo.create(path.join(dir, 'git'));
@@ -59,14 +69,31 @@ export class Scenario {
         : bootstrapFromMain(repo, storeId, store.sync.interval);
 
     const started = Date.now();
-    const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile);
+    const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile, { realNode: steps.realNode }).catch(async (e) => {
+      await repo.server.stop();
+      throw e;
+    });
     const scenario = new Scenario(name, storeId, repo, cluster, fleet);
-    recordTiming(name, 'control plane up (s)', (Date.now() - started) / 1000);
-    steps.beforeBootstrap?.(cluster);
-    await cluster.bootstrap(dist);
-    recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
+    recordTiming(name, steps.realNode ? 'control plane and node up (s)' : 'control plane up (s)', (Date.now() - started) / 1000);
+    for (const [what, seconds] of Object.entries(cluster.nodeFigures)) recordTiming(name, what, seconds);
+    try {
+      if (steps.realNode) {
+        const preloading = Date.now();
+        scenario.preload = scenario.preloadImages();
+        recordTiming(name, 'images pre-loaded before the bootstrap (s)', (Date.now() - preloading) / 1000);
+      }
+      steps.beforeBootstrap?.(cluster);
+      await cluster.bootstrap(dist);
+      recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
+    } catch (e) {
+      await scenario.stop();
+      throw e;
+    }
     return scenario;
   }
+
+  /** What the pre-load before the bootstrap loaded, on a real node. */
+  public preload?: Preload;
 
   private constructor(
     public readonly name: string,
@@ -101,6 +128,19 @@ export class Scenario {
     const seconds = await this.cluster.waitForApplied(commit, kustomizations, APPLY_TIMEOUT_MS);
     recordTiming(this.name, what, seconds);
     return seconds;
+  }
+
+  /**
+   * The README's pre-load, on the real node: every image of the store's images.txt in the working
+   * clone that the suite has a stand-in for, packed as a tarball and imported into containerd.
+   */
+  public preloadImages(): Preload {
+    return preloadFromImageList(
+      this.cluster.node,
+      path.join(this.repo.dist, 'stores', this.storeId),
+      this.storeObjects(),
+      path.join(E2E_WORK, this.name, 'images'),
+    );
   }
 
   /** The objects of the store's folder in the working clone, as `kustomize build` makes them for Flux. */

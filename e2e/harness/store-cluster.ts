@@ -5,6 +5,7 @@ import { ControlPlane } from './control-plane';
 import { FLUX_NAMESPACE, FluxControllers } from './flux-controllers';
 import { Kubectl } from './kubectl';
 import { waitFor } from './processes';
+import { RealNode } from './real-node';
 import { ResolvedNodeProfile } from '../../lib';
 
 /** Where the upstream KubeVirt and CDI CRDs are: ../shared/crds beside the checkout, or $EDGEFLEET_SHARED/crds. */
@@ -69,16 +70,41 @@ export function installStorePlatform(kubectl: Kubectl, node: StoreNode, crdGroup
 }
 
 /**
+ * A ResourceQuota of no pods in flux-system: the suite runs Flux's controllers as processes, standing
+ * in for the pods of their Deployments, which must not start a second copy on a real node.
+ */
+const NO_FLUX_PODS = {
+  apiVersion: 'v1',
+  kind: 'ResourceQuota',
+  metadata: { name: 'e2e-flux-runs-as-processes', namespace: FLUX_NAMESPACE },
+  spec: { hard: { pods: '0' } },
+};
+
+/**
  * One store as the suite sees it: a real control plane with what K3s and the store image provide
  * (the local-path StorageClass, the node's RuntimeClasses), the KubeVirt, CDI and Flux CRDs, and
- * Flux's controllers, bootstrapped from the store's folder of the fleet repository.
+ * Flux's controllers, bootstrapped from the store's folder of the fleet repository; optionally a real
+ * node (RealNode) on which the store's pods run.
  */
 export class StoreCluster {
-  /** Starts a store's control plane with what its node provides, its state in `dir`; Flux starts at {@link bootstrap}. */
-  public static async start(dir: string, storeId: string, node: StoreNode): Promise<StoreCluster> {
-    const plane = await ControlPlane.start(path.join(dir, 'control-plane'));
-    installStorePlatform(plane.kubectl, node);
-    return new StoreCluster(dir, storeId, plane);
+  /**
+   * Starts a store's control plane with what its node provides, its state in `dir`, and with
+   * `realNode` the store's node registered as `storeId` with the profile's taints; Flux starts at
+   * {@link bootstrap}. What started is stopped again if a later step fails.
+   */
+  public static async start(dir: string, storeId: string, profile: ResolvedNodeProfile, options: { realNode?: boolean } = {}): Promise<StoreCluster> {
+    const node = options.realNode ? RealNode.prepare(path.join(dir, 'node'), storeId, profile.taints) : undefined;
+    let plane: ControlPlane | undefined;
+    try {
+      plane = await ControlPlane.start(path.join(dir, 'control-plane'), node?.controlPlaneNetwork);
+      const nodeFigures = await node?.start(plane);
+      installStorePlatform(plane.kubectl, profile);
+      return new StoreCluster(dir, storeId, plane, node, nodeFigures ?? {});
+    } catch (e) {
+      await node?.stop();
+      await plane?.stop();
+      throw e;
+    }
   }
 
   private controllers?: FluxControllers;
@@ -87,7 +113,16 @@ export class StoreCluster {
     private readonly dir: string,
     public readonly storeId: string,
     public readonly plane: ControlPlane,
+    private readonly realNode: RealNode | undefined,
+    /** How long the real node's start took, step by step (seconds). */
+    public readonly nodeFigures: Record<string, number>,
   ) {}
+
+  /** The store's real node, when it has one. */
+  public get node(): RealNode {
+    if (!this.realNode) throw new Error(`store ${this.storeId} has no real node`);
+    return this.realNode;
+  }
 
   /** The store's Flux controllers, once bootstrapped. */
   public get flux(): FluxControllers {
@@ -105,6 +140,11 @@ export class StoreCluster {
    * controllers as their Deployments say.
    */
   public async bootstrap(dist: string): Promise<void> {
+    if (this.realNode) {
+      this.kubectl.apply({
+        yaml: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } }, NO_FLUX_PODS].map((o) => JSON.stringify(o)).join('\n'),
+      });
+    }
     this.kubectl.apply({ kustomize: path.join(dist, 'clusters', this.storeId, 'flux-system') });
     this.controllers = await FluxControllers.start(path.join(this.dir, 'flux'), this.plane.kubeconfig);
   }
@@ -156,9 +196,13 @@ export class StoreCluster {
     for (const k of kustomizations) this.kubectl.requestReconcile('kustomizations.kustomize.toolkit.fluxcd.io', k, FLUX_NAMESPACE);
   }
 
-  /** Stops Flux and the control plane. */
+  /** Stops Flux, the node and the control plane (each, whatever the others do). */
   public async stop(): Promise<void> {
-    await this.controllers?.stop();
-    await this.plane.stop();
+    try {
+      await this.controllers?.stop();
+      await this.realNode?.stop();
+    } finally {
+      await this.plane.stop();
+    }
   }
 }

@@ -1,0 +1,341 @@
+import * as http from 'http';
+import { E2E_IMAGE_REGISTRY, E2E_NODE_STORE } from '../fleet/e2e-fleet';
+import { measureUsage, usageTable } from '../harness/process-usage';
+import { waitFor } from '../harness/processes';
+import { PodState, RealNode } from '../harness/real-node';
+import { APPLY_TIMEOUT_MS, STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
+import { recordTiming } from '../harness/timings';
+
+/** The store's workload namespace. */
+const WORKLOADS = 'edge';
+
+/** The store's pods: the edge monitor, and the Wasm app on the `wasmedge` RuntimeClass (the suite's Wasm stand-in, not WasmEdge). */
+const STORE_PODS = 2;
+
+/** How many lines an app's rate is measured over. */
+const RATE_LINES = 8;
+
+/** How long every pod of the store may take to be Running and Ready again (a busy 2-core machine). */
+const PODS_TIMEOUT_MS = 120_000;
+
+/** What the stand-ins log: `seq=<n> app=<app> version=<version> store=<id>`, one line a second; with the time kubelet logged it. */
+interface NumberedLine {
+  readonly at: number;
+  readonly seq: number;
+  readonly app: string;
+  readonly version: string;
+  readonly store: string;
+}
+
+const image = (name: string, version: string) => `${E2E_IMAGE_REGISTRY}/${name}:${version}`;
+
+/** The app a pod belongs to: its name without the ReplicaSet's and the pod's suffixes. */
+const appOf = (pod: PodState) => pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '');
+
+/** The numbered lines of `kubectl logs --timestamps`. */
+function numberedLines(log: string): NumberedLine[] {
+  return [...log.matchAll(/^(\S+) seq=(\d+) app=(\S*) version=(\S*) store=(\S*)$/gm)].map((m) => ({
+    at: Date.parse(m[1]),
+    seq: Number(m[2]),
+    app: m[3],
+    version: m[4],
+    store: m[5],
+  }));
+}
+
+/** GET over plain HTTP from the host, whose routes lead into the node's namespace. */
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject)
+      .on('timeout', () => reject(new Error(`${url}: timed out`)));
+  });
+}
+
+/** The counter of a stand-in's /metrics. */
+function linesCounter(metrics: string): number {
+  const value = /^standin_lines_total\{[^}]*\} (\d+)$/m.exec(metrics)?.[1];
+  if (value === undefined) throw new Error(`no standin_lines_total in:\n${metrics}`);
+  return Number(value);
+}
+
+describe('a store on a real node', () => {
+  let scenario: Scenario;
+  let node: RealNode;
+  let startedAt: number;
+  /** containerd's count of pull requests once the pull detector was shown to work. */
+  let pullsBaseline: number;
+
+  beforeAll(async () => {
+    startedAt = Date.now();
+    scenario = await Scenario.start('store-node', E2E_NODE_STORE, { stores: [E2E_NODE_STORE] }, { realNode: true });
+    node = scenario.cluster.node;
+  });
+  afterAll(() => scenario?.stop());
+
+  const kubectl = () => scenario.cluster.kubectl;
+  const logOf = (pod: PodState) => kubectl().run(['logs', '--timestamps', '-n', pod.namespace, pod.name]);
+  const exec = (pod: PodState, command: string[]) =>
+    kubectl()
+      .spawn(['exec', '-n', pod.namespace, pod.name, '--', ...command])
+      .stdout.trim();
+
+  describe('store up', () => {
+    let pods: PodState[];
+
+    test('the edge monitor and the Wasm app run from the images pre-loaded from images.txt, nothing pulled', async () => {
+      // GIVEN the store bootstrapped from dist/clusters/<id> after its images.txt was pre-loaded
+      // WHEN Flux has applied the store
+      pods = await node.waitForPods(WORKLOADS, STORE_PODS, PODS_TIMEOUT_MS);
+      recordTiming('store up', 'from nothing to every pod Ready (s)', (Date.now() - startedAt) / 1000);
+
+      // THEN the monitor and the Wasm app run on the node, the Wasm app on the `wasmedge` RuntimeClass
+      expect(pods.map((p) => [appOf(p), p.images, p.runtimeClassName ?? null]).sort()).toEqual([
+        ['edge-app', [image('edge-app', '2.0.1')], 'wasmedge'],
+        ['edge-monitor', [image('edge-monitor', '1.4.2')], null],
+      ]);
+      // AND every image of images.txt with a stand-in was imported under its exact name; the VM's
+      // containerDisk has none (KubeVirt does not run here)
+      expect(scenario.preload).toEqual({
+        loaded: [image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2')],
+        withoutStandIn: [image('pos-os', '4.1.0')],
+      });
+      expect(node.imageNames()).toEqual(
+        [node.images!.coredns, image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), node.images!.pause].sort(),
+      );
+      // AND containerd was asked for no pull; kubelet found each image already present
+      recordTiming('store up', 'images pulled', node.pullRequests());
+      expect(node.pullRequests()).toBe(0);
+      const pulled = kubectl()
+        .list('events', WORKLOADS)
+        .filter((e) => e.reason === 'Pulled' || e.reason === 'Pulling');
+      expect(pulled.map((e) => `${e.reason}: ${e.message}`).sort()).toEqual(
+        pods.map((p) => `Pulled: Container image "${p.images[0]}" already present on machine and can be accessed by the pod`).sort(),
+      );
+      // AND the Wasm app's container is the Wasm stand-in runtime running the module, the monitor's its own program
+      const commands = Object.fromEntries(pods.map((p) => [appOf(p), node.podCommands(p)]));
+      expect(commands).toEqual({ 'edge-app': ['.wasi-run', 'pause'], 'edge-monitor': ['edge-monitor', 'pause'] });
+    });
+
+    test('a pull would have been seen: containerd logs the one a pod of a missing image asks for', async () => {
+      // GIVEN a pod whose image no store pre-loads (its registry's name can never resolve, and the node has no route out)
+      const probe = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pull-detector', namespace: 'default' },
+        spec: {
+          tolerations: [{ operator: 'Exists' }],
+          containers: [{ name: 'c', image: 'edgefleet-e2e.invalid/absent:1', imagePullPolicy: 'IfNotPresent' }],
+        },
+      };
+      kubectl().apply({ yaml: JSON.stringify(probe) });
+      // THEN containerd logs its pull request, which fails
+      await waitFor("the probe pod's pull request", () => (node.pullRequests() > 0 ? true : undefined), 60_000);
+      kubectl().run(['delete', 'pod', 'pull-detector', '-n', 'default', '--grace-period=0', '--force', '--wait=true']);
+      pullsBaseline = node.pullRequests();
+      expect(pullsBaseline).toBeGreaterThanOrEqual(1);
+    });
+
+    test('nothing on the node can reach beyond the machine; Services and cluster DNS work inside it', () => {
+      const { network } = node;
+      // THEN the node's namespace has no default route, and connections out fail before a packet is sent
+      expect(network.routes().filter((r) => r.startsWith('default'))).toEqual([]);
+      const attempts = network.connectOutside();
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.filter((a) => a.result !== 'ENETUNREACH')).toEqual([]);
+      // AND the host sends anything for a pod or a Service into the node, not to its default route
+      for (const route of network.hostRoutesIntoNode()) expect(route).toContain(`dev ${network.hostDevice}`);
+      // AND from inside a pod: no route out, while the `kubernetes` Service resolves through CoreDNS
+      const monitor = pods.find((p) => appOf(p) === 'edge-monitor')!;
+      expect(exec(monitor, ['/edge-monitor', 'connect', '8.8.8.8:443'])).toMatch(/network is unreachable|no route to host/);
+      expect(exec(monitor, ['/edge-monitor', 'resolve', 'kubernetes.default.svc.cluster.local'])).toBe(network.addresses.apiServiceIp);
+      expect(exec(monitor, ['/edge-monitor', 'resolve', 'example.com'])).toBe('');
+    });
+
+    test('each app logs numbered lines at a steady rate and counts them on the port its manifest declares', async () => {
+      for (const [app, port] of [
+        ['edge-monitor', 9100],
+        ['edge-app', 8080],
+      ] as const) {
+        const pod = pods.find((p) => appOf(p) === app)!;
+        const lines = await waitFor(
+          `${RATE_LINES} lines of ${app}`,
+          () => {
+            const logged = numberedLines(logOf(pod));
+            return logged.length >= RATE_LINES ? logged : undefined;
+          },
+          30_000,
+        );
+        const counted = linesCounter(await httpGet(`http://${pod.ip}:${port}/metrics`));
+        const [first, last] = [lines[0], lines[lines.length - 1]];
+        const perSecond = (last.seq - first.seq) / ((last.at - first.at) / 1000);
+        const longestGap = Math.max(...lines.slice(1).map((l, i) => l.at - lines[i].at)) / 1000;
+        // THEN lines 1..n, with the image's version and the store's id from the manifest's env, one a second
+        expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+        expect(new Set(lines.map((l) => `${l.app} ${l.version} ${l.store}`))).toEqual(
+          new Set([`${app} ${pod.images[0].split(':').pop()} ${E2E_NODE_STORE}`]),
+        );
+        expect(perSecond).toBeCloseTo(1, 1);
+        expect(longestGap).toBeLessThan(1.5);
+        // AND the counter on the declared port counts them, the lines logged since excepted
+        expect(counted).toBeGreaterThanOrEqual(last.seq);
+        expect(counted).toBeLessThanOrEqual(last.seq + 2);
+        recordTiming('store up', `${app} lines per second`, perSecond);
+      }
+    });
+
+    test('the POS VirtualMachine is accepted by the API; no KubeVirt runs here, so nothing starts it', () => {
+      const vm = kubectl().get('virtualmachines.kubevirt.io', 'pos', WORKLOADS);
+      expect(vm.spec.template.spec.domain).toBeDefined();
+      expect(vm.status ?? {}).toEqual({});
+      expect(node.pods().filter((p) => p.name.startsWith('virt-launcher'))).toEqual([]);
+    });
+
+    // Known to fail until lib/ patches Flux's Deployments: on a store whose node carries the profile's
+    // taints (edge-node:NoSchedule by default), Flux's own pods would never be scheduled. The suite runs
+    // the controllers as processes, so it does not stop here; remove `.failing` once the patch exists.
+    test.failing("Flux's controllers tolerate the node's taints, as every other pod of the store does", () => {
+      const taints: { key: string; effect: string }[] = kubectl().get('node', E2E_NODE_STORE).spec.taints;
+      const untolerated = ['source-controller', 'kustomize-controller'].flatMap((name) => {
+        const tolerations: any[] = kubectl().get('deployment', name, 'flux-system').spec.template.spec.tolerations ?? [];
+        return taints
+          .filter(
+            (t) => !tolerations.some((tol) => (tol.key === undefined || tol.key === t.key) && (tol.effect === undefined || tol.effect === t.effect)),
+          )
+          .map((t) => `${name}: ${t.key}:${t.effect}`);
+      });
+      expect(untolerated).toEqual([]);
+    });
+
+    test.todo(
+      'the telemetry agents are Running and Ready: Fluent Bit has no image the suite can build, and the agents are being chosen (issue 19, item 3)',
+    );
+
+    test('what the node, its control plane, Flux and the pods use once settled', async () => {
+      const processesOf = (running: readonly { name: string; pid?: number }[]) => running.map((p) => ({ name: p.name, pids: () => [p.pid!] }));
+      const usage = await measureUsage(
+        [...node.usageGroups(), ...processesOf(scenario.cluster.plane.running), ...processesOf(scenario.cluster.flux.running)],
+        10_000,
+      );
+      process.stderr.write(
+        `\nstore-node: RSS and CPU over 10 s, settled (the node's programs are not K3s: K3s folds the control plane and node into one ` +
+          `process)\n${usageTable(usage)}\n`,
+      );
+      for (const u of usage) {
+        const name = u.name.replace(/^pod (\S+?)-[a-z0-9]+-[a-z0-9]+$/, 'pod $1');
+        recordTiming('usage', `${name} RSS (MiB)`, u.rssMiB);
+        recordTiming('usage', `${name} CPU (millicores)`, u.cpuMillicores);
+      }
+      expect(usage.filter((u) => u.processes === 0).map((u) => u.name)).toEqual([]);
+    });
+  });
+
+  describe('an update rolls on the node', () => {
+    test('a new monitor version, pre-loaded then committed, replaces the old pod; nothing pulled', async () => {
+      const before = node.pods(WORKLOADS);
+      const app = before.find((p) => appOf(p) === 'edge-app')!;
+      // GIVEN the new version synthesized, and pre-loaded from the new images.txt before it is committed
+      scenario.synthChange({ monitorVersion: '1.4.3' });
+      const preloading = Date.now();
+      expect(scenario.preloadImages().loaded).toContain(image('edge-monitor', '1.4.3'));
+      recordTiming('update rolls on the node', 'images of the new images.txt pre-loaded (s)', (Date.now() - preloading) / 1000);
+      expect(node.imageNames()).toContain(image('edge-monitor', '1.4.3'));
+
+      // WHEN it is committed
+      const commit = scenario.commitChange({}, 'edge-monitor 1.4.3, pre-loaded on the stores');
+      const committed = Date.now();
+      recordTiming(
+        'update rolls on the node',
+        'commit applied by Flux (s)',
+        await scenario.cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS),
+      );
+      const after = await node.waitForPods(
+        WORKLOADS,
+        STORE_PODS,
+        PODS_TIMEOUT_MS,
+        (p) => appOf(p) !== 'edge-monitor' || p.images[0] === image('edge-monitor', '1.4.3'),
+      );
+      recordTiming('update rolls on the node', 'commit to new pod Ready, old one gone (s)', (Date.now() - committed) / 1000);
+
+      // THEN the new monitor pod runs the new image, the old one is gone, the Wasm app's pod was left alone
+      const monitor = after.find((p) => appOf(p) === 'edge-monitor')!;
+      expect(before.map((p) => p.name)).not.toContain(monitor.name);
+      expect(after.find((p) => appOf(p) === 'edge-app')).toMatchObject({ uid: app.uid, restarts: 0 });
+      const [line] = await waitFor(
+        'a line from the new monitor',
+        () => {
+          const lines = numberedLines(logOf(monitor));
+          return lines.length > 0 ? lines : undefined;
+        },
+        10_000,
+      );
+      expect(line).toMatchObject({ seq: 1, version: '1.4.3' });
+      // AND nothing was pulled
+      recordTiming('update rolls on the node', 'images pulled', node.pullRequests() - pullsBaseline);
+      expect(node.pullRequests()).toBe(pullsBaseline);
+    });
+  });
+
+  describe('store restart offline', () => {
+    test('with Git unreachable, the node restarts every pod from its local images, and Flux applies its last artifact', async () => {
+      const before = node.pods();
+      const images = node.imageNames();
+      const lastApplied = scenario.cluster.fluxStatus('Kustomization', 'edgefleet-workloads')!.revision;
+
+      // GIVEN Git unreachable (the suite runs no registry, and the node has no route out)
+      await scenario.repo.server.stop();
+      // WHEN containerd, kubelet, kube-proxy, the scheduler and every container stop, and start again, with Flux's controllers
+      const started = Date.now();
+      await node.reboot();
+      await scenario.cluster.flux.restart();
+      recordTiming('store restart offline', 'node stopped and its programs started again (s)', (Date.now() - started) / 1000);
+
+      // THEN every pod runs again, restarted on the node from its local images
+      const restarted = (p: PodState) => p.startedAt >= Math.floor(started / 1000) * 1000; // startedAt has whole seconds
+      await node.waitForPods('kube-system', 1, PODS_TIMEOUT_MS, restarted);
+      const after = await node.waitForPods(WORKLOADS, STORE_PODS, PODS_TIMEOUT_MS, restarted);
+      recordTiming('store restart offline', 'every pod Running and Ready again (s)', (Date.now() - started) / 1000);
+      expect(after.map((p) => p.uid).sort()).toEqual(
+        before
+          .filter((p) => p.namespace === WORKLOADS)
+          .map((p) => p.uid)
+          .sort(),
+      );
+      expect(node.imageNames()).toEqual(images);
+      recordTiming('store restart offline', 'images pulled', node.pullRequests() - pullsBaseline);
+      expect(node.pullRequests()).toBe(pullsBaseline);
+
+      // AND Flux, asked to reconcile, fails to fetch but applies its last artifact again
+      scenario.cluster.requestReconcile(['edgefleet-workloads']);
+      const fetch = await waitFor(
+        'the GitRepository to report the failed fetch',
+        () => {
+          const s = scenario.cluster.fluxStatus('GitRepository', 'flux-system');
+          return s && !s.ready && s.observedCurrent ? s : undefined;
+        },
+        120_000,
+      );
+      expect(fetch.revision).toBe(lastApplied);
+      const requested = kubectl().get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-workloads', 'flux-system').metadata.annotations[
+        'reconcile.fluxcd.io/requestedAt'
+      ];
+      await waitFor(
+        'edgefleet-workloads applied again from the artifact',
+        () => {
+          const k = kubectl().get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-workloads', 'flux-system');
+          const ready = (k.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+          return k.status?.lastHandledReconcileAt === requested && ready?.status === 'True' && k.status.lastAppliedRevision === lastApplied
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+      recordTiming('store restart offline', 'Flux applied its last artifact again (s)', (Date.now() - started) / 1000);
+    });
+  });
+});
