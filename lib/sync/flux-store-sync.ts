@@ -11,6 +11,7 @@ import {
 import { IEdgeStore } from '../model/contract';
 import { FLUX_BOOTSTRAP_FILES, storeFolderInRepository } from '../model/dist-layout';
 import { ManifestFile } from '../model/manifest-file';
+import { podPlacement } from '../model/pod-placement';
 import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { layerDecryption } from '../secrets/encrypted-secret';
@@ -122,6 +123,15 @@ function bootstrapKustomization(store: IEdgeStore): object {
   // (fluxcd/pkg runtime/controller rate_limiter.go): capped at the interval, a store that was
   // offline for hours notices the link is back within one interval.
   const retryWithinInterval = [{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: `--max-retry-delay=${store.sync.interval}` }];
+  // Flux's controllers are the store's first pods: on a tainted node they must tolerate its taints
+  // like every other workload, or nothing of the store is ever applied. gotk-components.yaml holds
+  // only Flux's Deployments, so the patch targets them all, whatever controllers bootstrap installs.
+  const toleratesNodeTaints = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'flux-controllers' },
+    spec: { template: { spec: { tolerations: podPlacement(store.nodeProfile).tolerations } } },
+  };
   const sourceController = { kind: 'Deployment', name: 'source-controller' };
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -131,6 +141,7 @@ function bootstrapKustomization(store: IEdgeStore): object {
       { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(gitRepositoryPatch(store)) },
       { target: sourceController, patch: yamlText(persistentArtifacts) },
       { target: sourceController, patch: yamlText(retryWithinInterval) },
+      { target: { kind: 'Deployment' }, patch: yamlText(toleratesNodeTaints) },
     ],
   };
 }

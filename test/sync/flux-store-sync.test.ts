@@ -71,7 +71,7 @@ describe('FluxStoreSync', () => {
       annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
     });
     expect(claim.spec.storageClassName).toBe('store-ssd');
-    const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment');
+    const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment' && p.target.name === 'source-controller');
     expect(patch.target).toEqual({ kind: 'Deployment', name: 'source-controller' });
     expect(YAML.parse(patch.patch).spec.template.spec.volumes).toEqual([
       { name: 'data', emptyDir: null, persistentVolumeClaim: { claimName: 'source-controller-data' } },
@@ -84,6 +84,23 @@ describe('FluxStoreSync', () => {
     // THEN source-controller's exponential backoff (up to 15m by default) is capped at the interval
     const patches = kustomization.patches.filter((p: any) => p.target.name === 'source-controller').map((p: any) => YAML.parse(p.patch));
     expect(patches).toContainEqual([{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: '--max-retry-delay=5m' }]);
+  });
+
+  test("GIVEN a node with taints WHEN synthesized THEN every one of Flux's Deployments tolerates them, so the store's first pods schedule", () => {
+    // GIVEN a store whose node carries two taints
+    const taints = [
+      { key: 'edge-node', effect: 'NoSchedule' as const },
+      { key: 'pos-only', effect: 'NoExecute' as const },
+    ];
+    // WHEN its bootstrap kustomization is generated
+    const [kustomization] = documents(testStore({}, { nodeProfile: { taints } }), 'clusters/store-001/flux-system/kustomization.yaml');
+    // THEN one patch targets every Deployment that bootstrap installs (all of them Flux's) with a toleration per taint
+    const patch = kustomization.patches.find((p: any) => p.target.kind === 'Deployment' && p.target.name === undefined);
+    expect(patch.target).toEqual({ kind: 'Deployment' });
+    expect(YAML.parse(patch.patch).spec.template.spec.tolerations).toEqual([
+      { key: 'edge-node', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'pos-only', operator: 'Exists', effect: 'NoExecute' },
+    ]);
   });
 
   test("GIVEN a store WHEN synthesized THEN bootstrap's files are there as empty placeholders, as Flux's bootstrap guide asks", () => {
