@@ -42,9 +42,11 @@ export function streamDir(podsDir: string, s: LogStream): string {
   return path.join(podsDir, `${s.namespace}_${s.pod}_${s.uid}`, s.container);
 }
 
-/** The CRI line the kubelet writes for one full (`F`) stdout line, stamped `time` plus `micros` microseconds (so that every line has its own time). */
-export function criLine(time: Date, micros: number, seq: number, pod: string, lineBytes: number): string {
-  const fraction = (time.getTime() % 1000) * 1000 + micros;
+/**
+ * The CRI line the kubelet writes for one full (`F`) stdout line, stamped `time` plus `extraMicros` microseconds (so that every line has its own time).
+ */
+export function criLine(time: Date, extraMicros: number, seq: number, pod: string, lineBytes: number): string {
+  const fraction = (time.getTime() % 1000) * 1000 + extraMicros;
   const ts = `${time.toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}000Z`;
   const head = `${ts} stdout F seq=${seq} pod=${pod} `;
   return head + 'x'.repeat(Math.max(0, lineBytes - head.length - 1)) + '\n';
@@ -118,12 +120,18 @@ export class ContainerLogWriter {
     fs.renameSync(path.join(dir, '0.log'), path.join(dir, rotatedName(time)));
     fs.writeFileSync(path.join(dir, '0.log'), '');
     this.rotations++;
-    const rotated = fs.readdirSync(dir).filter((f) => f.startsWith('0.log.')).sort();
-    for (const f of rotated.slice(0, -1).filter((f) => !f.endsWith('.gz'))) {
+    const rotated = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('0.log.'))
+      .sort();
+    for (const f of rotated.slice(0, -1).filter((name) => !name.endsWith('.gz'))) {
       fs.writeFileSync(path.join(dir, `${f}.gz`), zlib.gzipSync(fs.readFileSync(path.join(dir, f))));
       fs.rmSync(path.join(dir, f));
     }
-    const all = fs.readdirSync(dir).filter((f) => f.startsWith('0.log.')).sort();
+    const all = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('0.log.'))
+      .sort();
     for (const f of all.slice(0, Math.max(0, all.length - ((this.o.maxFiles ?? 5) - 1)))) fs.rmSync(path.join(dir, f));
   }
 }
@@ -245,15 +253,21 @@ function micros(rfc3339: string): number {
  * Staleness markers (exported as null: Prometheus writes one when a target disappears) are counted
  * apart, not returned as samples.
  */
-export async function exportedSamples(victoriaMetricsUrl: string, selector: string): Promise<Array<{ metric: Record<string, string>; values: number[]; timestamps: number[]; staleMarkers: number }>> {
+export async function exportedSamples(
+  victoriaMetricsUrl: string,
+  selector: string,
+): Promise<Array<{ metric: Record<string, string>; values: number[]; timestamps: number[]; staleMarkers: number }>> {
   const url = `${victoriaMetricsUrl}/api/v1/export?match[]=${encodeURIComponent(selector)}`;
   const response = await fetch(url);
   if (!response.ok) throw new Error(`VictoriaMetrics export ${selector}: HTTP ${response.status} ${await response.text()}`);
   const text = await response.text();
-  return text.split('\n').filter(Boolean).map((l) => {
-    const s = JSON.parse(l) as { metric: Record<string, string>; values: Array<number | null>; timestamps: number[] };
-    const all = s.timestamps.map((t, i) => [t, s.values[i]] as const);
-    const order = all.filter((o): o is readonly [number, number] => typeof o[1] === 'number' && !Number.isNaN(o[1])).sort((a, b) => a[0] - b[0]);
-    return { metric: s.metric, timestamps: order.map((o) => o[0]), values: order.map((o) => o[1]), staleMarkers: all.length - order.length };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const s = JSON.parse(l) as { metric: Record<string, string>; values: Array<number | null>; timestamps: number[] };
+      const all = s.timestamps.map((t, i) => [t, s.values[i]] as const);
+      const order = all.filter((o): o is readonly [number, number] => typeof o[1] === 'number' && !Number.isNaN(o[1])).sort((a, b) => a[0] - b[0]);
+      return { metric: s.metric, timestamps: order.map((o) => o[0]), values: order.map((o) => o[1]), staleMarkers: all.length - order.length };
+    });
 }
