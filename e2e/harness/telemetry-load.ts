@@ -43,7 +43,8 @@ export function streamDir(podsDir: string, s: LogStream): string {
 }
 
 /**
- * The CRI line the kubelet writes for one full (`F`) stdout line, stamped `time` plus `extraMicros` microseconds (so that every line has its own time).
+ * The CRI line the kubelet writes for one full (`F`) stdout line, stamped `time` plus `extraMicros` microseconds
+ * (so that every line has its own time).
  */
 export function criLine(time: Date, extraMicros: number, seq: number, pod: string, lineBytes: number): string {
   const fraction = (time.getTime() % 1000) * 1000 + extraMicros;
