@@ -28,15 +28,25 @@ export const E2E_STORES = {
 
 /**
  * The store that runs on the suite's real node (defined only when a scenario asks for it): the POS VM,
- * the edge monitor and a Wasm app serving on a port, both told the store's id in STORE_ID, on a node
- * of the machine's own architecture.
- * Its telemetry agents are left out until they can run here: the log agent's Fluent Bit has no image
- * the suite can build (not in Debian, not Go), and the agent choice is open (issue 19, item 3).
+ * the edge monitor and a Wasm app serving on a port, both told the store's id in STORE_ID, and the
+ * telemetry agents sending to the suite's receivers, on a node of the machine's own architecture.
  */
 export const E2E_NODE_STORE = 'store-node';
 
 /** The registry of the fleet's own images (the suite's real node loads stand-ins under these names). */
 export const E2E_IMAGE_REGISTRY = 'registry.example.com/retail';
+
+/**
+ * The central receivers of the real node's store, by the in-cluster name the suite gives them (a
+ * Service without selector whose endpoint is the host): VictoriaLogs and VictoriaMetrics at their
+ * default ports.
+ */
+export const E2E_RECEIVERS = {
+  service: { name: 'telemetry-receivers', namespace: 'default' },
+  ports: { logs: 9428, metrics: 8428 },
+} as const;
+
+const receiversHost = `${E2E_RECEIVERS.service.name}.${E2E_RECEIVERS.service.namespace}.svc.cluster.local`;
 
 /** The machine's CPU architecture, as a node profile names it. */
 function machineArchitecture(): CpuArchitecture {
@@ -133,12 +143,16 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
       const store = newStore(E2E_NODE_STORE, {
         labels: { region: 'eu-west' },
         nodeProfile: { arch: machineArchitecture(), runtimeClasses: ['wasmedge'] },
+        telemetry: {
+          logsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.logs}/insert/opentelemetry/v1/logs`,
+          metricsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.metrics}/api/v1/write`,
+          retention: options.telemetryRetention ?? '24h',
+        },
       });
       new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk(`${E2E_IMAGE_REGISTRY}/pos-os:4.1.0`) });
       const env = { STORE_ID: E2E_NODE_STORE };
       monitor(store, env);
       new EdgeWasmApp(store, 'edge-app', { image: `${E2E_IMAGE_REGISTRY}/edge-app:2.0.1`, ports: { http: 8080 }, env });
-      // The telemetry agents go here once they can run on the node (see E2E_NODE_STORE).
     },
   };
   for (const id of stores) define[id]();

@@ -23,6 +23,20 @@ export interface Binaries {
   readonly ageKeygen: string;
   /** The real node's other programs (e2e/build-node.sh). */
   readonly node: NodePrograms;
+  /** The store's telemetry agents and the central receivers (e2e/build-telemetry.sh). */
+  readonly telemetry: TelemetryPrograms;
+}
+
+/** What e2e/build-telemetry.sh builds: the programs of the product's agent images, and the receivers the suite runs. */
+export interface TelemetryPrograms {
+  /** The log agent: an OpenTelemetry Collector of the pinned release, built with ocb from the components the product's configuration uses. */
+  readonly otelcol: string;
+  /** The metrics agent. */
+  readonly vmagent: string;
+  /** The central log receiver (OTLP/HTTP). */
+  readonly victoriaLogs: string;
+  /** The central metrics receiver (Prometheus remote write). */
+  readonly victoriaMetrics: string;
 }
 
 /** What e2e/build-node.sh builds for the real node, besides the Kubernetes commands. */
@@ -51,6 +65,24 @@ function builtPrograms(script: string): Record<string, string> {
 
 let cached: Binaries | undefined;
 
+/** The last line a build script prints: the folder of what it built. */
+function builtFolder(script: string): string {
+  return run('bash', [path.join(__dirname, '..', script)])
+    .trim()
+    .split('\n')
+    .pop()!;
+}
+
+function telemetryPrograms(): TelemetryPrograms {
+  const bin = builtFolder('build-telemetry.sh');
+  return {
+    otelcol: path.join(bin, 'otelcol-edgefleet'),
+    vmagent: path.join(bin, 'vmagent'),
+    victoriaLogs: path.join(bin, 'victoria-logs'),
+    victoriaMetrics: path.join(bin, 'victoria-metrics'),
+  };
+}
+
 function nodePrograms(): NodePrograms {
   const built = builtPrograms('build-node.sh');
   return {
@@ -67,14 +99,10 @@ function nodePrograms(): NodePrograms {
 /** Builds the binaries when the cache lacks them (the first run on a machine: 25-40 minutes), else reuses them. */
 export function binaries(): Binaries {
   if (cached) return cached;
-  const script = path.join(__dirname, '..', 'build-binaries.sh');
-  const cache = run('bash', [script]).trim().split('\n').pop()!;
+  const cache = builtFolder('build-binaries.sh');
   const bin = (name: string) => path.join(cache, 'bin', name);
   const crdDir = path.join(cache, 'crds');
-  const sopsBin = run('bash', [path.join(__dirname, '..', 'build-sops.sh')])
-    .trim()
-    .split('\n')
-    .pop()!;
+  const sopsBin = builtFolder('build-sops.sh');
   cached = {
     etcd: bin('etcd'),
     kubeApiserver: bin('kube-apiserver'),
@@ -93,6 +121,7 @@ export function binaries(): Binaries {
     sops: path.join(sopsBin, 'sops'),
     ageKeygen: path.join(sopsBin, 'age-keygen'),
     node: nodePrograms(),
+    telemetry: telemetryPrograms(),
   };
   return cached;
 }

@@ -11,9 +11,10 @@ export interface NodePaths {
   readonly containerdSocket: string;
   /** kubelet's root (its /var/lib/kubelet). */
   readonly kubeletRoot: string;
-  /** The node's /var/log (pod logs in pods/) and /var/lib/cni, mounted there in the node's mount namespace. */
+  /** The node's /var/log (pod logs in pods/), /var/lib/cni and /var/lib/edgefleet (the agents' buffers), bound there in its mount namespace. */
   readonly varLog: string;
   readonly varLibCni: string;
+  readonly varLibEdgefleet: string;
   /** The CNI configuration folder. */
   readonly cniConfig: string;
 }

@@ -10,13 +10,32 @@ type StandInKind = 'linux' | 'wasm';
 
 /**
  * The fleet's images the suite builds stand-ins for, by repository (their tag becomes the stand-in's
- * version). Every other image of a store (the POS VM's containerDisk, the telemetry agents) has none:
- * the suite does not fake programs it cannot run.
+ * version). The POS VM's containerDisk has none: the suite does not fake programs it cannot run.
  */
 const STAND_INS: Record<string, StandInKind> = {
   [`${E2E_IMAGE_REGISTRY}/edge-monitor`]: 'linux',
   [`${E2E_IMAGE_REGISTRY}/kiosk`]: 'linux',
   [`${E2E_IMAGE_REGISTRY}/edge-app`]: 'wasm',
+};
+
+/** An image the product deploys whose real program the suite builds at the image's version. */
+interface UpstreamImage {
+  /** The program, from e2e/build-telemetry.sh. */
+  readonly program: () => string;
+  /** Where the upstream image has it: its entrypoint (the manifests give only arguments). */
+  readonly entrypoint: string;
+  /** The version the suite builds, which the image's tag must name. */
+  readonly version: string;
+}
+
+/**
+ * The telemetry agents' images, as the upstream images have them: the log agent is the OpenTelemetry
+ * Collector at the image's release, built with ocb from the components the product's configuration
+ * uses (the upstream image has these and more); the metrics agent is vmagent itself.
+ */
+const UPSTREAM_IMAGES: Record<string, UpstreamImage> = {
+  'otel/opentelemetry-collector-k8s': { program: () => binaries().telemetry.otelcol, entrypoint: '/otelcol-k8s', version: '0.165.0' },
+  'victoriametrics/vmagent': { program: () => binaries().telemetry.vmagent, entrypoint: '/vmagent-prod', version: 'v1.151.0' },
 };
 
 /** An image reference split at its tag: `registry.example.com/retail/edge-monitor` and `1.4.2`. */
@@ -25,9 +44,10 @@ function repositoryAndTag(image: string): [string, string] {
   return colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
 }
 
-/** Whether the suite has a stand-in for `image`. */
-export function hasStandIn(image: string): boolean {
-  return repositoryAndTag(image)[0] in STAND_INS;
+/** Whether the suite has an image for `image`: a stand-in, or the upstream program. */
+export function suiteHasImage(image: string): boolean {
+  const repository = repositoryAndTag(image)[0];
+  return repository in STAND_INS || repository in UPSTREAM_IMAGES;
 }
 
 /** The TCP ports that the store's containers running `image` declare. */
@@ -68,12 +88,14 @@ function tarballName(image: string): string {
 }
 
 /**
- * The stand-in image for one of the fleet's images, as a tarball in `dir`: the stand-in program
- * (a Linux program, or for the Wasm app the same program as a WASI module at `/app.wasm`), which logs
- * numbered lines and serves its counter on the first port the store's manifest declares.
+ * The suite's image for one of the fleet's images, as a tarball in `dir`: an agent's upstream program,
+ * or the stand-in program (a Linux program, or for the Wasm app the same program as a WASI module at
+ * `/app.wasm`), which logs numbered lines and serves its counter on the first port the manifest declares.
  */
-export function standInTarball(image: string, ports: number[], dir: string): string {
+export function imageTarball(image: string, ports: number[], dir: string): string {
   const [repository, version] = repositoryAndTag(image);
+  const upstream = UPSTREAM_IMAGES[repository];
+  if (upstream) return upstreamTarball(image, version, upstream, ports, dir);
   const kind = STAND_INS[repository];
   if (!kind) throw new Error(`the suite has no stand-in for ${image}`);
   const app = path.basename(repository);
@@ -87,6 +109,14 @@ export function standInTarball(image: string, ports: number[], dir: string): str
   }
   if (ports.length > 0) env.STANDIN_LISTEN = `:${ports[0]}`;
   return pack(image, tarball, `/${app}`, { [program.standin]: `/${app}` }, env, ports);
+}
+
+/** The image of an upstream program, under the exact name the store's manifest uses; refused when the suite builds another version. */
+function upstreamTarball(image: string, version: string, upstream: UpstreamImage, ports: number[], dir: string): string {
+  if (version !== upstream.version) {
+    throw new Error(`${image}: the suite builds ${upstream.version} (e2e/build-telemetry.sh); pin both to the same version`);
+  }
+  return pack(image, path.join(dir, tarballName(image)), upstream.entrypoint, { [upstream.program()]: upstream.entrypoint }, {}, ports);
 }
 
 /** The node's own images, which come with the node (K3s ships them in its air-gap image tarball), not from a store's images.txt. */
@@ -125,18 +155,18 @@ export function storeImageList(storeFolder: string): string[] {
 export interface Preload {
   /** The images imported, in the list's order. */
   readonly loaded: string[];
-  /** The images of the list the suite has no stand-in for, and so did not load. */
-  readonly withoutStandIn: string[];
+  /** The images of the list the suite has no program for, and so did not load. */
+  readonly withoutImage: string[];
 }
 
 /**
  * The README's pre-load of a store, on the suite's real node: for each image of the store's
- * images.txt, a tarball under its exact name (the suite's stand-in, serving on the port the store's
- * manifest declares), imported with `ctr -n k8s.io images import`; nothing is pulled.
+ * images.txt, a tarball under its exact name (the agents' real programs; for the apps, the suite's
+ * stand-in, serving on the port the store's manifest declares), imported with `ctr -n k8s.io images import`; nothing is pulled.
  */
 export function preloadFromImageList(node: RealNode, storeFolder: string, storeObjects: any[], tarballDir: string): Preload {
   const images = storeImageList(storeFolder);
-  const loaded = images.filter(hasStandIn);
-  node.importImages(loaded.map((image) => standInTarball(image, declaredPorts(image, storeObjects), tarballDir)));
-  return { loaded, withoutStandIn: images.filter((image) => !hasStandIn(image)) };
+  const loaded = images.filter(suiteHasImage);
+  node.importImages(loaded.map((image) => imageTarball(image, declaredPorts(image, storeObjects), tarballDir)));
+  return { loaded, withoutImage: images.filter((image) => !suiteHasImage(image)) };
 }

@@ -70,6 +70,7 @@ function nodePaths(dir: string): NodePaths {
     kubeletRoot: path.join(dir, 'kubelet'),
     varLog: path.join(dir, 'var', 'log'),
     varLibCni: path.join(dir, 'var', 'lib', 'cni'),
+    varLibEdgefleet: path.join(dir, 'var', 'lib', 'edgefleet'),
     cniConfig: path.join(dir, 'etc', 'cni', 'net.d'),
   };
   if (paths.containerdSocket.length > MAX_SOCKET_PATH) {
@@ -297,7 +298,7 @@ export class RealNode {
       fs.writeFileSync(target, content);
       return target;
     };
-    for (const folder of [this.paths.varLog, this.paths.varLibCni, this.paths.cniConfig, this.paths.kubeletRoot]) {
+    for (const folder of [this.paths.varLog, this.paths.varLibCni, this.paths.varLibEdgefleet, this.paths.cniConfig, this.paths.kubeletRoot]) {
       fs.mkdirSync(folder, { recursive: true });
     }
     fs.writeFileSync(path.join(this.paths.cniConfig, '10-edgefleet-e2e.conflist'), cniConfig(this.network.addresses, this.paths));
@@ -322,9 +323,10 @@ export class RealNode {
     const plane = this.plane!;
     const config = (name: string) => path.join(this.dir, 'config', name);
     this.boots += 1;
-    // The holder makes the node's mount namespace and keeps it alive: the node's /var/log and
-    // /var/lib/cni are the scenario's folders there, and every mount the node makes stays in it.
-    fs.mkdirSync('/var/lib/cni', { recursive: true });
+    // The holder makes the node's mount namespace and keeps it alive: the node's /var/log,
+    // /var/lib/cni and /var/lib/edgefleet (the agents' buffers) are the scenario's folders there,
+    // and every mount the node makes stays in it.
+    for (const folder of ['/var/lib/cni', '/var/lib/edgefleet']) fs.mkdirSync(folder, { recursive: true });
     this.holder = this.spawnInNode(
       'node namespaces',
       'unshare',
@@ -335,9 +337,10 @@ export class RealNode {
         '--',
         'sh',
         '-c',
-        'mount --bind "$0" /var/log && mount --bind "$1" /var/lib/cni && exec sleep infinity',
+        'mount --bind "$0" /var/log && mount --bind "$1" /var/lib/cni && mount --bind "$2" /var/lib/edgefleet && exec sleep infinity',
         this.paths.varLog,
         this.paths.varLibCni,
+        this.paths.varLibEdgefleet,
       ],
       false,
     );

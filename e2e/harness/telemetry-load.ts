@@ -237,13 +237,13 @@ export async function logSequences(victoriaLogsUrl: string, filter: string): Pro
     const m = /\bseq=(\d+) pod=(\S+)/.exec(rec._msg ?? '');
     if (!m) continue;
     if (!byPod.has(m[2])) byPod.set(m[2], []);
-    byPod.get(m[2])!.push({ seq: Number(m[1]), time: micros(rec._time) });
+    byPod.get(m[2])!.push({ seq: Number(m[1]), time: rfc3339Micros(rec._time) });
   }
   return byPod;
 }
 
 /** Microseconds since the epoch of an RFC 3339 time with up to nine fraction digits. */
-function micros(rfc3339: string): number {
+export function rfc3339Micros(rfc3339: string): number {
   const m = /^(.*?)(?:\.(\d+))?Z$/.exec(rfc3339);
   if (!m) return NaN;
   return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));

@@ -1,13 +1,25 @@
 import * as http from 'http';
+import * as path from 'path';
 import { E2E_IMAGE_REGISTRY, E2E_NODE_STORE } from '../fleet/e2e-fleet';
 import { measureUsage, usageTable } from '../harness/process-usage';
 import { waitFor } from '../harness/processes';
 import { PodState, RealNode } from '../harness/real-node';
 import { APPLY_TIMEOUT_MS, STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
-import { recordTiming } from '../harness/timings';
+import { TelemetryReceivers } from '../harness/telemetry-receivers';
+import { E2E_WORK, recordTiming } from '../harness/timings';
 
 /** The store's workload namespace. */
 const WORKLOADS = 'edge';
+
+/** The namespace of the store's telemetry agents, and their DaemonSets. */
+const TELEMETRY = 'edgefleet-telemetry';
+const AGENTS = ['log-agent', 'metrics-agent'];
+
+/** The agents' images, as the product pins them. */
+const AGENT_IMAGES = ['otel/opentelemetry-collector-k8s:0.165.0', 'victoriametrics/vmagent:v1.151.0'];
+
+/** How long the receivers may take to hold what the agents send (vmagent scrapes every 30 s). */
+const DELIVERY_TIMEOUT_MS = 180_000;
 
 /** The store's pods: the edge monitor, and the Wasm app on the `wasmedge` RuntimeClass (the suite's Wasm stand-in, not WasmEdge). */
 const STORE_PODS = 2;
@@ -29,8 +41,11 @@ interface NumberedLine {
 
 const image = (name: string, version: string) => `${E2E_IMAGE_REGISTRY}/${name}:${version}`;
 
-/** The app a pod belongs to: its name without the ReplicaSet's and the pod's suffixes. */
-const appOf = (pod: PodState) => pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '');
+/** The app a pod belongs to: its name without the ReplicaSet's and the pod's suffixes (a DaemonSet's pod has one). */
+const appOf = (pod: PodState) => pod.name.replace(pod.namespace === TELEMETRY ? /-[a-z0-9]+$/ : /-[a-z0-9]+-[a-z0-9]+$/, '');
+
+/** An image's name as containerd keeps it: Docker Hub's short names in full. */
+const fullName = (ref: string) => (ref.split('/')[0].includes('.') ? ref : `docker.io/${ref}`);
 
 /** The numbered lines of `kubectl logs --timestamps`. */
 function numberedLines(log: string): NumberedLine[] {
@@ -41,6 +56,25 @@ function numberedLines(log: string): NumberedLine[] {
     version: m[4],
     store: m[5],
   }));
+}
+
+/** The stand-ins' numbered lines that VictoriaLogs holds for `app`, with the store its resource attributes name. */
+async function receivedLines(receivers: TelemetryReceivers, app: string): Promise<{ seq: number; store: string }[]> {
+  const query = encodeURIComponent(`"app=${app}"`);
+  const body = await httpGet(`${receivers.logsUrl}/select/logsql/query?query=${query}`);
+  return body
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, string>)
+    .map((record) => ({ seq: Number(/\bseq=(\d+) app=/.exec(record._msg)?.[1]), store: record.store }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** The latest value VictoriaMetrics holds of each series of `selector`, by the app of its pod. */
+async function receivedValues(receivers: TelemetryReceivers, selector: string): Promise<Record<string, number>> {
+  const body = await httpGet(`${receivers.metricsUrl}/api/v1/query?query=${encodeURIComponent(selector)}`);
+  const { data } = JSON.parse(body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  return Object.fromEntries(data.result.map((r) => [appOf({ name: r.metric.pod, namespace: r.metric.namespace } as PodState), Number(r.value[1])]));
 }
 
 /** GET over plain HTTP from the host, whose routes lead into the node's namespace. */
@@ -70,13 +104,26 @@ describe('a store on a real node', () => {
   let startedAt: number;
   /** containerd's count of pull requests once the pull detector was shown to work. */
   let pullsBaseline: number;
+  let receivers: TelemetryReceivers;
 
   beforeAll(async () => {
     startedAt = Date.now();
     scenario = await Scenario.start('store-node', E2E_NODE_STORE, { stores: [E2E_NODE_STORE] }, { realNode: true });
     node = scenario.cluster.node;
+    // The central receivers come up after the store: until then the agents keep what they collect.
+    receivers = new TelemetryReceivers(path.join(E2E_WORK, 'store-node', 'receivers'), node.network.addresses.host);
+    await receivers.start();
+    scenario.cluster.kubectl.apply({
+      yaml: receivers
+        .serviceManifest()
+        .map((o) => JSON.stringify(o))
+        .join('\n---\n'),
+    });
   });
-  afterAll(() => scenario?.stop());
+  afterAll(async () => {
+    await receivers?.stop();
+    await scenario?.stop();
+  });
 
   const kubectl = () => scenario.cluster.kubectl;
   const logOf = (pod: PodState) => kubectl().run(['logs', '--timestamps', '-n', pod.namespace, pod.name]);
@@ -102,11 +149,11 @@ describe('a store on a real node', () => {
       // AND every image of images.txt with a stand-in was imported under its exact name; the VM's
       // containerDisk has none (KubeVirt does not run here)
       expect(scenario.preload).toEqual({
-        loaded: [image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2')],
-        withoutStandIn: [image('pos-os', '4.1.0')],
+        loaded: [AGENT_IMAGES[0], image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), AGENT_IMAGES[1]],
+        withoutImage: [image('pos-os', '4.1.0')],
       });
       expect(node.imageNames()).toEqual(
-        [node.images!.coredns, image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), node.images!.pause].sort(),
+        [node.images!.coredns, image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), node.images!.pause, ...AGENT_IMAGES.map(fullName)].sort(),
       );
       // AND containerd was asked for no pull; kubelet found each image already present
       recordTiming('store up', 'images pulled', node.pullRequests());
@@ -211,9 +258,55 @@ describe('a store on a real node', () => {
       expect(untolerated).toEqual([]);
     });
 
-    test.todo(
-      'the telemetry agents are Running and Ready: Fluent Bit has no image the suite can build, and the agents are being chosen (issue 19, item 3)',
-    );
+    test("the telemetry agents run from their pre-loaded images, and the receivers get the apps' logs and metrics", async () => {
+      // GIVEN the store's agents (the log agent is the OpenTelemetry Collector of the pinned release,
+      // built from the components its configuration uses; the metrics agent is vmagent)
+      const agents = await node.waitForPods(TELEMETRY, AGENTS.length, PODS_TIMEOUT_MS);
+      recordTiming('store up', 'from nothing to the agents Ready (s)', (Date.now() - startedAt) / 1000);
+      expect(agents.map((p) => [appOf(p), p.images]).sort()).toEqual([
+        ['log-agent', [AGENT_IMAGES[0]]],
+        ['metrics-agent', [AGENT_IMAGES[1]]],
+      ]);
+      expect(node.pullRequests()).toBe(pullsBaseline);
+
+      // THEN VictoriaLogs holds the edge monitor's lines 1..n, labelled with the store
+      const lines = await waitFor(
+        "the edge monitor's lines in VictoriaLogs",
+        async () => {
+          const received = await receivedLines(receivers, 'edge-monitor');
+          return received.length >= RATE_LINES ? received : undefined;
+        },
+        DELIVERY_TIMEOUT_MS,
+        2000,
+      );
+      expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+      expect(new Set(lines.map((l) => l.store))).toEqual(new Set([E2E_NODE_STORE]));
+      recordTiming('store up', 'edge monitor lines in VictoriaLogs', lines.length);
+
+      // AND VictoriaMetrics holds the scrapes of every annotated pod (the monitor and both agents), labelled with the
+      // store, and the monitor's counter
+      const up = await waitFor(
+        'the annotated pods scraped, in VictoriaMetrics',
+        async () => {
+          const received = await receivedValues(receivers, `up{job="pods",store="${E2E_NODE_STORE}"}`);
+          return Object.keys(received).length === 3 ? received : undefined;
+        },
+        DELIVERY_TIMEOUT_MS,
+        2000,
+      );
+      expect(
+        Object.entries(up)
+          .map(([pod, value]) => [pod.replace(/(-[a-z0-9]+)?-[a-z0-9]+$/, ''), value])
+          .sort(),
+      ).toEqual([
+        ['edge-monitor', 1],
+        ['log-agent', 1],
+        ['metrics-agent', 1],
+      ]);
+      const counted = await receivedValues(receivers, `standin_lines_total{store="${E2E_NODE_STORE}"}`);
+      expect(Object.values(counted)).toEqual([expect.any(Number)]);
+      expect(Object.values(counted)[0]).toBeGreaterThan(0);
+    });
 
     test('what the node, its control plane, Flux and the pods use once settled', async () => {
       const processesOf = (running: readonly { name: string; pid?: number }[]) => running.map((p) => ({ name: p.name, pids: () => [p.pid!] }));
@@ -298,6 +391,7 @@ describe('a store on a real node', () => {
       const restarted = (p: PodState) => p.startedAt >= Math.floor(started / 1000) * 1000; // startedAt has whole seconds
       await node.waitForPods('kube-system', 1, PODS_TIMEOUT_MS, restarted);
       const after = await node.waitForPods(WORKLOADS, STORE_PODS, PODS_TIMEOUT_MS, restarted);
+      await node.waitForPods(TELEMETRY, AGENTS.length, PODS_TIMEOUT_MS, restarted);
       recordTiming('store restart offline', 'every pod Running and Ready again (s)', (Date.now() - started) / 1000);
       expect(after.map((p) => p.uid).sort()).toEqual(
         before
