@@ -98,10 +98,14 @@ describe('the example fleet', () => {
         .sort();
       // The agents in their namespace; only the metrics agent reads the API.
       const agents = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'ConfigMap', 'DaemonSet', 'DaemonSet', 'ServiceAccount'];
+      // Every pod-making workload comes with the NetworkPolicy that admits only its declared ports.
+      const agentPolicies = ['NetworkPolicy', 'NetworkPolicy'];
       // What the workloads layer's ServiceAccount may write, in the workload namespace and the agents'.
       const applier = ['Role', 'Role', 'RoleBinding', 'RoleBinding'];
-      const apps = id === 'store-003' ? ['Deployment', 'Deployment'] : ['Deployment'];
-      expect(kinds).toEqual([...agents, ...applier, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort());
+      const apps = id === 'store-003' ? ['Deployment', 'NetworkPolicy', 'Deployment', 'NetworkPolicy'] : ['Deployment', 'NetworkPolicy'];
+      expect(kinds).toEqual(
+        [...agents, ...agentPolicies, ...applier, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort(),
+      );
     }
   });
 });

@@ -33,6 +33,7 @@ describe('the workloads layer applied with least privilege', () => {
       [[''], ['persistentvolumeclaims']],
       [['apps'], ['deployments']],
       [['kubevirt.io'], ['virtualmachines']],
+      [['networking.k8s.io'], ['networkpolicies']],
     ]);
     expect(access[1].subjects).toEqual([{ kind: 'ServiceAccount', name: 'edgefleet-workloads', namespace: 'flux-system' }]);
   });
