@@ -1,10 +1,13 @@
+import { execFileSync } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
+import { DEFAULT_RESERVATION } from '../../lib/planner/reservation-model';
 import { E2E_IMAGE_REGISTRY, E2E_NODE_STORE } from '../fleet/e2e-fleet';
 import { measureUsage, usageTable } from '../harness/process-usage';
-import { waitFor } from '../harness/processes';
+import { sleep, waitFor } from '../harness/processes';
 import { PodState, RealNode } from '../harness/real-node';
 import { APPLY_TIMEOUT_MS, STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
+import { checkSequence, exportedSamples, missingRanges, rfc3339Micros } from '../harness/telemetry-load';
 import { TelemetryReceivers } from '../harness/telemetry-receivers';
 import { E2E_WORK, recordTiming } from '../harness/timings';
 
@@ -20,6 +23,12 @@ const AGENT_IMAGES = ['otel/opentelemetry-collector-k8s:0.165.0', 'victoriametri
 
 /** How long the receivers may take to hold what the agents send (vmagent scrapes every 30 s). */
 const DELIVERY_TIMEOUT_MS = 180_000;
+
+/** How long the central receivers are cut off in the outage scenario (issue 19 asks for at least 10 minutes). */
+const OUTAGE_MS = 10 * 60_000 + 5_000;
+
+/** The metrics agent's scrape interval (vmagent-config.ts). */
+const SCRAPE_INTERVAL_MS = 30_000;
 
 /** The store's pods: the edge monitor, and the Wasm app on the `wasmedge` RuntimeClass (the suite's Wasm stand-in, not WasmEdge). */
 const STORE_PODS = 2;
@@ -59,14 +68,19 @@ function numberedLines(log: string): NumberedLine[] {
 }
 
 /** The stand-ins' numbered lines that VictoriaLogs holds for `app`, with the store its resource attributes name. */
-async function receivedLines(receivers: TelemetryReceivers, app: string): Promise<{ seq: number; store: string }[]> {
+async function receivedLines(receivers: TelemetryReceivers, app: string): Promise<{ seq: number; store: string; pod: string; time: number }[]> {
   const query = encodeURIComponent(`"app=${app}"`);
   const body = await httpGet(`${receivers.logsUrl}/select/logsql/query?query=${query}`);
   return body
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, string>)
-    .map((record) => ({ seq: Number(/\bseq=(\d+) app=/.exec(record._msg)?.[1]), store: record.store }))
+    .map((record) => ({
+      seq: Number(/\bseq=(\d+) app=/.exec(record._msg)?.[1]),
+      store: record.store,
+      pod: record['k8s.pod.name'],
+      time: rfc3339Micros(record._time),
+    }))
     .sort((a, b) => a.seq - b.seq);
 }
 
@@ -294,37 +308,126 @@ describe('a store on a real node', () => {
         DELIVERY_TIMEOUT_MS,
         2000,
       );
-      expect(
-        Object.entries(up)
-          .map(([pod, value]) => [pod.replace(/(-[a-z0-9]+)?-[a-z0-9]+$/, ''), value])
-          .sort(),
-      ).toEqual([
-        ['edge-monitor', 1],
-        ['log-agent', 1],
-        ['metrics-agent', 1],
-      ]);
+      expect(up).toEqual({ 'edge-monitor': 1, 'log-agent': 1, 'metrics-agent': 1 });
       const counted = await receivedValues(receivers, `standin_lines_total{store="${E2E_NODE_STORE}"}`);
-      expect(Object.values(counted)).toEqual([expect.any(Number)]);
-      expect(Object.values(counted)[0]).toBeGreaterThan(0);
+      expect(Object.keys(counted)).toEqual(['edge-monitor']);
+      expect(counted['edge-monitor']).toBeGreaterThan(0);
     });
 
-    test('what the node, its control plane, Flux and the pods use once settled', async () => {
+    test('what the node, its control plane, Flux and the pods use once settled, beside what the planner reserves', async () => {
       const processesOf = (running: readonly { name: string; pid?: number }[]) => running.map((p) => ({ name: p.name, pids: () => [p.pid!] }));
       const usage = await measureUsage(
         [...node.usageGroups(), ...processesOf(scenario.cluster.plane.running), ...processesOf(scenario.cluster.flux.running)],
         10_000,
       );
+      // What the planner reserves for each: a pod's memory request, and Flux's figure for its controllers together.
+      const requests = Object.fromEntries(
+        node.pods().map((p) => {
+          const pod = kubectl().get('pod', p.name, p.namespace);
+          return [`pod ${p.namespace}/${p.name}`, pod.spec.containers.map((c: any) => c.resources?.requests?.memory ?? '-').join('+')];
+        }),
+      );
+      const flux = DEFAULT_RESERVATION.flux.memory;
+      const reserved = (name: string) => requests[name] ?? (['source-controller', 'kustomize-controller'].includes(name) ? `Flux: ${flux}` : '');
       process.stderr.write(
-        `\nstore-node: RSS and CPU over 10 s, settled (the node's programs are not K3s: K3s folds the control plane and node into one ` +
-          `process)\n${usageTable(usage)}\n`,
+        `\nstore-node: RSS and CPU over 10 s, settled, beside the planner's reservation (the node's programs are not K3s: K3s folds the ` +
+          `control plane and node into one process, and the planner reserves K3s's own measured figure)\n` +
+          `${usageTable(usage.map((u) => ({ ...u, name: `${u.name.padEnd(44)} ${reserved(u.name)}` })))}\n`,
       );
       for (const u of usage) {
-        const name = u.name.replace(/^pod (\S+?)-[a-z0-9]+-[a-z0-9]+$/, 'pod $1');
+        const name = u.name.replace(/^pod (\S+)\/(\S+)$/, (_, namespace, pod) => `pod ${namespace}/${appOf({ name: pod, namespace } as PodState)}`);
         recordTiming('usage', `${name} RSS (MiB)`, u.rssMiB);
         recordTiming('usage', `${name} CPU (millicores)`, u.cpuMillicores);
       }
       expect(usage.filter((u) => u.processes === 0).map((u) => u.name)).toEqual([]);
+      // THEN the planner's figure for Flux covers what its two controllers use (the store's other two are idle)
+      const fluxRss = usage.filter((u) => ['source-controller', 'kustomize-controller'].includes(u.name)).reduce((sum, u) => sum + u.rssMiB, 0);
+      recordTiming('usage', 'Flux source- and kustomize-controller RSS (MiB)', fluxRss);
+      expect(fluxRss).toBeLessThan(parseInt(flux, 10) - 2 * 64);
     });
+  });
+
+  describe('telemetry through an outage', () => {
+    /** Bytes below a folder of the node's disk. */
+    const bytesBelow = (folder: string) => Number(execFileSync('du', ['-sb', folder], { encoding: 'utf8' }).split('\t')[0]);
+    const agentBuffers = () => bytesBelow(node.paths.varLibEdgefleet);
+    const podLogs = () => bytesBelow(path.join(node.paths.varLog, 'pods'));
+
+    test(
+      'receivers cut off for 10 minutes: every log line and every scrape made meanwhile arrives after, in order, none twice',
+      async () => {
+        const monitor = node.pods(WORKLOADS).find((p) => appOf(p) === 'edge-monitor')!;
+        // GIVEN the receivers up to date with the monitor's lines
+        await waitFor(
+          'the receivers up to date',
+          async () => ((await receivedLines(receivers, 'edge-monitor')).length > 0 ? true : undefined),
+          60_000,
+        );
+        // WHEN they are cut off for 10 minutes while the apps keep logging and the agents keep scraping
+        await receivers.stop();
+        const cut = { at: Date.now(), buffers: agentBuffers(), podLogs: podLogs(), lastLine: numberedLines(logOf(monitor)).pop()!.seq };
+        await sleep(OUTAGE_MS);
+        const restored = { at: Date.now(), buffers: agentBuffers(), podLogs: podLogs(), lastLine: numberedLines(logOf(monitor)).pop()!.seq };
+        await receivers.start();
+
+        // THEN every line the monitor logged, 1..n, arrives: none missing, none twice, in the order logged
+        const lines = await waitFor(
+          'every line logged during the outage, in VictoriaLogs',
+          async () => {
+            const received = await receivedLines(receivers, 'edge-monitor');
+            return received.some((l) => l.seq >= restored.lastLine) ? received : undefined;
+          },
+          DELIVERY_TIMEOUT_MS,
+          5000,
+        );
+        recordTiming('telemetry through an outage', 'receivers back to every line delivered (s)', (Date.now() - restored.at) / 1000);
+        expect(new Set(lines.map((l) => l.pod))).toEqual(new Set([monitor.name]));
+        const report = checkSequence(lines, restored.lastLine);
+        expect({
+          ...report,
+          missingRanges: missingRanges(
+            lines.map((l) => l.seq),
+            restored.lastLine,
+          ),
+        }).toMatchObject({
+          missing: 0,
+          duplicates: 0,
+          outOfOrder: 0,
+          missingRanges: [],
+        });
+        const duringOutage = restored.lastLine - cut.lastLine;
+        expect(duringOutage).toBeGreaterThanOrEqual(OUTAGE_MS / 1000 - 10);
+        recordTiming('telemetry through an outage', 'monitor lines logged during the outage, all delivered', duringOutage);
+
+        // AND every scrape of the monitor made during the outage arrives with its own time: one per interval, none twice
+        const samples = await waitFor(
+          "the monitor's scrapes during the outage, in VictoriaMetrics",
+          async () => {
+            await receivers.flush();
+            const [series] = await exportedSamples(receivers.metricsUrl, `standin_lines_total{store="${E2E_NODE_STORE}",pod="${monitor.name}"}`);
+            return series && series.timestamps.some((t) => t >= restored.at - SCRAPE_INTERVAL_MS) ? series : undefined;
+          },
+          DELIVERY_TIMEOUT_MS,
+          5000,
+        );
+        const during = samples.timestamps.filter((t) => t >= cut.at - SCRAPE_INTERVAL_MS && t <= restored.at + SCRAPE_INTERVAL_MS);
+        const gaps = during.slice(1).map((t, i) => t - during[i]);
+        expect(new Set(samples.timestamps).size).toBe(samples.timestamps.length);
+        expect(Math.max(...gaps)).toBeLessThan(SCRAPE_INTERVAL_MS * 1.5);
+        expect(during.length).toBeGreaterThanOrEqual(Math.floor(OUTAGE_MS / SCRAPE_INTERVAL_MS));
+        recordTiming('telemetry through an outage', 'monitor scrapes made during the outage, all delivered', during.length);
+
+        // AND what the agents buffered on the node's disk, beside what the pods logged, per hour
+        const perHour = (bytes: number) => Math.round((bytes * 3_600_000) / (restored.at - cut.at));
+        const buffered = perHour(restored.buffers - cut.buffers);
+        const logged = perHour(restored.podLogs - cut.podLogs);
+        process.stderr.write(`\nstore-node outage: agents' buffers grew ${buffered} B/h while the pods logged ${logged} B/h\n`);
+        recordTiming('telemetry through an outage', "agents' buffers growth (bytes per hour)", buffered);
+        recordTiming('telemetry through an outage', 'pod logs written (bytes per hour)', logged);
+        expect(buffered).toBeGreaterThan(0);
+      },
+      OUTAGE_MS + 10 * 60_000,
+    );
   });
 
   describe('an update rolls on the node', () => {

@@ -5,6 +5,7 @@ import { problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore, MANAGED_BY_LABEL } from '../model/contract';
 import { ManifestFile } from '../model/manifest-file';
 import { StoreLayer } from '../model/store-layer';
+import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { compareStrings } from '../util/compare-strings';
 import { renderedJson } from '../util/rendered-json';
 
@@ -14,20 +15,24 @@ export const WORKLOADS_APPLIER = 'edgefleet-workloads';
 /** Namespace of Flux's controllers and of the applier's ServiceAccount. */
 const FLUX_NAMESPACE = 'flux-system';
 
-/** What the applier may do with each kind it applies: server-side apply (get, create, patch), prune (delete), and read back. */
-const APPLY_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-
-/** Kinds whose resource name is not the lower-cased kind with the English plural ending. */
-const IRREGULAR_RESOURCES: Record<string, string> = { Endpoints: 'endpoints' };
+/**
+ * What the applier may do in a namespace of the workloads layer: anything namespaced, there only (Flux's
+ * multi-tenancy guide binds a tenant's reconciler the same way). Not the kinds the layer holds now:
+ * pruning reads and deletes what the layer's inventory holds from earlier commits, so a Role cut to
+ * today's kinds makes removing the last VM or app fail with PruneFailed (found by the e2e suite).
+ */
+const NAMESPACE_ADMIN_RULES = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }];
 
 /**
  * Least privilege for what a store's workloads layer applies: its Flux Kustomization impersonates the
  * ServiceAccount `edgefleet-workloads` (in `dist/clusters/<id>/workloads-applier.yaml`), which a Role
  * and RoleBinding in each namespace of the workloads layer (in the infrastructure layer,
- * `infrastructure/workloads-access.yaml`, applied first) allow to apply, prune and read exactly the kinds
- * that layer holds there, and nothing else: no cluster-scoped object, no other namespace, no other kind.
- * So whoever can merge a workload cannot make it a cluster-admin. A late check fails synth when the
- * workloads layer holds an object the applier may not write, with the fix.
+ * `infrastructure/workloads-access.yaml`, applied first) allow to apply, prune and read what is in that
+ * namespace, and nothing else: no cluster-scoped object, no other namespace. So whoever can merge a
+ * workload cannot make it a cluster-admin. The Role and RoleBinding are kept when Git no longer has
+ * them, like the Namespace they are in: after a namespace rename the layer must still prune its old
+ * objects there. A late check fails synth when the workloads layer holds an object the applier may not
+ * write, with the fix.
  */
 export class WorkloadsAccess extends Construct {
   constructor(
@@ -75,7 +80,7 @@ export class WorkloadsAccess extends Construct {
   }
 }
 
-/** The Roles and RoleBindings of the applier, one pair per namespace, made when the store is rendered, from what its workloads layer holds then. */
+/** The Roles and RoleBindings of the applier, one pair per namespace of its workloads layer, made when the store is rendered. */
 class RoleFile extends ManifestFile {
   constructor(
     scope: Construct,
@@ -86,28 +91,18 @@ class RoleFile extends ManifestFile {
   }
 
   public documents(): object[] {
-    const kindsByNamespace = new Map<string, Map<string, Set<string>>>();
-    for (const o of this.objects()) {
-      const namespace = o.metadata?.namespace;
-      if (!namespace) continue;
-      const groups = kindsByNamespace.get(namespace) ?? new Map<string, Set<string>>();
-      kindsByNamespace.set(namespace, groups);
-      const group = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '';
-      groups.set(group, (groups.get(group) ?? new Set()).add(resourceOf(o.kind)));
-    }
-    return [...kindsByNamespace.keys()].sort(compareStrings).flatMap((namespace) => roleAndBinding(namespace, kindsByNamespace.get(namespace)!));
+    const namespaces = new Set(this.objects().map((o) => o.metadata?.namespace as string | undefined));
+    return [...namespaces]
+      .filter((n): n is string => n !== undefined)
+      .sort(compareStrings)
+      .flatMap(roleAndBinding);
   }
 }
 
-function roleAndBinding(namespace: string, groups: Map<string, Set<string>>): object[] {
-  const metadata = { labels: MANAGED_BY_LABEL, name: WORKLOADS_APPLIER, namespace };
-  const rules = [...groups.keys()].sort(compareStrings).map((group) => ({
-    apiGroups: [group],
-    resources: [...groups.get(group)!].sort(compareStrings),
-    verbs: APPLY_VERBS,
-  }));
+function roleAndBinding(namespace: string): object[] {
+  const metadata = { annotations: KEEP_ANNOTATIONS, labels: MANAGED_BY_LABEL, name: WORKLOADS_APPLIER, namespace };
   return [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: NAMESPACE_ADMIN_RULES },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -116,14 +111,4 @@ function roleAndBinding(namespace: string, groups: Map<string, Set<string>>): ob
       subjects: [{ kind: 'ServiceAccount', name: WORKLOADS_APPLIER, namespace: FLUX_NAMESPACE }],
     },
   ];
-}
-
-/** The resource name of a kind, as the API server's discovery lists it: lower case, plural. */
-function resourceOf(kind: string): string {
-  const irregular = IRREGULAR_RESOURCES[kind];
-  if (irregular) return irregular;
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
 }
