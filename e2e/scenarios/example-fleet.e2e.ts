@@ -32,7 +32,7 @@ describe('the whole example fleet', () => {
       ['kubevirt', 'cdi', 'fleet'],
     );
     // The namespaces the folders' objects live in must exist for a dry-run of those objects.
-    for (const ns of ['edge', 'flux-system', 'fleet-default']) plane.kubectl.spawn(['create', 'namespace', ns]);
+    for (const ns of ['edge', 'edgefleet-telemetry', 'flux-system', 'fleet-default']) plane.kubectl.spawn(['create', 'namespace', ns]);
   });
   afterAll(() => plane?.stop());
 

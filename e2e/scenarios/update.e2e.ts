@@ -38,7 +38,7 @@ describe('an update committed to Git', () => {
       .filter((o) => renderedBefore.get(objectKey(o)) !== JSON.stringify(o))
       .map(objectKey)
       .sort();
-    expect(expected).toEqual(expect.arrayContaining(['Deployment/edge/edge-monitor', 'ConfigMap/edge/log-agent']));
+    expect(expected).toEqual(expect.arrayContaining(['Deployment/edge/edge-monitor', 'ConfigMap/edgefleet-telemetry/log-agent']));
     const after = liveVersions(scenario, renderedAfter);
     const moved = [...after]
       .filter(([k, v]) => before.get(k) !== v)

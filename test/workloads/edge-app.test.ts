@@ -157,6 +157,27 @@ describe('EdgeWasmApp', () => {
   });
 });
 
+describe('the ingress NetworkPolicy', () => {
+  test('GIVEN an app with a port and one without WHEN synthesized THEN each admits its declared ports only, the second none', () => {
+    // GIVEN
+    const store = testStore();
+    new EdgeApp(store, 'loyalty', { image: IMAGE, ports: { http: 8080 } });
+    new EdgeApp(store, 'batch', { image: IMAGE });
+
+    // WHEN
+    const served = objectOf(store, 'stores/store-001/workloads/loyalty.yaml', 'NetworkPolicy').spec;
+    const silent = objectOf(store, 'stores/store-001/workloads/batch.yaml', 'NetworkPolicy').spec;
+
+    // THEN both restrict ingress and leave egress open
+    expect(served.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(served.ingress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(served.egress).toEqual([{}]);
+    // AND the one without ports has no ingress rule at all (an empty list would not survive the API server)
+    expect(silent.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(silent).not.toHaveProperty('ingress');
+  });
+});
+
 describe('hardened containers', () => {
   test(
     'GIVEN an app with defaults WHEN synthesized THEN it runs as a user that is not root, read-only, without capabilities, with a scratch ' + '/tmp',
