@@ -32,8 +32,9 @@ describe('the workloads layer applied with least privilege', () => {
     // (not only today's kinds: pruning must still read and delete what earlier commits applied)
     expect(access[0].rules).toEqual([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]);
     // AND both are kept when Git no longer has them, so that a renamed namespace's old objects can still be pruned
-    for (const o of access)
+    for (const o of access) {
       expect(o.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' });
+    }
     expect(access[1].subjects).toEqual([{ kind: 'ServiceAccount', name: 'edgefleet-workloads', namespace: 'flux-system' }]);
   });
 
