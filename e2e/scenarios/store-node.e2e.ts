@@ -350,7 +350,11 @@ describe('a store on a real node', () => {
   describe('telemetry through an outage', () => {
     /** Bytes below a folder of the node's disk. */
     const bytesBelow = (folder: string) => Number(execFileSync('du', ['-sb', folder], { encoding: 'utf8' }).split('\t')[0]);
-    const agentBuffers = () => bytesBelow(node.paths.varLibEdgefleet);
+    /** The agents' queues on the node's disk (the hostPath folders of their DaemonSets). */
+    const agentBuffers = () => ({
+      logs: bytesBelow(path.join(node.paths.varLibEdgefleet, 'log-buffer')),
+      metrics: bytesBelow(path.join(node.paths.varLibEdgefleet, 'metrics-queue')),
+    });
     const podLogs = () => bytesBelow(path.join(node.paths.varLog, 'pods'));
 
     test(
@@ -419,12 +423,18 @@ describe('a store on a real node', () => {
 
         // AND what the agents buffered on the node's disk, beside what the pods logged, per hour
         const perHour = (bytes: number) => Math.round((bytes * 3_600_000) / (restored.at - cut.at));
-        const buffered = perHour(restored.buffers - cut.buffers);
+        const logQueue = perHour(restored.buffers.logs - cut.buffers.logs);
+        const metricsQueue = perHour(restored.buffers.metrics - cut.buffers.metrics);
         const logged = perHour(restored.podLogs - cut.podLogs);
-        process.stderr.write(`\nstore-node outage: agents' buffers grew ${buffered} B/h while the pods logged ${logged} B/h\n`);
-        recordTiming('telemetry through an outage', "agents' buffers growth (bytes per hour)", buffered);
+        process.stderr.write(
+          `\nstore-node outage: the log agent's queue grew ${logQueue} B/h while the pods logged ${logged} B/h; ` +
+            `the metrics agent's queue ${metricsQueue} B/h\n`,
+        );
+        recordTiming('telemetry through an outage', "log agent's queue growth (bytes per hour)", logQueue);
         recordTiming('telemetry through an outage', 'pod logs written (bytes per hour)', logged);
-        expect(buffered).toBeGreaterThan(0);
+        recordTiming('telemetry through an outage', "metrics agent's queue growth (bytes per hour)", metricsQueue);
+        expect(logQueue).toBeGreaterThan(0);
+        expect(metricsQueue).toBeGreaterThan(0);
       },
       OUTAGE_MS + 10 * 60_000,
     );
