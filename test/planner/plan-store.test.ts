@@ -36,12 +36,12 @@ describe('resource planner', () => {
     expect(plan.reservations.map((r) => [r.item, r.memoryBytes / Mi])).toEqual([
       ['K3s server', 1600],
       ['KubeVirt components (spec.infra.replicas 1)', 2000],
-      ['Flux controllers', 256],
+      ['Flux controllers', 352],
       ['VM pos launcher overhead', 428],
       ['VM pos console log', 35],
     ]);
     expect(plan.capacity).toEqual({ cpuMillis: 4000, memoryBytes: 8192 * Mi });
-    expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2000 - 256 - 428 - 35);
+    expect(plan.allocatable.memoryBytes / Mi).toBe(8192 - 1600 - 2000 - 352 - 428 - 35);
     expect(plan.allocatable.cpuMillis).toBe(4000 - 500 - 45 - 400 - 5);
     expect(plan.workloads).toEqual([
       { name: 'edge-monitor', kind: 'Deployment', replicas: 1, cpuMillis: 100, memoryBytes: 128 * Mi },
