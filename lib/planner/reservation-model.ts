@@ -28,8 +28,8 @@ export const DEFAULT_RESERVATION: { [K in FixedReservationItem]: SourcedReservat
     cpu: '400m',
     memory: '352Mi',
     source:
-      'measured RSS, e2e store-node (source-controller 81 MiB -> 96Mi, kustomize-controller 120 MiB -> 128Mi) + helm, notification: ' +
-      '2 x 64Mi requests; CPU: 4 x 100m requests',
+      'RSS measured by the e2e suite, rounded up (source-controller 81 MiB: 96Mi, kustomize-controller 120 MiB: 128Mi), ' +
+      'helm- and notification-controller at their 64Mi requests; CPU: 4 x 100m requests',
   },
   // Judgement: Fleet's agent chart sets no requests; one Go controller with an informer cache.
   fleetAgent: { cpu: '100m', memory: '128Mi', source: 'judgement: rancher/fleet charts/fleet-agent sets no requests' },
