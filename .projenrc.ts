@@ -77,6 +77,8 @@ const project = new typescript.TypeScriptProject({
   prettier: true,
   prettierOptions: {
     settings: { printWidth: 150, singleQuote: true, trailingComma: javascript.TrailingComma.ALL, arrowParens: javascript.ArrowParens.ALWAYS },
+    // Written by sops, projen and synth: formatting them by hand would rewrite what their tools own.
+    ignoreFileOptions: { ignorePatterns: ['/test/fixtures/secrets/', '/dist/', '/secrets/', 'tsconfig*.json', '/.projen/'] },
   },
   package: false,
   sampleCode: false,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
+import { TELEMETRY_DEFAULTS } from '../../lib/model/telemetry-settings';
 import { DEFAULT_RESERVATION } from '../../lib/planner/reservation-model';
 import { E2E_IMAGE_REGISTRY, E2E_NODE_STORE } from '../fleet/e2e-fleet';
 import { measureUsage, usageTable } from '../harness/process-usage';
@@ -19,7 +20,7 @@ const TELEMETRY = 'edgefleet-telemetry';
 const AGENTS = ['log-agent', 'metrics-agent'];
 
 /** The agents' images, as the product pins them. */
-const AGENT_IMAGES = ['otel/opentelemetry-collector-k8s:0.165.0', 'victoriametrics/vmagent:v1.151.0'];
+const AGENT_IMAGES = [TELEMETRY_DEFAULTS.logAgentImage, TELEMETRY_DEFAULTS.metricsAgentImage];
 
 /** How long the receivers may take to hold what the agents send (vmagent scrapes every 30 s). */
 const DELIVERY_TIMEOUT_MS = 180_000;

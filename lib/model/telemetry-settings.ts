@@ -47,7 +47,8 @@ export interface TelemetrySettings {
 /** Telemetry settings with every field decided. */
 export type ResolvedTelemetry = Required<Omit<TelemetrySettings, 'credentialsSecretName'>> & Pick<TelemetrySettings, 'credentialsSecretName'>;
 
-const DEFAULTS: Omit<ResolvedTelemetry, 'logsUrl' | 'metricsUrl'> = {
+/** The settings a fleet that declares telemetry gets where it states none. */
+export const TELEMETRY_DEFAULTS: Omit<ResolvedTelemetry, 'logsUrl' | 'metricsUrl'> = {
   retention: '24h',
   logsPerHour: '20Mi',
   samplesPerSecond: 500,
@@ -90,7 +91,7 @@ export function resolveTelemetry(scope: IConstruct, fleet: TelemetrySettings, st
 }
 
 function resolveAndCheck(scope: IConstruct, fleet: TelemetrySettings, store: TelemetrySettings): ResolvedTelemetry {
-  const base = { ...DEFAULTS, logsUrl: '', metricsUrl: '', credentialsSecretName: undefined } as unknown as Required<TelemetrySettings>;
+  const base = { ...TELEMETRY_DEFAULTS, logsUrl: '', metricsUrl: '', credentialsSecretName: undefined } as unknown as Required<TelemetrySettings>;
   const t = overlay<TelemetrySettings>(overlay<TelemetrySettings>(base, fleet), store);
   checkTelemetrySettings(scope, t, true);
   return t;
