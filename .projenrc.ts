@@ -142,7 +142,11 @@ project.addTask('e2e', {
   description:
     'End-to-end suite: real etcd, kube-apiserver, kube-controller-manager and Flux controllers (built once from the Go module proxy) act on ' +
     'the synthesized tree',
-  steps: [{ exec: 'jest --config e2e/jest.config.json --runInBand', receiveArgs: true }],
+  steps: [{ exec: 'jest --config e2e/jest.config.json', receiveArgs: true }],
+});
+project.addTask('e2e:prepare', {
+  description: "The end-to-end suite's setup alone: the real node's Debian packages, and the upstream binaries built into the cache when missing",
+  steps: [{ exec: 'tsx e2e/prepare.ts' }],
 });
 
 // Independent linters over dist/: kubeconform (strict, upstream schemas) and kube-score with the reviewed

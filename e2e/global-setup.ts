@@ -1,19 +1,8 @@
-import * as path from 'path';
-import { binaries } from './harness/binaries';
-import { run } from './harness/processes';
-import { RealNode } from './harness/real-node';
 import { resetTimings } from './harness/timings';
+import { prepareSuite } from './prepare';
 
-/**
- * Installs the real node's Debian packages when missing (as root), removes the nodes of runs that
- * were killed, and builds (or finds in the cache) the upstream binaries, before any scenario starts.
- */
+/** Prepares the node and the upstream binaries, and forgets the figures of an earlier run, before any scenario starts. */
 export default function globalSetup(): void {
-  const started = Date.now();
-  process.stderr.write(`\ne2e: ${run('bash', [path.join(__dirname, 'install-node-packages.sh')]).trim()}`);
-  const abandoned = RealNode.removeAbandoned();
-  if (abandoned.length > 0) process.stderr.write(`\ne2e: removed the nodes that killed runs left: ${abandoned.join(', ')}`);
-  binaries();
+  prepareSuite();
   resetTimings();
-  process.stderr.write(`\ne2e: node packages and upstream binaries ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }

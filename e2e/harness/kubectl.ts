@@ -39,8 +39,17 @@ export class Kubectl {
     return JSON.parse(this.run(['get', kind, ...(namespace ? ['-n', namespace] : ['-A']), '-o', 'json'])).items;
   }
 
-  /** Asks a Flux object to reconcile now, as `flux reconcile` does. */
-  public requestReconcile(kind: string, name: string, namespace: string): void {
-    this.run(['annotate', '--overwrite', kind, name, '-n', namespace, `reconcile.fluxcd.io/requestedAt=${Date.now()}`]);
+  /**
+   * Asks a Flux object to reconcile now, as `flux reconcile` does, and returns the request's token (the object's
+   * `status.lastHandledReconcileAt` once handled). Annotated under a field manager of its own, as the flux CLI does:
+   * kubectl's default `kubectl-annotate` starts with `kubectl`, and kustomize-controller strips every field of a manager
+   * with that prefix when the parent Kustomization applies this object again (fluxcd/pkg ssa `PatchRemoveFieldsManagers`),
+   * which took the annotation away when a restarted Flux re-applied `edgefleet-workloads`.
+   */
+  public requestReconcile(kind: string, name: string, namespace: string): string {
+    const requestedAt = String(Date.now());
+    const annotation = `reconcile.fluxcd.io/requestedAt=${requestedAt}`;
+    this.run(['annotate', '--overwrite', '--field-manager=edgefleet-e2e', kind, name, '-n', namespace, annotation]);
+    return requestedAt;
   }
 }

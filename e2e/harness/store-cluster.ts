@@ -190,10 +190,10 @@ export class StoreCluster {
     return (Date.now() - started) / 1000;
   }
 
-  /** Asks the store's GitRepository and Kustomizations to reconcile now, as `flux reconcile` does. */
-  public requestReconcile(kustomizations: string[]): void {
+  /** Asks the store's GitRepository and Kustomizations to reconcile now, as `flux reconcile` does; returns each Kustomization's request token. */
+  public requestReconcile(kustomizations: string[]): Map<string, string> {
     this.kubectl.requestReconcile('gitrepositories.source.toolkit.fluxcd.io', FLUX_NAMESPACE, FLUX_NAMESPACE);
-    for (const k of kustomizations) this.kubectl.requestReconcile('kustomizations.kustomize.toolkit.fluxcd.io', k, FLUX_NAMESPACE);
+    return new Map(kustomizations.map((k) => [k, this.kubectl.requestReconcile('kustomizations.kustomize.toolkit.fluxcd.io', k, FLUX_NAMESPACE)]));
   }
 
   /** Stops Flux, the node and the control plane (each, whatever the others do). */

@@ -517,7 +517,7 @@ describe('a store on a real node', () => {
       expect(node.pullRequests()).toBe(pullsBaseline);
 
       // AND Flux, asked to reconcile, fails to fetch but applies its last artifact again
-      scenario.cluster.requestReconcile(['edgefleet-workloads']);
+      const requested = scenario.cluster.requestReconcile(['edgefleet-workloads']).get('edgefleet-workloads');
       const fetch = await waitFor(
         'the GitRepository to report the failed fetch',
         () => {
@@ -527,9 +527,6 @@ describe('a store on a real node', () => {
         120_000,
       );
       expect(fetch.revision).toBe(lastApplied);
-      const requested = kubectl().get('kustomizations.kustomize.toolkit.fluxcd.io', 'edgefleet-workloads', 'flux-system').metadata.annotations[
-        'reconcile.fluxcd.io/requestedAt'
-      ];
       await waitFor(
         'edgefleet-workloads applied again from the artifact',
         () => {
