@@ -29,7 +29,10 @@ function keptWhere(c: ObjectChange): string {
   return c.file.startsWith('fleet/') ? 'the Fleet manager' : 'the store';
 }
 
-/** The lines of one object change: `Kind/ns/name: added (file)`, `...: removed (file); kept on ...`, or one line per field. */
+/**
+ * The lines of one object change: `Kind/ns/name: added (file)`, `...: removed (file); kept on ...`, or one line per field, then when a
+ * changed VM gets it (`-> on the store: ...`) and any warning (`!! ...`).
+ */
 export function changeLines(c: ObjectChange): string[] {
   const where = c.object === c.file ? '' : ` (${c.file})`;
   const lines =
@@ -38,7 +41,8 @@ export function changeLines(c: ObjectChange): string[] {
       : c.change === 'added'
         ? [`${c.object}: added${where}${c.replaces ? `, replacing ${c.replaces} (a change of namespace or kind is a delete and a create)` : ''}`]
         : [`${c.object}: removed${where}${c.kept ? `; kept on ${keptWhere(c)} (${c.kept})` : ''}`];
-  return c.warning ? [...lines, `!! ${c.warning}`] : lines;
+  const effect = c.takesEffect ? [`${c.object} -> on the store: ${c.takesEffect}`] : [];
+  return [...lines, ...effect, ...(c.warning ? [`!! ${c.warning}`] : [])];
 }
 
 function escapeRegExp(text: string): string {

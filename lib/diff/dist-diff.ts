@@ -12,6 +12,7 @@ import {
   movedStatefulWarning,
   orphanedReason,
 } from './removal-fate';
+import { vmChangeEffect } from './vm-change-effect';
 import { STORE_LABELS_ANNOTATION } from '../model/contract';
 import { storeOfFile } from '../model/dist-layout';
 import { compareStrings } from '../util/compare-strings';
@@ -35,6 +36,8 @@ export interface ObjectChange {
   readonly replaces?: string;
   /** Set when the change endangers a store's data: what happens, and what to do. */
   readonly warning?: string;
+  /** For a changed VirtualMachine: when the VM running on the store gets the change (at its next restart, live, or never). */
+  readonly takesEffect?: string;
 }
 
 /** What changed in one store, or in the fleet-wide files when `store` is undefined. */
@@ -249,7 +252,9 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
       .filter((o) => old.has(o.key))
       .flatMap((o): ObjectChange[] => {
         const fields = diffValues(old.get(o.key)!.value, o.value);
-        return fields.length > 0 ? [{ file: o.file, object: o.display, change: 'changed', fields }] : [];
+        if (fields.length === 0) return [];
+        const takesEffect = o.api?.kind === 'VirtualMachine' ? vmChangeEffect(fields) : undefined;
+        return [{ file: o.file, object: o.display, change: 'changed', fields, ...(takesEffect ? { takesEffect } : {}) }];
       }),
   ];
   return changes.sort(byFileThenObject);

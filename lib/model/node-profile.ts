@@ -61,6 +61,14 @@ export interface NodeProfile {
    */
   readonly kubevirtNamespace?: string;
   /**
+   * The KubeVirt release the store image or bootstrap installs (its operator's tag, such as `v1.6.5`), where
+   * it differs from the one edgefleet targets: synth and `edgefleet validate` warn about what that release
+   * does differently, such as an arm64 VM whose pinned `firmware.serial` never reaches the guest before
+   * v1.6.5. Written on the store's `KubeVirt` custom resource (annotation `edgefleet.io/kubevirt-version`).
+   * @default - KUBEVIRT_VERSION, the release edgefleet targets
+   */
+  readonly kubevirtVersion?: string;
+  /**
    * Overrides of what the node reserves before any workload (K3s, KubeVirt, CDI, the sync agent, each
    * VM's console log), for the resource planner: measure your own image and put the figures here.
    * @default - the documented defaults of `DEFAULT_RESERVATION`
@@ -74,8 +82,9 @@ export interface NodeProfile {
  */
 export const RUNTIME_CLASSES_ANNOTATION = 'edgefleet.io/node-runtime-classes';
 
-/** A node profile with every field decided (the reservation stays optional: absent means the defaults). */
-export type ResolvedNodeProfile = Required<Omit<NodeProfile, 'reservation'>> & Pick<NodeProfile, 'reservation'>;
+/** A node profile with every field decided (the reservation and KubeVirt version stay optional: absent means the defaults). */
+export type ResolvedNodeProfile = Required<Omit<NodeProfile, 'reservation' | 'kubevirtVersion'>> &
+  Pick<NodeProfile, 'reservation' | 'kubevirtVersion'>;
 
 /** The node profile a fleet gets when it says nothing: the customer's 4-core, 8 GiB ARM64 store node. */
 export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {

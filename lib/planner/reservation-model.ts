@@ -68,7 +68,7 @@ export interface ControlPlaneComponent {
 }
 
 /**
- * KubeVirt v1.6.2's components on one node, as virt-operator generates them
+ * KubeVirt v1.6.5's components on one node (the same requests as v1.6.2), as virt-operator generates them
  * (kubevirt/kubevirt pkg/virt-operator/resource/generate/components/). Replicas: virt-operator's own
  * Deployment has 2 (the operator manifest, not the custom resource, sets it); virt-controller 2
  * (`newBaseDeployment`); virt-api 1 on a one-node cluster (pkg/virt-operator/resource/apply/apps.go,

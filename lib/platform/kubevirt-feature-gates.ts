@@ -15,7 +15,7 @@ const annotation =
     Boolean(template?.metadata?.annotations?.[key]);
 
 /**
- * VM features behind a feature gate in KubeVirt v1.6.2, as its VM admission checks them
+ * VM features behind a feature gate in KubeVirt v1.6.5 (the same as in v1.6.2), as its VM admission checks them
  * (pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go): a VirtualMachine using
  * one is rejected unless the store's KubeVirt custom resource enables the gate.
  */

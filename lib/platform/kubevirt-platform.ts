@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KUBEVIRT_VERSION, isKubeVirtVersion } from './platform-versions';
 import { KubeVirt } from '../../imports/kubevirt-operator-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
 import { ManifestFile } from '../model/manifest-file';
@@ -8,7 +9,7 @@ import { podPlacement } from '../model/pod-placement';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 
 /**
- * Name of the KubeVirt custom resource in KubeVirt's release manifests (tools/resource-generator, v1.6.2),
+ * Name of the KubeVirt custom resource in KubeVirt's release manifests (tools/resource-generator, v1.6.5),
  * so that a store bootstrapped with them keeps one custom resource, now managed from Git.
  */
 export const KUBEVIRT_CR_NAME = 'kubevirt';
@@ -21,9 +22,12 @@ export const KUBEVIRT_CR_NAME = 'kubevirt';
  */
 export const SINGLE_NODE_INFRA_REPLICAS = 1;
 
+/** Annotation of a store's `KubeVirt` custom resource: the KubeVirt release its store runs, which checks of the tree read. */
+export const KUBEVIRT_VERSION_ANNOTATION = 'edgefleet.io/kubevirt-version';
+
 /** Properties of a {@link KubeVirtPlatform}. */
 export interface KubeVirtPlatformProps {
-  /** The store's node profile: KubeVirt's components are placed on its node, tolerating its taints. */
+  /** The store's node profile: KubeVirt's components are placed on its node, tolerating its taints; its `kubevirtVersion` is what the store runs. */
   readonly nodeProfile: ResolvedNodeProfile;
 }
 
@@ -37,7 +41,8 @@ export interface KubeVirtPlatformProps {
  * - `uninstallStrategy: BlockUninstallIfWorkloadsExist`: KubeVirt's webhook refuses to delete the
  *   custom resource (which uninstalls KubeVirt) while VMs exist (pkg/virt-operator/webhooks/webhook.go);
  * - `imagePullPolicy: IfNotPresent`, so KubeVirt's own pods restart from the node's images offline;
- * - kept when removed from Git (Flux prune disabled, Helm keep), like a store's VMs and disks.
+ * - kept when removed from Git (Flux prune disabled, Helm keep), like a store's VMs and disks;
+ * - the KubeVirt release the store runs, as annotation `edgefleet.io/kubevirt-version`.
  */
 export class KubeVirtPlatform extends ManifestFile {
   /** The generated KubeVirt custom resource: the place for JSON patches. */
@@ -47,8 +52,16 @@ export class KubeVirtPlatform extends ManifestFile {
   constructor(scope: Construct, id: string, props: KubeVirtPlatformProps) {
     super(scope, id, { tree: 'stores', path: 'infrastructure/kubevirt.yaml' });
     const nodePlacement = podPlacement(props.nodeProfile);
+    const version = props.nodeProfile.kubevirtVersion ?? KUBEVIRT_VERSION;
+    if (!isKubeVirtVersion(version)) {
+      fail(this, `nodeProfile.kubevirtVersion "${version}" is not a KubeVirt release tag (use the operator's tag, such as "${KUBEVIRT_VERSION}")`);
+    }
     this.resource = new KubeVirt(this, 'Resource', {
-      metadata: { name: KUBEVIRT_CR_NAME, namespace: props.nodeProfile.kubevirtNamespace, annotations: KEEP_ANNOTATIONS },
+      metadata: {
+        name: KUBEVIRT_CR_NAME,
+        namespace: props.nodeProfile.kubevirtNamespace,
+        annotations: { ...KEEP_ANNOTATIONS, [KUBEVIRT_VERSION_ANNOTATION]: version },
+      },
       spec: {
         imagePullPolicy: 'IfNotPresent',
         infra: { replicas: SINGLE_NODE_INFRA_REPLICAS, nodePlacement },

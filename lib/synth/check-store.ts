@@ -4,7 +4,7 @@ import { shownMessage } from '../errors/shown-text';
 import { IEdgeStore } from '../model/contract';
 import { Waiver } from '../model/waiver';
 import { overBudget, planStore } from '../planner/plan-store';
-import { checkPlatform } from '../platform/check-platform';
+import { checkPlatform, platformWarnings } from '../platform/check-platform';
 import { checkOfflineRules } from '../policies/check-offline-rules';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
 
@@ -47,6 +47,7 @@ export function checkStore(store: IEdgeStore, objects: any[], delivered: Set<str
     ],
     warnings: [
       ...rules.warnings.map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: shownMessage(w.message) })),
+      ...platformWarnings(objects).map((w) => ({ store: store.id, object: w.object, kind: w.kind, message: shownMessage(`${w.path} ${w.message}`) })),
       ...secretsOutOfBand(objects, delivered).map(({ object, secret }) => ({
         store: store.id,
         object,

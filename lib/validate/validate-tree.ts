@@ -5,6 +5,7 @@ import { Finding } from './findings';
 import { KustomizeRoot, checkKustomizations } from './kustomize-checks';
 import { loadTree } from './loaded-tree';
 import { checkOfflineReadiness } from './offline-checks';
+import { checkPlatformWarnings } from './platform-checks';
 import { buildForReal } from './real-kustomize-build';
 import { checkSchemas } from './schema-checks';
 import { SchemaRegistry } from './schema-registry';
@@ -99,7 +100,8 @@ export async function validateTree(target: string, options: ValidateTreeOptions 
   }
   findings.sort(byFile);
   const invalid = new Set(findings.map((f) => `${f.file} ${f.object}`)).size;
-  return { files: tree.files.length, objects: tree.documents.length, invalid, findings, warnings: offline.warnings.sort(byFile), notes };
+  const warnings = [...offline.warnings, ...checkPlatformWarnings(tree)].sort(byFile);
+  return { files: tree.files.length, objects: tree.documents.length, invalid, findings, warnings, notes };
 }
 
 /** The roots that read a file changed since `ref` (committed, staged, unstaged or untracked), and how the base is named. */

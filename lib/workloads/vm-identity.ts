@@ -5,7 +5,7 @@ import { fail } from '../errors/edgefleet-error';
 /**
  * The hardware identity a VM's guest sees, pinned in Git so that it survives re-creation.
  *
- * KubeVirt v1.6.2 seeds `firmware.uuid` and `firmware.serial` with random UUIDs only when a VM is
+ * KubeVirt (v1.6.2 to v1.6.5) seeds `firmware.uuid` and `firmware.serial` with random UUIDs only when a VM is
  * created (pkg/virt-api/webhooks/mutating-webhook/mutators/vm-mutator.go: "Only assign a new-style
  * firmware UUID when the VM is created"); a VM without them falls back to a UUID derived from its
  * name alone (pkg/virt-controller/watch/vm/firmware.go, `CalculateLegacyUUID`), the same for the VM

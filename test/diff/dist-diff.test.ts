@@ -555,8 +555,14 @@ describe('the example fleet', () => {
         ':\n  VirtualMachine/edge/pos spec.template.spec.volumes[name=boot].containerDisk.image: registry.example.com/retail/pos-os:4.1.0 -> ' +
           'registry.example.com/retail/pos-os:4.2.0\n' +
           `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n` +
+          "  VirtualMachine/edge/pos -> on the store: at the VM's next restart (KubeVirt v1.6.5 sets RestartRequired and keeps the running VM " +
+          'on its old template): spec.template.spec.volumes[name=boot].containerDisk.image\n' +
+          `      in ${containerDiskStores.length} of the stores: ${containerDiskStores.join(', ')}\n` +
           '  VirtualMachine/edge/pos spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url: ' +
           'docker://registry.example.com/retail/pos-os:4.1.0 -> docker://registry.example.com/retail/pos-os:4.2.0\n' +
+          `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n` +
+          '  VirtualMachine/edge/pos -> on the store: never, for DataVolume "pos-boot" (KubeVirt creates a template\'s DataVolume only when it is ' +
+          'missing, and CDI refuses changes to its spec): the store keeps the disk it imported; a new disk needs a new DataVolume name\n' +
           `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n` +
           'New images to download: 20 stores, 1 image;',
       );

@@ -75,7 +75,7 @@ describe('resource planner', () => {
     test('WHEN planned THEN each constant names its source and the saving against the default install is recorded', () => {
       const [kubevirt, cdi] = platformOf(dataVolume);
       expect(kubevirt.source).toBe(
-        'kubevirt v1.6.2 pkg/virt-operator/resource/generate: ' +
+        'kubevirt v1.6.5 pkg/virt-operator/resource/generate: ' +
           'virt-operator 2 × (10m, 450Mi) components/deployments.go NewOperatorDeployment; virt-api 1 × (5m, 500Mi) components/deployments.go ' +
           'NewApiServerDeployment; ' +
           'virt-controller 1 × (10m, 275Mi) components/deployments.go NewControllerDeployment; virt-handler 1 × (10m, 325Mi) ' +

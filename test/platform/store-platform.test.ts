@@ -38,7 +38,11 @@ describe('the store platform', () => {
         name: 'kubevirt',
         namespace: 'kubevirt',
         labels: { 'app.kubernetes.io/managed-by': 'edgefleet' },
-        annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' },
+        annotations: {
+          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          'helm.sh/resource-policy': 'keep',
+          'edgefleet.io/kubevirt-version': 'v1.6.5',
+        },
       },
       spec: {
         imagePullPolicy: 'IfNotPresent',
@@ -164,7 +168,7 @@ describe('the store platform', () => {
     // THEN
     expect(() => renderFleet(fleet)).toThrow(
       'store "store-001": VirtualMachine/pos: spec.template.spec.domain.devices.video needs KubeVirt\'s feature gate "VideoConfig" ' +
-        "(KubeVirt v1.6.2 rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('VideoConfig')",
+        "(KubeVirt v1.6.5 rejects the VM without it); enable it with store.platform.enableKubeVirt().addFeatureGates('VideoConfig')",
     );
     store.platform.enableKubeVirt().addFeatureGates('VideoConfig');
     expect(() => renderFleet(fleet)).not.toThrow();

@@ -1,0 +1,53 @@
+import { FieldChange } from './object-diff';
+import { KUBEVIRT_VERSION } from '../platform/platform-versions';
+
+/**
+ * Fields of a VM's `spec.template.spec` that KubeVirt applies to a running store VM, with the default rollout
+ * strategy (`LiveUpdate`, pkg/virt-config/virt-config.go `DefaultVMRolloutStrategy`): those that
+ * pkg/virt-controller/watch/vm/vm.go `syncRestartRequired` copies over before it compares the template with
+ * the one the VM started with. CPU sockets and guest memory are copied too, but hot-plugged only into a VM
+ * that can live-migrate (the memory handler's `vmi.IsMigratable()`), which a VM on the node's local disk cannot;
+ * volumes, disks and interfaces only when hot-plugged, which edgefleet's VMs are not. A change to any other
+ * field of the template sets the VM's `RestartRequired` condition instead.
+ */
+const LIVE_UPDATABLE = ['nodeSelector', 'affinity', 'tolerations'].map((field) => `spec.template.spec.${field}`);
+
+const TEMPLATE_SPEC = 'spec.template.spec';
+const DATA_VOLUME_TEMPLATE = /^spec\.dataVolumeTemplates\[metadata\.name=([^\]]+)\]\.spec(\.|$)/;
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
+/** The DataVolume templates whose spec changed under the same name. */
+function dataVolumesChangedInPlace(fields: FieldChange[]): string[] {
+  const names = fields.filter((f) => f.list === undefined).map((f) => DATA_VOLUME_TEMPLATE.exec(f.path)?.[1]);
+  return [...new Set(names.filter((n): n is string => n !== undefined))];
+}
+
+/**
+ * When a change to a VirtualMachine reaches the VM running on the store, from KubeVirt's VM controller:
+ * at its next restart (a non-live-updatable template field), live, or never (a DataVolume template changed
+ * under its old name). Undefined when nothing of the VM's template or disks changed.
+ */
+export function vmChangeEffect(fields: FieldChange[]): string | undefined {
+  const effects: string[] = [];
+  const unchangedDisks = dataVolumesChangedInPlace(fields);
+  if (unchangedDisks.length > 0) {
+    effects.push(
+      `never, for DataVolume ${unchangedDisks.map((n) => `"${n}"`).join(', ')} (KubeVirt creates a template's DataVolume only when it is ` +
+        `missing, and CDI refuses changes to its spec): the store keeps the disk it imported; a new disk needs a new DataVolume name`,
+    );
+  }
+  const template = fields.filter((f) => isUnder(f.path, TEMPLATE_SPEC));
+  const needsRestart = template.filter((f) => !LIVE_UPDATABLE.some((live) => isUnder(f.path, live)));
+  if (needsRestart.length > 0) {
+    const which = needsRestart.length === 1 ? needsRestart[0].path : `${needsRestart[0].path} and ${needsRestart.length - 1} more`;
+    effects.push(
+      `at the VM's next restart (KubeVirt ${KUBEVIRT_VERSION} sets RestartRequired and keeps the running VM on its old template): ${which}`,
+    );
+  } else if (template.length > 0) {
+    effects.push('live (KubeVirt applies these fields to the running VM)');
+  }
+  return effects.length > 0 ? effects.join('; ') : undefined;
+}
