@@ -14,6 +14,7 @@ PACKAGES=(
   "conntrack                    conntrack   1.4.7"   # kube-proxy clears UDP conntrack entries with it
   "iproute2                     ip          6.1.0"   # network namespace, veth, routes
   "util-linux                   nsenter     2.38"    # nsenter and unshare, to start the node's processes in its namespaces
+  "busybox-static               /bin/busybox 1.35.0" # the shell of the VM restarter's image (with the suite's kubectl)
 )
 
 missing=()

@@ -35,6 +35,17 @@ export {
 } from './model/node-profile';
 export { ResolvedSyncPolicy, SYNC_AGENTS, SYNC_SOURCES, SyncAgent, SyncPolicy, SyncSource } from './model/sync-policy';
 export { STORE_LAYERS, StoreLayer } from './model/store-layer';
+export {
+  DEFAULT_VM_RESTARTER_IMAGE,
+  MaintenanceWindow,
+  ResolvedMaintenanceWindow,
+  ResolvedVmRestartPolicy,
+  VM_RESTART_MODES,
+  VmRestartMode,
+  VmRestartPolicy,
+  WEEKDAYS,
+  Weekday,
+} from './model/vm-restart-policy';
 export { ResolvedTelemetry, TelemetrySettings } from './model/telemetry-settings';
 export { FleetSecrets, ResolvedFleetSecrets } from './model/fleet-secrets';
 export { OFFLINE_RULES, OfflineRule, Waiver } from './model/waiver';
@@ -63,6 +74,7 @@ export { EdgeWasmApp, EdgeWasmAppProps } from './workloads/edge-wasm-app';
 export { CloudInit, EdgePosVm, EdgePosVmProps, RUN_STRATEGIES, RunStrategy } from './workloads/edge-pos-vm';
 export { DataVolumeOptions, LocalVolumeOptions, REGISTRY_PULL_METHODS, RegistryPullMethod, VmDisk } from './workloads/vm-disk';
 export { VmIdentity } from './workloads/vm-identity';
+export { VmRestarter } from './workloads/vm-restarter';
 export { StoreManifests, StoreManifestsProps } from './workloads/store-manifests';
 export { CdiPlatform, CdiPlatformProps } from './platform/cdi-platform';
 export { KubeVirtPlatform, KubeVirtPlatformProps } from './platform/kubevirt-platform';

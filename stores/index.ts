@@ -15,6 +15,7 @@ import {
   SYNC_AGENTS,
   SyncPolicy,
   VmDisk,
+  WEEKDAYS,
   inventoryRowOptions,
   packageRoot,
   readStoreInventory,
@@ -65,6 +66,14 @@ const REGION_SYNC: Record<string, SyncPolicy> = {
   'ap-south': { interval: '15m' },
 };
 
+/** Each region's time zone: a store's maintenance window is in its local time. */
+const REGION_TIME_ZONE: Record<string, string> = {
+  'eu-west': 'Europe/Paris',
+  'eu-central': 'Europe/Berlin',
+  'us-east': 'America/New_York',
+  'ap-south': 'Asia/Kolkata',
+};
+
 /**
  * Builds the fleet (the {@link FleetModule} contract: called without arguments). `rows` replaces the
  * inventory file's rows, typed by the same columns (tests and generated fleets pass their own),
@@ -85,6 +94,8 @@ export function buildFleet(
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: [...RINGS],
     maxStoresChangedOutsideFirstRing: 25,
+    // A POS OS release reaches a running VM at its restart: the stores restart in their own window, Sunday night.
+    vmRestart: { window: { days: ['sun'], start: '02:00', end: '04:00' } },
     telemetry: {
       logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs',
       metricsUrl: 'https://metrics.example.com/api/v1/write',
@@ -131,6 +142,8 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
     sync: { ...REGION_SYNC[region], agent: row.sync_agent },
     fleetRegistration: row.api_endpoint ? { apiEndpoint: row.api_endpoint, kubeconfigSecretName: row.kubeconfig_secret ?? '' } : undefined,
     ageRecipient: row.age_recipient,
+    // Canary stores restart every night, so that a release is proven on them before the next ring gets it.
+    vmRestart: { window: { timeZone: REGION_TIME_ZONE[region], days: ring === 'canary' ? [...WEEKDAYS] : undefined } },
     waivers:
       id === 'store-042'
         ? [

@@ -12,6 +12,7 @@ import {
   SyncSource,
   VmDisk,
   StatefulNamespaceMove,
+  VmRestartPolicy,
 } from '../../lib';
 
 /** The stores of the suite's fleet, one per kind of workload it must prove. */
@@ -77,6 +78,8 @@ export interface E2eFleetOptions {
   readonly work?: string;
   /** The fleet's age keys, and the stores whose telemetry-credentials come encrypted from Git. @default - no secrets */
   readonly secrets?: E2eSecrets;
+  /** How the real node's store restarts its POS VM. @default - by hand */
+  readonly nodeVmRestart?: VmRestartPolicy;
 }
 
 /** The age keys of the suite's fleet (made by the scenario with age-keygen) and what is encrypted for them. */
@@ -143,13 +146,17 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
       const store = newStore(E2E_NODE_STORE, {
         labels: { region: 'eu-west' },
         nodeProfile: { arch: machineArchitecture(), runtimeClasses: ['wasmedge'] },
+        vmRestart: options.nodeVmRestart,
         telemetry: {
           logsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.logs}/insert/opentelemetry/v1/logs`,
           metricsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.metrics}/api/v1/write`,
           retention: options.telemetryRetention ?? '24h',
         },
       });
-      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.containerDisk(`${E2E_IMAGE_REGISTRY}/pos-os:4.1.0`) });
+      new EdgePosVm(store, 'pos', {
+        bootDisk: VmDisk.containerDisk(`${E2E_IMAGE_REGISTRY}/pos-os:4.1.0`),
+        dataDisks: { data: VmDisk.localVolume({ size: '1Gi' }) },
+      });
       const env = { STORE_ID: E2E_NODE_STORE };
       monitor(store, env);
       new EdgeWasmApp(store, 'edge-app', { image: `${E2E_IMAGE_REGISTRY}/edge-app:2.0.1`, ports: { http: 8080 }, env });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { binaries } from './binaries';
 import { run } from './processes';
 import type { RealNode } from './real-node';
+import { DEFAULT_VM_RESTARTER_IMAGE } from '../../lib/model/vm-restart-policy';
 import { E2E_IMAGE_REGISTRY } from '../fleet/e2e-fleet';
 
 /** How the suite stands in for one of the fleet's own images. */
@@ -26,7 +27,13 @@ interface UpstreamImage {
   readonly entrypoint: string;
   /** The version the suite builds, which the image's tag must name. */
   readonly version: string;
+  /** Further files of the image: host path → path in the image. @default {} */
+  readonly files?: Record<string, string>;
+  /** Environment of the image. @default {} */
+  readonly env?: Record<string, string>;
 }
+
+const [RESTARTER_REPOSITORY, RESTARTER_TAG] = repositoryAndTag(DEFAULT_VM_RESTARTER_IMAGE);
 
 /**
  * The telemetry agents' images, as the upstream images have them: the log agent is the OpenTelemetry
@@ -36,6 +43,15 @@ interface UpstreamImage {
 const UPSTREAM_IMAGES: Record<string, UpstreamImage> = {
   'otel/opentelemetry-collector-k8s': { program: () => binaries().telemetry.otelcol, entrypoint: '/otelcol-k8s', version: '0.165.0' },
   'victoriametrics/vmagent': { program: () => binaries().telemetry.vmagent, entrypoint: '/vmagent-prod', version: 'v1.151.0' },
+  // The VM restarter's image (Alpine with kubectl): the suite's kubectl (the Kubernetes release of
+  // build-binaries.sh, same minor version as the tag) and Debian's static BusyBox as /bin/sh.
+  [RESTARTER_REPOSITORY]: {
+    program: () => binaries().kubectl,
+    entrypoint: '/usr/bin/kubectl',
+    version: RESTARTER_TAG,
+    files: { '/bin/busybox': '/bin/sh' },
+    env: { PATH: '/usr/bin:/bin' },
+  },
 };
 
 /** An image reference split at its tag: `registry.example.com/retail/edge-monitor` and `1.4.2`. */
@@ -116,7 +132,8 @@ function upstreamTarball(image: string, version: string, upstream: UpstreamImage
   if (version !== upstream.version) {
     throw new Error(`${image}: the suite builds ${upstream.version} (e2e/build-telemetry.sh); pin both to the same version`);
   }
-  return pack(image, path.join(dir, tarballName(image)), upstream.entrypoint, { [upstream.program()]: upstream.entrypoint }, {}, ports);
+  const files = { [upstream.program()]: upstream.entrypoint, ...upstream.files };
+  return pack(image, path.join(dir, tarballName(image)), upstream.entrypoint, files, upstream.env ?? {}, ports);
 }
 
 /** The node's own images, which come with the node (K3s ships them in its air-gap image tarball), not from a store's images.txt. */

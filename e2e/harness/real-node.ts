@@ -202,9 +202,15 @@ export class RealNode {
     return this.logsOf('containerd').reduce((sum, log) => sum + (fs.readFileSync(log, 'utf8').match(/PullImage /g) ?? []).length, 0);
   }
 
-  /** The pods of `namespace` (every namespace when undefined). */
+  /**
+   * The pods of `namespace` (every namespace when undefined) that run for good: not those of Jobs, which
+   * come and go on their own schedule (the VM restarter's CronJob runs every 15 minutes in its window).
+   */
   public pods(namespace?: string): PodState[] {
-    return this.kubectl.list('pods', namespace).map(podState);
+    return this.kubectl
+      .list('pods', namespace)
+      .filter((pod) => !(pod.metadata.ownerReferences ?? []).some((owner: any) => owner.kind === 'Job'))
+      .map(podState);
   }
 
   /** Waits until `namespace` has `count` pods, all Running and Ready on this node; returns them. */

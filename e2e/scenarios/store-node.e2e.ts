@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
 import { TELEMETRY_DEFAULTS } from '../../lib/model/telemetry-settings';
+import { DEFAULT_VM_RESTARTER_IMAGE, WEEKDAYS } from '../../lib/model/vm-restart-policy';
 import { DEFAULT_RESERVATION } from '../../lib/planner/reservation-model';
 import { E2E_IMAGE_REGISTRY, E2E_NODE_STORE } from '../fleet/e2e-fleet';
 import { measureUsage, usageTable } from '../harness/process-usage';
@@ -49,6 +50,25 @@ interface NumberedLine {
   readonly store: string;
 }
 
+/**
+ * An IANA zone (`Etc/GMT±N`) whose local hour is `hour` now: the store's maintenance window 02:00–04:00
+ * is open in the zone of hour 2 for the whole scenario, and closed in that of hour 14.
+ */
+function zoneWhereHourIs(hour: number, now = new Date()): string {
+  let offset = (hour - now.getUTCHours() + 24) % 24;
+  if (offset > 14) offset -= 24;
+  // POSIX-style names: Etc/GMT-2 is two hours ahead of UTC.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+/** The store's maintenance window, open now, and the same window in a zone where it is closed. */
+const WINDOW = { days: [...WEEKDAYS], start: '02:00', end: '04:00' };
+const OPEN_ZONE = zoneWhereHourIs(2);
+const CLOSED_ZONE = zoneWhereHourIs(14);
+
+/** How long the restarter may take to run inside its window: it runs every 15 minutes. */
+const RESTART_TIMEOUT_MS = 16 * 60_000;
+
 const image = (name: string, version: string) => `${E2E_IMAGE_REGISTRY}/${name}:${version}`;
 
 /** The app a pod belongs to: its name without the ReplicaSet's and the pod's suffixes (a DaemonSet's pod has one). */
@@ -56,6 +76,11 @@ const appOf = (pod: PodState) => pod.name.replace(pod.namespace === TELEMETRY ? 
 
 /** An image's name as containerd keeps it: Docker Hub's short names in full. */
 const fullName = (ref: string) => (ref.split('/')[0].includes('.') ? ref : `docker.io/${ref}`);
+
+/** An object's name, namespace and labels, for a copy of it. */
+function objectMeta(o: any): { name: string; namespace: string; labels: Record<string, string> } {
+  return { name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels };
+}
 
 /** The numbered lines of `kubectl logs --timestamps`. */
 function numberedLines(log: string): NumberedLine[] {
@@ -117,13 +142,20 @@ describe('a store on a real node', () => {
   let scenario: Scenario;
   let node: RealNode;
   let startedAt: number;
+  /** When the suite marked the POS VM RestartRequired, and the UIDs of what a restart must leave alone. */
+  let restartSetup: { at: number; uids: Record<string, string> };
   /** containerd's count of pull requests once the pull detector was shown to work. */
   let pullsBaseline: number;
   let receivers: TelemetryReceivers;
 
   beforeAll(async () => {
     startedAt = Date.now();
-    scenario = await Scenario.start('store-node', E2E_NODE_STORE, { stores: [E2E_NODE_STORE] }, { realNode: true });
+    scenario = await Scenario.start(
+      'store-node',
+      E2E_NODE_STORE,
+      { stores: [E2E_NODE_STORE], nodeVmRestart: { window: { ...WINDOW, timeZone: OPEN_ZONE } } },
+      { realNode: true },
+    );
     node = scenario.cluster.node;
     // The central receivers come up after the store: until then the agents keep what they collect.
     receivers = new TelemetryReceivers(path.join(E2E_WORK, 'store-node', 'receivers'), node.network.addresses.host);
@@ -164,18 +196,26 @@ describe('a store on a real node', () => {
       // AND every image of images.txt with a stand-in was imported under its exact name; the VM's
       // containerDisk has none (KubeVirt does not run here)
       expect(scenario.preload).toEqual({
-        loaded: [AGENT_IMAGES[0], image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), AGENT_IMAGES[1]],
+        loaded: [DEFAULT_VM_RESTARTER_IMAGE, AGENT_IMAGES[0], image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), AGENT_IMAGES[1]],
         withoutImage: [image('pos-os', '4.1.0')],
       });
       expect(node.imageNames()).toEqual(
-        [node.images!.coredns, image('edge-app', '2.0.1'), image('edge-monitor', '1.4.2'), node.images!.pause, ...AGENT_IMAGES.map(fullName)].sort(),
+        [
+          node.images!.coredns,
+          DEFAULT_VM_RESTARTER_IMAGE,
+          image('edge-app', '2.0.1'),
+          image('edge-monitor', '1.4.2'),
+          node.images!.pause,
+          ...AGENT_IMAGES.map(fullName),
+        ].sort(),
       );
       // AND containerd was asked for no pull; kubelet found each image already present
       recordTiming('store up', 'images pulled', node.pullRequests());
       expect(node.pullRequests()).toBe(0);
+      // (the VM restarter's pods aside: its CronJob may already have run in its window)
       const pulled = kubectl()
         .list('events', WORKLOADS)
-        .filter((e) => e.reason === 'Pulled' || e.reason === 'Pulling');
+        .filter((e) => (e.reason === 'Pulled' || e.reason === 'Pulling') && pods.some((p) => p.name === e.involvedObject?.name));
       expect(pulled.map((e) => `${e.reason}: ${e.message}`).sort()).toEqual(
         pods.map((p) => `Pulled: Container image "${p.images[0]}" already present on machine and can be accessed by the pod`).sort(),
       );
@@ -260,6 +300,60 @@ describe('a store on a real node', () => {
 
     // The suite runs Flux's controllers as processes, so their Deployments never start pods here: what
     // is checked is that on a real store, whose node carries the profile's taints, they would be scheduled.
+    test("the VM restarter is the store's CronJob in its window's zone; the suite gives the POS VM an instance, marked RestartRequired", () => {
+      // GIVEN the restarter as Flux applied it
+      const cronJob = kubectl().get('cronjobs.batch', 'vm-restarter', WORKLOADS);
+      expect(cronJob.spec).toMatchObject({ schedule: '*/15 2-3 * * *', timeZone: OPEN_ZONE });
+      // AND, standing in for KubeVirt's controllers (none run here), a running instance of the POS VM marked
+      // RestartRequired, as the VM controller marks a VM whose containerDisk image changed, and a second
+      // edgefleet VM with an instance and no such condition
+      const vm = kubectl().get('virtualmachines.kubevirt.io', 'pos', WORKLOADS);
+      const unchanged = {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        metadata: { ...objectMeta(vm), name: 'pos-unchanged' },
+        spec: vm.spec,
+      };
+      const instance = (name: string) => ({
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachineInstance',
+        metadata: { name, namespace: WORKLOADS, labels: vm.metadata.labels },
+        spec: vm.spec.template.spec,
+      });
+      kubectl().apply({ yaml: [unchanged, instance('pos'), instance('pos-unchanged')].map((o) => JSON.stringify(o)).join('\n---\n') });
+      const condition = { type: 'RestartRequired', status: 'True', message: 'a non-live-updatable field was changed in the template spec' };
+      kubectl().run([
+        'patch',
+        'virtualmachines.kubevirt.io',
+        'pos',
+        '-n',
+        WORKLOADS,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { conditions: [condition] } }),
+      ]);
+      // AND the same restarter in a zone where the window is closed, which must never run
+      const closed = {
+        ...cronJob,
+        metadata: { ...objectMeta(cronJob), name: 'vm-restarter-closed' },
+        spec: { ...cronJob.spec, timeZone: CLOSED_ZONE },
+        status: undefined,
+      };
+      kubectl().apply({ yaml: JSON.stringify(closed) });
+      restartSetup = {
+        at: Math.floor(Date.now() / 1000) * 1000,
+        uids: Object.fromEntries(
+          [
+            ['vmi pos-unchanged', kubectl().get('virtualmachineinstances.kubevirt.io', 'pos-unchanged', WORKLOADS)],
+            ['claim pos-data', kubectl().get('persistentvolumeclaims', 'pos-data', WORKLOADS)],
+            ['vm pos', kubectl().get('virtualmachines.kubevirt.io', 'pos', WORKLOADS)],
+          ].map(([what, o]) => [what, o.metadata.uid]),
+        ),
+      };
+      expect(kubectl().get('virtualmachines.kubevirt.io', 'pos', WORKLOADS).status.conditions).toMatchObject([condition]);
+    });
+
     test("Flux's controllers tolerate the node's taints, as every other pod of the store does", () => {
       const taints: { key: string; effect: string }[] = kubectl().get('node', E2E_NODE_STORE).spec.taints;
       const untolerated = ['source-controller', 'kustomize-controller'].flatMap((name) => {
@@ -483,6 +577,58 @@ describe('a store on a real node', () => {
       // AND nothing was pulled
       recordTiming('update rolls on the node', 'images pulled', node.pullRequests() - pullsBaseline);
       expect(node.pullRequests()).toBe(pullsBaseline);
+    });
+  });
+
+  describe("a POS release reaches the VM in the store's window", () => {
+    test('inside the window the restarter deletes the instance of the VM marked RestartRequired, only that; outside, nothing runs', async () => {
+      // WHEN the CronJob controller has run the restarter inside the window (every 15 minutes, the first
+      // run usually during the outage above)
+      const ranBy = (cronJob: string) =>
+        kubectl()
+          .list('jobs.batch', WORKLOADS)
+          .filter((j) => j.metadata.ownerReferences?.[0]?.name === cronJob);
+      const job = await waitFor(
+        'a finished run of vm-restarter',
+        // A run that started after the VM was marked (Kubernetes' timestamps have whole seconds).
+        () => ranBy('vm-restarter').find((j) => j.status?.succeeded === 1 && Date.parse(j.metadata.creationTimestamp) > restartSetup.at),
+        RESTART_TIMEOUT_MS,
+        5000,
+      );
+      recordTiming('vm restart', 'setup to first run of the restarter (s)', (Date.parse(job.metadata.creationTimestamp) - restartSetup.at) / 1000);
+
+      // THEN it ran at a time of the window, in the window's zone
+      const localHour = Number(
+        new Intl.DateTimeFormat('en-GB', { timeZone: OPEN_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(new Date(job.metadata.creationTimestamp)),
+      );
+      expect([2, 3]).toContain(localHour);
+      // AND the POS VM's instance is gone (KubeVirt's VM controller would start a new one from the VM's template),
+      // the VM itself, the unmarked VM's instance and the POS data claim are untouched
+      expect(kubectl().get('virtualmachineinstances.kubevirt.io', 'pos', WORKLOADS)).toBeUndefined();
+      expect({
+        'vmi pos-unchanged': kubectl().get('virtualmachineinstances.kubevirt.io', 'pos-unchanged', WORKLOADS)?.metadata.uid,
+        'claim pos-data': kubectl().get('persistentvolumeclaims', 'pos-data', WORKLOADS)?.metadata.uid,
+        'vm pos': kubectl().get('virtualmachines.kubevirt.io', 'pos', WORKLOADS)?.metadata.uid,
+      }).toEqual(restartSetup.uids);
+      // AND the job said what it did, from its pre-loaded image, with its own ServiceAccount
+      const log = kubectl().run(['logs', '-n', WORKLOADS, `job/${job.metadata.name}`]);
+      expect(log).toContain('VirtualMachine pos: RestartRequired, restarting it');
+      expect(log).not.toContain('VirtualMachine pos-unchanged');
+      const pod = kubectl()
+        .list('pods', WORKLOADS)
+        .find((p) => p.metadata.ownerReferences?.[0]?.name === job.metadata.name);
+      expect(pod?.spec.containers[0].image).toBe(DEFAULT_VM_RESTARTER_IMAGE);
+      expect(pod?.spec.serviceAccountName).toBe('vm-restarter');
+      expect(
+        kubectl()
+          .list('events', WORKLOADS)
+          .filter((e) => e.involvedObject?.name === pod?.metadata.name && e.reason === 'Pulled')
+          .map((e) => e.message),
+      ).toEqual([`Container image "${DEFAULT_VM_RESTARTER_IMAGE}" already present on machine and can be accessed by the pod`]);
+      // AND the same restarter in a zone where the window is closed never ran
+      expect(kubectl().get('cronjobs.batch', 'vm-restarter-closed', WORKLOADS).status?.lastScheduleTime).toBeUndefined();
+      expect(ranBy('vm-restarter-closed')).toEqual([]);
+      kubectl().run(['delete', 'cronjobs.batch', 'vm-restarter-closed', '-n', WORKLOADS]);
     });
   });
 

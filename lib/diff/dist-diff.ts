@@ -15,6 +15,7 @@ import {
 import { vmChangeEffect } from './vm-change-effect';
 import { STORE_LABELS_ANNOTATION } from '../model/contract';
 import { storeOfFile } from '../model/dist-layout';
+import { RESTART_BY_HAND, VM_RESTARTER_ID, VM_RESTART_ANNOTATION } from '../model/vm-restart-policy';
 import { compareStrings } from '../util/compare-strings';
 import { GitBase, changesBelow, readBlobs } from '../util/git';
 import { parseYamlDocuments } from '../util/parse-yaml';
@@ -253,11 +254,20 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
       .flatMap((o): ObjectChange[] => {
         const fields = diffValues(old.get(o.key)!.value, o.value);
         if (fields.length === 0) return [];
-        const takesEffect = o.api?.kind === 'VirtualMachine' ? vmChangeEffect(fields) : undefined;
+        const takesEffect = o.api?.kind === 'VirtualMachine' ? vmChangeEffect(fields, restartOf(o.file, versions)) : undefined;
         return [{ file: o.file, object: o.display, change: 'changed', fields, ...(takesEffect ? { takesEffect } : {}) }];
       }),
   ];
   return changes.sort(byFileThenObject);
+}
+
+/** When the store of `file` restarts a VM that needs it, from its restarter's CronJob in the tree now. */
+function restartOf(file: string, versions: FileVersions): string {
+  const store = storeOfFile(file);
+  const restarter = store === undefined ? undefined : versions.after(`stores/${store}/workloads/${VM_RESTARTER_ID}.yaml`);
+  const cronJob: any = parseYamlDocuments(restarter ?? '').documents.find((d: any) => d?.kind === 'CronJob');
+  const when = cronJob?.metadata?.annotations?.[VM_RESTART_ANNOTATION];
+  return typeof when === 'string' ? when : RESTART_BY_HAND;
 }
 
 /**

@@ -27,10 +27,11 @@ function dataVolumesChangedInPlace(fields: FieldChange[]): string[] {
 
 /**
  * When a change to a VirtualMachine reaches the VM running on the store, from KubeVirt's VM controller:
- * at its next restart (a non-live-updatable template field), live, or never (a DataVolume template changed
- * under its old name). Undefined when nothing of the VM's template or disks changed.
+ * at its next restart (a non-live-updatable template field), which `restart` says when happens (the
+ * store's restart policy in words), live, or never (a DataVolume template changed under its old name).
+ * Undefined when nothing of the VM's template or disks changed.
  */
-export function vmChangeEffect(fields: FieldChange[]): string | undefined {
+export function vmChangeEffect(fields: FieldChange[], restart: string): string | undefined {
   const effects: string[] = [];
   const unchangedDisks = dataVolumesChangedInPlace(fields);
   if (unchangedDisks.length > 0) {
@@ -44,7 +45,8 @@ export function vmChangeEffect(fields: FieldChange[]): string | undefined {
   if (needsRestart.length > 0) {
     const which = needsRestart.length === 1 ? needsRestart[0].path : `${needsRestart[0].path} and ${needsRestart.length - 1} more`;
     effects.push(
-      `at the VM's next restart (KubeVirt ${KUBEVIRT_VERSION} sets RestartRequired and keeps the running VM on its old template): ${which}`,
+      `at the VM's next restart, ${restart} (KubeVirt ${KUBEVIRT_VERSION} sets RestartRequired and keeps the running VM on its old ` +
+        `template): ${which}`,
     );
   } else if (template.length > 0) {
     effects.push('live (KubeVirt applies these fields to the running VM)');

@@ -11,6 +11,7 @@ import { StatefulNamespaceMove, checkNamespaceMove } from '../model/namespace-mo
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
 import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
+import { VmRestartPolicy } from '../model/vm-restart-policy';
 import { checkDnsLabel, checkInteger } from '../prop-checks/checks';
 import { synthesize } from '../synth/synthesize';
 import { compareStrings } from '../util/compare-strings';
@@ -69,6 +70,13 @@ export interface EdgeFleetProps {
    * @default - none
    */
   readonly statefulNamespaceMove?: StatefulNamespaceMove;
+  /**
+   * How stores restart their POS VMs when a change needs a restart (a new POS OS image): in the store's
+   * maintenance window, immediately or by hand. Stores override it field by field (a region's time zone,
+   * a ring's window).
+   * @default - 'manual': a VM runs its old template until someone restarts it
+   */
+  readonly vmRestart?: VmRestartPolicy;
 }
 
 /**
@@ -103,6 +111,8 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
   public readonly secrets?: ResolvedFleetSecrets;
   /** A move of the stores' stateful workloads to another namespace, when the fleet declares one. */
   public readonly statefulNamespaceMove?: StatefulNamespaceMove;
+  /** How stores restart their POS VMs when a change needs a restart, before a store's own settings. */
+  public readonly vmRestart?: VmRestartPolicy;
   private readonly props: EdgeFleetProps;
   private declarations: StoreDeclaration<any, EdgeFleet>[] = [];
 
@@ -136,6 +146,7 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
     // Whether two stores share a key is checked by synth, once it has seen every store.
     if (props.secrets) this.secrets = resolveFleetSecrets(this, props.secrets);
     if (props.statefulNamespaceMove) this.statefulNamespaceMove = checkNamespaceMove(this, props.statefulNamespaceMove);
+    this.vmRestart = props.vmRestart;
   }
 
   /**

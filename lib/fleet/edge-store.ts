@@ -8,6 +8,7 @@ import { NodeProfile, RUNTIME_CLASSES_ANNOTATION, ResolvedNodeProfile, resolveNo
 import { StoreLayer } from '../model/store-layer';
 import { ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
 import { TelemetrySettings, resolveTelemetry } from '../model/telemetry-settings';
+import { ResolvedVmRestartPolicy, VmRestartPolicy, resolveVmRestartPolicy } from '../model/vm-restart-policy';
 import { Waiver } from '../model/waiver';
 import { StorePlatform } from '../platform/store-platform';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
@@ -48,6 +49,12 @@ export interface EdgeStoreProps {
    * @default - none: the store can have no encrypted Secrets
    */
   readonly ageRecipient?: string;
+  /**
+   * Overrides of the fleet's VM restart policy, field by field (the window's too): the store's time zone,
+   * another window, or `{ mode: 'immediately' }`.
+   * @default - the fleet's VM restart policy
+   */
+  readonly vmRestart?: VmRestartPolicy;
 }
 
 /**
@@ -85,6 +92,8 @@ export class EdgeStore extends Chart implements IEdgeStore {
   public readonly platform: StorePlatform;
   /** The store's age public key, when it can have encrypted Secrets. */
   public readonly ageRecipient?: string;
+  /** How the store restarts its POS VMs when a change needs a restart, fleet defaults applied. */
+  public readonly vmRestart: ResolvedVmRestartPolicy;
 
   constructor(fleet: EdgeFleet, id: string, props: EdgeStoreProps = {}) {
     checkDnsLabel(fleet, 'store id', id);
@@ -107,6 +116,7 @@ export class EdgeStore extends Chart implements IEdgeStore {
     this.sync = resolveSyncPolicy(this, fleet.sync, props.sync);
     this.workloadNamespace = fleet.namespace;
     this.waivers = checkWaivers(this, props.waivers ?? []);
+    this.vmRestart = resolveVmRestartPolicy(this, fleet.vmRestart, props.vmRestart);
 
     const infrastructure = new ManifestFile(this, 'Namespace', { tree: 'stores', path: 'infrastructure/namespace.yaml' });
     const annotations = Object.fromEntries(

@@ -5,6 +5,7 @@ import type { StatefulNamespaceMove } from './namespace-move';
 import type { ResolvedNodeProfile } from './node-profile';
 import type { ResolvedSyncPolicy } from './sync-policy';
 import type { TelemetrySettings } from './telemetry-settings';
+import type { ResolvedVmRestartPolicy, VmRestartPolicy } from './vm-restart-policy';
 import type { Waiver } from './waiver';
 import { EdgefleetError, IDescribable, fail } from '../errors/edgefleet-error';
 
@@ -72,6 +73,8 @@ export interface IEdgeFleet extends IConstruct, IDescribable {
   readonly maxStoresChangedOutsideFirstRing?: number;
   /** The namespace UUID of the fleet's VM identities. */
   readonly vmIdentityNamespace: string;
+  /** How stores restart their POS VMs when a change needs a restart, before a store's own settings. */
+  readonly vmRestart?: VmRestartPolicy;
   /** How the stores' encrypted Secrets are kept, when the fleet has any. */
   readonly secrets?: ResolvedFleetSecrets;
   /** A move of the stores' stateful workloads to another namespace, when the fleet declares one. */
@@ -110,6 +113,8 @@ export interface IEdgeStore extends IConstruct, IDescribable {
   readonly fleetRegistration?: FleetRegistration;
   /** The store's age public key, when it can have encrypted Secrets. */
   readonly ageRecipient?: string;
+  /** How the store restarts its POS VMs when a change needs a restart, fleet defaults applied. */
+  readonly vmRestart: ResolvedVmRestartPolicy;
 }
 
 /** Label that marks every object edgefleet generates. */

@@ -168,6 +168,10 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
     const replicas = o.spec?.replicas ?? 1;
     workloads.push({ name: o.metadata?.name, kind: o.kind, replicas, cpuMillis: per.cpuMillis * replicas, memoryBytes: per.memoryBytes * replicas });
   }
+  // A CronJob's pod needs its requests free whenever it runs, or it waits (a restart in a window would not happen).
+  for (const o of objects.filter((x) => x.kind === 'CronJob')) {
+    workloads.push({ name: o.metadata?.name, kind: o.kind, ...podRequests(o.spec?.jobTemplate?.spec?.template?.spec) });
+  }
   const capacity = resources(String(store.profile.cpu), store.profile.memory);
   const reserved = sum(reservations);
   return {

@@ -188,7 +188,9 @@ function examples(stores: string[]): string {
 
 /** Fleet totals, sync, the most loaded stores, waivers and warnings. */
 export function summarySections(f: ReportFigures): ReportSection[] {
-  return [totalsSection(f), syncSection(f), mostLoadedSection(f), waiversSection(f), ...warningsSections(f)];
+  return [totalsSection(f), syncSection(f), vmRestartSection(f), mostLoadedSection(f), waiversSection(f), ...warningsSections(f)].filter(
+    (s): s is ReportSection => s !== undefined,
+  );
 }
 
 /** `flux, every 5m`, or `flux, SUSPENDED` for a store that applies nothing. */
@@ -240,6 +242,36 @@ function syncSection(f: ReportFigures): ReportSection {
           examples(g.stores),
         ];
       }),
+    },
+  };
+}
+
+/**
+ * When the stores' VMs run what Git says: a new POS OS image reaches a running VM only at its restart
+ * (KubeVirt sets RestartRequired and keeps the old template), so per restart policy and boot images, the
+ * stores that get it and when. Omitted when no store runs a VM.
+ */
+function vmRestartSection(f: ReportFigures): ReportSection | undefined {
+  const groups = groupBy(
+    f.stores.filter((s) => s.plan.vmRestart),
+    (s) => `${s.plan.vmRestart!.images.join(' ')}\n${s.plan.vmRestart!.when}`,
+  );
+  if (groups.length === 0) return undefined;
+  const rows = groups
+    .map((g) => ({ ...g.items[0].plan.vmRestart!, stores: g.items.map((s) => s.plan.store) }))
+    .sort((a, b) => compareStrings(a.images.join(' '), b.images.join(' ')) || compareStrings(a.when, b.when));
+  return {
+    title: 'VM restarts',
+    depth: 2,
+    paragraphs: [
+      'A running VM boots a new POS OS image (or any change KubeVirt applies only at boot) at its next restart: KubeVirt marks it ' +
+        'RestartRequired and keeps it on what it started with. Each store restarts such VMs itself, with the WAN down too, once its ' +
+        "agent has applied the commit: in its maintenance window (its vm-restarter CronJob, in the store's time zone), within minutes, " +
+        'or by hand. A store whose VMs boot what they already run restarts nothing.',
+    ],
+    table: {
+      columns: [{ title: 'VMs boot (in Git)' }, { title: 'restarted' }, { title: 'stores', numeric: true }, { title: 'first stores' }],
+      rows: rows.map((r) => [r.images.join(', '), r.when, formatNumber(r.stores.length), examples(r.stores)]),
     },
   };
 }

@@ -12,10 +12,20 @@ export interface StoreSync {
   readonly interval: string;
 }
 
+/** How a store's POS VMs get a change that KubeVirt applies only at boot, such as a new POS OS image. */
+export interface StoreVmRestart {
+  /** When the store restarts a VM that needs it, in words: `in the window Sun 02:00–04:00 Europe/Paris`. */
+  readonly when: string;
+  /** The images the store's VMs boot from in Git (containerDisk images and DataVolume registry sources), sorted. */
+  readonly images: string[];
+}
+
 /** A store's plan and sync state, as the report shows them. */
 export interface StoreReport extends StorePlan {
   /** How the store follows Git. */
   readonly sync: StoreSync;
+  /** How the store's VMs get a new image. @default - the store runs no VM */
+  readonly vmRestart?: StoreVmRestart;
   /** The store's two folders (`stores/<id>/`, `clusters/<id>/`): what its store branch holds. @default - the report shows no size */
   readonly folders?: TreeSize;
 }

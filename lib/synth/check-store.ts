@@ -2,11 +2,13 @@ import { secretsOutOfBand } from './secrets-out-of-band';
 import { problemAt } from '../errors/edgefleet-error';
 import { shownMessage } from '../errors/shown-text';
 import { IEdgeStore } from '../model/contract';
+import { describeVmRestart } from '../model/vm-restart-policy';
 import { Waiver } from '../model/waiver';
 import { overBudget, planStore } from '../planner/plan-store';
 import { checkPlatform, platformWarnings } from '../platform/check-platform';
 import { checkOfflineRules } from '../policies/check-offline-rules';
 import { ReportWaiver, ReportWarning, StoreReport } from '../report/report-model';
+import { compareStrings } from '../util/compare-strings';
 
 /** What synth learns of one store beyond its files: problems that fail synth, and what the report shows. */
 export interface StoreCheck {
@@ -56,9 +58,28 @@ export function checkStore(store: IEdgeStore, objects: any[], delivered: Set<str
       })),
     ],
     waivers: rules.usedWaivers.map((w) => ({ store: store.id, rule: w.rule, object: w.object, reason: w.reason })),
-    plan: { ...plan, sync: { agent, autoSync, interval, source: agent === 'flux' ? source : undefined } },
+    plan: {
+      ...plan,
+      sync: { agent, autoSync, interval, source: agent === 'flux' ? source : undefined },
+      ...(plan.vms > 0 ? { vmRestart: { when: describeVmRestart(store.vmRestart), images: vmBootImages(objects) } } : {}),
+    },
     images: imagesOf(objects),
   };
+}
+
+/** The images the store's VMs boot from: their containerDisks and the registry sources of their DataVolume templates. */
+function vmBootImages(objects: any[]): string[] {
+  const images = new Set<string>();
+  for (const vm of objects.filter((o) => o.kind === 'VirtualMachine')) {
+    for (const volume of vm.spec?.template?.spec?.volumes ?? []) {
+      if (typeof volume.containerDisk?.image === 'string') images.add(volume.containerDisk.image);
+    }
+    for (const template of vm.spec?.dataVolumeTemplates ?? []) {
+      const url = template.spec?.source?.registry?.url;
+      if (typeof url === 'string') images.add(url.replace(/^docker:\/\//, ''));
+    }
+  }
+  return [...images].sort(compareStrings);
 }
 
 /** How a store gets a Secret that its tree does not deliver. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { EdgeWorkload } from './edge-workload';
 import { VmDisk } from './vm-disk';
 import { ResolvedVmIdentity, VmIdentity, resolveVmIdentity } from './vm-identity';
+import { VmRestarter } from './vm-restarter';
 import {
   VirtualMachine,
   VirtualMachineSpecDataVolumeTemplates,
@@ -85,6 +86,7 @@ export class EdgePosVm extends EdgeWorkload {
     const labels = this.selectorLabels;
     const identity = resolveVmIdentity(this, { namespace: store.fleet.vmIdentityNamespace, storeId: store.id, vmName: this.name }, props.identity);
     StorePlatform.of(store).enableKubeVirt();
+    this.addRestarter(runStrategy);
     if (disks.dataVolumeTemplates.length > 0) StorePlatform.of(store).enableCdi();
 
     this.resource = new VirtualMachine(this, 'Resource', {
@@ -106,6 +108,21 @@ export class EdgePosVm extends EdgeWorkload {
       },
     });
     this.node.addValidation({ validate: () => this.checkRenderedVm() });
+  }
+
+  /** The store's restarter restarts this VM too, unless the store restarts its VMs by hand. */
+  private addRestarter(runStrategy: RunStrategy): void {
+    const mode = this.store.vmRestart.mode;
+    if (mode === 'manual') return;
+    if (runStrategy !== 'Always') {
+      fail(
+        this,
+        `runStrategy "${runStrategy}" cannot be restarted by the store's vmRestart mode "${mode}" (the restarter deletes the running ` +
+          'instance, which KubeVirt starts again from the new template only under runStrategy "Always"): use runStrategy "Always", ' +
+          'or vmRestart { mode: "manual" } for this store',
+      );
+    }
+    VmRestarter.of(this.store);
   }
 
   /**

@@ -1,12 +1,16 @@
 import { FieldChange } from '../../lib/diff/object-diff';
 import { vmChangeEffect } from '../../lib/diff/vm-change-effect';
+import { RESTART_BY_HAND } from '../../lib/model/vm-restart-policy';
+
+const WINDOW = 'in the window Sun 02:00–04:00 Europe/Paris';
 
 const change = (path: string, list?: FieldChange['list']): FieldChange => ({ path, before: 'a', after: 'b', ...(list ? { list } : {}) });
 
 describe('when a VM change reaches the VM on the store', () => {
   test('GIVEN a new containerDisk image WHEN classified THEN it waits for the next restart, naming the field', () => {
-    expect(vmChangeEffect([change('spec.template.spec.volumes[name=boot].containerDisk.image')])).toBe(
-      "at the VM's next restart (KubeVirt v1.6.5 sets RestartRequired and keeps the running VM on its old template): " +
+    expect(vmChangeEffect([change('spec.template.spec.volumes[name=boot].containerDisk.image')], WINDOW)).toBe(
+      "at the VM's next restart, in the window Sun 02:00–04:00 Europe/Paris (KubeVirt v1.6.5 sets RestartRequired and keeps the running VM " +
+        'on its old template): ' +
         'spec.template.spec.volumes[name=boot].containerDisk.image',
     );
   });
@@ -16,36 +20,43 @@ describe('when a VM change reaches the VM on the store', () => {
     ['the node selector', 'spec.template.spec.nodeSelector.kubernetes.io/arch'],
     ['the affinity', 'spec.template.spec.affinity.nodeAffinity'],
   ])('GIVEN a change of %s WHEN classified THEN it is applied live (LiveUpdate, the default rollout)', (_, path) => {
-    expect(vmChangeEffect([change(path)])).toBe('live (KubeVirt applies these fields to the running VM)');
+    expect(vmChangeEffect([change(path)], WINDOW)).toBe('live (KubeVirt applies these fields to the running VM)');
   });
 
   test('GIVEN a live field, the guest memory and the CPU sockets WHEN classified THEN a store VM (not migratable) needs a restart for both', () => {
     expect(
-      vmChangeEffect([
-        change('spec.template.spec.domain.memory.guest'),
-        change('spec.template.spec.domain.cpu.sockets'),
-        change('spec.template.spec.tolerations[key=edge-node].effect'),
-      ]),
-    ).toMatch(/^at the VM's next restart .*: spec\.template\.spec\.domain\.memory\.guest and 1 more$/);
+      vmChangeEffect(
+        [
+          change('spec.template.spec.domain.memory.guest'),
+          change('spec.template.spec.domain.cpu.sockets'),
+          change('spec.template.spec.tolerations[key=edge-node].effect'),
+        ],
+        WINDOW,
+      ),
+    ).toMatch(/^at the VM's next restart, in the window .*: spec\.template\.spec\.domain\.memory\.guest and 1 more$/);
   });
 
   test('GIVEN a DataVolume template whose source changed under its old name WHEN classified THEN it never reaches the disk', () => {
-    expect(vmChangeEffect([change('spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url')])).toBe(
+    expect(vmChangeEffect([change('spec.dataVolumeTemplates[metadata.name=pos-boot].spec.source.registry.url')], WINDOW)).toBe(
       'never, for DataVolume "pos-boot" (KubeVirt creates a template\'s DataVolume only when it is missing, and CDI refuses changes to its ' +
         'spec): the store keeps the disk it imported; a new disk needs a new DataVolume name',
     );
   });
 
   test('GIVEN a DataVolume template replaced by one of a new name WHEN classified THEN the new disk is used at the next restart', () => {
-    const effect = vmChangeEffect([
-      change('spec.dataVolumeTemplates', 'item-added'),
-      change('spec.dataVolumeTemplates', 'item-removed'),
-      change('spec.template.spec.volumes[name=boot].dataVolume.name'),
-    ]);
-    expect(effect).toMatch(/^at the VM's next restart .*: spec\.template\.spec\.volumes\[name=boot\]\.dataVolume\.name$/);
+    const effect = vmChangeEffect(
+      [
+        change('spec.dataVolumeTemplates', 'item-added'),
+        change('spec.dataVolumeTemplates', 'item-removed'),
+        change('spec.template.spec.volumes[name=boot].dataVolume.name'),
+      ],
+      RESTART_BY_HAND,
+    );
+    expect(effect).toMatch(/^at the VM's next restart, by hand \(vmRestart mode "manual": `virtctl restart <vm>`\) /);
+    expect(effect).toMatch(/: spec\.template\.spec\.volumes\[name=boot\]\.dataVolume\.name$/);
   });
 
   test('GIVEN only the run strategy or labels changed WHEN classified THEN nothing is said', () => {
-    expect(vmChangeEffect([change('spec.runStrategy'), change('metadata.labels.app')])).toBeUndefined();
+    expect(vmChangeEffect([change('spec.runStrategy'), change('metadata.labels.app')], WINDOW)).toBeUndefined();
   });
 });

@@ -33,7 +33,7 @@ describe('the example fleet', () => {
 
   test('GIVEN store-001 WHEN synthesized THEN it runs the POS VM and the edge monitor, listed in its kustomization', () => {
     const workloads = YAML.parse(rendered.get('stores/store-001/workloads/kustomization.yaml')!);
-    expect(workloads.resources).toEqual(['edge-monitor.yaml', 'log-agent.yaml', 'metrics-agent.yaml', 'pos.yaml']);
+    expect(workloads.resources).toEqual(['edge-monitor.yaml', 'log-agent.yaml', 'metrics-agent.yaml', 'pos.yaml', 'vm-restarter.yaml']);
     expect(objectsIn('stores/store-001/workloads/pos.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'PersistentVolumeClaim/pos-data',
       'VirtualMachine/pos',
@@ -103,9 +103,9 @@ describe('the example fleet', () => {
       // What the workloads layer's ServiceAccount may write, in the workload namespace and the agents'.
       const applier = ['Role', 'Role', 'RoleBinding', 'RoleBinding'];
       const apps = id === 'store-003' ? ['Deployment', 'NetworkPolicy', 'Deployment', 'NetworkPolicy'] : ['Deployment', 'NetworkPolicy'];
-      expect(kinds).toEqual(
-        [...agents, ...agentPolicies, ...applier, ...apps, 'KubeVirt', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'VirtualMachine'].sort(),
-      );
+      // The POS VM, and the restarter that restarts it in the store's window, with its narrow Role.
+      const pos = ['VirtualMachine', 'PersistentVolumeClaim', 'CronJob', 'NetworkPolicy', 'Role', 'RoleBinding', 'ServiceAccount'];
+      expect(kinds).toEqual([...agents, ...agentPolicies, ...applier, ...apps, ...pos, 'KubeVirt', 'Namespace', 'Secret'].sort());
     }
   });
 });
