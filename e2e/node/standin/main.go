@@ -1,7 +1,10 @@
 // Command standin stands in for the e2e fleet's own apps (the edge monitor, the kiosk, the Wasm app)
 // on the end-to-end suite's real node. It is not the customer's software: it logs a numbered line at
 // a steady rate and counts those lines in a Prometheus counter, so that the suite can tell that a pod
-// runs, which image version it runs, and whether anything downstream loses lines or samples.
+// runs, which image version it runs, and whether anything downstream loses lines or samples. A second
+// counter numbers the scrapes: the n-th request for /metrics from a scraper (one that sends the
+// X-Prometheus-Scrape-Timeout-Seconds header, as Prometheus and vmagent do; the suite's own reads
+// do not) answers n, so a sample missing downstream shows as a missing number, whatever the timing.
 //
 // The same source builds as a static Linux program and as a WASI module (GOOS=wasip1), which the
 // suite's Wasm stand-in runtime runs on the `wasmedge` RuntimeClass.
@@ -46,9 +49,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "standin: STANDIN_INTERVAL %q is not a positive duration\n", os.Getenv("STANDIN_INTERVAL"))
 		os.Exit(2)
 	}
-	var lines atomic.Uint64
+	var counters counters
 	go func() {
-		err := serve(os.Getenv("STANDIN_LISTEN"), func(conn io.ReadWriteCloser) { answer(conn, app, version, &lines) })
+		err := serve(os.Getenv("STANDIN_LISTEN"), func(conn io.ReadWriteCloser) { answer(conn, app, version, &counters) })
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "standin: %v\n", err)
 			os.Exit(1)
@@ -61,37 +64,55 @@ func main() {
 	for {
 		select {
 		case <-ticker.C:
-			fmt.Printf("seq=%d app=%s version=%s store=%s\n", lines.Add(1), app, version, store)
+			fmt.Printf("seq=%d app=%s version=%s store=%s\n", counters.lines.Add(1), app, version, store)
 		case <-stop:
-			fmt.Printf("stopped after seq=%d\n", lines.Load())
+			fmt.Printf("stopped after seq=%d\n", counters.lines.Load())
 			os.Exit(0)
 		}
 	}
 }
 
-// answer answers GET /metrics with the line counter and GET /healthz, one request a connection.
+// counters are what /metrics reports.
+type counters struct {
+	lines   atomic.Uint64
+	scrapes atomic.Uint64
+}
+
+// scraperHeader is the header that Prometheus-compatible scrapers send with every scrape.
+const scraperHeader = "x-prometheus-scrape-timeout-seconds:"
+
+// answer answers GET /metrics with the counters and GET /healthz, one request a connection.
 // It speaks just enough HTTP/1.1 for a scraper, without net/http: as a WASI module, net/http made
 // the module 9 MB, and the Wasm stand-in runtime then needed 135-230 MiB, more than the app's limit.
-func answer(conn io.ReadWriteCloser, app, version string, lines *atomic.Uint64) {
+func answer(conn io.ReadWriteCloser, app, version string, counters *counters) {
 	defer conn.Close()
 	reader := bufio.NewReader(conn)
 	request, err := reader.ReadString('\n')
 	if err != nil {
 		return
 	}
-	for { // the headers, ignored up to the blank line
+	fromScraper := false
+	for { // the headers, up to the blank line
 		header, err := reader.ReadString('\n')
 		if err != nil || strings.TrimSpace(header) == "" {
 			break
 		}
+		fromScraper = fromScraper || strings.HasPrefix(strings.ToLower(header), scraperHeader)
 	}
 	status, body := "404 Not Found", "not found\n"
 	switch fields := strings.Fields(request); {
 	case len(fields) < 2 || fields[0] != "GET":
 		status, body = "405 Method Not Allowed", "GET only\n"
 	case fields[1] == "/metrics":
+		scrapes := counters.scrapes.Load()
+		if fromScraper {
+			scrapes = counters.scrapes.Add(1)
+		}
 		status, body = "200 OK", fmt.Sprintf("# HELP standin_lines_total Numbered lines logged since the program started.\n"+
-			"# TYPE standin_lines_total counter\nstandin_lines_total{app=%q,version=%q} %d\n", app, version, lines.Load())
+			"# TYPE standin_lines_total counter\nstandin_lines_total{app=%q,version=%q} %d\n"+
+			"# HELP standin_scrapes_total Scrapes answered since the program started, this one included.\n"+
+			"# TYPE standin_scrapes_total counter\nstandin_scrapes_total{app=%q,version=%q} %d\n",
+			app, version, counters.lines.Load(), app, version, scrapes)
 	case fields[1] == "/healthz":
 		status, body = "200 OK", "ok\n"
 	}
