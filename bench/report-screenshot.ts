@@ -53,6 +53,7 @@ function generatedStore(n: number, width: number): StoreReport {
     workloads,
     requested: total(workloads),
     vms: 1,
+    localStorage: { steadyBytes: (40 + variation) * 1024 * MIB, peakBytes: (60 + variation) * 1024 * MIB, capacityBytes: 128 * 1024 * MIB },
     sync: { agent: n % 5 === 0 ? 'fleet' : 'flux', autoSync: n % 97 !== 0, interval: '5m' },
   };
 }

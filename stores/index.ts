@@ -91,7 +91,8 @@ export function buildFleet(
     // Every POS VM's firmware UUID, serial and MAC derive from this, the store id and the VM id: never change it.
     vmIdentityNamespace: '6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b',
     sync: { autoSync: true, interval: '5m', ...sync },
-    nodeProfile: { runtimeClasses: ['wasmedge'] },
+    // The store node's 128 GB SSD leaves 100Gi to local-path volumes and VM disks after the OS and K3s's images.
+    nodeProfile: { runtimeClasses: ['wasmedge'], localStorage: '100Gi' },
     rings: [...RINGS],
     maxStoresChangedOutsideFirstRing: 25,
     // A POS OS release reaches a running VM at its restart: the stores restart in their own window, Sunday night.
@@ -158,7 +159,8 @@ export function defineStore(fleet: EdgeFleet, row: StoreRow, releases: FleetRele
 
   // The POS OS image holds its disk under /disk, so it serves as a containerDisk and as a CDI registry
   // import alike. The flagship stores (16Gi nodes, which can afford CDI) boot from a persistent
-  // DataVolume imported once from it, pulled by the node from its pre-loaded images.
+  // DataVolume imported from it, pulled by the node from its pre-loaded images: each version a new
+  // DataVolume, imported while the VM runs and booted in the window; the one before is kept for a rollback.
   const posOs = `${REGISTRY}/pos-os:${releases.posOs.versionFor(store)}`;
   new EdgePosVm(store, 'pos', {
     memory: '2Gi',

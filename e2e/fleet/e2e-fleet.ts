@@ -19,7 +19,7 @@ import {
 export const E2E_STORES = {
   /** POS from a containerDisk with a local data claim, the edge monitor and a stateless kiosk app. */
   containerDisk: 'store-pos',
-  /** POS imported by CDI into a DataVolume. */
+  /** POS booting from a disk imported by CDI into a DataVolume, with a data disk imported likewise. */
   dataVolume: 'store-cdi',
   /** A Wasm app on the node's `wasmedge` RuntimeClass. */
   wasm: 'store-wasm',
@@ -78,8 +78,10 @@ export interface E2eFleetOptions {
   readonly work?: string;
   /** The fleet's age keys, and the stores whose telemetry-credentials come encrypted from Git. @default - no secrets */
   readonly secrets?: E2eSecrets;
-  /** How the real node's store restarts its POS VM. @default - by hand */
-  readonly nodeVmRestart?: VmRestartPolicy;
+  /** How each store restarts its POS VM, by store id. @default - by hand */
+  readonly vmRestart?: Partial<Record<string, VmRestartPolicy>>;
+  /** Version of the POS OS disk image that the DataVolume store's VM boots from. @default '4.1.0' */
+  readonly posDiskVersion?: string;
 }
 
 /** The age keys of the suite's fleet (made by the scenario with age-keygen) and what is encrypted for them. */
@@ -104,7 +106,7 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
   });
   const secrets = options.secrets;
   const newStore = (id: string, props: EdgeStoreProps = {}) => {
-    const store = new EdgeStore(fleet, id, { ...props, ageRecipient: secrets?.storeKeys[id] });
+    const store = new EdgeStore(fleet, id, { ...props, ageRecipient: secrets?.storeKeys[id], vmRestart: options.vmRestart?.[id] });
     if (secrets?.telemetryCredentials.includes(id)) new EncryptedSecret(store, 'telemetry-credentials');
     return store;
   };
@@ -124,7 +126,10 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     },
     [E2E_STORES.dataVolume]: () => {
       const store = newStore(E2E_STORES.dataVolume, { labels: { region: 'eu-west' } });
-      new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${E2E_IMAGE_REGISTRY}/pos-disk:4.1.0` }) });
+      new EdgePosVm(store, 'pos', {
+        bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: `${E2E_IMAGE_REGISTRY}/pos-disk:${options.posDiskVersion ?? '4.1.0'}` }),
+        dataDisks: { data: VmDisk.dataVolume({ size: '5Gi', httpUrl: 'https://images.example.com/retail/pos-data-seed.raw' }) },
+      });
     },
     [E2E_STORES.wasm]: () => {
       const store = newStore(E2E_STORES.wasm, { nodeProfile: { runtimeClasses: ['wasmedge'] } });
@@ -146,7 +151,6 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
       const store = newStore(E2E_NODE_STORE, {
         labels: { region: 'eu-west' },
         nodeProfile: { arch: machineArchitecture(), runtimeClasses: ['wasmedge'] },
-        vmRestart: options.nodeVmRestart,
         telemetry: {
           logsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.logs}/insert/opentelemetry/v1/logs`,
           metricsUrl: `http://${receiversHost}:${E2E_RECEIVERS.ports.metrics}/api/v1/write`,

@@ -153,7 +153,7 @@ describe('a store on a real node', () => {
     scenario = await Scenario.start(
       'store-node',
       E2E_NODE_STORE,
-      { stores: [E2E_NODE_STORE], nodeVmRestart: { window: { ...WINDOW, timeZone: OPEN_ZONE } } },
+      { stores: [E2E_NODE_STORE], vmRestart: { [E2E_NODE_STORE]: { window: { ...WINDOW, timeZone: OPEN_ZONE } } } },
       { realNode: true },
     );
     node = scenario.cluster.node;

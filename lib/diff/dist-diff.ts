@@ -254,7 +254,7 @@ function diffScope(files: string[], versions: FileVersions, policy: RemovalPolic
       .flatMap((o): ObjectChange[] => {
         const fields = diffValues(old.get(o.key)!.value, o.value);
         if (fields.length === 0) return [];
-        const takesEffect = o.api?.kind === 'VirtualMachine' ? vmChangeEffect(fields, restartOf(o.file, versions)) : undefined;
+        const takesEffect = o.api?.kind === 'VirtualMachine' ? vmChangeEffect(fields, restartOf(o.file, versions), o.value) : undefined;
         return [{ file: o.file, object: o.display, change: 'changed', fields, ...(takesEffect ? { takesEffect } : {}) }];
       }),
   ];

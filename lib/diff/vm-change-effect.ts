@@ -1,4 +1,6 @@
 import { FieldChange } from './object-diff';
+import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
+import { RESTART_BY_HAND } from '../model/vm-restart-policy';
 import { KUBEVIRT_VERSION } from '../platform/platform-versions';
 
 /**
@@ -25,14 +27,36 @@ function dataVolumesChangedInPlace(fields: FieldChange[]): string[] {
   return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
+/** The boot DataVolume templates that a change adds (a new OS image, or size, gives the boot disk a new name). */
+function newBootDisks(fields: FieldChange[]): any[] {
+  return fields
+    .filter((f) => f.list === 'item-added' && f.path.startsWith('spec.dataVolumeTemplates'))
+    .map((f) => f.after as any)
+    .filter((t) => t?.metadata?.labels?.[BOOT_DISK_OF_LABEL] !== undefined);
+}
+
+/** What becomes of the boot disk a VM stops using, from its annotation and the store's restart policy. */
+function replacedBootDiskFate(vm: any, restart: string): string {
+  if (restart === RESTART_BY_HAND) return 'the disk it replaces then stays until deleted by hand';
+  return vm?.metadata?.annotations?.[KEEP_PREVIOUS_BOOT_DISK_ANNOTATION] === 'false'
+    ? "the store's restarter then deletes the disk it replaces"
+    : "the store's restarter then keeps the disk it replaces for a rollback without download, and deletes older ones";
+}
+
 /**
  * When a change to a VirtualMachine reaches the VM running on the store, from KubeVirt's VM controller:
  * at its next restart (a non-live-updatable template field), which `restart` says when happens (the
  * store's restart policy in words), live, or never (a DataVolume template changed under its old name).
- * Undefined when nothing of the VM's template or disks changed.
+ * A new boot disk is imported first, while the VM runs. Undefined when nothing of the VM's template or
+ * disks changed. `vm` is the VirtualMachine after the change.
  */
-export function vmChangeEffect(fields: FieldChange[], restart: string): string | undefined {
-  const effects: string[] = [];
+export function vmChangeEffect(fields: FieldChange[], restart: string, vm?: unknown): string | undefined {
+  const effects: string[] = newBootDisks(fields).map(
+    (t) =>
+      `a new boot disk of ${t.spec?.storage?.resources?.requests?.storage ?? '?'} to import into DataVolume "${t.metadata.name}" ` +
+      `(${t.spec?.source?.registry?.url ?? t.spec?.source?.http?.url ?? 'its source'}) while the VM runs, booted at its next restart ` +
+      `(${replacedBootDiskFate(vm, restart)})`,
+  );
   const unchangedDisks = dataVolumesChangedInPlace(fields);
   if (unchangedDisks.length > 0) {
     effects.push(

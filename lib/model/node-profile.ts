@@ -39,6 +39,14 @@ export interface NodeProfile {
   /** StorageClass backed by the node's own disk, used for VM disks and volumes. @default 'local-path' (K3s's local-path provisioner) */
   readonly localStorageClass?: string;
   /**
+   * Room on the node's disk for the volumes and VM disks of `localStorageClass`, as a Kubernetes quantity
+   * (`"200Gi"`): the planner fails a store whose claims and DataVolumes would not fit at the peak of a POS OS
+   * release, when each VM booting from a DataVolume holds its new boot disk beside the one it runs and the
+   * one kept for a rollback.
+   * @default - not checked: the report shows what the store needs
+   */
+  readonly localStorage?: string;
+  /**
    * RuntimeClasses the node's image provides, each named after its containerd handler. K3s configures
    * a handler for each containerd shim it finds at start (k3s pkg/agent/containerd/runtimes.go), so list
    * `wasmedge` only where the store image carries `containerd-shim-wasmedge-v1`.
@@ -82,9 +90,9 @@ export interface NodeProfile {
  */
 export const RUNTIME_CLASSES_ANNOTATION = 'edgefleet.io/node-runtime-classes';
 
-/** A node profile with every field decided (the reservation and KubeVirt version stay optional: absent means the defaults). */
-export type ResolvedNodeProfile = Required<Omit<NodeProfile, 'reservation' | 'kubevirtVersion'>> &
-  Pick<NodeProfile, 'reservation' | 'kubevirtVersion'>;
+/** A node profile with every field decided (the reservation, KubeVirt version and local storage stay optional: absent means the defaults). */
+export type ResolvedNodeProfile = Required<Omit<NodeProfile, 'reservation' | 'kubevirtVersion' | 'localStorage'>> &
+  Pick<NodeProfile, 'reservation' | 'kubevirtVersion' | 'localStorage'>;
 
 /** The node profile a fleet gets when it says nothing: the customer's 4-core, 8 GiB ARM64 store node. */
 export const DEFAULT_NODE_PROFILE: ResolvedNodeProfile = {
@@ -105,6 +113,7 @@ export function resolveNodeProfile(scope: IConstruct, base: ResolvedNodeProfile,
   checkQuantity(scope, 'nodeProfile.memory', profile.memory, '8Gi', 'bytes');
   checkOneOf(scope, 'nodeProfile.arch', profile.arch, SUPPORTED_ARCHITECTURES);
   checkDnsLabel(scope, 'nodeProfile.localStorageClass', profile.localStorageClass);
+  if (profile.localStorage !== undefined) checkQuantity(scope, 'nodeProfile.localStorage', profile.localStorage, '200Gi', 'bytes');
   profile.runtimeClasses.forEach((rc, i) => checkDnsLabel(scope, `nodeProfile.runtimeClasses[${i}]`, rc));
   checkOneOf(scope, 'nodeProfile.runtimeClassSource', profile.runtimeClassSource, RUNTIME_CLASS_SOURCES);
   checkDnsLabel(scope, 'nodeProfile.kubevirtNamespace', profile.kubevirtNamespace);

@@ -8,8 +8,9 @@ import {
   VM_CPU_MILLIS_PER_VCPU,
   vmOverheadBytes,
 } from './reservation-model';
-import { ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
+import { LocalStorageDemand, ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
 import { ReservedResources, ResolvedNodeProfile } from '../model/node-profile';
+import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
 import { hasDataVolumes } from '../platform/check-platform';
 import { CDI_VERSION, KUBEVIRT_VERSION } from '../platform/platform-versions';
 import { quantityValue } from '../prop-checks/quantity';
@@ -183,7 +184,36 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
     workloads: workloads.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     requested: sum(workloads),
     vms: vms.length,
+    localStorage: localStorageOf(objects, vms, store.profile),
   };
+}
+
+/** Bytes a claim or DataVolume template requests. */
+function storageBytes(spec: any): number {
+  const storage = spec?.resources?.requests?.storage ?? spec?.storage?.resources?.requests?.storage ?? spec?.pvc?.resources?.requests?.storage;
+  return storage === undefined ? 0 : quantityValue(String(storage));
+}
+
+/**
+ * What the store's claims and VM disks take on the node's disk: each claim and DataVolume, plus for a VM
+ * booting from a DataVolume the boot disk it keeps for a rollback (steady), and a new one while a release
+ * is imported (peak): its restarter deletes the oldest only once the VM runs the new one.
+ */
+function localStorageOf(objects: any[], vms: any[], profile: ResolvedNodeProfile): LocalStorageDemand {
+  const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim').reduce((total, c) => total + storageBytes(c.spec), 0);
+  let steadyBytes = claims;
+  let newBootDisks = 0;
+  for (const vm of vms) {
+    for (const template of vm.spec?.dataVolumeTemplates ?? []) {
+      const bytes = storageBytes(template.spec);
+      steadyBytes += bytes;
+      if (template.metadata?.labels?.[BOOT_DISK_OF_LABEL] === undefined) continue;
+      newBootDisks += bytes;
+      if (vm.metadata?.annotations?.[KEEP_PREVIOUS_BOOT_DISK_ANNOTATION] !== 'false') steadyBytes += bytes;
+    }
+  }
+  const capacity = profile.localStorage === undefined ? undefined : quantityValue(profile.localStorage);
+  return { steadyBytes, peakBytes: steadyBytes + newBootDisks, ...(capacity === undefined ? {} : { capacityBytes: capacity }) };
 }
 
 function mi(bytes: number): string {
@@ -211,5 +241,13 @@ export function overBudget(plan: StorePlan): string[] {
   };
   check('memory', 'memoryBytes', mi);
   check('CPU', 'cpuMillis', (n) => `${Math.round(n)}m`);
+  const { steadyBytes, peakBytes, capacityBytes } = plan.localStorage;
+  if (capacityBytes !== undefined && peakBytes > capacityBytes) {
+    problems.push(
+      `planned local storage ${mi(peakBytes)} exceeds the node profile's localStorage ${mi(capacityBytes)} by ${mi(peakBytes - capacityBytes)} ` +
+        `(${mi(steadyBytes)} of claims, VM disks and boot disks kept for a rollback, ${mi(peakBytes - steadyBytes)} more while a new POS OS ` +
+        `is imported). Make disks smaller, set keepPreviousBootDisk: false, or give the store a node profile with more localStorage`,
+    );
+  }
   return problems;
 }

@@ -26,6 +26,16 @@ export interface WorkloadDemand extends Resources {
   readonly replicas?: number;
 }
 
+/** What a store's volumes and VM disks take on the node's disk. */
+export interface LocalStorageDemand {
+  /** The store's claims and DataVolumes, with the boot disk each VM keeps for a rollback, in bytes. */
+  readonly steadyBytes: number;
+  /** `steadyBytes` plus a new boot disk for each VM booting from a DataVolume: while a POS OS release is imported. */
+  readonly peakBytes: number;
+  /** Room on the node's disk, from the node profile. @default - not known */
+  readonly capacityBytes?: number;
+}
+
 /** The resource plan of one store. */
 export interface StorePlan {
   /** The store id. */
@@ -44,4 +54,6 @@ export interface StorePlan {
   readonly requested: Resources;
   /** Number of VirtualMachines in the store. */
   readonly vms: number;
+  /** What the store's volumes and VM disks take on the node's disk. */
+  readonly localStorage: LocalStorageDemand;
 }

@@ -1,6 +1,6 @@
 import { FleetReport, StoreReport, StoreSync, TreeSize } from './report-model';
 import { storeBranch } from '../model/dist-layout';
-import { ReservationItem, Resources, StorePlan } from '../planner/store-plan';
+import { LocalStorageDemand, ReservationItem, Resources, StorePlan } from '../planner/store-plan';
 import { compareStrings } from '../util/compare-strings';
 
 /** How many stores the "most loaded" table lists. */
@@ -545,6 +545,7 @@ export function storeSection(f: ReportFigures): ReportSection {
         { title: 'memory util', numeric: true },
         { title: 'CPU headroom (cores)', numeric: true },
         { title: 'memory headroom (GiB)', numeric: true },
+        { title: 'local disk steady / release peak (GiB)', numeric: true },
         { title: 'reservations' },
       ],
       rows: f.stores.map(({ plan, cpu, memory, headroom, model }) => [
@@ -558,8 +559,15 @@ export function storeSection(f: ReportFigures): ReportSection {
         percentCell(memory),
         formatCores(headroom.cpuMillis),
         formatGiB(headroom.memoryBytes),
+        localDiskCell(plan.localStorage),
         model,
       ]),
     },
   };
+}
+
+/** A store's local disk use, steady and while a POS OS release is imported, and the node's room when its profile says. */
+function localDiskCell({ steadyBytes, peakBytes, capacityBytes }: LocalStorageDemand): string {
+  const use = `${formatGiB(steadyBytes)} / ${formatGiB(peakBytes)}`;
+  return capacityBytes === undefined ? use : `${use} of ${formatGiB(capacityBytes)}`;
 }

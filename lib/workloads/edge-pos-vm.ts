@@ -15,6 +15,7 @@ import { fail, problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore } from '../model/contract';
 import { CpuArchitecture } from '../model/node-profile';
 import { podPlacement } from '../model/pod-placement';
+import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
 import { StorePlatform } from '../platform/store-platform';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
@@ -56,6 +57,14 @@ export interface EdgePosVmProps {
    * store
    */
   readonly identity?: VmIdentity;
+  /**
+   * For a DataVolume boot disk: once the VM runs a new one, the store's restarter keeps the disk it ran
+   * before, so that a rollback to that version boots at once, with nothing to download; older ones it
+   * deletes. `false` deletes every boot disk the VM no longer uses (the node needs room for one disk
+   * less). With `vmRestart` mode 'manual' nothing is deleted: superseded disks stay until deleted by hand.
+   * @default true
+   */
+  readonly keepPreviousBootDisk?: boolean;
 }
 
 /**
@@ -66,6 +75,9 @@ const USER_DATA_FORMAT = /^(#cloud-config|#!|#include|#cloud-boothook|#part-hand
 
 const BOOT_DISK = 'boot';
 const CLOUD_INIT_DISK = 'cloudinit';
+
+/** Whether a DataVolume template is a VM's boot disk. */
+const isBootDisk = (dv: VirtualMachineSpecDataVolumeTemplates) => dv.metadata.labels?.[BOOT_DISK_OF_LABEL] !== undefined;
 
 /**
  * The point-of-sale system as a KubeVirt VirtualMachine (kubevirt.io/v1) on the store node.
@@ -86,11 +98,16 @@ export class EdgePosVm extends EdgeWorkload {
     const labels = this.selectorLabels;
     const identity = resolveVmIdentity(this, { namespace: store.fleet.vmIdentityNamespace, storeId: store.id, vmName: this.name }, props.identity);
     StorePlatform.of(store).enableKubeVirt();
-    this.addRestarter(runStrategy);
+    this.addRestarter(runStrategy, disks.dataVolumeTemplates);
     if (disks.dataVolumeTemplates.length > 0) StorePlatform.of(store).enableCdi();
 
     this.resource = new VirtualMachine(this, 'Resource', {
-      metadata: { name: this.name, namespace: store.workloadNamespace, labels, annotations: KEEP_ANNOTATIONS },
+      metadata: {
+        name: this.name,
+        namespace: store.workloadNamespace,
+        labels,
+        annotations: { ...KEEP_ANNOTATIONS, ...this.bootDiskAnnotations(props, disks.dataVolumeTemplates) },
+      },
       spec: {
         runStrategy,
         dataVolumeTemplates: disks.dataVolumeTemplates.length ? disks.dataVolumeTemplates : undefined,
@@ -110,8 +127,23 @@ export class EdgePosVm extends EdgeWorkload {
     this.node.addValidation({ validate: () => this.checkRenderedVm() });
   }
 
+  /** Whether the restarter keeps the previous boot disk, on a VM that boots from a DataVolume. */
+  private bootDiskAnnotations(props: EdgePosVmProps, dataVolumes: VirtualMachineSpecDataVolumeTemplates[]): Record<string, string> {
+    if (!dataVolumes.some(isBootDisk)) {
+      if (props.keepPreviousBootDisk !== undefined) {
+        fail(
+          this,
+          `keepPreviousBootDisk ${props.keepPreviousBootDisk} applies only to a boot disk made with VmDisk.dataVolume() (drop it; this VM's ` +
+            'boot disk is not one)',
+        );
+      }
+      return {};
+    }
+    return { [KEEP_PREVIOUS_BOOT_DISK_ANNOTATION]: String(props.keepPreviousBootDisk ?? true) };
+  }
+
   /** The store's restarter restarts this VM too, unless the store restarts its VMs by hand. */
-  private addRestarter(runStrategy: RunStrategy): void {
+  private addRestarter(runStrategy: RunStrategy, dataVolumes: VirtualMachineSpecDataVolumeTemplates[]): void {
     const mode = this.store.vmRestart.mode;
     if (mode === 'manual') return;
     if (runStrategy !== 'Always') {
@@ -122,7 +154,8 @@ export class EdgePosVm extends EdgeWorkload {
           'or vmRestart { mode: "manual" } for this store',
       );
     }
-    VmRestarter.of(this.store);
+    const restarter = VmRestarter.of(this.store);
+    if (dataVolumes.some(isBootDisk)) restarter.manageBootDisks();
   }
 
   /**
@@ -194,6 +227,7 @@ export class EdgePosVm extends EdgeWorkload {
         vm: this,
         vmName: this.name,
         diskName,
+        boot: diskName === BOOT_DISK,
         namespace: this.store.workloadNamespace,
         storageClass: this.store.nodeProfile.localStorageClass,
       });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -7,6 +8,7 @@ import {
   VirtualMachineSpecTemplateSpecVolumes,
 } from '../../imports/kubevirt-kubevirt.io';
 import { fail } from '../errors/edgefleet-error';
+import { BOOT_DISK_OF_LABEL } from '../model/vm-boot-disk';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkImage, checkOneOf, checkQuantity } from '../prop-checks/checks';
 
@@ -18,6 +20,8 @@ export interface VmDiskContext {
   readonly vmName: string;
   /** Name of the disk, which is also the name of its volume. */
   readonly diskName: string;
+  /** Whether the VM boots from the disk: a DataVolume boot disk is named after its spec, so that a new OS image is a new disk. */
+  readonly boot: boolean;
   /** Namespace of the VM. */
   readonly namespace: string;
   /** The store's local StorageClass. */
@@ -77,7 +81,11 @@ export abstract class VmDisk {
     return new LocalVolume(options);
   }
 
-  /** A DataVolume `<vm>-<disk>` of the store's local StorageClass, imported once by CDI from a registry (pulled by the node, by default) or URL. */
+  /**
+   * A DataVolume of the store's local StorageClass, imported once by CDI from a registry (pulled by the node,
+   * by default) or URL: `<vm>-<disk>` for a data disk; for the boot disk `<vm>-boot-<digest of its spec>`, so
+   * that a new image (or size) is imported into a new disk, which the VM boots at its next restart.
+   */
   public static dataVolume(options: DataVolumeOptions): VmDisk {
     return new DataVolumeDisk(options);
   }
@@ -86,13 +94,18 @@ export abstract class VmDisk {
   public abstract _bind(ctx: VmDiskContext): VmDiskParts;
 }
 
-/** Name (`<vm>-<disk>`) and validated size of the claim or DataVolume behind a disk. */
-function localClaim(ctx: VmDiskContext, size: string): { name: string; size: string } {
-  const name = `${ctx.vmName}-${ctx.diskName}`;
+/** Name of the claim or DataVolume behind a disk: `<vm>-<disk>`, then `-<version>` if given. */
+function claimName(ctx: VmDiskContext, version?: string): string {
+  const name = [ctx.vmName, ctx.diskName, version].filter(Boolean).join('-');
   if (name.length > 63) {
     fail(ctx.vm, `disk "${ctx.diskName}" gives the volume name "${name}", longer than 63 characters (use a shorter VM id or disk name)`);
   }
-  return { name, size: checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, size, '20Gi', 'bytes') };
+  return name;
+}
+
+/** The validated size of a disk's claim or DataVolume. */
+function claimSize(ctx: VmDiskContext, size: string): string {
+  return checkQuantity(ctx.vm, `disk "${ctx.diskName}" size`, size, '20Gi', 'bytes');
 }
 
 class ContainerDisk extends VmDisk {
@@ -112,7 +125,8 @@ class LocalVolume extends VmDisk {
   }
 
   public _bind(ctx: VmDiskContext): VmDiskParts {
-    const { name, size } = localClaim(ctx, this.options.size);
+    const name = claimName(ctx);
+    const size = claimSize(ctx, this.options.size);
     new k8s.KubePersistentVolumeClaim(ctx.vm, `Claim-${ctx.diskName}`, {
       metadata: { name, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': ctx.vmName }, annotations: KEEP_ANNOTATIONS },
       spec: {
@@ -125,19 +139,31 @@ class LocalVolume extends VmDisk {
   }
 }
 
+/**
+ * Asks CDI to import a DataVolume as soon as it exists (CDI doc/waitforfirstconsumer-storage-handling.md,
+ * `AnnImmediateBinding`): on the store's local-path StorageClass, which binds a volume only once its consumer
+ * is scheduled, CDI would otherwise wait for the VM's pod, and a new boot disk would be imported only at the
+ * VM's restart, with the POS down meanwhile. A store has one node, so binding at once binds where the VM runs.
+ */
+const IMPORT_AT_ONCE = { 'cdi.kubevirt.io/storage.bind.immediate.requested': 'true' };
+
 class DataVolumeDisk extends VmDisk {
   constructor(private readonly options: DataVolumeOptions) {
     super();
   }
 
   public _bind(ctx: VmDiskContext): VmDiskParts {
-    const { name, size } = localClaim(ctx, this.options.size);
+    const source = this.source(ctx);
+    const size = claimSize(ctx, this.options.size);
+    const name = claimName(ctx, ctx.boot ? specDigest({ source, size, storageClass: ctx.storageClass }) : undefined);
     return {
       volume: { name: ctx.diskName, dataVolume: { name } },
       dataVolumeTemplate: {
-        metadata: { name, labels: { 'app.kubernetes.io/name': ctx.vmName } },
+        metadata: ctx.boot
+          ? { name, labels: { 'app.kubernetes.io/name': ctx.vmName, [BOOT_DISK_OF_LABEL]: ctx.vmName }, annotations: IMPORT_AT_ONCE }
+          : { name, labels: { 'app.kubernetes.io/name': ctx.vmName } },
         spec: {
-          source: this.source(ctx),
+          source,
           storage: {
             storageClassName: ctx.storageClass,
             accessModes: ['ReadWriteOnce'],
@@ -166,4 +192,9 @@ class DataVolumeDisk extends VmDisk {
     }
     return { http: { url: httpUrl! } };
   }
+}
+
+/** Eight hex digits of the SHA-256 of what a DataVolume imports and where: the version in a boot disk's name. */
+function specDigest(spec: object): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
 }

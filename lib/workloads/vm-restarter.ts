@@ -1,32 +1,13 @@
+import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { POD_SECURITY_CONTEXT, containerSpec } from './container-spec';
 import { EdgeWorkload } from './edge-workload';
 import { HealthCheck } from './health-check';
 import { ingressPolicy } from './ingress-policy';
-import { IEdgeStore, MANAGED_BY_LABEL } from '../model/contract';
+import { restartScript } from './vm-restarter-script';
+import { IEdgeStore } from '../model/contract';
 import { podPlacement } from '../model/pod-placement';
 import { VM_RESTARTER_ID, VM_RESTART_ANNOTATION, describeVmRestart, restartSchedule } from '../model/vm-restart-policy';
-
-/**
- * The VMs it restarts: edgefleet's, run by KubeVirt under `runStrategy: Always`, whose `RestartRequired`
- * condition is true. A go-template, since the image's kubectl has no other way to test a condition.
- */
-const VMS_TO_RESTART =
-  '{{range .items}}{{if eq (or .spec.runStrategy "") "Always"}}{{$vm := .metadata.name}}' +
-  '{{range .status.conditions}}{{if and (eq .type "RestartRequired") (eq .status "True")}}{{$vm}}{{"\\n"}}{{end}}{{end}}' +
-  '{{end}}{{end}}';
-
-/** The job's script: list, then delete each VM's instance (KubeVirt starts a new one from the VM's current template). */
-const RESTART_SCRIPT = `set -eu
-vms=$(kubectl get virtualmachines.kubevirt.io -n "$NAMESPACE" -l ${Object.entries(MANAGED_BY_LABEL)
-  .map(([k, v]) => `${k}=${v}`)
-  .join(',')} -o go-template='${VMS_TO_RESTART}')
-for vm in $vms; do
-  echo "VirtualMachine $vm: RestartRequired, restarting it"
-  kubectl delete virtualmachineinstances.kubevirt.io "$vm" -n "$NAMESPACE" --ignore-not-found --wait=false
-done
-echo "restarted: \${vms:-none}"
-`;
 
 /**
  * The store's own restarter of POS VMs, so that a new POS OS image (or any change KubeVirt applies only
@@ -41,6 +22,12 @@ echo "restarted: \${vms:-none}"
  * `helperVmShutdown`). Disks are untouched. Runs every 15 minutes inside the window, and each run ends
  * when the window closes (`startingDeadlineSeconds`, `activeDeadlineSeconds`); its ServiceAccount may
  * read VirtualMachines and delete VirtualMachineInstances in this namespace, and nothing else.
+ *
+ * Where a VM boots from a DataVolume, the restarter also waits until the template's new boot disk is
+ * imported before it restarts the VM (KubeVirt would otherwise start it only once the import is done,
+ * with the POS down meanwhile), keeps track of which boot disk the VM runs from, and deletes those it no
+ * longer uses (KubeVirt's VM controller never deletes a DataVolume dropped from the template), but the
+ * one it ran before where the VM keeps it: its Role then also reads, labels and deletes DataVolumes.
  */
 export class VmRestarter extends EdgeWorkload {
   /** The store's restarter, made on first use: one per store, whatever the number of VMs. */
@@ -51,13 +38,16 @@ export class VmRestarter extends EdgeWorkload {
   /** The generated CronJob: the place for JSON patches. */
   public readonly resource: k8s.KubeCronJob;
 
+  private readonly role: k8s.KubeRole;
+  private managesBootDisks = false;
+
   private constructor(store: IEdgeStore) {
     super(store, VM_RESTARTER_ID);
     const namespace = store.workloadNamespace;
     const labels = this.selectorLabels;
     const schedule = restartSchedule(store.vmRestart)!;
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
-    new k8s.KubeRole(this, 'Role', {
+    this.role = new k8s.KubeRole(this, 'Role', {
       metadata: { name: this.name, namespace },
       rules: [
         { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list'] },
@@ -79,7 +69,7 @@ export class VmRestarter extends EdgeWorkload {
         cpu: '50m',
         memory: '64Mi',
         memoryLimit: '128Mi',
-        command: ['/bin/sh', '-c', RESTART_SCRIPT],
+        command: ['/bin/sh', '-c', restartScript(false)],
         env: { HOME: '/tmp' },
         healthCheck: HealthCheck.none('a job that lists and deletes, then exits'),
       },
@@ -113,5 +103,15 @@ export class VmRestarter extends EdgeWorkload {
         },
       },
     });
+  }
+
+  /** Lets the restarter manage the boot DataVolumes of the store's VMs: read, label (which it runs from) and delete (those unused). */
+  public manageBootDisks(): void {
+    if (this.managesBootDisks) return;
+    this.managesBootDisks = true;
+    this.resource.addJsonPatch(JsonPatch.replace('/spec/jobTemplate/spec/template/spec/containers/0/command/2', restartScript(true)));
+    this.role.addJsonPatch(
+      JsonPatch.add('/rules/-', { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'list', 'patch', 'delete'] }),
+    );
   }
 }

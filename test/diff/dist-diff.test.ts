@@ -569,11 +569,24 @@ describe('the example fleet', () => {
             `      in ${stores.length} of the stores: ${stores.join(', ')}\n`,
         );
       }
-      expect(text).toContain(
-        '  VirtualMachine/edge/pos -> on the store: never, for DataVolume "pos-boot" (KubeVirt creates a template\'s DataVolume only when it is ' +
-          'missing, and CDI refuses changes to its spec): the store keeps the disk it imported; a new disk needs a new DataVolume name\n' +
-          `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\n`,
+      // The stores booting from a DataVolume get a new boot disk, imported while the VM runs, then booted in their window.
+      expect(text).toMatch(
+        new RegExp(
+          'VirtualMachine/edge/pos spec\\.template\\.spec\\.volumes\\[name=boot\\]\\.dataVolume\\.name: ' +
+            'pos-boot-[0-9a-f]{8} -> pos-boot-[0-9a-f]{8}\\n' +
+            `      in ${dataVolumeStores.length} of the stores: ${dataVolumeStores.join(', ')}\\n`,
+        ),
       );
+      for (const id of dataVolumeStores) {
+        expect(text).toMatch(
+          new RegExp(
+            '-> on the store: a new boot disk of 20Gi to import into DataVolume "pos-boot-[0-9a-f]{8}" \\(docker://registry\\.example\\.com/retail/' +
+              "pos-os:4\\.2\\.0\\) while the VM runs, booted at its next restart \\(the store's restarter then keeps the disk it replaces for a " +
+              "rollback without download, and deletes older ones\\); at the VM's next restart, in the window Sun 02:00–04:00 .*\\n" +
+              `      in 1 of the stores: ${id}\\n`,
+          ),
+        );
+      }
       expect(text.trim().split('\n').pop()).toMatch(
         /^20 of 100 stores changed \(0 added, 0 removed; compared with HEAD \([0-9a-f]+\)\); by ring: canary 0\/4, early 20\/20, general 0\/76; /,
       );

@@ -56,6 +56,48 @@ describe('when a VM change reaches the VM on the store', () => {
     expect(effect).toMatch(/: spec\.template\.spec\.volumes\[name=boot\]\.dataVolume\.name$/);
   });
 
+  describe('a new boot disk', () => {
+    const bootTemplate = (name: string, image: string) => ({
+      metadata: { name, labels: { 'app.kubernetes.io/name': 'pos', 'edgefleet.io/boot-disk-of': 'pos' } },
+      spec: { source: { registry: { url: `docker://${image}` } }, storage: { resources: { requests: { storage: '20Gi' } } } },
+    });
+    const newOsVersion: FieldChange[] = [
+      {
+        path: 'spec.dataVolumeTemplates[metadata.name=pos-boot-22222222]',
+        before: undefined,
+        after: bootTemplate('pos-boot-22222222', 'pos:4.2'),
+        list: 'item-added',
+      },
+      {
+        path: 'spec.dataVolumeTemplates[metadata.name=pos-boot-11111111]',
+        before: bootTemplate('pos-boot-11111111', 'pos:4.1'),
+        after: undefined,
+        list: 'item-removed',
+      },
+      change('spec.template.spec.volumes[name=boot].dataVolume.name'),
+    ];
+    const vm = (keep: string) => ({ metadata: { annotations: { 'edgefleet.io/keep-previous-boot-disk': keep } } });
+
+    test('GIVEN a new POS OS image on a DataVolume boot disk WHEN classified THEN the import comes first, then the restart in the window', () => {
+      // GIVEN / WHEN
+      const effect = vmChangeEffect(newOsVersion, WINDOW, vm('true'))!;
+
+      // THEN
+      expect(effect.split('; ')).toEqual([
+        'a new boot disk of 20Gi to import into DataVolume "pos-boot-22222222" (docker://pos:4.2) while the VM runs, booted at its next ' +
+          "restart (the store's restarter then keeps the disk it replaces for a rollback without download, and deletes older ones)",
+        expect.stringMatching(/^at the VM's next restart, in the window Sun 02:00–04:00 Europe\/Paris .*dataVolume\.name$/),
+      ]);
+    });
+
+    test.each([
+      ['the VM keeps no previous disk', 'false', WINDOW, "the store's restarter then deletes the disk it replaces"],
+      ['the store restarts by hand', 'true', RESTART_BY_HAND, 'the disk it replaces then stays until deleted by hand'],
+    ])('GIVEN %s WHEN classified THEN it says what becomes of the old disk', (_, keep, restart, fate) => {
+      expect(vmChangeEffect(newOsVersion, restart, vm(keep))).toContain(`booted at its next restart (${fate}); at the VM's next restart`);
+    });
+  });
+
   test('GIVEN only the run strategy or labels changed WHEN classified THEN nothing is said', () => {
     expect(vmChangeEffect([change('spec.runStrategy'), change('metadata.labels.app')], WINDOW)).toBeUndefined();
   });

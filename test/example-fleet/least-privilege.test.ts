@@ -52,6 +52,7 @@ describe('least privilege in the example fleet', () => {
       'ClusterRole edgefleet-metrics-agent: core nodes,pods list,watch',
       'ClusterRole edgefleet-metrics-agent: core nodes/metrics get',
       'Role edge/edgefleet-workloads: * * *',
+      'Role edge/vm-restarter: cdi.kubevirt.io datavolumes get,list,patch,delete',
       'Role edge/vm-restarter: kubevirt.io virtualmachineinstances get,delete',
       'Role edge/vm-restarter: kubevirt.io virtualmachines get,list',
       'Role edgefleet-telemetry/edgefleet-workloads: * * *',

@@ -143,6 +143,45 @@ describe('resource planner', () => {
     );
   });
 
+  describe('local storage', () => {
+    const Gi = 2 ** 30;
+    const storeWithDisks = (keepPreviousBootDisk?: boolean, localStorage?: string) => {
+      const store = new EdgeStore(testFleet(), 'store-017', { nodeProfile: localStorage ? { localStorage } : {} });
+      new EdgePosVm(store, 'pos', {
+        bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/pos-disk:4.1.0' }),
+        dataDisks: {
+          data: VmDisk.localVolume({ size: '10Gi' }),
+          seed: VmDisk.dataVolume({ size: '5Gi', httpUrl: 'https://images.example.com/seed.raw' }),
+        },
+        keepPreviousBootDisk,
+      });
+      return store;
+    };
+
+    test('GIVEN a VM booting from a DataVolume WHEN planned THEN its disks, the boot disk kept for a rollback and a new one count', () => {
+      // GIVEN / WHEN
+      const kept = planOf(storeWithDisks()).localStorage;
+      const notKept = planOf(storeWithDisks(false)).localStorage;
+
+      // THEN 10Gi claim + 5Gi data DataVolume + 20Gi boot disk (+ 20Gi kept), and 20Gi more while a release is imported
+      expect(kept).toEqual({ steadyBytes: 55 * Gi, peakBytes: 75 * Gi });
+      expect(notKept).toEqual({ steadyBytes: 35 * Gi, peakBytes: 55 * Gi });
+    });
+
+    test('GIVEN a node profile whose disk is too small for a release WHEN synthesized THEN synth fails with the figures and the fixes', () => {
+      // GIVEN
+      const store = storeWithDisks(true, '64Gi');
+
+      // WHEN / THEN
+      expect(overBudget(planOf(store))).toEqual([
+        "planned local storage 75.00 GiB exceeds the node profile's localStorage 64.00 GiB by 11.00 GiB (55.00 GiB of claims, VM disks and " +
+          'boot disks kept for a rollback, 20.00 GiB more while a new POS OS is imported). Make disks smaller, set keepPreviousBootDisk: false, ' +
+          'or give the store a node profile with more localStorage',
+      ]);
+      expect(overBudget(planOf(storeWithDisks(true, '80Gi')))).toEqual([]);
+    });
+  });
+
   test('GIVEN an app scaled to zero WHEN planned and checked THEN it requests nothing, yet its pod template still follows the offline rules', () => {
     // GIVEN: an app too big for the node, scaled to zero, and pulled Always by a JSON patch
     const fleet = testFleet();

@@ -36,6 +36,10 @@ function storePlan(store: string, requested: Resources, allocatable: Resources, 
           ],
     requested,
     vms: store === 'store-003' ? 0 : 1,
+    localStorage:
+      store === 'store-003'
+        ? { steadyBytes: 0, peakBytes: 0 }
+        : { steadyBytes: 45 * 1024 * MIB, peakBytes: 65 * 1024 * MIB, capacityBytes: 128 * 1024 * MIB },
     sync,
   };
 }
@@ -100,7 +104,10 @@ describe('renderReportMarkdown', () => {
     const markdown = renderReportMarkdown(threeStores());
 
     // THEN
-    expect(markdown).toContain('| store-001 | general | eu-west | flux, every 5m | 1.50 / 4.00 | 37.5% | 3.00 / 4.00 | 75.0% | 2.50 | 1.00 | A |');
+    expect(markdown).toContain(
+      '| store-001 | general | eu-west | flux, every 5m | 1.50 / 4.00 | 37.5% | 3.00 / 4.00 | 75.0% | 2.50 | 1.00 | ' +
+        '45.00 / 65.00 of 128.00 | A |',
+    );
   });
 
   test('GIVEN an overcommitted store WHEN rendered THEN its utilization is above 100% and its headroom negative', () => {
@@ -115,7 +122,10 @@ describe('renderReportMarkdown', () => {
     const markdown = renderReportMarkdown(report);
 
     // THEN
-    expect(markdown).toContain('| store-001 | general | eu-west | flux, every 5m | 1.00 / 4.00 | 25.0% | 4.50 / 4.00 | 112.5% | 3.00 | -0.50 | A |');
+    expect(markdown).toContain(
+      '| store-001 | general | eu-west | flux, every 5m | 1.00 / 4.00 | 25.0% | 4.50 / 4.00 | 112.5% | 3.00 | -0.50 | ' +
+        '45.00 / 65.00 of 128.00 | A |',
+    );
   });
 
   test('GIVEN a waiver WHEN rendered THEN its rule, object and reason are in the waiver table, markup escaped', () => {

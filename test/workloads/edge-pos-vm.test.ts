@@ -1,5 +1,5 @@
 import { JsonPatch } from 'cdk8s';
-import { EdgePosVm, VmDisk } from '../../lib';
+import { EdgePosVm, EdgePosVmProps, VmDisk } from '../../lib';
 import { documents, objectOf, testStore, withLateChecks } from '../util';
 
 const POS_FILE = 'stores/store-001/workloads/pos.yaml';
@@ -64,7 +64,8 @@ describe('EdgePosVm', () => {
     expect(spec.domain.devices.disks.map((d: any) => d.name)).toEqual(['boot', 'journal', 'scratch', 'cloudinit']);
     expect(spec.volumes.map((v: any) => v.name)).toEqual(['boot', 'journal', 'scratch', 'cloudinit']);
     expect(spec.domain.devices.disks.some((d: any) => 'volumeName' in d)).toBe(false);
-    expect(spec.volumes[0]).toEqual({ name: 'boot', dataVolume: { name: 'pos-boot' } });
+    expect(spec.volumes[0]).toEqual({ name: 'boot', dataVolume: { name: vm.spec.dataVolumeTemplates[0].metadata.name } });
+    expect(vm.spec.dataVolumeTemplates[0].metadata.name).toMatch(/^pos-boot-[0-9a-f]{8}$/);
     expect(vm.spec.dataVolumeTemplates[0].spec).toEqual({
       source: { registry: { url: 'docker://registry.example.com/retail/pos-disk:4.1.0', pullMethod: 'node' } },
       storage: { storageClassName: 'store-ssd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
@@ -76,6 +77,63 @@ describe('EdgePosVm', () => {
     });
     expect(spec.volumes[2].containerDisk.imagePullPolicy).toBe('IfNotPresent');
     expect(spec.volumes[3]).toEqual({ name: 'cloudinit', cloudInitNoCloud: { userData: '#cloud-config\n' } });
+  });
+
+  describe('a DataVolume boot disk', () => {
+    const bootDataVolume = (disk: VmDisk, props: Partial<EdgePosVmProps> = {}) => {
+      const store = testStore({ vmRestart: { mode: 'immediately' } });
+      new EdgePosVm(store, 'pos', {
+        bootDisk: disk,
+        dataDisks: { data: VmDisk.dataVolume({ size: '5Gi', httpUrl: 'https://images.example.com/seed.raw' }) },
+        ...props,
+      });
+      return objectOf(store, POS_FILE, 'VirtualMachine');
+    };
+    const osDisk = (version: string, size = '20Gi') => VmDisk.dataVolume({ size, registryImage: `registry.example.com/retail/pos-disk:${version}` });
+
+    test('GIVEN a new POS OS version WHEN synthesized THEN the boot DataVolume gets a new name, the data DataVolume keeps its own', () => {
+      // GIVEN / WHEN
+      const [v41, v41again, v42, v41bigger] = [osDisk('4.1.0'), osDisk('4.1.0'), osDisk('4.2.0'), osDisk('4.1.0', '30Gi')].map((d) =>
+        bootDataVolume(d),
+      );
+      const names = (vm: any) => vm.spec.dataVolumeTemplates.map((t: any) => t.metadata.name);
+
+      // THEN the same image and size give the same name; another image or size another one
+      expect(names(v41)).toEqual(names(v41again));
+      expect(names(v42)[0]).not.toBe(names(v41)[0]);
+      expect(names(v41bigger)[0]).not.toBe(names(v41)[0]);
+      // AND the data disk is the same DataVolume whatever the boot disk: its data is never re-imported
+      expect(new Set([v41, v42, v41bigger].map((vm) => names(vm)[1]))).toEqual(new Set(['pos-data']));
+      expect(v42.spec.template.spec.volumes[0]).toEqual({ name: 'boot', dataVolume: { name: names(v42)[0] } });
+    });
+
+    test("GIVEN a boot DataVolume WHEN synthesized THEN it is labelled as the VM's boot disk and imported at once, the data one is not", () => {
+      // GIVEN / WHEN
+      const [boot, data] = bootDataVolume(osDisk('4.1.0')).spec.dataVolumeTemplates;
+
+      // THEN
+      expect(boot.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'pos', 'edgefleet.io/boot-disk-of': 'pos' });
+      expect(boot.metadata.annotations).toEqual({ 'cdi.kubevirt.io/storage.bind.immediate.requested': 'true' });
+      expect(data.metadata).toEqual({ name: 'pos-data', labels: { 'app.kubernetes.io/name': 'pos' } });
+    });
+
+    test('GIVEN keepPreviousBootDisk WHEN synthesized THEN the VM says whether the restarter keeps the disk it ran before', () => {
+      // GIVEN / WHEN
+      const byDefault = bootDataVolume(osDisk('4.1.0'));
+      const notKept = bootDataVolume(osDisk('4.1.0'), { keepPreviousBootDisk: false });
+
+      // THEN
+      expect(byDefault.metadata.annotations['edgefleet.io/keep-previous-boot-disk']).toBe('true');
+      expect(notKept.metadata.annotations['edgefleet.io/keep-previous-boot-disk']).toBe('false');
+    });
+
+    test('GIVEN keepPreviousBootDisk on a VM booting from a containerDisk WHEN synthesized THEN an error says it fits DataVolumes only', () => {
+      // GIVEN / WHEN / THEN
+      expect(() => bootDataVolume(BOOT, { keepPreviousBootDisk: false })).toThrow(
+        'store "store-001": EdgePosVm "pos": keepPreviousBootDisk false applies only to a boot disk made with VmDisk.dataVolume() (drop it; ' +
+          "this VM's boot disk is not one)",
+      );
+    });
   });
 
   test('GIVEN memory "2 GB" WHEN creating the VM THEN the error names store, VM, field and fix', () => {

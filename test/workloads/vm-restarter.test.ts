@@ -63,7 +63,32 @@ describe('VmRestarter', () => {
     expect(script).toContain('(eq .type "RestartRequired") (eq .status "True")');
     expect(script).toContain('{{if eq (or .spec.runStrategy "") "Always"}}');
     expect(script).toContain('kubectl delete virtualmachineinstances.kubevirt.io "$vm"');
-    expect(script).not.toMatch(/persistentvolumeclaim|datavolume/i);
+    // never a VM or a claim; with no VM booting from a DataVolume, not a DataVolume either
+    expect(script.match(/kubectl delete \S+/g)).toEqual(['kubectl delete virtualmachineinstances.kubevirt.io']);
+    expect(script).not.toMatch(/persistentvolumeclaim|datavolumes\.cdi/i);
+  });
+
+  test('GIVEN a VM booting from a DataVolume WHEN synthesized THEN the restarter may also read, label and delete its DataVolumes', () => {
+    // GIVEN / WHEN
+    const store = testStore({ vmRestart: SUNDAY_NIGHT });
+    new EdgePosVm(store, 'pos', { bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/retail/pos-disk:4.1.0' }) });
+    new EdgePosVm(store, 'back-office', {
+      bootDisk: VmDisk.dataVolume({ size: '20Gi', registryImage: 'registry.example.com/retail/bo-disk:1.0.0' }),
+    });
+    const role = objectOf(store, RESTARTER_FILE, 'Role');
+
+    // THEN one rule more, once for all the store's VMs, and the script that manages boot disks, deleting only DataVolumes beside instances
+    const script: string = objectOf(store, RESTARTER_FILE, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command[2];
+    expect(script.match(/kubectl delete \S+/g)).toEqual([
+      'kubectl delete virtualmachineinstances.kubevirt.io',
+      'kubectl delete datavolumes.cdi.kubevirt.io',
+    ]);
+    expect(script).not.toMatch(/persistentvolumeclaim/i);
+    expect(role.rules).toEqual([
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'delete'] },
+      { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'list', 'patch', 'delete'] },
+    ]);
   });
 
   test('GIVEN mode immediately WHEN synthesized THEN the restarter runs every 5 minutes in no time zone', () => {

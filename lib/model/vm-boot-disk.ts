@@ -1,0 +1,24 @@
+/**
+ * Label of a POS VM's boot DataVolume naming its VM. A boot DataVolume's name ends with a digest of its
+ * spec (`<vm>-boot-<digest>`), so a new OS image is a new DataVolume: KubeVirt's VM controller creates
+ * a template's DataVolume only when none of that name exists (pkg/virt-controller/watch/vm/vm.go
+ * `handleDataVolumes`), and CDI refuses changes to a DataVolume's spec, so a new image under the old
+ * name would never be imported.
+ */
+export const BOOT_DISK_OF_LABEL = 'edgefleet.io/boot-disk-of';
+
+/**
+ * Label the store's restarter keeps on a VM's boot DataVolumes: `current` on the one the running VM
+ * boots from, `previous` on the one it ran before, `older` on those before that.
+ */
+export const BOOTED_STATE_LABEL = 'edgefleet.io/boot-disk-state';
+
+/**
+ * Annotation of a POS VM: `"true"` when the store keeps the boot disk the VM ran before the current one
+ * (a rollback to that version then needs no download), `"false"` when it deletes every boot disk the VM
+ * no longer uses.
+ */
+export const KEEP_PREVIOUS_BOOT_DISK_ANNOTATION = 'edgefleet.io/keep-previous-boot-disk';
+
+/** The name of a VM's boot disk before boot disks were versioned (`<vm>-boot`), which the restarter cleans up like a superseded one. */
+export const UNVERSIONED_BOOT_DISK_SUFFIX = '-boot';
