@@ -63,6 +63,11 @@ describe('a POS OS release on a DataVolume boot disk', () => {
     }
   }
 
+  /** Labels a DataVolume as the restarter does, as a run stopped half-way may have left it. */
+  function setState(dataVolume: string, state: string): void {
+    kubectl().run(['label', DATA_VOLUMES, dataVolume, '-n', WORKLOADS, '--overwrite', `edgefleet.io/boot-disk-state=${state}`]);
+  }
+
   function setPhase(dataVolume: string, phase: string): void {
     kubectl().run([
       'patch',
@@ -85,15 +90,15 @@ describe('a POS OS release on a DataVolume boot disk', () => {
     kubectl().run(['patch', VMS, 'pos', '-n', WORKLOADS, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions } })]);
   }
 
-  /** A running instance of the VM from its current template, as KubeVirt starts it once every DataVolume is imported. */
-  function startInstance(): void {
+  /** An instance of the VM from its current template, as KubeVirt starts it once its DataVolumes are ready; `Failed`: the new OS does not boot. */
+  function startInstance(phase = 'Running'): void {
     const vm = kubectl().get(VMS, 'pos', WORKLOADS);
     const instance = {
       apiVersion: 'kubevirt.io/v1',
       kind: 'VirtualMachineInstance',
       metadata: { name: 'pos', namespace: WORKLOADS, labels: vm.metadata.labels },
       spec: vm.spec.template.spec,
-      status: { phase: 'Running' },
+      status: { phase },
     };
     kubectl().run(['create', '-f', '-'], JSON.stringify(instance));
     setRestartRequired(false);
@@ -220,5 +225,54 @@ describe('a POS OS release on a DataVolume boot disk', () => {
     delete before[dropped];
     expect(states()).toEqual(before);
     expect(before).toMatchObject({ [running]: 'current', [next]: '-' });
+  });
+  test('a VM not running keeps every disk; a data disk waiting for its consumer holds no restart; disks not made for the VM stay', async () => {
+    // GIVEN the VM restarted into the version of the test before, which fails to boot
+    const [running, next] = [Object.entries(states()).find(([, state]) => state === 'current')![0], bootDiskInGit()];
+    const before = states();
+    setPhase(next, 'Succeeded');
+    expect(runRestarter()).toContain('VirtualMachine pos: RestartRequired, restarting it');
+    startInstance('Failed');
+
+    // WHEN the restarter runs, THEN it deletes nothing and moves no label: the disk the VM ran before stays for a rollback
+    expect(runRestarter()).not.toMatch(/deleting|runs from/);
+    expect(states()).toEqual(before);
+
+    // WHEN another change needs a restart while the data disk waits for its first consumer (ready to KubeVirt), THEN it restarts
+    setPhase('pos-data', 'WaitForFirstConsumer');
+    setRestartRequired(true);
+    expect(runRestarter()).toContain('VirtualMachine pos: RestartRequired, restarting it');
+
+    // WHEN the VM runs the new version beside a DataVolume named as an unversioned boot disk that KubeVirt did not make for it
+    const legacy = { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataVolume', metadata: { name: 'pos-boot', namespace: WORKLOADS }, spec: {} };
+    kubectl().run(['create', '-f', '-'], JSON.stringify(legacy));
+    startInstance();
+    const log = runRestarter();
+
+    // THEN the new version is current, the one before previous, the older one deleted, and the other DataVolume kept
+    expect(log).toContain(`VirtualMachine pos: runs from boot disk ${next}`);
+    expect(states()).toMatchObject({ [next]: 'current', [running]: 'previous', 'pos-boot': '-', 'pos-data': '-' });
+    expect(Object.keys(states())).toHaveLength(4);
+
+    // WHEN a run stopped half-way left two disks labelled current, THEN the next run completes the move and deletes nothing
+    setState(running, 'current');
+    expect(runRestarter()).not.toContain('deleting');
+    expect(states()).toMatchObject({ [next]: 'current', [running]: 'previous' });
+
+    // WHEN the unversioned disk is the VM's own (the boot disk before versioned names), THEN it goes like any unused boot disk
+    const vm = kubectl().get(VMS, 'pos', WORKLOADS);
+    const owner = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'pos', uid: vm.metadata.uid, controller: true };
+    kubectl().run([
+      'patch',
+      DATA_VOLUMES,
+      'pos-boot',
+      '-n',
+      WORKLOADS,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ metadata: { ownerReferences: [owner] } }),
+    ]);
+    expect(runRestarter()).toContain('VirtualMachine pos: deleting boot disk pos-boot (state -), which it no longer uses');
+    expect(Object.keys(states()).sort()).toEqual([next, running, 'pos-data'].sort());
   });
 });

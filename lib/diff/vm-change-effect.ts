@@ -27,16 +27,30 @@ function dataVolumesChangedInPlace(fields: FieldChange[]): string[] {
   return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
+/** What the diff reads of a VM's DataVolume template. */
+interface DataVolumeTemplate {
+  readonly metadata: { readonly name: string; readonly labels?: Record<string, string> };
+  readonly spec?: {
+    readonly source?: { readonly registry?: { readonly url?: string }; readonly http?: { readonly url?: string } };
+    readonly storage?: { readonly resources?: { readonly requests?: { readonly storage?: string } } };
+  };
+}
+
+/** What the diff reads of a VirtualMachine. */
+interface VirtualMachineMetadata {
+  readonly metadata?: { readonly annotations?: Record<string, string> };
+}
+
 /** The boot DataVolume templates that a change adds (a new OS image, or size, gives the boot disk a new name). */
-function newBootDisks(fields: FieldChange[]): any[] {
+function newBootDisks(fields: FieldChange[]): DataVolumeTemplate[] {
   return fields
     .filter((f) => f.list === 'item-added' && f.path.startsWith('spec.dataVolumeTemplates'))
-    .map((f) => f.after as any)
-    .filter((t) => t?.metadata?.labels?.[BOOT_DISK_OF_LABEL] !== undefined);
+    .map((f) => f.after as DataVolumeTemplate | undefined)
+    .filter((t): t is DataVolumeTemplate => t?.metadata?.labels?.[BOOT_DISK_OF_LABEL] !== undefined);
 }
 
 /** What becomes of the boot disk a VM stops using, from its annotation and the store's restart policy. */
-function replacedBootDiskFate(vm: any, restart: string): string {
+function replacedBootDiskFate(vm: VirtualMachineMetadata | undefined, restart: string): string {
   if (restart === RESTART_BY_HAND) return 'the disk it replaces then stays until deleted by hand';
   return vm?.metadata?.annotations?.[KEEP_PREVIOUS_BOOT_DISK_ANNOTATION] === 'false'
     ? "the store's restarter then deletes the disk it replaces"
@@ -50,12 +64,12 @@ function replacedBootDiskFate(vm: any, restart: string): string {
  * A new boot disk is imported first, while the VM runs. Undefined when nothing of the VM's template or
  * disks changed. `vm` is the VirtualMachine after the change.
  */
-export function vmChangeEffect(fields: FieldChange[], restart: string, vm?: unknown): string | undefined {
+export function vmChangeEffect(fields: FieldChange[], restart: string, vm?: VirtualMachineMetadata): string | undefined {
   const effects: string[] = newBootDisks(fields).map(
     (t) =>
-      `a new boot disk of ${t.spec?.storage?.resources?.requests?.storage ?? '?'} to import into DataVolume "${t.metadata.name}" ` +
-      `(${t.spec?.source?.registry?.url ?? t.spec?.source?.http?.url ?? 'its source'}) while the VM runs, booted at its next restart ` +
-      `(${replacedBootDiskFate(vm, restart)})`,
+      `a new boot disk of ${t.spec?.storage?.resources?.requests?.storage ?? '?'}, DataVolume "${t.metadata.name}" ` +
+      `(${t.spec?.source?.registry?.url ?? t.spec?.source?.http?.url ?? 'its source'}), imported while the VM runs unless the store ` +
+      `still keeps it from an earlier release, booted at its next restart (${replacedBootDiskFate(vm, restart)})`,
   );
   const unchangedDisks = dataVolumesChangedInPlace(fields);
   if (unchangedDisks.length > 0) {

@@ -20,5 +20,8 @@ export const BOOTED_STATE_LABEL = 'edgefleet.io/boot-disk-state';
  */
 export const KEEP_PREVIOUS_BOOT_DISK_ANNOTATION = 'edgefleet.io/keep-previous-boot-disk';
 
-/** The name of a VM's boot disk before boot disks were versioned (`<vm>-boot`), which the restarter cleans up like a superseded one. */
-export const UNVERSIONED_BOOT_DISK_SUFFIX = '-boot';
+/**
+ * Name of a VM's boot disk and volume. Its DataVolume is `<vm>-boot-<digest>`; before boot disks were
+ * versioned it was `<vm>-boot`, which the restarter cleans up like any boot disk the VM no longer uses.
+ */
+export const BOOT_DISK_NAME = 'boot';

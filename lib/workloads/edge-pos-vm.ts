@@ -15,7 +15,7 @@ import { fail, problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore } from '../model/contract';
 import { CpuArchitecture } from '../model/node-profile';
 import { podPlacement } from '../model/pod-placement';
-import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
+import { BOOT_DISK_NAME, BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
 import { StorePlatform } from '../platform/store-platform';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
@@ -73,7 +73,7 @@ export interface EdgePosVmProps {
  */
 const USER_DATA_FORMAT = /^(#cloud-config|#!|#include|#cloud-boothook|#part-handler|## template: jinja|Content-Type: )/;
 
-const BOOT_DISK = 'boot';
+const BOOT_DISK = BOOT_DISK_NAME;
 const CLOUD_INIT_DISK = 'cloudinit';
 
 /** Whether a DataVolume template is a VM's boot disk. */
@@ -155,7 +155,7 @@ export class EdgePosVm extends EdgeWorkload {
       );
     }
     const restarter = VmRestarter.of(this.store);
-    if (dataVolumes.some(isBootDisk)) restarter.manageBootDisks();
+    if (dataVolumes.some(isBootDisk)) restarter._manageBootDisks();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { JsonPatch } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { POD_SECURITY_CONTEXT, containerSpec } from './container-spec';
 import { EdgeWorkload } from './edge-workload';
@@ -38,7 +38,6 @@ export class VmRestarter extends EdgeWorkload {
   /** The generated CronJob: the place for JSON patches. */
   public readonly resource: k8s.KubeCronJob;
 
-  private readonly role: k8s.KubeRole;
   private managesBootDisks = false;
 
   private constructor(store: IEdgeStore) {
@@ -47,13 +46,7 @@ export class VmRestarter extends EdgeWorkload {
     const labels = this.selectorLabels;
     const schedule = restartSchedule(store.vmRestart)!;
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, namespace } });
-    this.role = new k8s.KubeRole(this, 'Role', {
-      metadata: { name: this.name, namespace },
-      rules: [
-        { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list'] },
-        { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'delete'] },
-      ],
-    });
+    new k8s.KubeRole(this, 'Role', { metadata: { name: this.name, namespace }, rules: Lazy.any({ produce: () => this.rules() }) });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: { name: this.name, namespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
@@ -69,7 +62,7 @@ export class VmRestarter extends EdgeWorkload {
         cpu: '50m',
         memory: '64Mi',
         memoryLimit: '128Mi',
-        command: ['/bin/sh', '-c', restartScript(false)],
+        command: ['/bin/sh', '-c', Lazy.any({ produce: () => restartScript(this.managesBootDisks) })],
         env: { HOME: '/tmp' },
         healthCheck: HealthCheck.none('a job that lists and deletes, then exits'),
       },
@@ -105,13 +98,17 @@ export class VmRestarter extends EdgeWorkload {
     });
   }
 
-  /** Lets the restarter manage the boot DataVolumes of the store's VMs: read, label (which it runs from) and delete (those unused). */
-  public manageBootDisks(): void {
-    if (this.managesBootDisks) return;
+  /** Lets the restarter manage the boot DataVolumes of the store's VMs: read, label (which it runs from) and delete (those unused). @internal */
+  public _manageBootDisks(): void {
     this.managesBootDisks = true;
-    this.resource.addJsonPatch(JsonPatch.replace('/spec/jobTemplate/spec/template/spec/containers/0/command/2', restartScript(true)));
-    this.role.addJsonPatch(
-      JsonPatch.add('/rules/-', { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'list', 'patch', 'delete'] }),
-    );
+  }
+
+  /** Its Role's rules: VMs and their instances, and DataVolumes where it manages boot disks. */
+  private rules(): k8s.PolicyRule[] {
+    return [
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'delete'] },
+      ...(this.managesBootDisks ? [{ apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'list', 'patch', 'delete'] }] : []),
+    ];
   }
 }

@@ -580,8 +580,9 @@ describe('the example fleet', () => {
       for (const id of dataVolumeStores) {
         expect(text).toMatch(
           new RegExp(
-            '-> on the store: a new boot disk of 20Gi to import into DataVolume "pos-boot-[0-9a-f]{8}" \\(docker://registry\\.example\\.com/retail/' +
-              "pos-os:4\\.2\\.0\\) while the VM runs, booted at its next restart \\(the store's restarter then keeps the disk it replaces for a " +
+            '-> on the store: a new boot disk of 20Gi, DataVolume "pos-boot-[0-9a-f]{8}" \\(docker://registry\\.example\\.com/retail/' +
+              'pos-os:4\\.2\\.0\\), imported while the VM runs unless the store still keeps it from an earlier release, booted at its next ' +
+              "restart \\(the store's restarter then keeps the disk it replaces for a " +
               "rollback without download, and deletes older ones\\); at the VM's next restart, in the window Sun 02:00–04:00 .*\\n" +
               `      in 1 of the stores: ${id}\\n`,
           ),

@@ -84,8 +84,9 @@ describe('when a VM change reaches the VM on the store', () => {
 
       // THEN
       expect(effect.split('; ')).toEqual([
-        'a new boot disk of 20Gi to import into DataVolume "pos-boot-22222222" (docker://pos:4.2) while the VM runs, booted at its next ' +
-          "restart (the store's restarter then keeps the disk it replaces for a rollback without download, and deletes older ones)",
+        'a new boot disk of 20Gi, DataVolume "pos-boot-22222222" (docker://pos:4.2), imported while the VM runs unless the store still ' +
+          "keeps it from an earlier release, booted at its next restart (the store's restarter then keeps the disk it replaces for a " +
+          'rollback without download, and deletes older ones)',
         expect.stringMatching(/^at the VM's next restart, in the window Sun 02:00–04:00 Europe\/Paris .*dataVolume\.name$/),
       ]);
     });

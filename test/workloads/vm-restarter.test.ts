@@ -62,9 +62,9 @@ describe('VmRestarter', () => {
     expect(script).toContain('-l app.kubernetes.io/managed-by=edgefleet');
     expect(script).toContain('(eq .type "RestartRequired") (eq .status "True")');
     expect(script).toContain('{{if eq (or .spec.runStrategy "") "Always"}}');
-    expect(script).toContain('kubectl delete virtualmachineinstances.kubevirt.io "$vm"');
+    expect(script).toContain('k delete virtualmachineinstances.kubevirt.io "$1"');
     // never a VM or a claim; with no VM booting from a DataVolume, not a DataVolume either
-    expect(script.match(/kubectl delete \S+/g)).toEqual(['kubectl delete virtualmachineinstances.kubevirt.io']);
+    expect(script.match(/k delete \S+/g)).toEqual(['k delete virtualmachineinstances.kubevirt.io']);
     expect(script).not.toMatch(/persistentvolumeclaim|datavolumes\.cdi/i);
   });
 
@@ -79,10 +79,10 @@ describe('VmRestarter', () => {
 
     // THEN one rule more, once for all the store's VMs, and the script that manages boot disks, deleting only DataVolumes beside instances
     const script: string = objectOf(store, RESTARTER_FILE, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command[2];
-    expect(script.match(/kubectl delete \S+/g)).toEqual([
-      'kubectl delete virtualmachineinstances.kubevirt.io',
-      'kubectl delete datavolumes.cdi.kubevirt.io',
-    ]);
+    expect(script.match(/k delete \S+/g)).toEqual(['k delete virtualmachineinstances.kubevirt.io', 'k delete datavolumes.cdi.kubevirt.io']);
+    // AND only DataVolumes that KubeVirt made for the VM (their controlling owner), never one a template or the instance uses
+    expect(script).toContain('if [ "$owner" = "$2" ] && { [ "$of" = "$1" ] || [ "$name" = "$1-boot" ]; }; then echo "$name"; fi');
+    expect(script).toContain('case "$all_templates$in_use" in *" $disk "*) continue ;; esac');
     expect(script).not.toMatch(/persistentvolumeclaim/i);
     expect(role.rules).toEqual([
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list'] },
