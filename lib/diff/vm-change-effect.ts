@@ -1,5 +1,5 @@
 import { FieldChange } from './object-diff';
-import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
+import { KEEP_PREVIOUS_BOOT_DISK_ANNOTATION, isBootDiskTemplate } from '../model/vm-boot-disk';
 import { RESTART_BY_HAND } from '../model/vm-restart-policy';
 import { KUBEVIRT_VERSION } from '../platform/platform-versions';
 
@@ -46,7 +46,7 @@ function newBootDisks(fields: FieldChange[]): DataVolumeTemplate[] {
   return fields
     .filter((f) => f.list === 'item-added' && f.path.startsWith('spec.dataVolumeTemplates'))
     .map((f) => f.after as DataVolumeTemplate | undefined)
-    .filter((t): t is DataVolumeTemplate => t?.metadata?.labels?.[BOOT_DISK_OF_LABEL] !== undefined);
+    .filter((t): t is DataVolumeTemplate => isBootDiskTemplate(t));
 }
 
 /** What becomes of the boot disk a VM stops using, from its annotation and the store's restart policy. */

@@ -25,3 +25,8 @@ export const KEEP_PREVIOUS_BOOT_DISK_ANNOTATION = 'edgefleet.io/keep-previous-bo
  * versioned it was `<vm>-boot`, which the restarter cleans up like any boot disk the VM no longer uses.
  */
 export const BOOT_DISK_NAME = 'boot';
+
+/** Whether a VM's DataVolume template (as generated, or as read back from the tree) is its boot disk. */
+export function isBootDiskTemplate(template: { readonly metadata?: { readonly labels?: Record<string, string> } } | undefined): boolean {
+  return template?.metadata?.labels?.[BOOT_DISK_OF_LABEL] !== undefined;
+}

@@ -10,7 +10,7 @@ import {
 } from './reservation-model';
 import { LocalStorageDemand, ReservationItem, Resources, StorePlan, WorkloadDemand } from './store-plan';
 import { ReservedResources, ResolvedNodeProfile } from '../model/node-profile';
-import { BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
+import { KEEP_PREVIOUS_BOOT_DISK_ANNOTATION, isBootDiskTemplate } from '../model/vm-boot-disk';
 import { hasDataVolumes } from '../platform/check-platform';
 import { CDI_VERSION, KUBEVIRT_VERSION } from '../platform/platform-versions';
 import { quantityValue } from '../prop-checks/quantity';
@@ -190,7 +190,7 @@ export function planStore(store: PlannedStore, objects: any[]): StorePlan {
 
 /** Bytes a claim or DataVolume template requests. */
 function storageBytes(spec: any): number {
-  const storage = spec?.resources?.requests?.storage ?? spec?.storage?.resources?.requests?.storage ?? spec?.pvc?.resources?.requests?.storage;
+  const storage = spec?.resources?.requests?.storage ?? spec?.storage?.resources?.requests?.storage;
   return storage === undefined ? 0 : quantityValue(String(storage));
 }
 
@@ -207,7 +207,7 @@ function localStorageOf(objects: any[], vms: any[], profile: ResolvedNodeProfile
     for (const template of vm.spec?.dataVolumeTemplates ?? []) {
       const bytes = storageBytes(template.spec);
       steadyBytes += bytes;
-      if (template.metadata?.labels?.[BOOT_DISK_OF_LABEL] === undefined) continue;
+      if (!isBootDiskTemplate(template)) continue;
       newBootDisks += bytes;
       if (vm.metadata?.annotations?.[KEEP_PREVIOUS_BOOT_DISK_ANNOTATION] !== 'false') steadyBytes += bytes;
     }

@@ -15,7 +15,7 @@ import { fail, problemAt } from '../errors/edgefleet-error';
 import { IEdgeStore } from '../model/contract';
 import { CpuArchitecture } from '../model/node-profile';
 import { podPlacement } from '../model/pod-placement';
-import { BOOT_DISK_NAME, BOOT_DISK_OF_LABEL, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION } from '../model/vm-boot-disk';
+import { BOOT_DISK_NAME, KEEP_PREVIOUS_BOOT_DISK_ANNOTATION, isBootDiskTemplate } from '../model/vm-boot-disk';
 import { StorePlatform } from '../platform/store-platform';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
 import { checkDnsLabel, checkInteger, checkOneOf, checkQuantity } from '../prop-checks/checks';
@@ -73,11 +73,7 @@ export interface EdgePosVmProps {
  */
 const USER_DATA_FORMAT = /^(#cloud-config|#!|#include|#cloud-boothook|#part-handler|## template: jinja|Content-Type: )/;
 
-const BOOT_DISK = BOOT_DISK_NAME;
 const CLOUD_INIT_DISK = 'cloudinit';
-
-/** Whether a DataVolume template is a VM's boot disk. */
-const isBootDisk = (dv: VirtualMachineSpecDataVolumeTemplates) => dv.metadata.labels?.[BOOT_DISK_OF_LABEL] !== undefined;
 
 /**
  * The point-of-sale system as a KubeVirt VirtualMachine (kubevirt.io/v1) on the store node.
@@ -129,7 +125,7 @@ export class EdgePosVm extends EdgeWorkload {
 
   /** Whether the restarter keeps the previous boot disk, on a VM that boots from a DataVolume. */
   private bootDiskAnnotations(props: EdgePosVmProps, dataVolumes: VirtualMachineSpecDataVolumeTemplates[]): Record<string, string> {
-    if (!dataVolumes.some(isBootDisk)) {
+    if (!dataVolumes.some(isBootDiskTemplate)) {
       if (props.keepPreviousBootDisk !== undefined) {
         fail(
           this,
@@ -155,7 +151,7 @@ export class EdgePosVm extends EdgeWorkload {
       );
     }
     const restarter = VmRestarter.of(this.store);
-    if (dataVolumes.some(isBootDisk)) restarter._manageBootDisks();
+    if (dataVolumes.some(isBootDiskTemplate)) restarter._manageBootDisks();
   }
 
   /**
@@ -208,13 +204,13 @@ export class EdgePosVm extends EdgeWorkload {
     if (!(props.bootDisk instanceof VmDisk)) {
       fail(this, 'bootDisk is missing (use VmDisk.containerDisk(image), VmDisk.localVolume({ size }) or VmDisk.dataVolume({ size, registryImage }))');
     }
-    const named: Array<[string, VmDisk]> = [[BOOT_DISK, props.bootDisk]];
+    const named: Array<[string, VmDisk]> = [[BOOT_DISK_NAME, props.bootDisk]];
     for (const name of Object.keys(props.dataDisks ?? {}).sort()) {
       checkDnsLabel(this, 'dataDisks name', name);
-      if (name === BOOT_DISK || name === CLOUD_INIT_DISK) {
+      if (name === BOOT_DISK_NAME || name === CLOUD_INIT_DISK) {
         fail(
           this,
-          `dataDisks name "${name}" is reserved (the boot disk is "${BOOT_DISK}" and cloud-init's is "${CLOUD_INIT_DISK}"; pick another name)`,
+          `dataDisks name "${name}" is reserved (the boot disk is "${BOOT_DISK_NAME}" and cloud-init's is "${CLOUD_INIT_DISK}"; pick another name)`,
         );
       }
       named.push([name, props.dataDisks![name]]);
@@ -227,7 +223,7 @@ export class EdgePosVm extends EdgeWorkload {
         vm: this,
         vmName: this.name,
         diskName,
-        boot: diskName === BOOT_DISK,
+        boot: diskName === BOOT_DISK_NAME,
         namespace: this.store.workloadNamespace,
         storageClass: this.store.nodeProfile.localStorageClass,
       });
@@ -240,7 +236,7 @@ export class EdgePosVm extends EdgeWorkload {
     const disks = volumes.map((v): VirtualMachineSpecTemplateSpecDomainDevicesDisks => ({
       name: v.name,
       disk: { bus: 'virtio' },
-      ...(v.name === BOOT_DISK ? { bootOrder: 1 } : {}),
+      ...(v.name === BOOT_DISK_NAME ? { bootOrder: 1 } : {}),
     }));
     return { disks, volumes, dataVolumeTemplates };
   }

@@ -47,13 +47,11 @@ vms=$(k get virtualmachines.kubevirt.io -n "$ns" -l ${selector} -o go-template='
 `;
 
 /** The boot disk helpers, over the namespace's DataVolumes (listed only where some VM has DataVolumes). */
-const BOOT_DISK_FUNCTIONS = `with_data_volumes=$(printf '%s\\n' "$vms" | while read -r vm uid restart keep disks; do
-  [ -z "$disks" ] || echo "$vm"
-done)
-# every DataVolume that a VM's template names
+const BOOT_DISK_FUNCTIONS = `# every DataVolume that a VM's template names
 all_templates=" $(printf '%s\\n' "$vms" | while read -r vm uid restart keep disks; do printf '%s ' "$disks"; done) "
 list_data_volumes() {
-  if [ -n "$with_data_volumes" ]; then k get datavolumes.cdi.kubevirt.io -n "$ns" -o go-template='${DATA_VOLUME_LINES}'; fi
+  set -- $all_templates
+  if [ $# -gt 0 ]; then k get datavolumes.cdi.kubevirt.io -n "$ns" -o go-template='${DATA_VOLUME_LINES}'; fi
 }
 dvs=$(list_data_volumes)
 # a DataVolume's fields: <phase> <owner> <boot disk of> <state>
@@ -123,7 +121,8 @@ const PROCESS_VM_WITH_BOOT_DISKS = `process() {
   if [ "$restart" = restart ]; then
     importing=
     for disk in $disks; do
-      is_ready "$(phase_of "$disk")" || importing="$importing $disk ($(phase_of "$disk"))"
+      disk_phase=$(phase_of "$disk")
+      is_ready "$disk_phase" || importing="$importing $disk ($disk_phase)"
     done
     if [ -n "$importing" ]; then
       echo "VirtualMachine $vm: RestartRequired, waiting for DataVolume$importing to be imported"

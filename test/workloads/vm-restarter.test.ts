@@ -1,5 +1,7 @@
+import { spawnSync } from 'child_process';
 import { EdgePosVm, VmDisk, VmRestartPolicy } from '../../lib';
 import { renderStore } from '../../lib/synth/render-store';
+import { restartScript } from '../../lib/workloads/vm-restarter-script';
 import { documents, objectOf, testStore } from '../util';
 
 const RESTARTER_FILE = 'stores/store-001/workloads/vm-restarter.yaml';
@@ -159,5 +161,13 @@ describe('VmRestarter', () => {
     expect(() => new EdgePosVm(store, 'pos', { bootDisk: BOOT, runStrategy: 'Manual' })).toThrow(
       'store "store-001": EdgePosVm "pos": runStrategy "Manual" cannot be restarted by the store\'s vmRestart mode "window"',
     );
+  });
+
+  test.each([false, true])('GIVEN the script (boot disks managed: %s) WHEN the POSIX shell parses it THEN it has no syntax error', (bootDisks) => {
+    // GIVEN / WHEN
+    const parsed = spawnSync('/bin/sh', ['-n'], { input: restartScript(bootDisks), encoding: 'utf8' });
+
+    // THEN
+    expect({ status: parsed.status, stderr: parsed.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
