@@ -14,6 +14,7 @@ const CRD_IMPORTS: Record<string, string> = {
   cdi: 'cdi/cdi.kubevirt.io_datavolumes.yaml',
   'cdi-operator': 'cdi/cdi.cdi.kubevirt.io_cdis.yaml',
   'flux-source': 'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',
+  'flux-source-oci': 'flux/source.toolkit.fluxcd.io_ocirepositories.yaml',
   'flux-kustomize': 'flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
   'fleet-gitrepo': 'fleet/fleet.cattle.io_gitrepos.yaml',
   'fleet-cluster': 'fleet/fleet.cattle.io_clusters.yaml',
@@ -56,10 +57,10 @@ const project = new typescript.TypeScriptProject({
   // uuid 11: name-based (v5) UUIDs for VM identities; from 12 on it ships ES modules only, which the CommonJS build cannot load.
   // tsx runs a fleet module written in TypeScript without a compile step (`edgefleet synth --fleet stores/index.ts`).
   // bech32 decodes age recipients (age1...), so that a mistyped store key is caught before sops or Flux meet it.
-  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx', 'bech32@^2.0.0'],
+  deps: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'js-yaml', 'csv-parse', 'ajv', 'uuid@^11', 'tsx', 'bech32@^2.0.0', 'tar-stream@^3.1.7'],
   // dependency-cruiser 17: the last major that runs on Node.js 20 (18 needs 22). It checks the layers of lib/ (.dependency-cruiser.cjs).
   // API Extractor keeps the public API report (api/edgefleet.api.md); TypeDoc builds the API reference (docs/api/).
-  devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml', 'dependency-cruiser@^17', '@microsoft/api-extractor', 'typedoc'],
+  devDeps: ['cdk8s-cli', 'ts-node', '@types/js-yaml', '@types/tar-stream', 'dependency-cruiser@^17', '@microsoft/api-extractor', 'typedoc'],
   bin: { edgefleet: 'bin/edgefleet' },
 
   github: false,
@@ -158,9 +159,10 @@ project.addTask('lint:tree', {
   steps: [{ exec: 'tsx e2e/linters/lint-tree.ts', receiveArgs: true }],
 });
 
-/** A benchmark task: compiles, then runs the compiled script of bench/ with the task's arguments. */
-function addBenchTask(name: string, script: string, description: string) {
-  project.addTask(name, { description, steps: [{ spawn: 'compile' }, { exec: `node build/bench/${script}.js`, receiveArgs: true }] });
+/** A benchmark task: compiles, then runs the compiled scripts of bench/, in order, with the task's arguments. */
+function addBenchTask(name: string, script: string | string[], description: string) {
+  const scripts = [script].flat().map((s) => ({ exec: `node build/bench/${s}.js`, receiveArgs: true }));
+  project.addTask(name, { description, steps: [{ spawn: 'compile' }, ...scripts] });
 }
 
 addBenchTask(
@@ -195,8 +197,9 @@ addBenchTask(
 );
 addBenchTask(
   'bench:downloads',
-  'store-downloads',
-  'Bytes one store downloads per poll and per release, from main or from its store branch, at 100 and 10,000 stores',
+  ['store-downloads', 'oci-downloads'],
+  'Bytes one store downloads per poll and per release, from main, its store branch or its OCI artifact (the real source-controller; needs ' +
+    'npm run e2e:prepare), and publish --oci times, at 100 and 10,000 stores',
 );
 
 // The public API: lib/index.ts as API Extractor reads the compiled declarations. `npm test` fails when

@@ -19,12 +19,14 @@ const RINGS = ['canary', 'early', 'general'];
 export interface GeneratedFleetOptions {
   /** The last ring that runs the POS OS candidate 4.2.0. @default 'canary' */
   readonly posOsThroughRing?: string;
-  /** Number (from 1) of a store whose edge monitor runs 1.4.3 instead of 1.4.2. @default - none */
-  readonly changedStore?: number;
+  /** Number (from 1) of a store, or stores, whose edge monitor runs 1.4.3 instead of 1.4.2. @default - none */
+  readonly changedStore?: number | number[];
   /** Number (from 1) of a store with a mistake in its definition (its edge monitor's memory "2 GB"). @default - none */
   readonly brokenStore?: number;
   /** Where the Flux stores fetch from. @default 'main' */
   readonly source?: SyncSource;
+  /** The stores' OCI repositories, `oci://<registry>/<prefix>`, on a plain-HTTP registry. @default - none */
+  readonly ociUrl?: string;
 }
 
 /** The id of the `n`th store (from 1) of a generated fleet of `count`. */
@@ -45,6 +47,7 @@ export function generatedFleet(count: number, options: GeneratedFleetOptions = {
   const fleet = new EdgeFleet({
     repository: { url: 'https://git.example.com/retail/edge-fleet.git', branch: 'main' },
     sync: { interval: '5m', source: options.source },
+    ociArtifacts: options.ociUrl ? { url: options.ociUrl, insecure: true } : undefined,
     nodeProfile: { runtimeClasses: ['wasmedge'] },
     rings: RINGS,
     telemetry: { logsUrl: 'https://logs.example.com/insert/opentelemetry/v1/logs', metricsUrl: 'https://metrics.example.com/api/v1/write' },
@@ -53,7 +56,7 @@ export function generatedFleet(count: number, options: GeneratedFleetOptions = {
   const stores = Array.from({ length: count }, (_, i): GeneratedStore => ({
     n: i + 1,
     id: generatedStoreId(i + 1, count),
-    monitorVersion: i + 1 === options.changedStore ? '1.4.3' : '1.4.2',
+    monitorVersion: [options.changedStore].flat().includes(i + 1) ? '1.4.3' : '1.4.2',
     monitorMemory: i + 1 === options.brokenStore ? '2 GB' : undefined,
   }));
   fleet.addStores(stores, (f, { n, id, monitorVersion, monitorMemory }) => {

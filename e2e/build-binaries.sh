@@ -3,7 +3,8 @@
 # cache outside the repository. What is already in the cache is reused, so only the first run on a
 # machine pays for the build (25-40 minutes on 2 cores). Prints the cache folder on its last line:
 #   bin/       etcd, kube-apiserver, kube-controller-manager, kubectl, source-controller, kustomize-controller,
-#              and the real node's kubelet, kube-scheduler and kube-proxy
+#              and the real node's kubelet, kube-scheduler and kube-proxy;
+#              registry (distribution), oras and cosign, for the stores' signed OCI artifacts
 #   crds/      the Flux controllers' CRDs, from their own modules
 #   gotk-components.yaml  the two Flux controllers' Deployments and CRDs in flux-system, as `flux install` has them
 #
@@ -17,6 +18,9 @@ FLUX_KUSTOMIZE_VERSION=v1.9.6
 # source-controller v1.9.6 requires github.com/fluxcd/pkg/artifact v0.18.3, which the module proxy
 # here refuses (403); v0.18.0 is served, builds, and serves Git artifacts the same way.
 FLUX_ARTIFACT_VERSION=v0.18.0
+DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the stores pull their artifacts from (behind nginx for per-store access)
+ORAS_VERSION=v1.3.6          # pushes and tags the artifacts, as the publisher would
+COSIGN_VERSION=v2.6.5        # signs them with a key, and verifies them, offline
 
 if ! command -v go >/dev/null 2>&1; then
   [ -x /usr/local/go/bin/go ] && PATH="/usr/local/go/bin:$PATH"
@@ -83,6 +87,14 @@ build_flux_controller() { # name version
   )
 }
 
+# A command of a published module, built in a module of its own (`go install` would refuse a module
+# with replace directives; this resolves its requirements the same way, without them).
+build_tool() { # name module-path version
+  local name=$1 module=$2 version=$3 dir="$work/$1"
+  fresh_module "$dir" "edgefleet.e2e/$name"
+  (cd "$dir" && go get -tool "$module@$version" && go build -trimpath -ldflags="$ldflags" -o "$bin/$name" "$module")
+}
+
 # The CRDs and Deployments of both controllers in flux-system, built with kubectl kustomize from the
 # controllers' own config/ folders, as `flux install` would lay them out.
 write_flux_manifests() {
@@ -103,5 +115,8 @@ have etcd || timed etcd build_etcd
 have kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet || timed "kube-apiserver, kube-controller-manager, kubectl, kube-scheduler, kube-proxy and kubelet" build_kubernetes
 have source-controller || timed source-controller build_flux_controller source-controller "$FLUX_SOURCE_VERSION"
 have kustomize-controller || timed kustomize-controller build_flux_controller kustomize-controller "$FLUX_KUSTOMIZE_VERSION"
+have registry || timed registry build_tool registry github.com/distribution/distribution/v3/cmd/registry "$DISTRIBUTION_VERSION"
+have oras || timed oras build_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
+have cosign || timed cosign build_tool cosign github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN_VERSION"
 [ -s "$cache/gotk-components.yaml" ] || write_flux_manifests
 echo "$cache"

@@ -2,7 +2,8 @@
 # Installs the Debian packages that the end-to-end suite's real node needs, when any is missing, as
 # CI does on a fresh machine (Debian 12, as root). The versions are Debian bookworm's; the suite was
 # measured with those below, and says so when it finds others. Nothing else is installed, and no
-# service is started: the suite starts containerd itself, inside the node's network namespace.
+# service is started: the suite starts containerd itself, inside the node's network namespace, and
+# nginx itself, in front of the OCI registry, with its own configuration.
 set -euo pipefail
 
 # package      command it provides    version the suite was measured with (bookworm)
@@ -15,6 +16,7 @@ PACKAGES=(
   "iproute2                     ip          6.1.0"   # network namespace, veth, routes
   "util-linux                   nsenter     2.38"    # nsenter and unshare, to start the node's processes in its namespaces
   "busybox-static               /bin/busybox 1.35.0" # the shell of the VM restarter's image (with the suite's kubectl)
+  "nginx-light                  /usr/sbin/nginx 1.22.1" # the registry's per-store access proxy (the suite runs its own, with its own config; the package's service is never started)
 )
 
 missing=()
@@ -39,6 +41,12 @@ $had_policy || { printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx-light's maintainer scripts enable its service (port 80 on every address) for the next boot;
+# the suite runs its own nginx, on 127.0.0.1, so the package's service stays disabled.
+if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
+  update-rc.d nginx disable >/dev/null 2>&1 || true
+  systemctl disable --quiet nginx.service >/dev/null 2>&1 || true
+fi
 echo "node packages: installed ${missing[*]} in $((SECONDS - start)) s"
 
 for line in "${PACKAGES[@]}"; do

@@ -21,6 +21,7 @@ export {
   isEdgeStore,
 } from './model/contract';
 export { GitOpsRepository, ResolvedGitOpsRepository } from './model/gitops-repository';
+export { OciArtifacts, ResolvedOciArtifacts } from './model/oci-artifacts';
 export { StatefulNamespaceMove } from './model/namespace-move';
 export {
   CpuArchitecture,

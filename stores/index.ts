@@ -61,9 +61,12 @@ export type StoreRow = InventoryValues<typeof INVENTORY_COLUMNS>;
  */
 const OPERATORS_TEST_KEY = 'age15klxxr63qsmr7grht0gkjdj7rek5shu9su53404jyqxsfnfr8ulsjnnt2z';
 
-/** Regions whose WAN links are expensive poll Git less often. */
+/**
+ * Regions whose WAN links are expensive poll less often, and pull their own signed OCI artifact: an
+ * idle poll is one manifest request, and a release downloads only the store's own folders.
+ */
 const REGION_SYNC: Record<string, SyncPolicy> = {
-  'ap-south': { interval: '15m' },
+  'ap-south': { interval: '15m', source: 'oci' },
 };
 
 /** Each region's time zone: a store's maintenance window is in its local time. */
@@ -91,6 +94,8 @@ export function buildFleet(
     // Every POS VM's firmware UUID, serial and MAC derive from this, the store id and the VM id: never change it.
     vmIdentityNamespace: '6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b',
     sync: { autoSync: true, interval: '5m', ...sync },
+    // The stores on OCI (sync.source 'oci') pull <url>/<store id>, which CI fills with `edgefleet publish --oci`.
+    ociArtifacts: { url: 'oci://registry.example.com/retail/edge-stores' },
     // The store node's 128 GB SSD leaves 100Gi to local-path volumes and VM disks after the OS and K3s's images.
     nodeProfile: { runtimeClasses: ['wasmedge'], localStorage: '100Gi' },
     rings: [...RINGS],

@@ -74,6 +74,8 @@ export interface E2eFleetOptions {
   readonly interval?: string;
   /** Where the stores fetch from. @default 'main' */
   readonly source?: SyncSource;
+  /** The stores' OCI repositories, `oci://<registry>/<prefix>`, on the suite's plain-HTTP registry. @default - none */
+  readonly ociUrl?: string;
   /** The working clone of the fleet repository, whose `secrets/` holds the stores' encrypted Secrets. @default - none */
   readonly work?: string;
   /** The fleet's age keys, and the stores whose telemetry-credentials come encrypted from Git. @default - no secrets */
@@ -102,6 +104,7 @@ export function buildE2eFleet(options: E2eFleetOptions): EdgeFleet {
     namespace: options.namespace,
     statefulNamespaceMove: options.statefulNamespaceMove,
     sync: { interval: options.interval ?? '15s', source: options.source },
+    ociArtifacts: options.ociUrl ? { url: options.ociUrl, insecure: true } : undefined,
     secrets: options.secrets && { operators: options.secrets.operators, folder: path.join(options.work ?? '.', 'secrets') },
   });
   const secrets = options.secrets;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { run } from './processes';
+import { packageRoot } from '../../lib/util/package-root';
 
 /** The upstream programs of the suite, built once per machine by e2e/build-binaries.sh. */
 export interface Binaries {
@@ -18,6 +19,10 @@ export interface Binaries {
   readonly fluxCrds: string[];
   /** The controllers' own manifests, for a realistic gotk-components.yaml. */
   readonly fluxManifests: string;
+  /** The OCI registry (distribution), and the clients that push, tag and sign the stores' artifacts. */
+  readonly registry: string;
+  readonly oras: string;
+  readonly cosign: string;
   /** sops and age-keygen, as the operators run them (e2e/build-sops.sh). */
   readonly sops: string;
   readonly ageKeygen: string;
@@ -57,7 +62,7 @@ export interface NodePrograms {
 
 /** Runs a build script of e2e/ and returns its `name=path` lines. */
 function builtPrograms(script: string): Record<string, string> {
-  const lines = run('bash', [path.join(__dirname, '..', script)])
+  const lines = run('bash', [buildScript(script)])
     .trim()
     .split('\n');
   return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
@@ -65,9 +70,14 @@ function builtPrograms(script: string): Record<string, string> {
 
 let cached: Binaries | undefined;
 
+/** A build script of e2e/, found from the project's root, so that the compiled benchmarks in build/ find it too. */
+function buildScript(script: string): string {
+  return path.join(packageRoot(__dirname), 'e2e', script);
+}
+
 /** The last line a build script prints: the folder of what it built. */
 function builtFolder(script: string): string {
-  return run('bash', [path.join(__dirname, '..', script)])
+  return run('bash', [buildScript(script)])
     .trim()
     .split('\n')
     .pop()!;
@@ -118,6 +128,9 @@ export function binaries(): Binaries {
       .sort()
       .map((f) => path.join(crdDir, f)),
     fluxManifests: path.join(cache, 'gotk-components.yaml'),
+    registry: bin('registry'),
+    oras: bin('oras'),
+    cosign: bin('cosign'),
     sops: path.join(sopsBin, 'sops'),
     ageKeygen: path.join(sopsBin, 'age-keygen'),
     node: nodePrograms(),

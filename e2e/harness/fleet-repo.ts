@@ -90,13 +90,23 @@ export class FleetRepo {
   }
 
   /**
+   * What `flux install --export > dist/clusters/<id>/flux-system/gotk-components.yaml` commits, so that
+   * the store's Flux manages its own controllers: bootstrap's first file, all a store on OCI needs
+   * (synth writes its source). Returns the folder.
+   */
+  public fillFluxComponents(storeId: string, dist = this.dist): string {
+    const folder = path.join(dist, 'clusters', storeId, 'flux-system');
+    fs.copyFileSync(binaries().fluxManifests, path.join(folder, 'gotk-components.yaml'));
+    return folder;
+  }
+
+  /**
    * What `flux bootstrap git --path=dist/clusters/<id>` commits: the Flux components and the sync
    * objects in the placeholders that synth created, next to synth's own kustomization.yaml; in the
    * working clone's tree and for the fleet's branch unless told otherwise.
    */
   public fillBootstrapFiles(storeId: string, interval: string, target: { dist?: string; branch?: string } = {}): void {
-    const folder = path.join(target.dist ?? this.dist, 'clusters', storeId, 'flux-system');
-    fs.copyFileSync(binaries().fluxManifests, path.join(folder, 'gotk-components.yaml'));
+    const folder = this.fillFluxComponents(storeId, target.dist);
     const metadata = { name: FLUX_NAMESPACE, namespace: FLUX_NAMESPACE };
     const sync = [
       {

@@ -3,10 +3,12 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { FleetRepo } from './fleet-repo';
 import { Preload, preloadFromImageList } from './node-images';
+import { OciPublisher } from './oci-publisher';
 import { StoreCluster } from './store-cluster';
 import { E2E_WORK, recordTiming } from './timings';
 import { diffDist } from '../../lib/diff/dist-diff';
 import { formatDiffText } from '../../lib/diff/format-diff';
+import { OciPublishResult } from '../../lib/publish/publish-oci-artifacts';
 import { E2eFleetOptions, buildE2eFleet } from '../fleet/e2e-fleet';
 
 /** The Kustomizations of a bootstrapped edgefleet store: bootstrap's own, then one per store layer. */
@@ -16,7 +18,7 @@ export const STORE_KUSTOMIZATIONS = ['flux-system', 'edgefleet-infrastructure', 
 export const APPLY_TIMEOUT_MS = 180_000;
 
 /** Fleet options a scenario varies between commits. */
-export type FleetChange = Omit<E2eFleetOptions, 'url' | 'work'>;
+export type FleetChange = Omit<E2eFleetOptions, 'url' | 'work' | 'ociUrl'>;
 
 /**
  * What a scenario does before the first synth (e.g. write encrypted Secrets) and before Flux's bootstrap (e.g. create the store's age key Secret).
@@ -49,6 +51,17 @@ function bootstrapFromStoreBranch(repo: FleetRepo, storeId: string, interval: st
 }
 
 /**
+ * A store on OCI: `flux install --export` committed to its flux-system folder on the fleet's branch, CI's
+ * `edgefleet publish --oci`, and the revision the store should apply: its tag's manifest digest.
+ */
+async function bootstrapFromOci(repo: FleetRepo, storeId: string, oci: OciPublisher): Promise<{ commit: string; dist: string }> {
+  repo.fillFluxComponents(storeId);
+  repo.commit(`synth, and Flux's components for ${storeId}`);
+  await oci.publish(repo.work);
+  return { commit: oci.digestOf(storeId), dist: repo.dist };
+}
+
+/**
  * One scenario's world: the fleet repository served over HTTP, and one store's cluster bootstrapped
  * from it and Ready. Its state and logs stay in `.e2e/<name>/` for inspection.
  */
@@ -58,22 +71,25 @@ export class Scenario {
     const dir = path.join(E2E_WORK, name);
     fs.rmSync(dir, { recursive: true, force: true });
     const repo = await FleetRepo.create(path.join(dir, 'git'));
+    const oci = fleet.source === 'oci' ? await OciPublisher.start(path.join(dir, 'oci')) : undefined;
     steps.beforeSynth?.(repo);
-    const definition = buildE2eFleet({ ...fleet, url: repo.url, work: repo.work });
+    const definition = buildE2eFleet({ ...fleet, url: repo.url, work: repo.work, ociUrl: oci?.url });
     const store = definition.stores.find((s) => s.id === storeId);
     if (!store) throw new Error(`the suite's fleet has no store ${storeId}`);
     repo.synth(definition);
-    const { commit, dist } =
-      store.sync.source === 'store-branch'
+    const { commit, dist } = oci
+      ? await bootstrapFromOci(repo, storeId, oci)
+      : store.sync.source === 'store-branch'
         ? bootstrapFromStoreBranch(repo, storeId, store.sync.interval)
         : bootstrapFromMain(repo, storeId, store.sync.interval);
 
     const started = Date.now();
     const cluster = await StoreCluster.start(path.join(dir, 'store'), storeId, store.nodeProfile, { realNode: steps.realNode }).catch(async (e) => {
       await repo.server.stop();
+      await oci?.stop();
       throw e;
     });
-    const scenario = new Scenario(name, storeId, repo, cluster, fleet);
+    const scenario = new Scenario(name, storeId, repo, cluster, fleet, oci);
     recordTiming(name, steps.realNode ? 'control plane and node up (s)' : 'control plane up (s)', (Date.now() - started) / 1000);
     for (const [what, seconds] of Object.entries(cluster.nodeFigures)) recordTiming(name, what, seconds);
     try {
@@ -82,8 +98,9 @@ export class Scenario {
         scenario.preload = scenario.preloadImages();
         recordTiming(name, 'images pre-loaded before the bootstrap (s)', (Date.now() - preloading) / 1000);
       }
+      if (oci) oci.createStoreSecrets(cluster.kubectl, storeId);
       steps.beforeBootstrap?.(cluster);
-      await cluster.bootstrap(dist);
+      await cluster.bootstrap(dist, oci ? 'OCIRepository' : 'GitRepository');
       recordTiming(name, 'bootstrap to Ready (s)', await cluster.waitForApplied(commit, STORE_KUSTOMIZATIONS, APPLY_TIMEOUT_MS));
     } catch (e) {
       await scenario.stop();
@@ -101,6 +118,8 @@ export class Scenario {
     public readonly repo: FleetRepo,
     public readonly cluster: StoreCluster,
     private fleet: FleetChange,
+    /** The registry and publisher of a scenario whose stores pull from OCI. */
+    public readonly oci?: OciPublisher,
   ) {}
 
   /**
@@ -109,6 +128,7 @@ export class Scenario {
    * store should apply next (on its branch, the one it already has if the change is not its own).
    */
   public commitChange(change: FleetChange, message: string): string {
+    if (this.oci) throw new Error('a scenario on OCI publishes asynchronously: use publishChange');
     this.synthChange(change);
     const commit = this.repo.commit(message);
     if (this.fleet.source !== 'store-branch') return commit;
@@ -116,10 +136,22 @@ export class Scenario {
     return this.repo.storeBranchCommit(this.storeId);
   }
 
+  /**
+   * For a scenario on OCI: re-synthesizes with `change`, commits, and runs `edgefleet publish --oci`
+   * (with `--remove` for the stores in `remove`); returns what it published and the digest the store should apply next (its tag's manifest).
+   */
+  public async publishChange(change: FleetChange, message: string, remove?: string[]): Promise<{ published: OciPublishResult; digest: string }> {
+    if (!this.oci) throw new Error(`scenario ${this.name} does not pull from OCI`);
+    this.synthChange(change);
+    this.repo.commit(message);
+    const published = await this.oci.publish(this.repo.work, { remove });
+    return { published, digest: this.oci.digestOf(this.storeId) };
+  }
+
   /** Re-synthesizes the fleet with `change` laid over the current options, and returns what `edgefleet diff` says of it before it is committed. */
   public synthChange(change: FleetChange): string {
     this.fleet = { ...this.fleet, ...change };
-    this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url, work: this.repo.work }));
+    this.repo.synth(buildE2eFleet({ ...this.fleet, url: this.repo.url, work: this.repo.work, ociUrl: this.oci?.url }));
     return formatDiffText(diffDist({ dir: this.repo.dist, base: 'HEAD' }));
   }
 
@@ -151,9 +183,10 @@ export class Scenario {
       .filter((o) => o);
   }
 
-  /** Stops the store's processes and the Git server. */
+  /** Stops the store's processes, the Git server and the registry. */
   public async stop(): Promise<void> {
     await this.cluster.stop();
     await this.repo.server.stop();
+    await this.oci?.stop();
   }
 }

@@ -7,10 +7,11 @@ import { Kubectl } from './kubectl';
 import { waitFor } from './processes';
 import { RealNode } from './real-node';
 import { ResolvedNodeProfile } from '../../lib';
+import { packageRoot } from '../../lib/util/package-root';
 
 /** Where the upstream KubeVirt and CDI CRDs are: ../shared/crds beside the checkout, or $EDGEFLEET_SHARED/crds. */
 function sharedCrds(): string {
-  const shared = process.env.EDGEFLEET_SHARED ?? path.resolve(__dirname, '..', '..', '..', 'shared');
+  const shared = process.env.EDGEFLEET_SHARED ?? path.resolve(packageRoot(__dirname), '..', 'shared');
   const crds = path.join(shared, 'crds');
   if (!fs.existsSync(path.join(crds, 'kubevirt'))) {
     throw new Error(
@@ -21,12 +22,22 @@ function sharedCrds(): string {
   return crds;
 }
 
+/** The kinds of a store's `flux-system` source. */
+export type FluxSourceKind = 'GitRepository' | 'OCIRepository';
+
+/** The resource of each Flux kind the suite reads. */
+const FLUX_RESOURCES: Record<FluxSourceKind | 'Kustomization', string> = {
+  GitRepository: 'gitrepositories.source.toolkit.fluxcd.io',
+  OCIRepository: 'ocirepositories.source.toolkit.fluxcd.io',
+  Kustomization: 'kustomizations.kustomize.toolkit.fluxcd.io',
+};
+
 /** The Ready condition and revisions of a Flux object, as its controller reports them. */
 export interface FluxStatus {
   readonly ready: boolean;
   readonly reason?: string;
   readonly message?: string;
-  /** GitRepository: the revision of its artifact; Kustomization: the last revision it applied. */
+  /** A source: the revision of its artifact; Kustomization: the last revision it applied. */
   readonly revision?: string;
   readonly observedCurrent: boolean;
 }
@@ -108,6 +119,8 @@ export class StoreCluster {
   }
 
   private controllers?: FluxControllers;
+  /** The kind of the store's `flux-system` source: a GitRepository, or an OCIRepository for a store on OCI. */
+  private sourceKind: FluxSourceKind = 'GitRepository';
 
   private constructor(
     private readonly dir: string,
@@ -139,7 +152,8 @@ export class StoreCluster {
    * patches, and the sync objects) from the tree bootstrap committed (`dist`), then start the
    * controllers as their Deployments say.
    */
-  public async bootstrap(dist: string): Promise<void> {
+  public async bootstrap(dist: string, source: FluxSourceKind = 'GitRepository'): Promise<void> {
+    this.sourceKind = source;
     if (this.realNode) {
       this.kubectl.apply({
         yaml: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } }, NO_FLUX_PODS].map((o) => JSON.stringify(o)).join('\n'),
@@ -150,19 +164,15 @@ export class StoreCluster {
   }
 
   /** The status of a Flux object in flux-system, or undefined when it does not exist. */
-  public fluxStatus(kind: 'GitRepository' | 'Kustomization', name: string): FluxStatus | undefined {
-    const o = this.kubectl.get(
-      kind === 'GitRepository' ? 'gitrepositories.source.toolkit.fluxcd.io' : 'kustomizations.kustomize.toolkit.fluxcd.io',
-      name,
-      FLUX_NAMESPACE,
-    );
+  public fluxStatus(kind: FluxSourceKind | 'Kustomization', name: string): FluxStatus | undefined {
+    const o = this.kubectl.get(FLUX_RESOURCES[kind], name, FLUX_NAMESPACE);
     if (!o) return undefined;
     const ready = (o.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
     return {
       ready: ready?.status === 'True',
       reason: ready?.reason,
       message: ready?.message,
-      revision: kind === 'GitRepository' ? o.status?.artifact?.revision : o.status?.lastAppliedRevision,
+      revision: kind === 'Kustomization' ? o.status?.lastAppliedRevision : o.status?.artifact?.revision,
       observedCurrent: o.status?.observedGeneration === o.metadata.generation,
     };
   }
@@ -190,9 +200,9 @@ export class StoreCluster {
     return (Date.now() - started) / 1000;
   }
 
-  /** Asks the store's GitRepository and Kustomizations to reconcile now, as `flux reconcile` does; returns each Kustomization's request token. */
+  /** Asks the store's source and Kustomizations to reconcile now, as `flux reconcile` does; returns each Kustomization's request token. */
   public requestReconcile(kustomizations: string[]): Map<string, string> {
-    this.kubectl.requestReconcile('gitrepositories.source.toolkit.fluxcd.io', FLUX_NAMESPACE, FLUX_NAMESPACE);
+    this.kubectl.requestReconcile(FLUX_RESOURCES[this.sourceKind], FLUX_NAMESPACE, FLUX_NAMESPACE);
     return new Map(kustomizations.map((k) => [k, this.kubectl.requestReconcile('kustomizations.kustomize.toolkit.fluxcd.io', k, FLUX_NAMESPACE)]));
   }
 

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { packageRoot } from '../../lib/util/package-root';
 
 /** Where the suite keeps its state: one folder per scenario, logs included; `.e2e/` in the checkout unless EDGEFLEET_E2E_WORK says otherwise. */
-export const E2E_WORK = process.env.EDGEFLEET_E2E_WORK ?? path.resolve(__dirname, '..', '..', '.e2e');
+export const E2E_WORK = process.env.EDGEFLEET_E2E_WORK ?? path.join(packageRoot(__dirname), '.e2e');
 
 const TIMINGS = path.join(E2E_WORK, 'timings.tsv');
 

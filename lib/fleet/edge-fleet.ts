@@ -9,6 +9,7 @@ import { FleetSecrets, ResolvedFleetSecrets, resolveFleetSecrets } from '../mode
 import { GitOpsRepository, ResolvedGitOpsRepository, resolveGitOpsRepository } from '../model/gitops-repository';
 import { StatefulNamespaceMove, checkNamespaceMove } from '../model/namespace-move';
 import { DEFAULT_NODE_PROFILE, NodeProfile, ResolvedNodeProfile, resolveNodeProfile } from '../model/node-profile';
+import { OciArtifacts, ResolvedOciArtifacts, resolveOciArtifacts } from '../model/oci-artifacts';
 import { DEFAULT_SYNC_POLICY, ResolvedSyncPolicy, SyncPolicy, resolveSyncPolicy } from '../model/sync-policy';
 import { TelemetrySettings, checkTelemetrySettings } from '../model/telemetry-settings';
 import { VmRestartPolicy } from '../model/vm-restart-policy';
@@ -25,6 +26,12 @@ export interface EdgeFleetProps {
   readonly repository: GitOpsRepository;
   /** Sync policy of every store that sets none of its own. @default - autoSync true, interval 5m */
   readonly sync?: SyncPolicy;
+  /**
+   * The OCI repositories of the Flux stores whose `sync.source` is `'oci'`: one per store, filled by
+   * `edgefleet publish --oci`. Required as soon as one store pulls from OCI.
+   * @default - no store pulls from OCI
+   */
+  readonly ociArtifacts?: OciArtifacts;
   /** Node profile of every store that sets none of its own. @default - 4 CPU, 8Gi, arm64, taint `edge-node`, storage class `local-path` */
   readonly nodeProfile?: NodeProfile;
   /** Namespace of the workloads in every store. @default 'edge' */
@@ -93,6 +100,8 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
   public readonly repository: ResolvedGitOpsRepository;
   /** Sync policy of stores that set none. */
   public readonly sync: ResolvedSyncPolicy;
+  /** Where the stores on OCI pull from, when the fleet says. */
+  public readonly ociArtifacts?: ResolvedOciArtifacts;
   /** Node profile of stores that set none. */
   public readonly nodeProfile: ResolvedNodeProfile;
   /** Namespace of the workloads in every store. */
@@ -122,6 +131,7 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
     this.props = props;
     this.repository = resolveGitOpsRepository(this, props.repository);
     this.sync = resolveSyncPolicy(this, DEFAULT_SYNC_POLICY, props.sync);
+    this.ociArtifacts = props.ociArtifacts && resolveOciArtifacts(this, props.ociArtifacts);
     this.nodeProfile = resolveNodeProfile(this, DEFAULT_NODE_PROFILE, props.nodeProfile);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'edge');
     this.fleetWorkspace = checkDnsLabel(this, 'fleetWorkspace', props.fleetWorkspace ?? 'fleet-default');

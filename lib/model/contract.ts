@@ -3,6 +3,7 @@ import type { ResolvedFleetSecrets } from './fleet-secrets';
 import type { ResolvedGitOpsRepository } from './gitops-repository';
 import type { StatefulNamespaceMove } from './namespace-move';
 import type { ResolvedNodeProfile } from './node-profile';
+import type { ResolvedOciArtifacts } from './oci-artifacts';
 import type { ResolvedSyncPolicy } from './sync-policy';
 import type { TelemetrySettings } from './telemetry-settings';
 import type { ResolvedVmRestartPolicy, VmRestartPolicy } from './vm-restart-policy';
@@ -59,6 +60,8 @@ export interface IEdgeFleet extends IConstruct, IDescribable {
   readonly repository: ResolvedGitOpsRepository;
   /** Sync policy of stores that set none. */
   readonly sync: ResolvedSyncPolicy;
+  /** Where the stores on OCI pull from, when the fleet says. */
+  readonly ociArtifacts?: ResolvedOciArtifacts;
   /** Node profile of stores that set none. */
   readonly nodeProfile: ResolvedNodeProfile;
   /** Namespace of the workloads in every store. */

@@ -30,6 +30,12 @@ export const IMAGES_FILE = 'images.txt';
  */
 export const FLUX_BOOTSTRAP_FILES = ['flux-system/gotk-components.yaml', 'flux-system/gotk-sync.yaml'];
 
+/** The bootstrap file with the store's `flux-system` GitRepository and Kustomization. */
+export const FLUX_SYNC_FILE = 'flux-system/gotk-sync.yaml';
+
+/** Name of Flux's namespace, and of the source and Kustomization that `flux bootstrap` creates in it. */
+export const FLUX_SYSTEM = 'flux-system';
+
 /** The folder of the store branches: `edgefleet publish` writes no branch outside it. */
 export const STORE_BRANCH_PREFIX = 'edgefleet/stores/';
 

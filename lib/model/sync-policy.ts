@@ -8,13 +8,14 @@ export const SYNC_AGENTS = ['flux', 'fleet'] as const;
 /** An in-cluster agent that pulls a store's folder: Flux, or Rancher Fleet's fleet-agent. */
 export type SyncAgent = (typeof SYNC_AGENTS)[number];
 
-/** Where a Flux store's GitRepository fetches from. */
-export const SYNC_SOURCES = ['store-branch', 'main'] as const;
+/** Where a Flux store fetches from. */
+export const SYNC_SOURCES = ['store-branch', 'main', 'oci'] as const;
 
 /**
  * Where a Flux store fetches its folders from: `store-branch`, its own branch holding only its two
- * folders (`edgefleet/stores/<id>`, written by `edgefleet publish`), or `main`, the fleet's branch
- * (`repository.branch`) with the whole repository.
+ * folders (`edgefleet/stores/<id>`, written by `edgefleet publish`), `main`, the fleet's branch
+ * (`repository.branch`) with the whole repository, or `oci`, its own signed OCI artifact with its two
+ * folders (written by `edgefleet publish --oci`).
  */
 export type SyncSource = (typeof SYNC_SOURCES)[number];
 
@@ -36,7 +37,10 @@ export interface SyncPolicy {
    * (run by CI after each merge) keeps holding only the store's two folders, so that a store
    * downloads a release only when its own folders change, and only them. `'main'`: the fleet's
    * branch, so that every commit to it makes every store download the whole repository (the
-   * GitRepository's `spec.ignore` then keeps the store's artifact to its own folders). Fleet stores
+   * GitRepository's `spec.ignore` then keeps the store's artifact to its own folders). `'oci'`: its
+   * own repository of the fleet's `ociArtifacts` registry, which `edgefleet publish --oci` fills with
+   * one signed artifact per release of the store's two folders: an idle poll is one manifest request,
+   * whatever the fleet's size, and the store's credentials read only its own repository. Fleet stores
    * ignore it: Fleet's manager clones the repository centrally.
    * @default 'main'
    */

@@ -28,7 +28,7 @@ function markdownSection(section: ReportSection): string[] {
 
 /**
  * The fleet report as Markdown (dist/REPORT.md), for review in a pull request: fleet totals, how the
- * stores sync (suspended stores named), the most loaded stores, waivers, warnings by kind, each
+ * stores sync (suspended stores named) and what the Flux stores download, the most loaded stores, waivers, warnings by kind, each
  * distinct reservation breakdown once, then one table row per store, folded. The same report gives the same bytes, whatever the order of its stores.
  */
 export function renderReportMarkdown(report: FleetReport): string {

@@ -1,5 +1,6 @@
 import { FleetReport, StoreReport, StoreSync, TreeSize } from './report-model';
-import { storeBranch } from '../model/dist-layout';
+import { SourceDownloads, sourceDownloads } from './sync-downloads';
+import { SyncSource } from '../model/sync-policy';
 import { LocalStorageDemand, ReservationItem, Resources, StorePlan } from '../planner/store-plan';
 import { compareStrings } from '../util/compare-strings';
 
@@ -14,6 +15,14 @@ const EXAMPLE_STORES = 5;
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
+
+/** The units of {@link formatSize}, largest first. */
+const SIZE_UNITS: Array<[string, number]> = [
+  ['TiB', 2 ** 40],
+  ['GiB', GIB],
+  ['MiB', MIB],
+  ['KiB', 1024],
+];
 
 /** A utilization level: below 70 %, below 90 %, or 90 % and more. */
 export type Level = 'green' | 'amber' | 'red';
@@ -186,11 +195,17 @@ function examples(stores: string[]): string {
   return stores.slice(0, EXAMPLE_STORES).join(', ') + (stores.length > EXAMPLE_STORES ? ', …' : '');
 }
 
-/** Fleet totals, sync, the most loaded stores, waivers and warnings. */
+/** Fleet totals, sync and what the Flux stores download, VM restarts, the most loaded stores, waivers and warnings. */
 export function summarySections(f: ReportFigures): ReportSection[] {
-  return [totalsSection(f), syncSection(f), vmRestartSection(f), mostLoadedSection(f), waiversSection(f), ...warningsSections(f)].filter(
-    (s): s is ReportSection => s !== undefined,
-  );
+  return [
+    totalsSection(f),
+    syncSection(f),
+    downloadsSection(f),
+    vmRestartSection(f),
+    mostLoadedSection(f),
+    waiversSection(f),
+    ...warningsSections(f),
+  ].filter((s): s is ReportSection => s !== undefined);
 }
 
 /** `flux, every 5m`, or `flux, SUSPENDED` for a store that applies nothing. */
@@ -222,12 +237,11 @@ function syncSection(f: ReportFigures): ReportSection {
         ? 'Every store applies what Git says (no store is suspended).'
         : `${countOf(suspended.length, 'store')} suspended (autoSync false: running what they have, applying no change from Git): ` +
           `${suspended.map((s) => s.plan.store).join(', ')}.`,
-      ...downloadParagraphs(f),
     ],
     table: {
       columns: [
         { title: 'agent' },
-        { title: 'polls Git every' },
+        { title: 'polls every' },
         { title: 'stores', numeric: true },
         { title: 'suspended', numeric: true },
         { title: 'first stores' },
@@ -276,56 +290,110 @@ function vmRestartSection(f: ReportFigures): ReportSection | undefined {
   };
 }
 
-/** Bytes of one ref of a store branch in the ref listing that Flux's Git client (go-git, protocol v0) downloads at every poll. */
-function refListingBytes(store: string): number {
-  return 4 + 40 + 1 + `refs/heads/${storeBranch(store)}`.length + 1;
-}
-
-/** Bytes with two significant digits, e.g. `15 KiB`, `1.6 MiB`. */
+/** Bytes with two significant digits, e.g. `15 KiB`, `1.6 MiB`, `2.1 GiB`. */
 function formatSize(bytes: number): string {
-  const [unit, size] = bytes >= MIB ? ['MiB', bytes / MIB] : bytes >= 1024 ? ['KiB', bytes / 1024] : ['bytes', bytes];
+  const [unit, scale] = SIZE_UNITS.find(([, s]) => bytes >= s) ?? ['bytes', 1];
+  const size = bytes / scale;
   return `${formatNumber(Number(size.toPrecision(2)), size < 10 && unit !== 'bytes' ? 1 : 0)} ${unit}`;
 }
 
-/** The median of `values` (the lower middle one for an even count). */
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+/** A size, or `unknown` when the report has none. */
+function sizeCell(bytes: number | undefined): string {
+  return bytes === undefined ? 'unknown' : formatSize(bytes);
 }
 
-/** What each store downloads per release, by where it fetches from. */
-function downloadParagraphs(f: ReportFigures): string[] {
-  const tree = f.report.tree;
-  const bySource = (source: string) => f.stores.filter((s) => s.plan.sync.source === source).map((s) => s.plan);
-  const onBranch = bySource('store-branch');
-  const onMain = bySource('main');
-  const paragraphs: string[] = [];
-  if (onBranch.length > 0) {
-    const sized = onBranch.map((s) => s.folders).filter((size): size is TreeSize => size !== undefined);
-    const own =
-      sized.length > 0
-        ? ` (${formatNumber(median(sized.map((s) => s.files)))} files, ${formatSize(median(sized.map((s) => s.bytes)))} for the median store, ` +
-          `before Git's compression)`
-        : '';
-    const listing = onBranch.reduce((n, s) => n + refListingBytes(s.store), 0);
-    paragraphs.push(
-      `${countOf(onBranch.length, 'Flux store')} ${onBranch.length === 1 ? 'fetches from its' : 'fetch from their'} own branch (sync.source ` +
-        `"store-branch", written by edgefleet publish): a release downloads a store's two folders only when they change, and nothing else${own}. ` +
-        `Every poll lists every branch of the repository that holds them: ${formatSize(listing)} for ${formatNumber(onBranch.length)} store ` +
-        `branch${onBranch.length === 1 ? '' : 'es'} with Flux's Git client, whether or not anything changed.`,
-    );
-  }
-  if (onMain.length > 0) {
-    const whole = tree
-      ? `, of which the synthesized tree alone is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} before Git's compression`
-      : '';
-    paragraphs.push(
-      `${countOf(onMain.length, 'Flux store')} ${onMain.length === 1 ? 'fetches' : 'fetch'} from the fleet's branch (sync.source "main"): ` +
-        `every commit to it, whatever store it changes, makes ${onMain.length === 1 ? 'it' : 'each of them'} download the whole repository at ` +
-        `that commit${whole}; ` +
-        `${onMain.length === 1 ? 'it keeps' : 'each keeps'} only its own two folders in its artifact.`,
-    );
-  }
-  return paragraphs;
+/**
+ * What the Flux stores download, per sync source, at the fleet's size: per store and for the fleet,
+ * for idle polls and for releases. Omitted when no Flux store has a source.
+ */
+function downloadsSection(f: ReportFigures): ReportSection | undefined {
+  const plans = f.stores.map((s) => s.plan);
+  const sources = sourceDownloads(plans, f.report.tree);
+  if (sources.length === 0) return undefined;
+  const onFleet = plans.filter((p) => p.sync.agent === 'fleet').length;
+  const storeBranches = sources.find((d) => d.source === 'store-branch');
+  const sentences: Record<SyncSource, (d: SourceDownloads) => string> = {
+    main: () => mainSentence(f.report.tree, storeBranches),
+    'store-branch': storeBranchSentence,
+    oci: ociSentence,
+  };
+  return {
+    title: 'What the Flux stores download',
+    depth: 3,
+    paragraphs: [
+      "Per sync.source, at this fleet's size. Per store: an idle poll (one that finds nothing new); the poll that finds a release of its " +
+        'own folders, the same as at a fleet-wide release (for the median store); the poll that finds a release of another store only. For ' +
+        'the fleet: a day of idle polls, each store at its own interval (86,400 / interval in seconds a day), and one fleet-wide release. ' +
+        'Releases are counted per release, since the report does not know how many a day there are, and their files before compression.',
+      ...sources.map((d) => sentences[d.source](d)),
+      ...(onFleet > 0 ? [`Rancher Fleet stores (${formatNumber(onFleet)}) are not in the table: their bundles come from the Fleet manager.`] : []),
+    ],
+    table: {
+      columns: [
+        { title: 'sync.source' },
+        { title: 'Flux stores', numeric: true },
+        { title: 'per store: idle poll', numeric: true },
+        { title: 'per store: its own or a fleet-wide release', numeric: true },
+        { title: "per store: another store's release", numeric: true },
+        { title: 'fleet: idle polls a day', numeric: true },
+        { title: 'fleet: a fleet-wide release', numeric: true },
+      ],
+      rows: sources.map((d) => [
+        d.source,
+        formatNumber(d.stores.length),
+        formatSize(d.idlePoll),
+        sizeCell(d.ownRelease),
+        sizeCell(d.anotherRelease),
+        formatSize(d.idlePerDay),
+        sizeCell(d.fleetWideRelease),
+      ]),
+    },
+  };
+}
+
+/**
+ * What drives the downloads of the stores on the fleet's branch; `storeBranches`, the stores on
+ * their own branch, whose branches such a store also lists while they live in the fleet's repository.
+ */
+function mainSentence(tree: TreeSize | undefined, storeBranches: SourceDownloads | undefined): string {
+  const whole = tree
+    ? `, of which the synthesized tree alone, which the table counts, is ${formatNumber(tree.files)} files, ${formatSize(tree.bytes)} ` +
+      "before Git's compression"
+    : '';
+  const listing = storeBranches
+    ? `, and the store branches too (${formatSize(storeBranches.idlePoll)} more, which the table leaves out) unless ` +
+      'repository.storeBranchesUrl keeps them in a repository of their own'
+    : '';
+  return (
+    '"main", the fleet\'s branch: every commit to it, whatever store it changes, makes every store on it download the whole repository at ' +
+    `that commit${whole}; each keeps only its own two folders in its artifact. An idle poll lists a handful of refs${listing}.`
+  );
+}
+
+/** What drives the downloads of the stores on their own branch. */
+function storeBranchSentence(d: SourceDownloads): string {
+  const own = d.ownFiles ? ` (${medianFolders(d.ownFiles)}, before Git's compression)` : '';
+  const branches = `${formatNumber(d.stores.length)} store branch${d.stores.length === 1 ? '' : 'es'}`;
+  return (
+    '"store-branch", the store\'s own branch written by edgefleet publish: a release downloads a store\'s two folders only when they ' +
+    `change, and nothing else${own}. Every poll lists every branch of the repository that holds them, whether or not anything changed, ` +
+    `since Flux's Git client speaks protocol v0: ${formatSize(d.idlePoll)} for ${branches}, growing with every store on its own branch.`
+  );
+}
+
+/** What drives the downloads of the stores on OCI. */
+function ociSentence(d: SourceDownloads): string {
+  const own = d.ownFiles ? ` (at most their size before compression: ${medianFolders(d.ownFiles)})` : '';
+  return (
+    '"oci", the store\'s own signed OCI artifact in its own repository under ociArtifacts.url, written by edgefleet publish --oci: an ' +
+    "idle poll is one manifest request to that repository, the same whatever the fleet's size; a release of the store downloads its " +
+    `artifact, a gzipped tarball of its two folders${own}, and a release of another store nothing.`
+  );
+}
+
+/** `16 files, 15 KiB for the median store`. */
+function medianFolders(size: TreeSize): string {
+  return `${formatNumber(size.files)} files, ${formatSize(size.bytes)} for the median store`;
 }
 
 function totalsSection(f: ReportFigures): ReportSection {

@@ -1,9 +1,10 @@
+import { SyncSource } from '../model/sync-policy';
 import { StorePlan } from '../planner/store-plan';
 
 /** How a store follows Git: its agent, whether it applies what Git says, and how often it polls. */
 export interface StoreSync {
-  /** Where a Flux store fetches from: `store-branch` or `main`. @default - a Fleet store: its bundle comes from the Fleet manager */
-  readonly source?: string;
+  /** Where a Flux store fetches from: `main`, `store-branch` or `oci`. @default - a Fleet store: its bundle comes from the Fleet manager */
+  readonly source?: SyncSource;
   /** The in-cluster agent: `flux` or `fleet` (Rancher Fleet). */
   readonly agent: string;
   /** `false` when the store's sync is suspended: it keeps running what it has and applies no change. */
@@ -26,7 +27,7 @@ export interface StoreReport extends StorePlan {
   readonly sync: StoreSync;
   /** How the store's VMs get a new image. @default - the store runs no VM */
   readonly vmRestart?: StoreVmRestart;
-  /** The store's two folders (`stores/<id>/`, `clusters/<id>/`): what its store branch holds. @default - the report shows no size */
+  /** The store's two folders (`stores/<id>/`, `clusters/<id>/`): what its store branch or OCI artifact holds. @default - the report shows no size */
   readonly folders?: TreeSize;
 }
 

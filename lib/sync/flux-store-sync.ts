@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { FluxOciSource } from './flux-oci-source';
 import { gitRepositoryPatch } from './git-repository-patch';
 import { WORKLOADS_APPLIER, WorkloadsAccess } from './workloads-access';
 import {
@@ -9,8 +10,9 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import { IEdgeStore } from '../model/contract';
-import { FLUX_BOOTSTRAP_FILES, storeFolderInRepository } from '../model/dist-layout';
+import { FLUX_BOOTSTRAP_FILES, FLUX_SYNC_FILE, FLUX_SYSTEM, storeFolderInRepository } from '../model/dist-layout';
 import { ManifestFile } from '../model/manifest-file';
+import { OCI_SYNC_FILE } from '../model/oci-artifacts';
 import { podPlacement } from '../model/pod-placement';
 import { STORE_LAYERS, StoreLayer } from '../model/store-layer';
 import { KEEP_ANNOTATIONS } from '../policies/keep-annotations';
@@ -24,9 +26,6 @@ import { yamlText } from '../util/yaml-text';
  * (fluxcd/source-controller#936, fluxcd/flux2#2072).
  */
 export const ARTIFACT_CLAIM = 'source-controller-data';
-
-/** Name of the GitRepository and Kustomization that `flux bootstrap` creates. */
-export const FLUX_SYSTEM = 'flux-system';
 
 /**
  * How long one layer may take to apply and become ready, and how soon a failed apply is retried.
@@ -46,7 +45,8 @@ const LAYER_TIMING: Record<StoreLayer, { timeout: string; retryInterval: string;
  * (workloads depend on infrastructure, and are applied with least privilege: see
  * {@link WorkloadsAccess}), a `kustomization.yaml` that lists exactly these files (so that Flux applies
  * nothing else that lands in the folder), and a patch of bootstrap's `flux-system` GitRepository so
- * that it polls at the store's interval and follows its source (see {@link gitRepositoryPatch}).
+ * that it polls at the store's interval and follows its source (see {@link gitRepositoryPatch}) or,
+ * for a store on OCI, the store's own OCIRepository in place of bootstrap's (see {@link FluxOciSource}).
  */
 export class FluxStoreSync extends Construct {
   constructor(store: IEdgeStore, id: string) {
@@ -65,6 +65,7 @@ export class FluxStoreSync extends Construct {
     });
     const bootstrap = new ManifestFile(this, 'Bootstrap', { tree: 'clusters', path: 'flux-system/kustomization.yaml' });
     bootstrap.addDocument(bootstrapKustomization(store));
+    if (store.sync.source === 'oci') new FluxOciSource(store, 'OciSource');
     const artifacts = new ManifestFile(this, 'ArtifactStorage', { tree: 'clusters', path: `flux-system/${ARTIFACT_CLAIM}.yaml` });
     new k8s.KubePersistentVolumeClaim(artifacts, 'Resource', {
       metadata: { name: ARTIFACT_CLAIM, namespace: FLUX_SYSTEM, annotations: KEEP_ANNOTATIONS },
@@ -74,7 +75,7 @@ export class FluxStoreSync extends Construct {
         resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } },
       },
     });
-    FLUX_BOOTSTRAP_FILES.forEach((path) => new ManifestFile(this, path, { tree: 'clusters', path }));
+    bootstrapPlaceholders(store).forEach((path) => new ManifestFile(this, path, { tree: 'clusters', path }));
   }
 
   private layerKustomization(store: IEdgeStore, layer: StoreLayer, dependsOn: StoreLayer | undefined): void {
@@ -94,13 +95,22 @@ export class FluxStoreSync extends Construct {
         deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
         suspend: store.sync.autoSync ? undefined : true,
         path: `./${storeFolderInRepository(store.fleet.repository.path, store.id)}/${layer}`,
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SYSTEM },
+        sourceRef: { kind: sourceKind(store), name: FLUX_SYSTEM },
         dependsOn: dependsOn ? [{ name: kustomizationName(dependsOn) }] : undefined,
         // Decided once the store's EncryptedSecrets are added, after this construct.
         decryption: Lazy.any({ produce: () => layerDecryption(store, layer) }),
       },
     });
   }
+}
+
+function sourceKind(store: IEdgeStore): KustomizationSpecSourceRefKind {
+  return store.sync.source === 'oci' ? KustomizationSpecSourceRefKind.OCI_REPOSITORY : KustomizationSpecSourceRefKind.GIT_REPOSITORY;
+}
+
+/** The files `flux bootstrap` fills in; on OCI only `gotk-components.yaml`, since synth writes the source ({@link FluxOciSource}). */
+function bootstrapPlaceholders(store: IEdgeStore): string[] {
+  return store.sync.source === 'oci' ? FLUX_BOOTSTRAP_FILES.filter((path) => path !== FLUX_SYNC_FILE) : FLUX_BOOTSTRAP_FILES;
 }
 
 function kustomizationName(layer: StoreLayer): string {
@@ -133,12 +143,14 @@ function bootstrapKustomization(store: IEdgeStore): object {
     spec: { template: { spec: { tolerations: podPlacement(store.nodeProfile).tolerations } } },
   };
   const sourceController = { kind: 'Deployment', name: 'source-controller' };
+  const onOci = store.sync.source === 'oci';
+  const syncFiles = onOci ? [...bootstrapPlaceholders(store), OCI_SYNC_FILE] : FLUX_BOOTSTRAP_FILES;
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [...FLUX_BOOTSTRAP_FILES.map((f) => f.replace('flux-system/', '')), `${ARTIFACT_CLAIM}.yaml`],
+    resources: [...syncFiles.map((f) => f.replace('flux-system/', '')), `${ARTIFACT_CLAIM}.yaml`],
     patches: [
-      { target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(gitRepositoryPatch(store)) },
+      ...(onOci ? [] : [{ target: { kind: 'GitRepository', name: FLUX_SYSTEM }, patch: yamlText(gitRepositoryPatch(store)) }]),
       { target: sourceController, patch: yamlText(persistentArtifacts) },
       { target: sourceController, patch: yamlText(retryWithinInterval) },
       { target: { kind: 'Deployment' }, patch: yamlText(toleratesNodeTaints) },

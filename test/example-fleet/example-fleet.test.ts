@@ -50,8 +50,8 @@ describe('the example fleet', () => {
     expect(rendered.has('stores/store-001/workloads/edge-app.yaml')).toBe(false);
   });
 
-  test('GIVEN a region with its own sync policy WHEN synthesized THEN its stores poll at that interval', () => {
-    expect(rendered.get('clusters/store-076/flux-system/kustomization.yaml')).toContain('value: 15m');
+  test('GIVEN a region with its own sync policy WHEN synthesized THEN its stores poll their OCI artifact at that interval', () => {
+    expect(rendered.get('clusters/store-076/flux-system/oci-sync.yaml')).toMatch(/kind: OCIRepository[\s\S]*interval: 15m/);
     expect(rendered.get('clusters/store-001/flux-system/kustomization.yaml')).toContain('value: 5m');
   });
 

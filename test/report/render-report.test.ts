@@ -62,6 +62,27 @@ function threeStores(warnings: ReportWarning[] = []): FleetReport {
   };
 }
 
+/**
+ * Five stores: store-001 and store-002 on their own branch (16 and 17 files, 15,400 and 16,900 bytes), store-003 on main, store-004 on
+ * OCI polling every 15 minutes (14 files, 12,000 bytes), store-005 on Rancher Fleet; the synthesized tree is 1,563 files, 1,700,000 bytes.
+ */
+function storesOnEverySource(): FleetReport {
+  const report = threeStores();
+  const on = (s: StoreReport, sync: StoreSync, files: number, bytes: number): StoreReport => ({ ...s, sync, folders: { files, bytes } });
+  const plan = (store: string) => storePlan(store, { cpuMillis: 500, memoryBytes: 1 * GIB }, { cpuMillis: 4000, memoryBytes: 4 * GIB });
+  return {
+    ...report,
+    stores: [
+      on(report.stores[0], { ...FLUX, source: 'store-branch' }, 16, 15_400),
+      on(report.stores[1], { ...FLUX, source: 'store-branch' }, 17, 16_900),
+      on(report.stores[2], { ...FLUX, source: 'main' }, 16, 15_000),
+      on(plan('store-004'), { ...FLUX, source: 'oci', interval: '15m' }, 14, 12_000),
+      on(plan('store-005'), { agent: 'fleet', autoSync: true, interval: '5m' }, 15, 14_000),
+    ],
+    tree: { files: 1563, bytes: 1_700_000 },
+  };
+}
+
 /** The lines of a Markdown section, from its heading to the next heading of any depth. */
 function sectionOf(markdown: string, heading: string): string[] {
   const lines = markdown.split('\n');
@@ -227,7 +248,7 @@ describe('renderReportMarkdown', () => {
         '',
         '1 store suspended (autoSync false: running what they have, applying no change from Git): store-002.',
         '',
-        '| agent | polls Git every | stores | suspended | first stores |',
+        '| agent | polls every | stores | suspended | first stores |',
         '|---|---|---:|---:|---|',
         '| fleet | 15m | 1 | 1 | store-002 |',
         '| flux | 5m | 2 | 0 | store-001, store-003 |',
@@ -241,40 +262,61 @@ describe('renderReportMarkdown', () => {
   );
 
   test(
-    'GIVEN stores on their branch and on main WHEN rendered THEN the sync section says what each downloads per release, and what every poll ' +
-      'lists',
+    'GIVEN Flux stores on main, on their own branch and on OCI, and a Fleet store WHEN rendered THEN a table gives, per source, what a store ' +
+      'and the fleet download per idle poll and per release, and a sentence says what drives each cost',
     () => {
-      // GIVEN store-001 and store-002 on their own branch, store-003 on main, and the tree's sizes
-      const report = threeStores();
-      const onBranch = (s: StoreReport, files: number, bytes: number): StoreReport => ({
-        ...s,
-        sync: { ...s.sync, source: 'store-branch' },
-        folders: { files, bytes },
-      });
-      const stores = [
-        onBranch(report.stores[0], 16, 15_400),
-        onBranch(report.stores[1], 17, 16_900),
-        { ...report.stores[2], sync: { ...FLUX, source: 'main' }, folders: { files: 16, bytes: 15_000 } },
-      ];
-      const tree = { files: 1563, bytes: 1_700_000 };
+      // GIVEN
+      const report = storesOnEverySource();
 
       // WHEN
-      const sync = sectionOf(renderReportMarkdown({ ...report, stores, tree }), '## Sync');
+      const downloads = sectionOf(renderReportMarkdown(report), '### What the Flux stores download');
 
       // THEN
-      expect(sync).toContain(
-        '2 Flux stores fetch from their own branch (sync.source "store-branch", written by edgefleet publish): a release downloads a store\'s ' +
-          "two folders only when they change, and nothing else (16 files, 15 KiB for the median store, before Git's compression). " +
-          "Every poll lists every branch of the repository that holds them: 170 bytes for 2 store branches with Flux's Git client, whether or " +
-          'not anything changed.',
+      expect(downloads.filter((l) => l.startsWith('|'))).toEqual([
+        "| sync.source | Flux stores | per store: idle poll | per store: its own or a fleet-wide release | per store: another store's release " +
+          '| fleet: idle polls a day | fleet: a fleet-wide release |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        '| main | 1 | 400 bytes | 1.6 MiB | 1.6 MiB | 110 KiB | 1.6 MiB |',
+        '| store-branch | 2 | 170 bytes | 15 KiB | 170 bytes | 93 KiB | 32 KiB |',
+        '| oci | 1 | 1.7 KiB | 13 KiB | 1.7 KiB | 170 KiB | 13 KiB |',
+      ]);
+      expect(downloads).toContain(
+        '"main", the fleet\'s branch: every commit to it, whatever store it changes, makes every store on it download the whole repository at ' +
+          "that commit, of which the synthesized tree alone, which the table counts, is 1,563 files, 1.6 MiB before Git's compression; each " +
+          'keeps only its own two folders in its artifact. An idle poll lists a handful of refs, and the store branches too (170 bytes more, ' +
+          'which the table leaves out) unless repository.storeBranchesUrl keeps them in a repository of their own.',
       );
-      expect(sync).toContain(
-        '1 Flux store fetches from the fleet\'s branch (sync.source "main"): every commit to it, whatever store it changes, makes it download ' +
-          'the whole repository at that commit, ' +
-          "of which the synthesized tree alone is 1,563 files, 1.6 MiB before Git's compression; it keeps only its own two folders in its artifact.",
+      expect(downloads).toContain(
+        '"store-branch", the store\'s own branch written by edgefleet publish: a release downloads a store\'s two folders only when they ' +
+          "change, and nothing else (16 files, 15 KiB for the median store, before Git's compression). Every poll lists every branch of the " +
+          "repository that holds them, whether or not anything changed, since Flux's Git client speaks protocol v0: 170 bytes for 2 store " +
+          'branches, growing with every store on its own branch.',
       );
+      expect(downloads).toContain(
+        '"oci", the store\'s own signed OCI artifact in its own repository under ociArtifacts.url, written by edgefleet publish --oci: an idle ' +
+          "poll is one manifest request to that repository, the same whatever the fleet's size; a release of the store downloads its artifact, " +
+          'a gzipped tarball of its two folders (at most their size before compression: 14 files, 12 KiB for the median store), and a release ' +
+          'of another store nothing.',
+      );
+      expect(downloads).toContain('Rancher Fleet stores (1) are not in the table: their bundles come from the Fleet manager.');
     },
   );
+
+  test('GIVEN Flux stores whose sizes the report does not know WHEN rendered THEN their release figures say unknown, not zero', () => {
+    // GIVEN
+    const report = threeStores();
+    const stores = report.stores.map((s) => ({ ...s, sync: { ...FLUX, source: 'main' as const } }));
+
+    // WHEN
+    const downloads = sectionOf(renderReportMarkdown({ ...report, stores }), '### What the Flux stores download');
+
+    // THEN
+    expect(downloads).toContain('| main | 3 | 400 bytes | unknown | unknown | 340 KiB | unknown |');
+  });
+
+  test('GIVEN no Flux store with a source WHEN rendered THEN there is no download table', () => {
+    expect(renderReportMarkdown(threeStores())).not.toContain('### What the Flux stores download');
+  });
 
   test('GIVEN an app scaled to zero WHEN rendered THEN the totals count it as a workload scaled to zero', () => {
     const report = threeStores();
@@ -293,6 +335,19 @@ describe('renderReportHtml', () => {
     expect(html).toContain('<td>vendor &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; build &amp; no digest');
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)=/);
+  });
+
+  test('GIVEN Flux stores on every source WHEN rendered THEN what they download is a table under its own heading, its figures aligned right', () => {
+    // WHEN
+    const html = renderReportHtml(storesOnEverySource());
+
+    // THEN
+    expect(html).toContain('<h3>What the Flux stores download</h3>');
+    expect(html).toContain('<th>sync.source</th><th class="n">Flux stores</th><th class="n">per store: idle poll</th>');
+    expect(html).toContain(
+      '<tr><td>store-branch<td class="n">2<td class="n">170 bytes<td class="n">15 KiB<td class="n">170 bytes<td class="n">93 KiB' +
+        '<td class="n">32 KiB\n',
+    );
   });
 
   test('GIVEN three stores WHEN rendered THEN each has a memory and a CPU bar, colored by level, its figures beside the bar, not on it', () => {
@@ -327,7 +382,7 @@ describe('both renderers', () => {
     ['HTML', renderReportHtml],
   ])('GIVEN the same report, its stores in another order WHEN rendered as %s THEN the output is byte-identical', (_, render) => {
     // GIVEN
-    const report = threeStores();
+    const report = storesOnEverySource();
     const reversed = { ...report, stores: [...report.stores].reverse() };
 
     // WHEN

@@ -99,7 +99,7 @@ describe("a Flux store's source", () => {
 
   test('GIVEN an unknown source WHEN the store is defined THEN it fails naming the store, the value and the choices', () => {
     expect(() => testStore({ sync: { source: 'branch' as any } })).toThrow(
-      'store "store-001": sync.source "branch" is not supported (use one of "store-branch", "main")',
+      'store "store-001": sync.source "branch" is not supported (use one of "store-branch", "main", "oci")',
     );
   });
 });
