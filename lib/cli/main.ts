@@ -147,7 +147,7 @@ const COMMANDS: Record<string, { readonly options: OptionTable; readonly positio
     positionals: 0,
     wholeNumbers: { jobs: 1 },
     options: {
-      remote: { type: 'string', default: 'origin' },
+      remote: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       dir: { type: 'string', default: 'dist' },
       remove: { type: 'string', multiple: true, default: [] },
@@ -244,7 +244,14 @@ async function run(argv: string[], out: Output, err: Output, cwd: string): Promi
   const { command, values, positionals } = parsed;
   if (command === 'init') return init(positionals[0], out, err, cwd);
   if (command === 'diff') return diff(values, out, err, cwd);
-  if (command === 'publish') return values.oci === undefined ? publish(values, out, err, cwd) : publishOci(values, out, err, cwd);
+  if (command === 'publish') {
+    const misplaced = publishOptionOutOfPlace(values);
+    if (misplaced) {
+      err.write(`edgefleet: publish: ${misplaced}\n${usageOf('publish')}\n`);
+      return 2;
+    }
+    return values.oci === undefined ? publish(values, out, err, cwd) : publishOci(values, out, err, cwd);
+  }
   if (command === 'validate') return validate(positionals[0] ?? 'dist', values, out, err, cwd);
 
   const started = process.hrtime.bigint();
@@ -372,6 +379,17 @@ function publish(options: { dir?: string; remote?: string; 'dry-run'?: boolean; 
     err.write(`edgefleet: publish: ${e.message}\n`);
     return 1;
   }
+}
+
+/** Why the options of `publish` do not go together, if they do not: those of --oci without it, or --remote with it. */
+function publishOptionOutOfPlace(values: Record<string, unknown>): string | undefined {
+  if (values.oci !== undefined) {
+    return values.remote === undefined
+      ? undefined
+      : '--remote names the Git remote of the store branches: publish --oci pushes to the registry it names';
+  }
+  const ociOnly = ['sign-key', 'jobs', 'plain-http'].find((name) => values[name] !== undefined && values[name] !== false);
+  return ociOnly && `--${ociOnly} is an option of publish --oci <registry>/<prefix> (give --oci, or leave --${ociOnly} out)`;
 }
 
 interface OciPublishCommandOptions {

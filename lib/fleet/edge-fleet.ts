@@ -100,7 +100,7 @@ export class EdgeFleet extends App implements IEdgeFleet, IDigestible {
   public readonly repository: ResolvedGitOpsRepository;
   /** Sync policy of stores that set none. */
   public readonly sync: ResolvedSyncPolicy;
-  /** Where the stores on OCI pull from, when the fleet says. */
+  /** Where the stores on OCI pull from. @default - none: no store pulls from OCI */
   public readonly ociArtifacts?: ResolvedOciArtifacts;
   /** Node profile of stores that set none. */
   public readonly nodeProfile: ResolvedNodeProfile;

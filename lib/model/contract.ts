@@ -60,7 +60,7 @@ export interface IEdgeFleet extends IConstruct, IDescribable {
   readonly repository: ResolvedGitOpsRepository;
   /** Sync policy of stores that set none. */
   readonly sync: ResolvedSyncPolicy;
-  /** Where the stores on OCI pull from, when the fleet says. */
+  /** Where the stores on OCI pull from. @default - none: no store pulls from OCI */
   readonly ociArtifacts?: ResolvedOciArtifacts;
   /** Node profile of stores that set none. */
   readonly nodeProfile: ResolvedNodeProfile;

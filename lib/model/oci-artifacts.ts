@@ -29,13 +29,19 @@ export interface OciArtifacts {
   readonly cosignKeySecretName?: string;
   /** The Secret in `flux-system` with the `ca.crt` of a registry whose certificate a private CA issued. @default - the system's CAs */
   readonly caSecretName?: string;
-  /** Fetch over plain HTTP, for a registry on a network the stores trust (a test registry on loopback). @default false */
+  /**
+   * Fetch over plain HTTP, for a registry on a network the stores trust (a test registry on loopback).
+   * Over HTTPS it also turns off the check of the registry's certificate (source-controller's
+   * `spec.insecure`), which would hand the store's pull credentials to whoever sits in between: for a
+   * private CA, use `caSecretName` instead.
+   * @default false
+   */
   readonly insecure?: boolean;
 }
 
 /** {@link OciArtifacts} with every field decided (`caSecretName` stays optional). */
 export interface ResolvedOciArtifacts extends Required<Omit<OciArtifacts, 'caSecretName'>> {
-  /** The Secret with the registry's CA certificate, when the fleet names one. */
+  /** The Secret with the registry's CA certificate. @default - none: the system's CAs */
   readonly caSecretName?: string;
 }
 

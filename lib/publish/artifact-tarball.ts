@@ -9,10 +9,12 @@ export interface ArtifactFile {
   readonly content: string;
 }
 
-/** A gzipped tarball and its OCI digest (`sha256:<hex>`). */
+/** A gzipped tarball, its OCI digest (`sha256:<hex>`), and the digest of the tarball before compression. */
 export interface ArtifactTarball {
   readonly bytes: Buffer;
   readonly digest: string;
+  /** Depends on the files alone: gzip's output may change with the zlib that Node.js is built with, this may not. */
+  readonly contentDigest: string;
 }
 
 /** Offset of the operating system byte of a gzip header (RFC 1952), which zlib sets to the platform it runs on. */
@@ -44,7 +46,12 @@ export async function artifactTarball(files: ArtifactFile[]): Promise<ArtifactTa
   }
   tarball.finalize();
   await ended;
-  const bytes = gzipSync(Buffer.concat(chunks), { level: 9 });
+  const tar = Buffer.concat(chunks);
+  const bytes = gzipSync(tar, { level: 9 });
   bytes[GZIP_OS_BYTE] = GZIP_OS_UNIX;
-  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+  return { bytes, digest: sha256(bytes), contentDigest: sha256(tar) };
+}
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }

@@ -6,8 +6,10 @@ import { SourceCommit, StoreFolders, readSourceCommit, storeFolders } from './pu
 import { ArtifactManifest, RegistryTools } from './registry-tools';
 import { EdgefleetError } from '../errors/edgefleet-error';
 import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OCI_SYNC_FILE, storeArtifactRepository } from '../model/oci-artifacts';
+import { DNS_LABEL_HINT, isDnsLabel } from '../prop-checks/checks';
 import { compareStrings } from '../util/compare-strings';
 import { git, gitLines, readBlobs } from '../util/git';
+import { inParallel } from '../util/in-parallel';
 import { parseYamlDocuments } from '../util/parse-yaml';
 
 /** Options of {@link publishOciArtifacts}. */
@@ -16,7 +18,10 @@ export interface OciPublishOptions {
   readonly repo: string;
   /** Where to push, `<registry>/<prefix>` (an `oci://` in front is allowed): store `<id>` goes to `<prefix>/<id>`. */
   readonly to: string;
-  /** The cosign key every artifact is signed with: a key file or a KMS URI. Needed unless `dryRun`. */
+  /**
+   * The cosign key every artifact is signed with: a key file (its password in `COSIGN_PASSWORD`) or a KMS URI.
+   * @default - none: refused unless `dryRun`
+   */
   readonly signKey?: string;
   /** The synthesized folder, relative to the repository's root. @default 'dist' */
   readonly dir?: string;
@@ -58,7 +63,7 @@ export interface ArtifactUpdate {
   readonly tag: string;
   /** The immutable tag of this version, for pinning and rolling back: `git-<12 hex of the commit>`. */
   readonly versionTag: string;
-  /** Digest of the new manifest; undefined with `dryRun`. */
+  /** Digest of the new manifest. @default - none with `dryRun` */
   readonly digest?: string;
   /** Digest of the artifact's content (its one layer). */
   readonly layer: string;
@@ -72,7 +77,9 @@ export interface ArtifactUpdate {
 
 /** A store that publish could not publish: what went wrong. The store keeps the artifact it had. */
 export interface ArtifactFailure {
+  /** The store id. */
   readonly store: string;
+  /** What went wrong, and the fix where there is one. */
   readonly message: string;
 }
 
@@ -94,6 +101,13 @@ export interface OciPublishResult {
   readonly pushed: boolean;
 }
 
+/** A store of the commit that pulls from OCI: where, and which tag. */
+interface OciStore {
+  readonly store: string;
+  readonly url: string;
+  readonly tag: string;
+}
+
 /** One store's artifact as publish plans it. */
 interface StoreArtifact {
   readonly store: string;
@@ -107,7 +121,12 @@ const ANNOTATION = {
   created: 'org.opencontainers.image.created',
   source: 'org.opencontainers.image.source',
   revision: 'org.opencontainers.image.revision',
+  /** edgefleet's own: the digest of the uncompressed tarball, which no compressor's version can change. */
+  content: 'io.edgefleet.content.digest',
 };
+
+/** Where publish may push: `<host[:port]>/<path>`, the path in lower-case OCI repository components. */
+const PUSH_LOCATION = /^[A-Za-z0-9.-]+(:[0-9]+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)+$/;
 
 /** Stores whose files are read from Git and packed at once: enough to keep `jobs` busy, few enough to keep memory flat at 10,000 stores. */
 const STORES_PER_BATCH = 256;
@@ -126,16 +145,30 @@ export async function publishOciArtifacts(options: OciPublishOptions): Promise<O
   const repo = options.repo;
   const dir = (options.dir ?? 'dist').replace(/^\.?\/+|\/+$/g, '');
   const to = options.to.replace(/^oci:\/\//, '').replace(/\/+$/, '');
+  if (!PUSH_LOCATION.test(to)) {
+    throw new EdgefleetError(
+      `--oci "${options.to}" is not a registry and repository prefix (use "<registry>/<path>" in lower case, such as ` +
+        '"registry.example.com/retail/edge-stores")',
+    );
+  }
   if (!options.dryRun && !options.signKey) {
     throw new EdgefleetError(
       'every artifact must be signed, since the stores refuse unsigned ones: give publish --oci the cosign key with --sign-key <file or KMS URI>',
     );
   }
+  for (const store of options.remove ?? []) {
+    if (!isDnsLabel(store)) throw new EdgefleetError(`--remove "${store}" is not a store id (${DNS_LABEL_HINT})`);
+  }
   const source = readSourceCommit(repo, options.source ?? 'HEAD');
   const folders = storeFolders(repo, source.id, dir);
   const onOci = ociStores(repo, folders, dir);
-  const artifacts = [...onOci.map((s) => ({ ...s, removal: false })), ...removals(repo, source, dir, folders, options.remove ?? [])];
-  const tools = new RegistryTools({ plainHttp: options.plainHttp, signKey: options.signKey, env: options.env });
+  const artifacts = [
+    ...onOci.map(({ store, tag }) => ({ store, tag, removal: false })),
+    ...removals(repo, source, dir, folders, options.remove ?? []),
+  ];
+  checkPushLocation(to, onOci, dir);
+  const tools = new RegistryTools({ plainHttp: options.plainHttp, signKey: options.signKey, env: options.env, cwd: repo });
+  await tools.checkReady({ sign: !options.dryRun });
   const annotations = manifestAnnotations(repo, source, options.source);
   const context: PublishContext = {
     to,
@@ -144,6 +177,7 @@ export async function publishOciArtifacts(options: OciPublishOptions): Promise<O
     scratch: mkdtempSync(join(tmpdir(), 'edgefleet-publish-')),
     dryRun: options.dryRun ?? false,
     jobs: options.jobs ?? 8,
+    readBefore: new Map(),
   };
   const outcome = new Outcome();
   try {
@@ -212,16 +246,12 @@ async function publishBatch(
     return;
   }
   const signed: ArtifactUpdate[] = [];
-  await inParallel(inGroups(pushed, context.jobs), context.jobs, (group) =>
-    outcome.guarded(
-      group.map((u) => u.store),
-      async () => {
-        await tools.sign(group.map((u) => `${u.repository}@${u.digest}`));
-        signed.push(...group);
-      },
-    ),
-  );
-  await inParallel(signed, context.jobs, (u) => outcome.guarded([u.store], () => tools.tag(`${u.repository}@${u.digest}`, u.tag)));
+  const sign = (group: ArtifactUpdate[]) => tools.sign(group.map((u) => `${u.repository}@${u.digest}`)).then(() => signed.push(...group));
+  await inParallel(inGroups(pushed, context.jobs), context.jobs, async (group) => {
+    // A group that fails is signed store by store, so that one store's problem fails that store alone.
+    await sign(group).catch(() => inParallel(group, 1, (u) => outcome.guarded([u.store], () => sign([u]).then(() => undefined))));
+  });
+  await inParallel(signed, context.jobs, (u) => outcome.guarded([u.store], () => moveTag(tools, u, context)));
   outcome.updates.push(...signed.filter((u) => !outcome.hasFailed(u.store)));
 }
 
@@ -232,6 +262,8 @@ interface PublishContext {
   readonly scratch: string;
   readonly dryRun: boolean;
   readonly jobs: number;
+  /** The manifest each store's tag pointed at when publish read it, as JSON: its tag moves only if it still does. */
+  readonly readBefore: Map<string, string>;
 }
 
 /** One store: compare with the artifact under its tag, and push its own when the content differs (untagged for the store yet). */
@@ -242,14 +274,15 @@ async function pushStore(
 ): Promise<ArtifactUpdate | undefined> {
   const repository = storeArtifactRepository(context.to, artifact.store);
   const [current, tarball] = await Promise.all([tools.manifest(`${repository}:${artifact.tag}`), artifact.tarball]);
-  if (current?.layers?.[0]?.digest === tarball.digest) return undefined;
+  if (current?.annotations?.[ANNOTATION.content] === tarball.contentDigest || current?.layers?.[0]?.digest === tarball.digest) return undefined;
   checkNotNewer(current, context, artifact.tag);
+  context.readBefore.set(artifact.store, JSON.stringify(current ?? null));
   const versionTag = `git-${context.source.id.slice(0, 12)}`;
   const update = { store: artifact.store, repository, tag: artifact.tag, versionTag, layer: tarball.digest, bytes: tarball.bytes.length };
   const fate = { created: current === undefined, removal: artifact.removal };
   if (context.dryRun) return { ...update, ...fate };
   const folder = join(context.scratch, artifact.store);
-  const layerFile = `${artifact.store}.tar.gz`;
+  const layerFile = 'artifact.tar.gz';
   writeFolder(folder, { [layerFile]: tarball.bytes, 'config.json': '{}' });
   try {
     const digest = await tools.push({
@@ -257,12 +290,27 @@ async function pushStore(
       folder,
       layer: `${layerFile}:${FLUX_CONTENT_MEDIA_TYPE}`,
       config: `config.json:${FLUX_CONFIG_MEDIA_TYPE}`,
-      annotations: context.annotations,
+      annotations: { ...context.annotations, [ANNOTATION.content]: tarball.contentDigest },
     });
     return { ...update, digest, ...fate };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * Moves the store's tag to its new artifact, unless the tag moved since publish read it (another
+ * publish, or someone with `oras tag`): that is left as it is, and reported.
+ */
+async function moveTag(tools: RegistryTools, update: ArtifactUpdate, context: PublishContext): Promise<void> {
+  const now = JSON.stringify((await tools.manifest(`${update.repository}:${update.tag}`)) ?? null);
+  if (now !== context.readBefore.get(update.store)) {
+    throw new EdgefleetError(
+      `tag "${update.tag}" moved while this publish ran (another publish at the same time? run one at a time, e.g. a CI concurrency ` +
+        'group): left as it is; publish again',
+    );
+  }
+  await tools.tag(`${update.repository}@${update.digest}`, update.tag);
 }
 
 /** `items` in at most `groups` groups of about equal size, in order. */
@@ -278,7 +326,7 @@ function inGroups<T>(items: T[], groups: number): T[][] {
 function checkNotNewer(current: ArtifactManifest | undefined, context: PublishContext, tag: string): void {
   const published = current?.annotations?.[ANNOTATION.created];
   const revision = current?.annotations?.[ANNOTATION.revision] ?? '';
-  if (published && published > context.annotations[ANNOTATION.created] && !revision.endsWith(context.source.id)) {
+  if (published && Date.parse(published) > context.source.time * 1000 && !revision.endsWith(context.source.id)) {
     throw new EdgefleetError(
       `tag "${tag}" holds an artifact of ${revision || 'a commit'}, made ${published}, after ${context.source.id.slice(0, 12)}: publishing ` +
         'it would take the store back (two publish runs out of order?). Publish the newest commit of the main branch; to roll back, revert there',
@@ -312,7 +360,7 @@ function withoutCredentials(url: string): string {
 }
 
 /** The Flux stores of the commit that pull from OCI, each with the tag it follows, read from its OCIRepository. */
-function ociStores(repo: string, folders: Map<string, StoreFolders>, dir: string): Array<Omit<StoreArtifact, 'removal' | 'files'>> {
+function ociStores(repo: string, folders: Map<string, StoreFolders>, dir: string): OciStore[] {
   const syncFiles = new Map<string, string>();
   for (const [id, store] of folders) {
     const file = store.files.find((f) => f.path === `${dir}/clusters/${id}/${OCI_SYNC_FILE}`);
@@ -321,15 +369,34 @@ function ociStores(repo: string, folders: Map<string, StoreFolders>, dir: string
   const texts = readBlobs(repo, [...new Set(syncFiles.values())]);
   return [...syncFiles]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([store, oid]) => ({ store, tag: followedTag(texts.get(oid) ?? '', `${dir}/clusters/${store}/${OCI_SYNC_FILE}`) }));
+    .map(([store, oid]) => ({ store, ...followedSource(texts.get(oid) ?? '', `${dir}/clusters/${store}/${OCI_SYNC_FILE}`) }));
 }
 
-/** The tag that the OCIRepository of an `oci-sync.yaml` follows. */
-function followedTag(text: string, file: string): string {
+/** The repository and tag that the OCIRepository of an `oci-sync.yaml` follows. */
+function followedSource(text: string, file: string): { url: string; tag: string } {
   const source = parseYamlDocuments(text).documents.find((d: any) => d?.kind === 'OCIRepository') as any;
-  const tag = source?.spec?.ref?.tag;
-  if (typeof tag !== 'string') throw new EdgefleetError(`${file} has no OCIRepository with a spec.ref.tag (synthesize again with this edgefleet)`);
-  return tag;
+  const { url, ref } = source?.spec ?? {};
+  if (typeof url !== 'string' || typeof ref?.tag !== 'string') {
+    throw new EdgefleetError(`${file} has no OCIRepository with a spec.url and spec.ref.tag (synthesize again with this edgefleet)`);
+  }
+  return { url, tag: ref.tag };
+}
+
+/**
+ * Refuses a push location whose path is not the one the stores pull: every artifact would go where no
+ * store looks. The host may differ (CI pushes to a registry the stores' one mirrors); the path may not.
+ */
+function checkPushLocation(to: string, stores: OciStore[], dir: string): void {
+  const pathOf = (location: string) => location.replace(/^(oci:\/\/)?[^/]+/, '');
+  const astray = stores.find((s) => pathOf(storeArtifactRepository(to, s.store)) !== pathOf(s.url));
+  if (astray) {
+    throw new EdgefleetError(
+      `--oci "${to}" would put store "${astray.store}" in "${storeArtifactRepository(to, astray.store)}", but its OCIRepository ` +
+        `(${dir}/clusters/${astray.store}/${OCI_SYNC_FILE}) pulls "${astray.url}": give --oci the registry and path of the fleet's ` +
+        `ociArtifacts.url ("${astray.url.replace(/^oci:\/\//, '').replace(/\/[^/]+$/, '')}"); the host may differ where the stores pull ` +
+        'from a mirror',
+    );
+  }
 }
 
 /**
@@ -347,11 +414,18 @@ function removals(repo: string, source: SourceCommit, dir: string, folders: Map<
       );
     }
     const removedIn = gitLines(repo, ['log', '-1', '--format=%H', source.id, '--', syncFile])[0];
-    if (!removedIn) throw new EdgefleetError(`store "${store}" never pulled from OCI: ${syncFile} is in no commit before ${source.id.slice(0, 12)}`);
+    if (!removedIn) {
+      const shallow = gitLines(repo, ['rev-parse', '--is-shallow-repository'])[0] === 'true';
+      throw new EdgefleetError(
+        shallow
+          ? `store "${store}": ${syncFile} is in no commit of this shallow clone: publish a removal from a clone with the history (fetch-depth: 0)`
+          : `store "${store}" never pulled from OCI: ${syncFile} is in no commit before ${source.id.slice(0, 12)}`,
+      );
+    }
     const before = `${removedIn}^`;
     const flux = gitLines(repo, ['ls-tree', '-r', '--name-only', before, '--', `${dir}/clusters/${store}/flux-system/`]);
     const contents = flux.map((path) => ({ path, content: git(repo, ['show', `${before}:${path}`]).toString('utf8') }));
-    const tag = followedTag(contents.find((f) => f.path === syncFile)?.content ?? '', syncFile);
+    const { tag } = followedSource(contents.find((f) => f.path === syncFile)?.content ?? '', syncFile);
     const root = {
       path: `${dir}/clusters/${store}/kustomization.yaml`,
       content: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - flux-system\n',
@@ -379,22 +453,20 @@ function withContents(
   const entries = new Map(batch.filter((a) => !a.files).map((a) => [a.store, folders.get(a.store)!.files]));
   const blobs = readBlobs(repo, [...new Set([...entries.values()].flat().map((f) => f.oid))]);
   return batch.map((artifact) => {
-    const files = artifact.files ?? entries.get(artifact.store)!.map((f) => ({ path: f.path, content: blobs.get(f.oid) ?? '' }));
+    const files = artifact.files ?? entries.get(artifact.store)!.map((f) => ({ path: f.path, content: blobContent(blobs, f) }));
     return { ...artifact, files, tarball: artifactTarball(files) };
   });
+}
+
+/** A file's content, read from Git; an error when the repository lacks it (a partial or damaged clone), never an empty file. */
+function blobContent(blobs: Map<string, string>, file: { path: string; oid: string }): string {
+  const content = blobs.get(file.oid);
+  if (content === undefined) throw new EdgefleetError(`${file.path}: its blob ${file.oid} is missing from the repository (fetch it, or clone again)`);
+  return content;
 }
 
 function writeFolder(folder: string, files: Record<string, Buffer | string>): void {
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
-}
-
-/** Runs `work` on every item, at most `limit` at once. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,9 +1,13 @@
 import { execFile } from 'child_process';
+import { existsSync } from 'fs';
+import * as path from 'path';
 import { EdgefleetError } from '../errors/edgefleet-error';
 
 /** The image manifest of an artifact, as much of it as publish reads. */
 export interface ArtifactManifest {
+  /** Its layers; a Flux artifact has one, the files. */
   readonly layers?: Array<{ readonly digest?: string }>;
+  /** Its annotations: the date, source and revision it was published from. */
   readonly annotations?: Record<string, string>;
 }
 
@@ -17,6 +21,7 @@ export interface ArtifactPush {
   readonly layer: string;
   /** The configuration, with its media type, as `<file>:<media type>`. */
   readonly config: string;
+  /** The manifest's annotations. */
   readonly annotations: Record<string, string>;
 }
 
@@ -24,10 +29,12 @@ export interface ArtifactPush {
 export interface RegistryToolsOptions {
   /** Talk plain HTTP to the registry (a test registry on loopback). @default false */
   readonly plainHttp?: boolean;
-  /** The cosign key to sign with: a key file, or a KMS URI (`awskms://…`, `gcpkms://…`, `hashivault://…`). */
+  /** The cosign key to sign with: a key file, or a KMS URI (`awskms://…`, `gcpkms://…`, `hashivault://…`). @default - none: signing fails */
   readonly signKey?: string;
   /** Environment of the tools: registry credentials come from their Docker config, the key's password from `COSIGN_PASSWORD`. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** The folder the tools run in, which a relative key file is found from. @default - this process's working folder */
+  readonly cwd?: string;
 }
 
 /** A tool's run that failed: what it printed. */
@@ -51,6 +58,29 @@ export class RegistryTools {
 
   constructor(private readonly options: RegistryToolsOptions = {}) {
     this.plainHttp = options.plainHttp ? ['--plain-http'] : [];
+  }
+
+  /**
+   * Checks, before anything is pushed, what every store would otherwise fail on: the tools are there
+   * and, to sign with a key file, the file exists and its password is in `COSIGN_PASSWORD` (without
+   * it cosign would wait for one on the terminal).
+   */
+  public async checkReady(options: { sign: boolean }): Promise<void> {
+    await this.run('oras', ['version']).catch((e) => {
+      throw this.explained(e, 'running oras');
+    });
+    if (!options.sign) return;
+    await this.run('cosign', ['version']).catch((e) => {
+      throw this.explained(e, 'running cosign');
+    });
+    const key = this.options.signKey!;
+    if (key.includes('://')) return;
+    if (!existsSync(path.resolve(this.options.cwd ?? '.', key))) {
+      throw new EdgefleetError(`--sign-key "${key}" does not exist (give the cosign private key file, or a KMS URI such as "awskms://...")`);
+    }
+    if ((this.options.env ?? process.env).COSIGN_PASSWORD === undefined) {
+      throw new EdgefleetError(`--sign-key "${key}" is a key file: set COSIGN_PASSWORD to its password (empty if it has none)`);
+    }
   }
 
   /** The manifest that `reference` names, or undefined when the registry has none by that name. */
@@ -98,7 +128,7 @@ export class RegistryTools {
     }
   }
 
-  private run(tool: string, args: string[], cwd?: string): Promise<string> {
+  private run(tool: string, args: string[], cwd = this.options.cwd): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile(tool, args, { cwd, env: this.options.env ?? process.env, maxBuffer: 2 ** 26, encoding: 'utf8' }, (error, stdout, stderr) => {
         if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(missingTool(tool));

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Finding } from './findings';
 import { KustomizeRoot } from './kustomize-checks';
+import { inParallel } from '../util/in-parallel';
 
 /** Options of {@link buildForReal}. */
 export interface RealBuildOptions {
@@ -37,16 +38,11 @@ export async function buildForReal(root: string, roots: KustomizeRoot[], options
   if (!tool) return { findings: [], parallel: 0 };
   const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
   const findings: Finding[][] = new Array(roots.length);
-  let next = 0;
   let built = 0;
-  const worker = async () => {
-    while (next < roots.length) {
-      const i = next++;
-      findings[i] = await buildOne(tool, root, roots[i]);
-      options.onProgress?.(++built, roots.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, roots.length) }, worker));
+  await inParallel(roots, concurrency, async (kustomization, i) => {
+    findings[i] = await buildOne(tool, root, kustomization);
+    options.onProgress?.(++built, roots.length);
+  });
   return { findings: findings.flat(), tool: tool.join(' '), parallel: Math.min(concurrency, roots.length) };
 }
 

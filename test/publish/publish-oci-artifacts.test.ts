@@ -54,14 +54,22 @@ describe('edgefleet publish --oci', () => {
       to: TO,
       signKey: 'cosign.key',
       jobs: 1,
-      env: { ...process.env, PATH: `${FAKE_TOOLS}:${process.env.PATH}`, FAKE_REGISTRY: registryFile },
+      env: toolEnv(),
       ...options,
     });
+  const toolEnv = (fake: Record<string, string> = {}) => ({
+    ...process.env,
+    PATH: `${FAKE_TOOLS}:${process.env.PATH}`,
+    FAKE_REGISTRY: registryFile,
+    COSIGN_PASSWORD: '',
+    ...fake,
+  });
 
   beforeEach(() => {
     repo = FleetGit.create();
     registryFile = path.join(tempDir(), 'registry.json');
     repo.release(fleet(), 'Add the stores');
+    fs.writeFileSync(path.join(repo.work, 'cosign.key'), 'the fake cosign reads no key\n');
   });
 
   test('GIVEN stores on OCI WHEN published THEN each gets its own two folders, pushed, signed, then tagged with the tag it follows', async () => {
@@ -81,10 +89,11 @@ describe('edgefleet publish --oci', () => {
       'org.opencontainers.image.created': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       'org.opencontainers.image.source': repo.remote,
       'org.opencontainers.image.revision': `main@sha1:${result.source}`,
+      'io.edgefleet.content.digest': expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
     expect(manifest.signed).toBe(true);
     const calls = state.calls.filter((c) => c.includes('store-a'));
-    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['oras manifest', 'oras push', 'cosign sign', 'oras tag']);
+    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['oras manifest', 'oras push', 'cosign sign', 'oras manifest', 'oras tag']);
     expect(calls[1]).toContain(`${TO}/store-a:git-${result.source.slice(0, 12)}`);
   });
 
@@ -122,9 +131,7 @@ describe('edgefleet publish --oci', () => {
 
   test('GIVEN signing fails WHEN published THEN no tag moves, the stores are reported and the next publish pushes them again', async () => {
     // WHEN cosign fails
-    const failed = await publish({
-      env: { ...process.env, PATH: `${FAKE_TOOLS}:${process.env.PATH}`, FAKE_REGISTRY: registryFile, FAKE_COSIGN_FAIL: '1' },
-    });
+    const failed = await publish({ env: toolEnv({ FAKE_COSIGN_FAIL: '1' }) });
 
     // THEN the stores are reported, and their tag points at nothing: they keep what they run
     expect(failed.failures.map((f) => f.store)).toEqual(['store-a', 'store-b']);
@@ -165,6 +172,34 @@ describe('edgefleet publish --oci', () => {
     );
   });
 
+  test("GIVEN another publish moves a store's tag meanwhile WHEN this one would move it THEN it leaves the tag and reports the store", async () => {
+    const result = await publish({ env: toolEnv({ FAKE_TAG_MOVED: '1' }) });
+
+    expect(result.updates).toEqual([]);
+    expect(result.failures.map((f) => f.store)).toEqual(['store-a', 'store-b']);
+    expect(result.failures[0].message).toMatch(/tag "latest" moved while this publish ran .*run one at a time/);
+  });
+
+  test('GIVEN a push location whose path is not where the stores pull WHEN published THEN nothing is pushed and the fix is named', async () => {
+    const refused = publish({ to: 'registry.example.com/retail/stores' });
+    await expect(refused).rejects.toThrow(/--oci "registry.example.com\/retail\/stores" would put store "store-a" in /);
+    await expect(refused).rejects.toThrow(
+      /pulls "oci:\/\/registry.example.com\/retail\/edge-stores\/store-a": give --oci .*"registry.example.com\/retail\/edge-stores"/,
+    );
+    expect(fs.existsSync(registryFile)).toBe(false);
+  });
+
+  test('GIVEN a mirror host with the same path WHEN published THEN it is accepted', async () => {
+    expect((await publish({ to: 'primary.example.com:5000/retail/edge-stores' })).updates.map((u) => u.store)).toEqual(['store-a', 'store-b']);
+  });
+
+  test('GIVEN a key file and no COSIGN_PASSWORD WHEN published THEN it is refused before anything is pushed', async () => {
+    const { COSIGN_PASSWORD: _password, ...env } = toolEnv();
+    await expect(publish({ env })).rejects.toThrow(/--sign-key "cosign.key" is a key file: set COSIGN_PASSWORD/);
+    await expect(publish({ signKey: 'missing.key' })).rejects.toThrow(/--sign-key "missing.key" does not exist/);
+    expect(fs.existsSync(registryFile)).toBe(false);
+  });
+
   describe('as a command', () => {
     /** `edgefleet publish ...args` in the fleet's clone, with the fake tools first on PATH. */
     const cli = async (...args: string[]) => {
@@ -173,17 +208,19 @@ describe('edgefleet publish --oci', () => {
       const path0 = process.env.PATH;
       process.env.PATH = `${FAKE_TOOLS}:${path0}`;
       process.env.FAKE_REGISTRY = registryFile;
+      process.env.COSIGN_PASSWORD = '';
       try {
         const code = await main(['publish', ...args], { write: (t: string) => out.push(t) }, { write: (t: string) => err.push(t) }, repo.work);
         return { code, out: out.join(''), err: err.join('') };
       } finally {
         process.env.PATH = path0;
         delete process.env.FAKE_REGISTRY;
+        delete process.env.COSIGN_PASSWORD;
       }
     };
 
     test('GIVEN stores on OCI WHEN publish --oci runs THEN it prints one summary line and a line per artifact pushed', async () => {
-      const { code, out } = await cli('--oci', `oci://${TO}`, '--sign-key', 'cosign.key');
+      const { code, out } = await cli('--oci', `oci://${TO}`, '--sign-key', 'cosign.key', '--jobs', '1');
       expect(code).toBe(0);
       expect(out).toMatch(
         new RegExp(`^edgefleet: publish [0-9a-f]{12} to ${TO}: 2 stores on OCI, 0 updated, 2 created, 0 unchanged; pushed, signed and tagged`),
@@ -195,6 +232,16 @@ describe('edgefleet publish --oci', () => {
       const { code, err } = await cli('--oci', TO);
       expect(code).toBe(1);
       expect(err).toMatch(/^edgefleet: publish --oci: every artifact must be signed/);
+    });
+
+    test.each([
+      [['--sign-key', 'cosign.key'], '--sign-key is an option of publish --oci'],
+      [['--plain-http'], '--plain-http is an option of publish --oci'],
+      [['--oci', TO, '--remote', 'origin'], '--remote names the Git remote of the store branches'],
+    ])('GIVEN publish %j WHEN run THEN the option out of place is refused, saying where it belongs', async (args, message) => {
+      const { code, err } = await cli(...args);
+      expect(code).toBe(2);
+      expect(err).toContain(`edgefleet: publish: ${message}`);
     });
 
     test('GIVEN --jobs 0 WHEN publish runs THEN the value is refused with what is expected', async () => {

@@ -278,7 +278,7 @@ describe('renderReportMarkdown', () => {
         '|---|---:|---:|---:|---:|---:|---:|',
         '| main | 1 | 400 bytes | 1.6 MiB | 1.6 MiB | 110 KiB | 1.6 MiB |',
         '| store-branch | 2 | 170 bytes | 15 KiB | 170 bytes | 93 KiB | 32 KiB |',
-        '| oci | 1 | 1.7 KiB | 13 KiB | 1.7 KiB | 170 KiB | 13 KiB |',
+        '| oci | 1 | 1.5 KiB | 13 KiB | 1.5 KiB | 140 KiB | 13 KiB |',
       ]);
       expect(downloads).toContain(
         '"main", the fleet\'s branch: every commit to it, whatever store it changes, makes every store on it download the whole repository at ' +

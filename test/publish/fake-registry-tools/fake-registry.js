@@ -8,6 +8,7 @@ const file = process.env.FAKE_REGISTRY;
 const state = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { tags: {}, manifests: {}, layers: {}, calls: [] };
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2).filter((a) => a !== '--plain-http');
+if (args[0] === 'version') process.exit(0);
 state.calls.push([tool, ...args].join(' '));
 const save = () => fs.writeFileSync(file, JSON.stringify(state));
 const sha = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -19,7 +20,11 @@ const fail = (message) => {
 const [command, ...rest] = args;
 if (tool === 'cosign') {
   if (process.env.FAKE_COSIGN_FAIL) fail('signing failed: no password');
-  for (const ref of rest.filter((a) => a.includes('@'))) state.manifests[ref].signed = true;
+  for (const ref of rest.filter((a) => a.includes('@'))) {
+    state.manifests[ref].signed = true;
+    // Another publish moving the store's tag meanwhile.
+    if (process.env.FAKE_TAG_MOVED) state.tags[`${ref.split('@')[0]}:latest`] = ref;
+  }
 } else if (command === 'manifest') {
   const ref = rest[rest.length - 1];
   if (!state.tags[ref]) fail(`${ref}: not found`);
