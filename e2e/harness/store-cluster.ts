@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { binaries } from './binaries';
@@ -175,6 +176,19 @@ export class StoreCluster {
       revision: kind === 'Kustomization' ? o.status?.lastAppliedRevision : o.status?.artifact?.revision,
       observedCurrent: o.status?.observedGeneration === o.metadata.generation,
     };
+  }
+
+  /** The files (not the folders) of the artifact that the store's source-controller made from its last fetch of its `flux-system` source. */
+  public sourceArtifactFiles(): string[] {
+    const source = this.kubectl.get(FLUX_RESOURCES[this.sourceKind], FLUX_NAMESPACE, FLUX_NAMESPACE);
+    const tarball = path.join(this.flux.artifactStorage, source.status.artifact.path);
+    const listing = spawnSync('tar', ['-tvzf', tarball], { encoding: 'utf8' });
+    if (listing.status !== 0) throw new Error(`tar -tvzf ${tarball}: ${listing.stderr}`);
+    return listing.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('-'))
+      .map((line) => line.split(/\s+/).pop()!)
+      .sort();
   }
 
   /** Waits until every named Kustomization is Ready having applied `commit`; returns the seconds it took. */

@@ -27,17 +27,6 @@ function condition(o: any, type: string): any {
   return (o?.status?.conditions ?? []).find((c: any) => c.type === type);
 }
 
-/** The files of the artifact that the store's source-controller made from its last verified pull. */
-function artifactFiles(scenario: Scenario): string[] {
-  const tarball = path.join(scenario.cluster.flux.artifactStorage, ociRepository(scenario).status.artifact.path);
-  const listing = spawnSync('tar', ['-tvzf', tarball], { encoding: 'utf8' });
-  if (listing.status !== 0) throw new Error(`tar -tvzf ${tarball}: ${listing.stderr}`);
-  return listing.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('-'))
-    .map((line) => line.split(/\s+/).pop()!);
-}
-
 /** The revisions the store has: its source's artifact and each Kustomization's last applied one. */
 function revisions(scenario: Scenario): string[] {
   return [
@@ -128,7 +117,7 @@ describe('a store that pulls its own signed OCI artifact', () => {
     expect(source.spec.url).toBe(`${scenario.oci!.url}/${STORE}`);
     expect(condition(source, 'SourceVerified')).toMatchObject({ status: 'True' });
     expect(source.status.artifact.revision).toBe(`latest@${scenario.oci!.digestOf(STORE)}`);
-    const files = artifactFiles(scenario);
+    const files = scenario.cluster.sourceArtifactFiles();
     expect(files.filter((f) => !f.startsWith(`dist/stores/${STORE}/`) && !f.startsWith(`dist/clusters/${STORE}/`))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining([`dist/stores/${STORE}/workloads/pos.yaml`, `dist/clusters/${STORE}/flux-system/oci-sync.yaml`]));
     // AND the store runs its workloads from it

@@ -1,5 +1,3 @@
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 import { E2E_STORES } from '../fleet/e2e-fleet';
 import { FLUX_NAMESPACE } from '../harness/flux-controllers';
 import { sleep } from '../harness/processes';
@@ -7,19 +5,6 @@ import { STORE_KUSTOMIZATIONS, Scenario } from '../harness/scenario';
 import { recordTiming } from '../harness/timings';
 
 const STORE = E2E_STORES.containerDisk;
-
-/** The files (not the folders) of the artifact that the store's source-controller made from its last fetch. */
-function artifactFiles(scenario: Scenario): string[] {
-  const repository = scenario.cluster.kubectl.get('gitrepositories.source.toolkit.fluxcd.io', FLUX_NAMESPACE, FLUX_NAMESPACE);
-  const tarball = path.join(scenario.cluster.flux.artifactStorage, repository.status.artifact.path);
-  const listing = spawnSync('tar', ['-tvzf', tarball], { encoding: 'utf8' });
-  if (listing.status !== 0) throw new Error(`tar -tvzf ${tarball}: ${listing.stderr}`);
-  return listing.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('-'))
-    .map((line) => line.split(/\s+/).pop()!)
-    .sort();
-}
 
 /** What the Git server sent since request number `since`: its requests' paths and the bytes. */
 function servedSince(scenario: Scenario, since: number): { paths: string[]; bytes: number } {
@@ -39,7 +24,7 @@ describe('a store that fetches from its own branch', () => {
     const status = scenario.cluster.fluxStatus('GitRepository', 'flux-system')!;
     // THEN source-controller fetched that branch, and the artifact holds the store's two folders and nothing else
     expect(status.revision).toMatch(new RegExp(`^edgefleet/stores/${STORE}@sha1:[0-9a-f]{40}$`));
-    const files = artifactFiles(scenario);
+    const files = scenario.cluster.sourceArtifactFiles();
     expect(files.filter((f) => !f.startsWith(`dist/stores/${STORE}/`) && !f.startsWith(`dist/clusters/${STORE}/`))).toEqual([]);
     expect(files).toEqual(
       expect.arrayContaining([`dist/stores/${STORE}/workloads/pos.yaml`, `dist/clusters/${STORE}/flux-system/gotk-components.yaml`]),
@@ -60,7 +45,7 @@ describe('a store that fetches from its own branch', () => {
       'registry.example.com/retail/edge-monitor:1.4.3',
     );
     expect(kubectl.get('deployment', 'source-controller', FLUX_NAMESPACE)).toBeDefined();
-    expect(artifactFiles(scenario)).toContain(`dist/clusters/${STORE}/flux-system/gotk-sync.yaml`);
+    expect(scenario.cluster.sourceArtifactFiles()).toContain(`dist/clusters/${STORE}/flux-system/gotk-sync.yaml`);
   });
 
   test('gets no new revision from a change to another store, and downloads nothing but the list of branches', async () => {
@@ -97,7 +82,7 @@ describe("a store that fetches from the fleet's branch", () => {
   afterAll(() => scenario?.stop());
 
   test('keeps only its own two folders in its artifact, though it clones the whole repository', () => {
-    const files = artifactFiles(scenario);
+    const files = scenario.cluster.sourceArtifactFiles();
     expect(files.filter((f) => !f.startsWith(`dist/stores/${STORE}/`) && !f.startsWith(`dist/clusters/${STORE}/`))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining([`dist/stores/${STORE}/workloads/pos.yaml`, `dist/clusters/${STORE}/workloads.yaml`]));
     expect(scenario.cluster.fluxStatus('GitRepository', 'flux-system')!.revision).toMatch(/^main@sha1:/);

@@ -57,8 +57,14 @@ export const OCI_SYNC_FILE = 'flux-system/oci-sync.yaml';
 /** An OCI tag (distribution-spec): letters, digits, `_`, `.` and `-`, at most 128, not starting with `.` or `-`. */
 const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-/** `oci://<host[:port]>/<path>`, the path in lower-case OCI repository components (distribution-spec). */
-const OCI_URL = /^oci:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)+$/;
+/** `<host[:port]>/<path>`, the path in lower-case OCI repository components (distribution-spec). */
+const REGISTRY_AND_PATH = '[A-Za-z0-9.-]+(:[0-9]+)?(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)+';
+
+/** A registry and repository prefix as a publisher pushes to it: `<host[:port]>/<path>`. */
+export const OCI_LOCATION = new RegExp(`^${REGISTRY_AND_PATH}$`);
+
+/** The same, as the stores' `OCIRepository` names it: `oci://<host[:port]>/<path>`. */
+const OCI_URL = new RegExp(`^oci:\\/\\/${REGISTRY_AND_PATH}$`);
 
 /** Checks the OCI settings and fills in the defaults (no trailing `/` in `url`). */
 export function resolveOciArtifacts(scope: IConstruct, given: OciArtifacts): ResolvedOciArtifacts {

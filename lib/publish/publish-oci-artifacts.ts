@@ -5,7 +5,7 @@ import { ArtifactFile, ArtifactTarball, artifactTarball } from './artifact-tarba
 import { SourceCommit, StoreFolders, readSourceCommit, storeFolders } from './published-commit';
 import { ArtifactManifest, RegistryTools } from './registry-tools';
 import { EdgefleetError } from '../errors/edgefleet-error';
-import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OCI_SYNC_FILE, storeArtifactRepository } from '../model/oci-artifacts';
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OCI_LOCATION, OCI_SYNC_FILE, storeArtifactRepository } from '../model/oci-artifacts';
 import { DNS_LABEL_HINT, isDnsLabel } from '../prop-checks/checks';
 import { compareStrings } from '../util/compare-strings';
 import { git, gitLines, readBlobs } from '../util/git';
@@ -125,9 +125,6 @@ const ANNOTATION = {
   content: 'io.edgefleet.content.digest',
 };
 
-/** Where publish may push: `<host[:port]>/<path>`, the path in lower-case OCI repository components. */
-const PUSH_LOCATION = /^[A-Za-z0-9.-]+(:[0-9]+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)+$/;
-
 /** Stores whose files are read from Git and packed at once: enough to keep `jobs` busy, few enough to keep memory flat at 10,000 stores. */
 const STORES_PER_BATCH = 256;
 
@@ -145,7 +142,7 @@ export async function publishOciArtifacts(options: OciPublishOptions): Promise<O
   const repo = options.repo;
   const dir = (options.dir ?? 'dist').replace(/^\.?\/+|\/+$/g, '');
   const to = options.to.replace(/^oci:\/\//, '').replace(/\/+$/, '');
-  if (!PUSH_LOCATION.test(to)) {
+  if (!OCI_LOCATION.test(to)) {
     throw new EdgefleetError(
       `--oci "${options.to}" is not a registry and repository prefix (use "<registry>/<path>" in lower case, such as ` +
         '"registry.example.com/retail/edge-stores")',
